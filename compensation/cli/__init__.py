@@ -1,0 +1,70 @@
+"""The `ecocomp` command: a thin layer over the library.
+
+Each module in this package that defines `register(group)` adds its commands; no logic lives here.
+Errors meant for people (EcocompError) are printed as one sentence with a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import click
+
+from compensation import __version__
+from compensation.cli.common import AppContext
+from compensation.errors import EcocompError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="DuckDB 数据库文件 (默认 ./ecocomp.duckdb，或环境变量 ECOCOMP_DB)。",
+)
+@click.version_option(__version__, prog_name="ecocomp")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """ecocomp：跨界断面水质生态补偿核算 (cross-boundary ecological compensation)."""
+    ctx.obj = AppContext(db_path)
+
+
+def _register_all() -> None:
+    package = sys.modules[__name__]
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        if info.name == "common":
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(cli)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: run the group, turning user errors into one clear sentence."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(err.exit_code)
+    except EcocompError as err:
+        click.echo(f"错误：{err}", err=True)
+        sys.exit(err.exit_code)
+    except Exception as err:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("ECOCOMP_DEBUG"):
+            raise
+        click.echo(
+            f"内部错误：{type(err).__name__}: {err}（设置 ECOCOMP_DEBUG=1 可查看详细信息）",
+            err=True,
+        )
+        sys.exit(70)
