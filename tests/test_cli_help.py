@@ -1,0 +1,56 @@
+"""Every command answers --help (the CLI reference stays complete), and errors are sentences."""
+
+from __future__ import annotations
+
+import subprocess
+
+import click
+from click.testing import CliRunner
+
+from compensation.cli import cli
+
+
+def _all_commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in sorted(group.commands.items()):
+        path = (*prefix, name)
+        found.append(path)
+        if isinstance(command, click.Group):
+            found.extend(_all_commands(command, path))
+    return found
+
+
+def test_every_command_has_help_text() -> None:
+    runner = CliRunner()
+    commands = _all_commands(cli)
+    assert ("init",) in commands
+    for path in commands:
+        result = runner.invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        command = cli
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        assert (command.help or "").strip(), f"ecocomp {' '.join(path)} has no help text"
+
+
+def test_init_twice_is_harmless_and_records_the_schema_version(tmp_path) -> None:
+    db = tmp_path / "a.duckdb"
+    for _ in range(2):
+        done = subprocess.run(
+            ["ecocomp", "--db", str(db), "init"], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert "结构版本 1" in done.stdout
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchall() == [("1",)]
+    con.close()
+
+
+def test_ecocomp_db_variable_chooses_the_database(tmp_path) -> None:
+    db = tmp_path / "from_env.duckdb"
+    env = {**__import__("os").environ, "ECOCOMP_DB": str(db)}
+    done = subprocess.run(["ecocomp", "init"], capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert db.exists()
