@@ -10,9 +10,9 @@ agree with the public record; those months are set by hand below and checked bef
 - Tongshun 2022-06..12: all three inflow sections class III on COD, NH3-N and TP;
 - Daoguan 2020..2024: annual means class II.
 
-Only the standard library and openpyxl are used; randomness comes from `random.Random(SEED).random()`
-(Mersenne Twister, identical on every platform) and no transcendental functions, so running
-`python data/generate.py` rewrites every file byte for byte.
+Only the standard library and openpyxl are used; randomness comes from
+`random.Random(SEED).random()` (Mersenne Twister, identical on every platform) and no
+transcendental functions, so running `python data/generate.py` rewrites every file byte for byte.
 
 Usage: python data/generate.py [--out DIR]   (default: the folder of this script)
 """
@@ -33,7 +33,8 @@ SEED = 20180101
 GENERATOR = "data/generate.py"
 YEARS = range(2018, 2025)
 BANNER = [
-    "# 合成数据 (synthetic data)：由种子随机生成器生成，不是真实监测结果，仅供 ecocomp 演示与测试。",
+    "# 合成数据 (synthetic data)：由种子随机生成器生成，不是真实监测结果，"
+    "仅供 ecocomp 演示与测试。",
     f"# generator: {GENERATOR}, seed {SEED}; 重新运行生成器会逐字节重写本文件。",
 ]
 
@@ -140,8 +141,8 @@ def sections() -> list[Section]:
     left_notes = [YANGTZE_CONTROL_NOTE, f"{assessed}；公开报道亦写作“老官村”", assessed, assessed,
                   "考核江岸区（公开报道确认）；" + CONTROL_NOTE, assessed, assessed]
     right_notes = [YANGTZE_CONTROL_NOTE] + [assessed] * 5
-    out = _bank_chain("长江", "left", yl,
-                      ["hannan", "hanyang", "jianghan", "jiangan", "huangpi", "xinzhou"], left_notes)
+    left_parties = ["hannan", "hanyang", "jianghan", "jiangan", "huangpi", "xinzhou"]
+    out = _bank_chain("长江", "left", yl, left_parties, left_notes)
     out += _bank_chain("长江", "right", yr,
                        ["jiangxia", "hongshan", "wuchang", "qingshan", "donghu"], right_notes)
     han = [("han_rujing", "汉江入境对照(示意)"), ("han_caidian_up", "汉江蔡甸上段(示意)"),
@@ -388,7 +389,9 @@ def write_monitoring(out: Path, secs: list[Section], values: dict, days: dict) -
     for year in YEARS:
         keys = [(s, year, m) for m in range(1, 13) for s in secs
                 if not (year == 2024 and s.river == "汉江")]
-        banner = BANNER + [f"# {year} 年各断面月监测数据（长表）；2024 年汉江数据见 hanjiang_2024.xlsx。"]
+        banner = BANNER + [
+            f"# {year} 年各断面月监测数据（长表）；2024 年汉江数据见 hanjiang_2024.xlsx。"
+        ]
         _write_text(out / "monitoring" / f"{year}.csv",
                     _csv_text(banner, LONG_HEADER, _long_rows(keys, values, days)))
     write_han_xlsx(out / "monitoring" / "hanjiang_2024.xlsx", secs, values, days)
@@ -400,7 +403,8 @@ def write_correction(out: Path, secs: list[Section], values: dict, days: dict) -
         corrected[(sid, 2024, 3)].update(row)
     keys = [(s, 2024, 3) for s in secs if s.section_id in MARCH_2024_CORRECTED]
     banner = BANNER + [
-        "# 更正批次：2024年3月牛家村(cj_niujia)的化学需氧量、氨氮、总磷原报数据有误，以本文件为准。",
+        "# 更正批次：2024年3月牛家村(cj_niujia)的化学需氧量、氨氮、总磷原报数据有误，"
+        "以本文件为准。",
         "# 更正前 14.8 / 0.410 / 0.125 mg/L，更正后 11.4 / 0.200 / 0.076 mg/L。",
     ]
     rows = _long_rows(keys, corrected, days, only=MARCH_2024_CORRECTED)
