@@ -1,0 +1,145 @@
+"""Hand-written DuckDB queries: what a careful analyst would write without the engine.
+
+Each is one SQL statement over the store's `samples`, `batches` and `sections` tables. They follow
+the evaluation rules of the domain notes on their own (GB 3838 limits from `bench.limits`, exact
+integer means, half-even rounding, non-detects as DL/2, flagged values excluded), so that agreement
+with the engine is evidence, not an echo.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+
+from bench.limits import CPI_CLASS_III, LIMITS, PH_RANGE
+from compensation.quality.indicators import load_indicators
+
+# CPI·240 = Σ C_i · 240 / (4 · S_i): integer weights, so bands are decided in exact integers.
+CPI_WEIGHTS = {code: int(60 / limit) for code, limit in CPI_CLASS_III.items()}
+BAND_AMOUNTS = {"hold": 500_000, "improve": 1_000_000, "small": -1_000_000, "large": -2_000_000}
+
+
+def _decimals_table() -> str:
+    rows = ", ".join(f"('{i.code}', {i.decimals})" for i in load_indicators())
+    return f"(VALUES {rows}) AS dec(dec_indicator, d)"
+
+
+def _class_case(value: str, indicator: str, water_body: str) -> str:
+    """A CASE giving the GB 3838 class of a rounded value (NULL for items without classes)."""
+    arms = [f"WHEN {indicator} = 'pH' THEN CASE WHEN {value} BETWEEN {PH_RANGE[0]} AND "
+            f"{PH_RANGE[1]} THEN 1 ELSE 6 END"]
+    for code, body, direction, limits in LIMITS:
+        test = f"{indicator} = '{code}'" + (f" AND {water_body} = '{body}'" if body else "")
+        op = "<=" if direction == "le" else ">="
+        steps = " ".join(f"WHEN {value} {op} {limit} THEN {k}"
+                         for k, limit in enumerate(limits, start=1))
+        arms.append(f"WHEN {test} THEN CASE {steps} ELSE 6 END")
+    return f"CASE WHEN {value} IS NULL THEN NULL {' '.join(arms)} END"
+
+
+def _rounded_units(total: str, n: str, decimals: str, k: int) -> str:
+    """Mean total/n (total in 1e-7 units) rounded half-even to `decimals`+k places, in 1e-6 units."""
+    e = f"least({decimals} + {k}, 6)"
+    return (f"hdiv_half_even({total} * CAST(pow(10, {e}) AS HUGEINT), "
+            f"CAST({n} AS HUGEINT) * 10000000) * CAST(pow(10, 6 - {e}) AS HUGEINT)")
+
+
+def _value_units() -> str:
+    """Rounded mean in 1e-6 units; a mean that would round to 0 keeps one significant figure."""
+    tries = [_rounded_units("total7", "n_valid", "d", k) for k in range(7)]
+    arms = " ".join(f"WHEN {t} <> 0 THEN {t}" for t in tries)
+    ph = ("dec_units(round_half_even(CAST(-log10(h_mean) AS DECIMAL(38,12)), d)) "
+          "// 1000000")
+    return (f"CASE WHEN n_valid = 0 THEN NULL WHEN indicator = 'pH' THEN {ph} "
+            f"{arms} ELSE 0 END")
+
+
+def _monthly_ctes(where: str) -> str:
+    """CTEs `cur` (newest batch per key), `agg` (exact totals) and `rounded` (value6 in 1e-6)."""
+    return f"""
+cur AS (
+    SELECT s.section_id, s.sampled_at, s.indicator, s.value, s.below_dl, s.detection_limit,
+           s.flag
+    FROM samples AS s JOIN batches AS b ON b.batch_id = s.batch_id
+    WHERE b.loaded_at <= $as_of {where}
+    QUALIFY s.batch_id = max(s.batch_id)
+        OVER (PARTITION BY s.section_id, s.sampled_at, s.indicator)
+),
+agg AS (
+    SELECT section_id, CAST(date_trunc('month', sampled_at) AS DATE) AS period, indicator,
+           count(*) AS n_samples,
+           count(*) FILTER (WHERE flag IS NULL AND (value IS NOT NULL OR below_dl)) AS n_valid,
+           CAST(coalesce(sum(CASE WHEN below_dl THEN detection_limit * 0.5 ELSE value END)
+                FILTER (WHERE flag IS NULL), 0) * 10000000 AS HUGEINT) AS total7,
+           avg(power(10.0, -CAST(value AS DOUBLE)))
+                FILTER (WHERE flag IS NULL AND value IS NOT NULL) AS h_mean
+    FROM cur GROUP BY ALL
+),
+rounded AS (
+    SELECT agg.section_id, agg.period, agg.indicator, agg.n_samples, agg.n_valid,
+           {_value_units()} AS value6
+    FROM agg JOIN {_decimals_table()} ON dec.dec_indicator = agg.indicator
+)"""
+
+
+def monthly_values_sql() -> str:
+    """Monthly value and class per section and indicator; parameter `$as_of`."""
+    klass = _class_case("value", "r.indicator", "sec.water_body")
+    return f"""
+WITH {_monthly_ctes("")},
+valued AS (
+    SELECT section_id, period, indicator, n_samples, n_valid,
+           CAST(CAST(value6 AS DECIMAL(38,0)) * 0.000001 AS DECIMAL(18,6)) AS value
+    FROM rounded
+)
+SELECT r.section_id, r.period, r.indicator, r.n_samples, r.n_valid, r.value,
+       CAST({klass} AS TINYINT) AS class
+FROM valued AS r JOIN sections AS sec ON sec.section_id = r.section_id
+"""
+
+
+def cpi_band_sql() -> str:
+    """Signed amount (district's view: + reward, − penalty) per assessed section and month.
+
+    Parameters `$as_of`, `$start` (first day), `$stop` (first day after the window). Sections whose
+    own or control CPI is incomplete (a flag, missing data) get no line here: their amount is 0.
+    """
+    codes = ", ".join(f"'{c}'" for c in CPI_WEIGHTS)
+    weight = " ".join(f"WHEN '{c}' THEN {w}" for c, w in CPI_WEIGHTS.items())
+    hold, improve, small, large = (BAND_AMOUNTS[k] for k in ("hold", "improve", "small", "large"))
+    where = f"AND s.indicator IN ({codes}) AND s.sampled_at >= $start AND s.sampled_at < $stop"
+    return f"""
+WITH {_monthly_ctes(where)},
+k AS (
+    SELECT section_id, period, count(value6) AS n,
+           sum(value6 * CASE indicator {weight} END) AS k
+    FROM rounded GROUP BY ALL
+)
+SELECT sec.section_id, ks.period,
+       CAST(CASE WHEN ks.k <= kc.k AND 10 * ks.k >= 9 * kc.k THEN {hold}
+                 WHEN 10 * ks.k < 9 * kc.k THEN {improve}
+                 WHEN 10 * ks.k <= 11 * kc.k THEN {small}
+                 ELSE {large} END AS DECIMAL(18,2)) AS amount
+FROM sections AS sec
+JOIN k AS ks ON ks.section_id = sec.section_id
+JOIN k AS kc ON kc.section_id = sec.control_id AND kc.period = ks.period
+WHERE sec.role = 'assessed' AND list_contains(sec.schemes, 'yangtze_han')
+  AND ks.period >= sec.valid_from AND (sec.valid_to IS NULL OR ks.period <= sec.valid_to)
+  AND ks.n = {len(CPI_WEIGHTS)} AND kc.n = {len(CPI_WEIGHTS)}
+"""
+
+
+def run_monthly(con: duckdb.DuckDBPyConnection, as_of: datetime, table: str) -> int:
+    """Materialise the hand-written monthly values into TEMP `table`; returns its row count."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {monthly_values_sql()}",
+                {"as_of": as_of})
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def run_cpi_band(con: duckdb.DuckDBPyConnection, as_of: datetime, start: date, stop: date,
+                 table: str) -> int:
+    """Materialise the hand-written CPI band amounts into TEMP `table`; returns its row count."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {cpi_band_sql()}",
+                {"as_of": as_of, "start": start, "stop": stop})
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
