@@ -78,7 +78,14 @@ CREATE TABLE IF NOT EXISTS runs (
     engine_version VARCHAR NOT NULL,
     duckdb_version VARCHAR NOT NULL,
     created_at     TIMESTAMP NOT NULL,
-    same_as_run    INTEGER                   -- an earlier run with identical inputs and lines
+    same_as_run    INTEGER,                  -- an earlier run with identical inputs and lines
+    period_kind    VARCHAR,                  -- the scheme's period: 'month' | 'year' | ...
+    span_start     DATE,                     -- first month the scheme applies (Tongshun 2022-06)
+    rules_file     VARCHAR,                  -- the rule file the run compiled
+    rules_meta     JSON,                     -- [{id, title, basis, file, line}] as compiled
+    params         JSON,                     -- the dated parameters used (name, values, from, basis)
+    batch_ids      INTEGER[],                -- the batches visible as of the run
+    line_count     INTEGER
 );
 
 CREATE SEQUENCE IF NOT EXISTS line_seq START 1;
@@ -106,7 +113,10 @@ CREATE TABLE IF NOT EXISTS settlements (
     year          INTEGER NOT NULL,
     final         BOOLEAN NOT NULL,
     run_ids       INTEGER[] NOT NULL,
-    created_at    TIMESTAMP NOT NULL
+    created_at    TIMESTAMP NOT NULL,
+    covered_from  DATE,                      -- first month settled (Tongshun 2022: June)
+    covered_to    DATE,                      -- last month settled
+    line_count    INTEGER
 );
 CREATE TABLE IF NOT EXISTS settlement_transfers (
     settlement_id INTEGER NOT NULL,

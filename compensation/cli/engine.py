@@ -1,0 +1,134 @@
+"""`ecocomp run | accounts | explain | diff | settle`: the engine's commands (no logic here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from compensation.cli.common import AppContext, pass_app
+from compensation.engine import accounts as accounts_mod
+from compensation.engine import diff as diff_mod
+from compensation.engine import explain as explain_mod
+from compensation.engine import settle as settle_mod
+from compensation.engine.periods import parse_as_of
+from compensation.engine.run import run_schemes
+
+
+def _period_options(func: click.decorators.FC) -> click.decorators.FC:
+    year_help = "年份 YYYY：运行/查看全年每个期间。"
+    func = click.option("--year", "year", default=None, help=year_help)(func)
+    func = click.option("--period", "period", default=None, help="月份 YYYY-MM。")(func)
+    scheme_help = "方案编号，如 yangtze_han；run 可用 all。"
+    return click.option("--scheme", required=True, help=scheme_help)(func)
+
+
+@click.command("run")
+@_period_options
+@click.option(
+    "--as-of", "as_of", default=None, 
+    help="数据截止日期（默认现在）：只用此前载入的批次。",
+)
+@click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="规则目录（默认 ./rules 或 ECOCOMP_RULES）。",
+)
+@pass_app
+def run_command(
+    app: AppContext, scheme: str, period: str | None, year: str | None, as_of: str | None,
+    rules_dir: Path | None,
+) -> None:
+    """运行方案，写入预核算台账（每个期间一次查询，结果可重复）。"""
+    con = app.open()
+    try:
+        results = run_schemes(con, scheme, period, year, parse_as_of(as_of), rules_dir)
+    finally:
+        con.close()
+    for result in results:
+        click.echo(result.message)
+
+
+@click.command("accounts")
+@_period_options
+@click.option(
+    "--by", type=click.Choice(["party", "section"]), default=None, help="按单位或断面汇总。"
+)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option("--csv", "as_csv", is_flag=True, help="输出 CSV。")
+@pass_app
+def accounts_command(
+    app: AppContext, scheme: str, period: str | None, year: str | None, by: str | None,
+    as_json: bool, as_csv: bool,
+) -> None:
+    """查看预核算结果：逐行金额（万元与元）和各方合计。"""
+    con = app.open(read_only=True)
+    try:
+        acc = accounts_mod.accounts(con, scheme, period, year)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(accounts_mod.render_json(acc, by))
+    elif as_csv:
+        click.echo(accounts_mod.render_csv(acc, by), nl=False)
+    else:
+        click.echo(accounts_mod.render_text(acc, by))
+
+
+@click.command("explain")
+@click.argument("line", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@pass_app
+def explain_command(app: AppContext, line: int, as_json: bool) -> None:
+    """解释台账中的一行：样品、期间值、中间值、档位、参数与规则条文。"""
+    con = app.open(read_only=True)
+    try:
+        info = explain_mod.explain_line(con, line)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        click.echo(explain_mod.render_text(info))
+
+
+@click.command("diff")
+@click.argument("run_a", type=int)
+@click.argument("run_b", type=int)
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@pass_app
+def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None:
+    """比较两次运行：按单位和期间列出变化及引起变化的数据。"""
+    con = app.open(read_only=True)
+    try:
+        result = diff_mod.diff_runs(con, run_a, run_b)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo(diff_mod.render_text(result))
+
+
+@click.command("settle")
+@click.option("--scheme", required=True, help="方案编号。")
+@click.option("--year", required=True, help="结算年份 YYYY。")
+@click.option("--final", is_flag=True, help="定稿：记录并冻结本年度结算。")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@pass_app
+def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool) -> None:
+    """年底兑现：全年台账按单位两两轧差，生成划拨清单（精确到分）。"""
+    con = app.open(read_only=not final)
+    try:
+        result = settle_mod.settle_year(con, scheme, year, final)
+    finally:
+        con.close()
+    if as_json:
+        click.echo(settle_mod.render_json(result))
+    else:
+        click.echo(result.as_text())
+
+
+def register(group: click.Group) -> None:
+    for command in (run_command, accounts_command, explain_command, diff_command, settle_command):
+        group.add_command(command)

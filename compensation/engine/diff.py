@@ -1,0 +1,200 @@
+"""`ecocomp diff RUN_A RUN_B`: what changed between two runs, by party and month, and why.
+
+Runs are compared as recorded (nothing is recomputed): the lines of each run, then the period values
+each run saw (the quality macros as of each run's as-of time) for the sections whose lines changed,
+with the batch and file that brought the new value.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from compensation.engine.accounts import period_text
+from compensation.engine.explain import has_macro
+from compensation.engine.ledger import party_names
+from compensation.engine.money import wan_text, yuan_text
+from compensation.errors import EcocompError
+
+LineKey = tuple[str, date, date, str | None]
+
+
+def _run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
+    rows = con.execute(
+        """SELECT run_id, scheme, period_label, window_start, window_end, as_of, lines_hash,
+                  data_hash, rules_hash, params_hash, batch_ids
+           FROM runs WHERE run_id = ?""",
+        [run_id],
+    ).fetchall()
+    if not rows:
+        raise EcocompError(
+            f"没有运行 #{run_id}；请用 ecocomp accounts 查看运行编号。(no run {run_id})"
+        )
+    keys = ("run", "scheme", "label", "window_start", "window_end", "as_of", "lines_hash",
+            "data_hash", "rules_hash", "params_hash", "batch_ids")
+    return dict(zip(keys, rows[0], strict=True))
+
+
+def _lines(con: duckdb.DuckDBPyConnection, run_id: int) -> list[tuple]:
+    return con.execute(
+        """SELECT rule, period_start, period_end, section_id, payer, payee, amount, branch,
+                  reason, line_id
+           FROM ledger WHERE run_id = ? ORDER BY line_id""",
+        [run_id],
+    ).fetchall()
+
+
+def _by_key(lines: list[tuple]) -> dict[LineKey, list[tuple]]:
+    out: dict[LineKey, list[tuple]] = {}
+    for line in lines:
+        out.setdefault((line[0], line[1], line[2], line[3]), []).append(line)
+    return out
+
+
+def _party_period(lines: list[tuple]) -> dict[tuple[str, str], Decimal]:
+    nets: dict[tuple[str, str], Decimal] = {}
+    for _rule, start, end, _s, payer, payee, amount, *_ in lines:
+        label = period_text(start, end)
+        nets[(payee, label)] = nets.get((payee, label), Decimal("0.00")) + amount
+        nets[(payer, label)] = nets.get((payer, label), Decimal("0.00")) - amount
+    return nets
+
+
+def _describe(lines: list[tuple] | None, names: dict[str, str]) -> str:
+    if not lines:
+        return "（无）"
+    return "；".join(
+        f"{names.get(p, p)}→{names.get(q, q)} {wan_text(a)}万元"
+        + (f"〔{b}〕" if b else "") + (f"（{r}）" if r else "")
+        for _rule, _s, _e, _sec, p, q, a, b, r, _id in lines
+    )
+
+
+def _value_changes(
+    con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date,
+    as_of_a: datetime, as_of_b: datetime, monthly: bool,
+) -> list[dict[str, Any]]:
+    """Period values that differ between the two as-of times, with the batch/file of the new one."""
+    macro = "monthly_values" if monthly else "annual_values"
+    if not sections or not has_macro(con, macro) or not has_macro(con, "current_samples"):
+        return []
+    unit = "month" if monthly else "year"
+    rows = con.execute(
+        f"""WITH a AS (SELECT * FROM {macro}(CAST($a AS TIMESTAMP))
+                       WHERE list_contains($secs, section_id) AND period BETWEEN $s AND $e),
+                 b AS (SELECT * FROM {macro}(CAST($b AS TIMESTAMP))
+                       WHERE list_contains($secs, section_id) AND period BETWEEN $s AND $e),
+                 src AS (SELECT section_id, date_trunc('{unit}', sampled_at) AS period, indicator,
+                                string_agg(DISTINCT CAST(batch_id AS VARCHAR) || ' ' || file_name,
+                                           ', ') AS batches
+                         FROM current_samples(CAST($b AS TIMESTAMP))
+                         WHERE list_contains($secs, section_id)
+                           AND CAST(sampled_at AS DATE) BETWEEN $s AND $last
+                         GROUP BY ALL)
+            SELECT COALESCE(a.section_id, b.section_id) AS sid, CAST(COALESCE(a.period, b.period)
+                       AS DATE) AS per, COALESCE(a.indicator, b.indicator) AS ind,
+                   a.value, b.value, a.class, b.class, src.batches
+            FROM a FULL JOIN b USING (section_id, period, indicator)
+            LEFT JOIN src ON src.section_id = COALESCE(a.section_id, b.section_id)
+                         AND CAST(src.period AS DATE) = CAST(COALESCE(a.period, b.period) AS DATE)
+                         AND src.indicator = COALESCE(a.indicator, b.indicator)
+            WHERE a.value IS DISTINCT FROM b.value OR a.flags IS DISTINCT FROM b.flags
+            ORDER BY sid, per, ind""",
+        {"a": as_of_a, "b": as_of_b, "secs": sections, "s": start, "e": end,
+         "last": date(end.year, 12, 31) if not monthly else end},
+    ).fetchall()
+    return [
+        {"section": s, "period": str(p)[:7] if monthly else str(p)[:4], "indicator": i,
+         "before": None if va is None else str(va), "after": None if vb is None else str(vb),
+         "class_before": ca, "class_after": cb, "source": src}
+        for s, p, i, va, vb, ca, cb, src in rows
+    ]
+
+
+def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[str, Any]:
+    """The differences between two runs of one scheme, as a JSON-able dict."""
+    a, b = _run(con, int(run_a)), _run(con, int(run_b))
+    if a["scheme"] != b["scheme"]:
+        raise EcocompError(
+            f"运行 #{a['run']}（{a['scheme']}）和 #{b['run']}（{b['scheme']}）属于不同方案，"
+            "无法比较。"
+            "(runs of different schemes)"
+        )
+    names = party_names(con)
+    lines_a, lines_b = _lines(con, a["run"]), _lines(con, b["run"])
+    keyed_a, keyed_b = _by_key(lines_a), _by_key(lines_b)
+
+    def content(ls: list[tuple] | None) -> list[tuple]:
+        return sorted(tuple(x[4:9]) for x in ls or [])
+
+    changed_keys = sorted(
+        (k for k in set(keyed_a) | set(keyed_b)
+         if content(keyed_a.get(k)) != content(keyed_b.get(k))),
+        key=lambda k: (k[1], k[0], k[3] or ""),
+    )
+    controls = dict(con.execute("SELECT section_id, control_id FROM sections").fetchall())
+    section_names = dict(con.execute("SELECT section_id, name FROM sections").fetchall())
+    lines_out = []
+    for rule, start, end, section in changed_keys:
+        sections = sorted({section, controls.get(section)} - {None})
+        monthly = (start.year, start.month) == (end.year, end.month)
+        lines_out.append({
+            "rule": rule, "period": period_text(start, end), "section": section,
+            "section_name": section_names.get(section),
+            "before": _describe(keyed_a.get((rule, start, end, section)), names),
+            "after": _describe(keyed_b.get((rule, start, end, section)), names),
+            "values": _value_changes(
+                con, sections, start, start if monthly else date(start.year, 1, 1),
+                a["as_of"], b["as_of"], monthly,
+            ),
+        })
+    nets_a, nets_b = _party_period(lines_a), _party_period(lines_b)
+    parties = []
+    for party, label in sorted(set(nets_a) | set(nets_b), key=lambda k: (k[1], k[0])):
+        before = nets_a.get((party, label), Decimal("0.00"))
+        after = nets_b.get((party, label), Decimal("0.00"))
+        if before != after:
+            parties.append({
+                "party": party, "party_name": names.get(party, party), "period": label,
+                "before": yuan_text(before), "after": yuan_text(after),
+                "change": yuan_text(after - before),
+            })
+    new_batches = sorted(set(b["batch_ids"] or []) - set(a["batch_ids"] or []))
+    return {
+        "scheme": a["scheme"],
+        "run_a": {k: str(v) if isinstance(v, datetime | date) else v for k, v in a.items()},
+        "run_b": {k: str(v) if isinstance(v, datetime | date) else v for k, v in b.items()},
+        "identical": a["lines_hash"] == b["lines_hash"],
+        "new_batches": new_batches,
+        "parties": parties,
+        "lines": lines_out,
+    }
+
+
+def render_text(d: dict[str, Any]) -> str:
+    a, b = d["run_a"], d["run_b"]
+    head = f"方案 {d['scheme']}：运行 #{a['run']}（{a['label']}）→ #{b['run']}（{b['label']}）"
+    if d["identical"]:
+        return head + "：两次运行的台账行完全相同。"
+    out = [head]
+    if d["new_batches"]:
+        out.append("新增数据批次：" + "、".join(f"#{x}" for x in d["new_batches"]))
+    out.append("各方按期间的净额变化（净额 = 应收 − 应付，元）：")
+    out += [
+        f"  {p['period']} {p['party_name']}：{p['before']} → {p['after']}（{p['change']}）"
+        for p in d["parties"]
+    ] or ["  （无）"]
+    out.append("变化的台账行及其原因：")
+    for ln in d["lines"]:
+        out.append(f"  {ln['period']} {ln['rule']} {ln['section_name'] or ln['section'] or '-'}：")
+        out.append(f"    之前 {ln['before']}")
+        out.append(f"    之后 {ln['after']}")
+        for v in ln["values"]:
+            out.append(
+                f"    {v['section']} {v['period']} {v['indicator']}：{v['before']} → {v['after']}"
+                f"（类别 {v['class_before']} → {v['class_after']}；来源 {v['source'] or '-'}）"
+            )
+    return "\n".join(out)

@@ -1,0 +1,245 @@
+"""`ecocomp explain LINE`: one ledger line traced back to its rule, parameters and samples."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from compensation.engine.accounts import period_text
+from compensation.engine.money import wan_text, yuan_text
+from compensation.errors import EcocompError
+
+
+def has_macro(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the quality SQL (a sibling package) defined this table macro in the store."""
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+    ).fetchall()
+    return bool(rows[0][0])
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]:
+    rows = con.execute(
+        """SELECT l.line_id, l.run_id, l.scheme, l.rule, l.period_start, l.period_end,
+                  l.section_id, s.name, s.control_id, c.name, l.payer, COALESCE(pa.name, l.payer),
+                  l.payee, COALESCE(pb.name, l.payee), l.amount, l.branch, l.exception, l.reason,
+                  CAST(l.trace AS VARCHAR), r.as_of, r.period_label, r.window_start, r.window_end,
+                  r.rules_hash, r.data_hash, r.params_hash, r.engine_version, r.duckdb_version,
+                  CAST(r.rules_meta AS VARCHAR), CAST(r.params AS VARCHAR), r.period_kind
+           FROM ledger l JOIN runs r USING (run_id)
+           LEFT JOIN sections s ON s.section_id = l.section_id
+           LEFT JOIN sections c ON c.section_id = s.control_id
+           LEFT JOIN parties pa ON pa.party_id = l.payer
+           LEFT JOIN parties pb ON pb.party_id = l.payee
+           WHERE l.line_id = ?""",
+        [line_id],
+    ).fetchall()
+    if not rows:
+        top = con.execute("SELECT max(line_id) FROM ledger").fetchall()[0][0]
+        raise EcocompError(
+            f"台账中没有第 {line_id} 行（现有行号 1～{top or 0}）；请用 ecocomp accounts 查看行号。"
+            f"(no ledger line {line_id})"
+        )
+    keys = (
+        "line", "run", "scheme", "rule", "period_start", "period_end", "section", "section_name",
+        "control", "control_name", "payer", "payer_name", "payee", "payee_name", "amount",
+        "branch", "exception", "reason", "trace", "as_of", "run_label", "window_start",
+        "window_end", "rules_hash", "data_hash", "params_hash", "engine_version",
+        "duckdb_version", "rules_meta", "params", "period_kind",
+    )
+    return dict(zip(keys, rows[0], strict=True))
+
+
+def _sections_in(trace: Any) -> set[str]:
+    """Section ids named anywhere in the trace (keys 'section'/'section_id'/'control')."""
+    found: set[str] = set()
+    if isinstance(trace, dict):
+        for key, value in trace.items():
+            if key in {"section", "section_id", "control", "control_id"} and isinstance(value, str):
+                found.add(value)
+            found |= _sections_in(value)
+    elif isinstance(trace, list):
+        for item in trace:
+            found |= _sections_in(item)
+    return found
+
+
+def _samples(
+    con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date, as_of: datetime
+) -> list[dict[str, Any]]:
+    """The samples behind the period values: newest batch as of the run, with file and row."""
+    if not sections or not has_macro(con, "current_samples"):
+        return []
+    cols = [
+        r[0]
+        for r in con.execute(
+            "DESCRIBE SELECT * FROM current_samples(CAST(? AS TIMESTAMP))", [as_of]
+        ).fetchall()
+    ]
+    wanted = [
+        c for c in ("section_id", "sampled_at", "indicator", "value", "below_dl",
+                    "detection_limit", "flag", "source", "batch_id", "file_name", "row_no")
+        if c in cols
+    ]
+    rows = con.execute(
+        f"""SELECT {', '.join(wanted)} FROM current_samples(CAST(? AS TIMESTAMP))
+            WHERE list_contains(?, section_id)
+              AND CAST(sampled_at AS DATE) BETWEEN ? AND ?
+            ORDER BY section_id, indicator, sampled_at""",
+        [as_of, sections, start, end],
+    ).fetchall()
+    return [dict(zip(wanted, (_plain(v) for v in r), strict=True)) for r in rows]
+
+
+def _period_values(
+    con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date,
+    as_of: datetime, kind: str,
+) -> list[dict[str, Any]]:
+    macro = "monthly_values" if kind == "month" else "annual_values"
+    if not sections or not has_macro(con, macro):
+        return []
+    rows = con.execute(
+        f"""SELECT section_id, CAST(period AS VARCHAR), indicator, n_samples, n_valid, value,
+                   highest, flags, class
+            FROM {macro}(CAST(? AS TIMESTAMP))
+            WHERE list_contains(?, section_id) AND period BETWEEN ? AND ?
+            ORDER BY section_id, indicator, period""",
+        [as_of, sections, start, end],
+    ).fetchall()
+    keys = ("section_id", "period", "indicator", "n_samples", "n_valid", "value", "highest",
+            "flags", "class")
+    return [dict(zip(keys, (_plain(v) for v in r), strict=True)) for r in rows]
+
+
+def _parameters_in_effect(params: Any, period_start: date) -> list[dict[str, Any]]:
+    """Each parameter's value on the line's period, with the date it took effect and its basis."""
+    out = []
+    for param in params if isinstance(params, list) else []:
+        if not isinstance(param, dict):
+            continue
+        values = param.get("values") or param.get("dated") or []
+        chosen = None
+        for entry in values if isinstance(values, list) else []:
+            start = str(entry.get("from") or entry.get("start") or entry.get("valid_from") or "")
+            in_effect = start[:10] <= period_start.isoformat()
+            if in_effect and (chosen is None or start >= chosen[0]):
+                chosen = (start, entry)
+        if chosen is None:
+            continue
+        start, entry = chosen
+        out.append({
+            "name": param.get("name"),
+            "value": entry.get("text") or entry.get("value"),
+            "from": start,
+            "basis": entry.get("basis") or param.get("basis"),
+            "negotiable": param.get("negotiable"),
+        })
+    return out
+
+
+def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]:
+    """Everything that explains one amount, as a JSON-able dict."""
+    line = _line(con, int(line_id))
+    trace = json.loads(line["trace"]) if line["trace"] else {}
+    rules_meta = json.loads(line["rules_meta"]) if line["rules_meta"] else []
+    rule = next((r for r in rules_meta if r.get("id") == line["rule"]), {"id": line["rule"]})
+    params = json.loads(line["params"]) if line["params"] else []
+    sections = sorted(
+        ({line["section"], line["control"]} | _sections_in(trace)) - {None}  # type: ignore[operator]
+    )
+    as_of, start, end = line["as_of"], line["period_start"], line["period_end"]
+    kind = "month" if (start.year, start.month) == (end.year, end.month) else "year"
+    return {
+        "line": line["line"],
+        "run": {
+            "run": line["run"], "label": line["run_label"], "as_of": _plain(as_of),
+            "window": [_plain(line["window_start"]), _plain(line["window_end"])],
+            "rules_hash": line["rules_hash"], "data_hash": line["data_hash"],
+            "params_hash": line["params_hash"], "engine_version": line["engine_version"],
+            "duckdb_version": line["duckdb_version"],
+        },
+        "scheme": line["scheme"],
+        "period": period_text(start, end),
+        "section": line["section"], "section_name": line["section_name"],
+        "control": line["control"], "control_name": line["control_name"],
+        "payer": line["payer"], "payer_name": line["payer_name"],
+        "payee": line["payee"], "payee_name": line["payee_name"],
+        "amount": yuan_text(line["amount"]), "amount_wan": wan_text(line["amount"]),
+        "branch": line["branch"], "exception": line["exception"], "reason": line["reason"],
+        "rule": rule,
+        "parameters": _parameters_in_effect(params, start),
+        "trace": trace,
+        "period_values": _period_values(con, sections, start, end, as_of, kind),
+        "samples": _samples(con, sections, start, end, as_of),
+    }
+
+
+def _flat(value: Any, prefix: str = "") -> list[str]:
+    """Trace values as 'key.sub = value' lines, in the order the rule wrote them."""
+    if isinstance(value, dict):
+        out: list[str] = []
+        for key, sub in value.items():
+            out += _flat(sub, f"{prefix}.{key}" if prefix else str(key))
+        return out
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        out = []
+        for i, sub in enumerate(value):
+            out += _flat(sub, f"{prefix}[{i}]")
+        return out
+    return [f"  {prefix} = {json.dumps(value, ensure_ascii=False)}"]
+
+
+def render_text(info: dict[str, Any]) -> str:
+    """The explanation as the water section reads it, from the amount down to the samples."""
+    rule = info["rule"]
+    out = [
+        f"台账第 {info['line']} 行：{info['payer_name']} → {info['payee_name']} "
+        f"{info['amount_wan']} 万元（{info['amount']} 元），方案 {info['scheme']}，期间 "
+        f"{info['period']}，断面 {info['section_name'] or '-'}"
+        + (f"（对照断面 {info['control_name']}）" if info["control_name"] else ""),
+        f"规则 {rule.get('id')}「{rule.get('title', '')}」 {rule.get('file', '?')}:"
+        f"{rule.get('line', '?')}，依据：{rule.get('basis') or '（未注明）'}",
+        f"命中档位/分支：{info['branch'] or '-'}；例外：{info['exception'] or '无'}；"
+        f"原因：{info['reason'] or '-'}",
+        "参数（取值、生效日期、依据）：",
+    ]
+    out += [
+        f"  {p['name']} = {p['value']}（自 {p['from']} 起；依据：{p['basis'] or '（未注明）'}）"
+        for p in info["parameters"]
+    ] or ["  （无）"]
+    out.append("计算过程（规则记录的测量值与中间值）：")
+    out += _flat(info["trace"]) or ["  （无）"]
+    out.append("期间值（按断面、指标）：")
+    out += [
+        f"  {v['section_id']} {v['period']} {v['indicator']} = {v['value']}"
+        f"（样品 {v['n_valid']}/{v['n_samples']}，类别 {v['class']}，标记 {v['flags'] or '-'}）"
+        for v in info["period_values"]
+    ] or ["  （无）"]
+    out.append("样品（文件、批次、行）：")
+    out += [
+        f"  {s.get('section_id')} {s.get('sampled_at')} {s.get('indicator')} = "
+        f"{s.get('value') if s.get('value') is not None else (s.get('flag') or '未检出')}"
+        f"  文件 {s.get('file_name', '?')} 批次 {s.get('batch_id', '?')} 行 {s.get('row_no', '?')}"
+        for s in info["samples"]
+    ] or ["  （无）"]
+    run = info["run"]
+    out.append(
+        f"运行 #{run['run']}（{run['label']}，截止 {run['as_of']}；规则 {run['rules_hash'][:12]}，"
+        f"数据 {run['data_hash'][:12]}，参数 {run['params_hash'][:12]}；ecocomp "
+        f"{run['engine_version']}，DuckDB {run['duckdb_version']}）"
+    )
+    return "\n".join(out)

@@ -1,0 +1,53 @@
+"""The fingerprints a run records, so that "same inputs" can be checked and shown."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from compensation.engine.schemes import canonical_json, sha256_text
+
+
+def rules_hash(path: Path) -> str:
+    """The bytes of the rule file: any edit, even a comment, is a different rule text."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def visible_batches(con: duckdb.DuckDBPyConnection, as_of: datetime) -> list[tuple[int, str]]:
+    """(batch_id, sha256) of every batch loaded at or before `as_of`, in id order."""
+    return [
+        (int(r[0]), str(r[1]))
+        for r in con.execute(
+            "SELECT batch_id, sha256 FROM batches WHERE loaded_at <= ? ORDER BY batch_id", [as_of]
+        ).fetchall()
+    ]
+
+
+def data_hash(batches: list[tuple[int, str]]) -> str:
+    return sha256_text("\n".join(f"{bid}:{sha}" for bid, sha in batches))
+
+
+def params_hash(parameters: Any, scenario: str = "base") -> str:
+    """The dated parameter table as compiled, with the scenario it runs under."""
+    return sha256_text(canonical_json({"scenario": scenario, "parameters": parameters}))
+
+
+LINES_HASH_SQL = """
+SELECT sha256(COALESCE(string_agg(concat_ws('|',
+        rule, CAST(period_start AS VARCHAR), CAST(period_end AS VARCHAR),
+        COALESCE(section_id, '-'), payer, payee, CAST(amount AS VARCHAR),
+        COALESCE(branch, '-'), COALESCE(exception, '-'), COALESCE(reason, '-'),
+        COALESCE(CAST(trace AS VARCHAR), '-')), chr(10)
+    ORDER BY rule_order, period_start, period_end, section_id NULLS FIRST, payer, payee, amount,
+             branch, exception, reason, CAST(trace AS VARCHAR)), ''))
+FROM {table}
+"""
+
+
+def lines_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """One hash over the content of a run's lines (not their ids), in a fixed order."""
+    return str(con.execute(LINES_HASH_SQL.format(table=table)).fetchall()[0][0])

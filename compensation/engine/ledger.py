@@ -1,0 +1,89 @@
+"""Reading the ledger: which recorded run counts for each period, and lines with their names.
+
+Runs are never edited; the current figure of a period is the line set of the latest run whose
+window covers it. For a period longer than the view (a year scheme seen in March), the run must end
+exactly at the viewing month: that is the year-to-date provisional status.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+# Lines of the chosen runs, period keys intersecting [range_start, viewpoint].
+CURRENT_LINES_SQL = """
+WITH keys AS (
+    SELECT DISTINCT l.period_start, l.period_end
+    FROM ledger l JOIN runs r USING (run_id)
+    WHERE r.scheme = $scheme AND r.scenario = 'base'
+      AND l.period_start <= $viewpoint AND l.period_end >= $range_start
+), chosen AS (
+    SELECT k.period_start, k.period_end, max(r.run_id) AS run_id
+    FROM keys k JOIN runs r
+      ON r.scheme = $scheme AND r.scenario = 'base'
+     AND r.window_start <= k.period_start
+     AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
+     AND (date_trunc('month', k.period_end) <= $viewpoint OR r.window_end = $viewpoint)
+    GROUP BY k.period_start, k.period_end
+)
+SELECT l.line_id, l.run_id, l.scheme, l.rule, l.period_start, l.period_end, l.section_id,
+       s.name AS section_name, l.payer, COALESCE(pa.name, l.payer) AS payer_name,
+       l.payee, COALESCE(pb.name, l.payee) AS payee_name, l.amount, l.branch, l.exception,
+       l.reason, date_trunc('month', l.period_end) > r.window_end AS provisional
+FROM ledger l
+JOIN chosen c ON l.run_id = c.run_id AND l.period_start = c.period_start
+             AND l.period_end = c.period_end
+JOIN runs r ON r.run_id = l.run_id
+LEFT JOIN sections s ON s.section_id = l.section_id
+LEFT JOIN parties pa ON pa.party_id = l.payer
+LEFT JOIN parties pb ON pb.party_id = l.payee
+ORDER BY l.period_start, l.line_id
+"""
+
+LINE_FIELDS = (
+    "line", "run", "scheme", "rule", "period_start", "period_end", "section", "section_name",
+    "payer", "payer_name", "payee", "payee_name", "amount", "branch", "exception", "reason",
+    "provisional",
+)
+
+
+def current_lines(
+    con: duckdb.DuckDBPyConnection, scheme: str, range_start: date, viewpoint: date
+) -> list[dict[str, Any]]:
+    """The lines that count for `scheme` over the months range_start..viewpoint."""
+    rows = con.execute(
+        CURRENT_LINES_SQL,
+        {"scheme": scheme, "range_start": range_start, "viewpoint": viewpoint},
+    ).fetchall()
+    return [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
+
+
+def runs_covering(
+    con: duckdb.DuckDBPyConnection, scheme: str, range_start: date, viewpoint: date
+) -> list[dict[str, Any]]:
+    """Runs of a scheme whose window touches the range, newest first (for messages)."""
+    rows = con.execute(
+        """SELECT run_id, period_label, window_start, window_end FROM runs
+           WHERE scheme = ? AND scenario = 'base' AND window_start <= ? AND window_end >= ?
+           ORDER BY run_id DESC""",
+        [scheme, viewpoint, range_start],
+    ).fetchall()
+    return [dict(zip(("run", "label", "start", "end"), r, strict=True)) for r in rows]
+
+
+def party_nets(lines: list[dict[str, Any]]) -> dict[str, Decimal]:
+    """Per party: received − paid over the lines (positive: the party receives money)."""
+    nets: dict[str, Decimal] = {}
+    for line in lines:
+        amount = Decimal(line["amount"])
+        nets[line["payee"]] = nets.get(line["payee"], Decimal("0.00")) + amount
+        nets[line["payer"]] = nets.get(line["payer"], Decimal("0.00")) - amount
+    return nets
+
+
+def party_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    rows = con.execute("SELECT party_id, name FROM parties").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows}

@@ -1,0 +1,112 @@
+"""Windows of a run: which months a command covers, for month and year schemes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from compensation.errors import EcocompError
+
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^\d{4}$")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The months a run covers: `start` and `end` are first days of months, both inclusive.
+
+    `label` is what the user typed ('2018-01' or '2018'); `through` is the last month whose data the
+    run stands on (for a year scheme run monthly, the year-to-date month).
+    """
+
+    label: str
+    start: date
+    end: date
+
+    @property
+    def months(self) -> list[date]:
+        return month_range(self.start, self.end)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(start: date, end: date) -> list[date]:
+    out: list[date] = []
+    current = date(start.year, start.month, 1)
+    while current <= end:
+        out.append(current)
+        current = add_months(current, 1)
+    return out
+
+
+def month_label(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def parse_month(text: str) -> date:
+    """'2018-01' → date(2018, 1, 1), or a sentence saying what was expected."""
+    match = _PERIOD.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise EcocompError(
+            f"期间“{text}”的格式不对：应为 年-月，例如 2018-01。(period must look like YYYY-MM)"
+        )
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_year(text: str | int) -> int:
+    value = str(text).strip()
+    if not _YEAR.match(value):
+        raise EcocompError(f"年份“{text}”的格式不对：应为四位年份，例如 2022。(year must be YYYY)")
+    return int(value)
+
+
+def parse_as_of(text: str | None) -> datetime:
+    """`--as-of 2024-05-01` means the end of that day: batches loaded that day count."""
+    if text is None:
+        return datetime.now().replace(microsecond=0)
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise EcocompError(
+            f"截止时间“{text}”的格式不对：应为日期 2024-05-01 或时间 2024-05-01T12:00。"
+            "(as-of must be an ISO date or datetime)"
+        ) from None
+
+
+def window_for(
+    kind: str,
+    span_start: date | None,
+    period: str | None = None,
+    year: str | int | None = None,
+) -> Window | None:
+    """The window of one command: a month, a year-to-date, or a whole year; None before the span.
+
+    A month scheme runs the month (or every month of `--year`). A year scheme's window is the year:
+    a monthly run is its year-to-date provisional status, so the window runs from January (or the
+    span start) to that month.
+    """
+    if (period is None) == (year is None):
+        raise EcocompError(
+            "请给出 --period YYYY-MM 或 --year YYYY 之一（不能都给，也不能都不给）。"
+        )
+    if period is not None:
+        month = parse_month(period)
+        label = month_label(month)
+        start = month if kind == "month" else date(month.year, 1, 1)
+        end = month
+    else:
+        y = parse_year(year)  # type: ignore[arg-type]
+        label, start, end = str(y), date(y, 1, 1), date(y, 12, 1)
+    if span_start is not None:
+        first = date(span_start.year, span_start.month, 1)
+        if end < first:
+            return None
+        start = max(start, first)
+    return Window(label, start, end)

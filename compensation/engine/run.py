@@ -1,0 +1,237 @@
+"""`ecocomp run`: execute a scheme's rule SQL over a window and record the lines under a run.
+
+Each rule is one query over all sections and periods of the window; the rows land in a temporary
+table, are checked, fingerprinted and then copied into `ledger` under a new `runs` record. Nothing
+already recorded is changed: a rerun is a new run, and says when it equals an earlier one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+import compensation
+from compensation.engine import hashes
+from compensation.engine.money import wan_text
+from compensation.engine.periods import Window, month_label, window_for
+from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
+from compensation.errors import EcocompError
+from compensation.store import transaction
+
+STAGE = "engine_run_lines"
+LINE_COLUMNS = (
+    "scenario, rule, period_start, period_end, section_id, payer, payee, amount, "
+    "branch, exception, reason, trace"
+)
+
+PrepareRun = Callable[..., Any]
+
+
+@dataclass
+class RunResult:
+    """What one run recorded, and the sentence the command prints about it."""
+
+    run_id: int | None
+    scheme: str
+    label: str
+    window_start: date | None = None
+    window_end: date | None = None
+    line_count: int = 0
+    total_yuan: Decimal = Decimal("0.00")
+    lines_hash: str = ""
+    same_as_run: int | None = None
+    skipped: str | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        if self.skipped:
+            return self.skipped
+        text = (
+            f"运行 #{self.run_id}：方案 {self.scheme} {self.label}"
+            f"（{month_label(self.window_start)}～{month_label(self.window_end)}），"
+            f"写入台账 {self.line_count} 行，金额合计 {wan_text(self.total_yuan)} 万元。"
+        )
+        if self.same_as_run is not None:
+            text += f"与运行 #{self.same_as_run} 的输入和结果完全相同。"
+        return text
+
+
+def _default_prepare() -> PrepareRun:
+    from compensation.lang import prepare_run
+
+    return prepare_run
+
+
+def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Window) -> None:
+    """Run every rule once over the whole window into the staging table (base scenario only)."""
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    con.execute(
+        f"""CREATE TEMP TABLE {STAGE} (
+            rule_order INTEGER, scenario VARCHAR, rule VARCHAR, period_start DATE,
+            period_end DATE, section_id VARCHAR, payer VARCHAR, payee VARCHAR,
+            amount DECIMAL(18,2), branch VARCHAR, exception VARCHAR, reason VARCHAR, trace JSON)"""
+    )
+    for order, rule in enumerate(info.rules):
+        try:
+            con.execute(
+                f"""INSERT INTO {STAGE}
+                SELECT ? AS rule_order, scenario, rule, CAST(period_start AS DATE),
+                       CAST(period_end AS DATE), section_id, payer, payee,
+                       CAST(amount AS DECIMAL(18,2)), branch, exception, reason,
+                       CAST(trace AS JSON)
+                FROM ({rule.sql}) AS rule_rows
+                WHERE scenario = 'base'
+                  AND CAST(period_start AS DATE) <= ? AND CAST(period_end AS DATE) >= ?""",
+                [order, window.end, window.start],
+            ).fetchall()
+        except duckdb.Error as err:
+            raise EcocompError(
+                f"规则 {rule.id}（{rule.file}:{rule.line}）执行失败：{err}。(rule SQL failed)"
+            ) from None
+    _check_staged(con, info)
+
+
+def _check_staged(con: duckdb.DuckDBPyConnection, info: SchemeInfo) -> None:
+    """Refuse lines the ledger must never hold: no payer/payee, negative or missing amounts."""
+    bad = con.execute(
+        f"""SELECT rule_order, rule, CAST(period_start AS VARCHAR), section_id, payer, payee,
+                   CAST(amount AS VARCHAR)
+            FROM {STAGE}
+            WHERE amount IS NULL OR amount < 0 OR payer IS NULL OR payee IS NULL
+               OR period_start IS NULL OR period_end IS NULL OR payer = payee
+            ORDER BY rule_order, period_start, section_id LIMIT 1"""
+    ).fetchall()
+    if bad:
+        order, rule_id, start, section, payer, payee, amount = bad[0]
+        rule = info.rules[order]
+        raise EcocompError(
+            f"规则 {rule_id}（{rule.file}:{rule.line}）在 {start} 断面 {section} "
+            "产生了无效的台账行："
+            f"付款方 {payer}、收款方 {payee}、金额 {amount}；应有付款方和收款方（两者不同）"
+            "且金额为不小于 0 的数。(invalid ledger line)"
+        )
+
+
+def _previous_same(
+    con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Window, digest: dict[str, str]
+) -> tuple[int | None, int | None]:
+    """(an earlier run with identical inputs and lines, one with identical inputs only)."""
+    rows = con.execute(
+        """SELECT run_id, lines_hash FROM runs
+           WHERE scheme = ? AND scenario = 'base' AND window_start = ? AND window_end = ?
+             AND rules_hash = ? AND data_hash = ? AND params_hash = ?
+           ORDER BY run_id DESC""",
+        [info.id, window.start, window.end, digest["rules"], digest["data"], digest["params"]],
+    ).fetchall()
+    same = next((int(r[0]) for r in rows if r[1] == digest["lines"]), None)
+    inputs_only = next((int(r[0]) for r in rows if r[1] != digest["lines"]), None)
+    return same, inputs_only
+
+
+def run_window(
+    con: duckdb.DuckDBPyConnection,
+    info: SchemeInfo,
+    window: Window,
+    as_of: datetime,
+    prepare: PrepareRun | None = None,
+) -> RunResult:
+    """Compute and record one run of one scheme over one window (caller holds the transaction)."""
+    (prepare or _default_prepare())(con, info.compiled, window.start, window.end, as_of)
+    _stage_lines(con, info, window)
+    batches = hashes.visible_batches(con, as_of)
+    digest = {
+        "rules": hashes.rules_hash(info.path),
+        "data": hashes.data_hash(batches),
+        "params": hashes.params_hash(info.parameters),
+        "lines": hashes.lines_hash(con, STAGE),
+    }
+    same, inputs_only = _previous_same(con, info, window, digest)
+    if same is None and inputs_only is not None:
+        raise EcocompError(
+            f"与运行 #{inputs_only} 的输入完全相同，结果却不同：规则计算不可重复，请报告此问题。"
+            "(identical inputs gave different lines)"
+        )
+    run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
+    count, total = con.execute(
+        f"SELECT count(*), COALESCE(sum(amount), 0) FROM {STAGE}"
+    ).fetchall()[0]
+    rules_meta = [
+        {"id": r.id, "title": r.title, "basis": r.basis, "file": r.file, "line": r.line}
+        for r in info.rules
+    ]
+    con.execute(
+        """INSERT INTO runs (run_id, scheme, period_label, window_start, window_end, as_of,
+               scenario, rules_hash, data_hash, params_hash, lines_hash, engine_version,
+               duckdb_version, created_at, same_as_run, period_kind, span_start, rules_file,
+               rules_meta, params, batch_ids, line_count)
+           VALUES (?, ?, ?, ?, ?, ?, 'base', ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?,
+                   ?, ?, ?, ?, ?)""",
+        [
+            run_id, info.id, window.label, window.start, window.end, as_of,
+            digest["rules"], digest["data"], digest["params"], digest["lines"],
+            compensation.__version__, duckdb.__version__, same, info.period_kind,
+            info.span_start, str(info.path), canonical_json(rules_meta),
+            canonical_json(info.parameters),
+            [b for b, _ in batches], int(count),
+        ],
+    )
+    con.execute(
+        f"""INSERT INTO ledger (line_id, run_id, scheme, rule, period_start, period_end,
+                section_id, payer, payee, amount, branch, exception, reason, trace)
+            SELECT (SELECT COALESCE(max(line_id), 0) FROM ledger)
+                     + row_number() OVER (ORDER BY rule_order, period_start, period_end,
+                         section_id NULLS FIRST, payer, payee, amount, branch, exception, reason,
+                         CAST(trace AS VARCHAR)),
+                   ?, ?, rule, period_start, period_end, section_id, payer, payee, amount,
+                   branch, exception, reason, trace
+            FROM {STAGE}""",
+        [run_id, info.id],
+    )
+    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
+    return RunResult(
+        run_id=run_id, scheme=info.id, label=window.label, window_start=window.start,
+        window_end=window.end, line_count=int(count), total_yuan=Decimal(total),
+        lines_hash=digest["lines"], same_as_run=same, hashes=digest,
+    )
+
+
+def run_scheme(
+    con: duckdb.DuckDBPyConnection,
+    info: SchemeInfo,
+    period: str | None = None,
+    year: str | int | None = None,
+    as_of: datetime | None = None,
+    prepare: PrepareRun | None = None,
+) -> RunResult:
+    """Run one compiled scheme for `--period` or `--year` (caller holds the transaction)."""
+    window = window_for(info.period_kind, info.span_start, period=period, year=year)
+    label = period or str(year)
+    if window is None:
+        start = month_label(info.span_start) if info.span_start else "?"
+        return RunResult(
+            run_id=None, scheme=info.id, label=label,
+            skipped=f"方案 {info.id} 自 {start} 起执行，{label} 不在其范围内，未运行。",
+        )
+    return run_window(con, info, window, as_of or datetime.now().replace(microsecond=0), prepare)
+
+
+def run_schemes(
+    con: duckdb.DuckDBPyConnection,
+    scheme: str,
+    period: str | None = None,
+    year: str | int | None = None,
+    as_of: datetime | None = None,
+    rules_dir: Path | None = None,
+) -> list[RunResult]:
+    """`ecocomp run`: one scheme or all, in one transaction (all recorded or none)."""
+    infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
+    stamp = as_of or datetime.now().replace(microsecond=0)
+    with transaction(con):
+        return [run_scheme(con, info, period, year, stamp) for info in infos]
