@@ -25,6 +25,7 @@ LOCK_WAIT_SECONDS = float(os.environ.get("ECOCOMP_LOCK_WAIT", "10"))
 SQL_FILES: list[tuple[str, str]] = [
     ("compensation.store", "schema.sql"),
     ("compensation.store", "macros.sql"),
+    ("compensation.quality", "quality.sql"),
 ]
 
 
