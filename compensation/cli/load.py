@@ -1,0 +1,57 @@
+"""`ecocomp load parties|sections|samples`: registry and monitoring files into the store."""
+
+from __future__ import annotations
+
+import click
+
+from compensation.cli.common import AppContext, pass_app
+from compensation.ingest import BarProgress, LoadReport, load_parties, load_samples, load_sections
+
+ENCODING = click.option("--encoding", default=None,
+                        help="CSV 文件编码（默认自动识别 UTF-8 / GBK），如 gbk、gb18030、big5。")
+
+
+def _print(report: LoadReport) -> None:
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.group("load")
+def load_group() -> None:
+    """导入单位名录、断面名录或监测数据（CSV、XLSX、Parquet）。"""
+
+
+@load_group.command("parties")
+@click.argument("file", type=click.Path(dir_okay=False))
+@ENCODING
+@pass_app
+def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
+    """导入单位名录（party_id, name, kind, note），按编号更新。"""
+    _print(load_parties(app.open(), file, encoding=encoding))
+
+
+@load_group.command("sections")
+@click.argument("file", type=click.Path(dir_okay=False))
+@ENCODING
+@pass_app
+def sections_command(app: AppContext, file: str, encoding: str | None) -> None:
+    """导入断面名录（section_id, name, river, ... valid_from, valid_to），按编号更新。"""
+    _print(load_sections(app.open(), file, encoding=encoding))
+
+
+@load_group.command("samples")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@ENCODING
+@pass_app
+def samples_command(app: AppContext, files: tuple[str, ...], encoding: str | None) -> None:
+    """导入监测数据（长表或宽表）；任何错误都不导入任何数据，同一文件重复导入无效果。"""
+    bar = BarProgress()
+    try:
+        report = load_samples(app.open(), list(files), encoding=encoding, progress=bar)
+    finally:
+        bar.close()
+    _print(report)
+
+
+def register(group: click.Group) -> None:
+    group.add_command(load_group)

@@ -1,0 +1,283 @@
+"""Reading CSV, XLSX and Parquet files into a DuckDB staging table of text cells.
+
+Every reader produces the same thing: a temporary table `row_no INTEGER, c0 .. cN VARCHAR` whose
+`row_no` is the row as a person sees it in the file (header = row 1 in a plain CSV), plus the header
+texts. Validation then runs as set-based SQL over that table, whatever the file format was; CSV and
+Parquet never pass through a Python loop per cell.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from compensation.ingest.encoding import detect_encoding, to_utf8
+from compensation.ingest.problems import fail
+
+README_SHEETS = {"说明", "readme", "read me", "notes"}
+XLSX_CHUNK = 50_000
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RawTable:
+    """A file's cells as text in a DuckDB temp table; `headers[i]` names column `c{i}`."""
+
+    file: str
+    kind: str                      # 'csv' | 'xlsx' | 'parquet'
+    table: str
+    headers: list[str]
+    header_row: int
+    rows: int
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def column(self, index: int) -> str:
+        return f"c{index}"
+
+
+def file_kind(path: Path, display: str) -> str:
+    """The reader for a file: by extension, else by its first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return "csv"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    if suffix == ".xls":
+        raise fail(display, "旧版 Excel .xls 文件", "xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）")
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+    if magic.startswith(b"PK"):
+        return "xlsx"
+    if magic == b"PAR1":
+        return "parquet"
+    return "csv"
+
+
+def read_table(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
+               *, encoding: str | None = None, progress: Progress | None = None) -> RawTable:
+    """Stage one file's cells as text; raise InputError when the file cannot be read at all."""
+    if not path.exists():
+        raise fail(display, "文件不存在", "一个存在的数据文件路径")
+    if path.stat().st_size == 0:
+        raise fail(display, "空文件（0 字节）", "带表头和数据行的 CSV、XLSX 或 Parquet 文件")
+    kind = file_kind(path, display)
+    if kind == "csv":
+        raw = _read_csv(con, path, display, table, encoding)
+    elif kind == "xlsx":
+        raw = _read_xlsx(con, path, display, table, progress)
+    else:
+        raw = _read_parquet(con, path, display, table)
+    if raw.rows == 0:
+        raise fail(display, "只有表头，没有数据行", "表头之后至少一行数据", sheet=raw.sheet,
+                   row=raw.header_row + 1)
+    return raw
+
+
+# ---------------------------------------------------------------------------------------- CSV
+
+def _leading_comments(path: Path, encoding: str) -> tuple[int, list[str] | None]:
+    """Count the '#' lines before the header and return the header cells (None if no header)."""
+    skipped = 0
+    with path.open("r", encoding=encoding, newline="") as fh:
+        for line in fh:
+            if line.lstrip().startswith("#") or not line.strip():
+                skipped += 1
+                continue
+            header = next(csv.reader([line]))
+            return skipped, [h.strip() for h in header]
+    return skipped, None
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
+              encoding: str | None) -> RawTable:
+    chosen = detect_encoding(path, display, encoding)
+    with tempfile.TemporaryDirectory(prefix="ecocomp-") as tmp:
+        utf8 = path if chosen in ("utf-8", "utf8", "utf-8-sig") else to_utf8(
+            path, chosen, Path(tmp) / "utf8.csv")
+        read_enc = "utf-8-sig" if chosen == "utf-8-sig" else "utf-8"
+        skipped, headers = _leading_comments(utf8, read_enc)
+        if headers is None:
+            raise fail(display, "没有表头行（文件只有注释或空行）", "第一行非注释内容为列名表头")
+        names = [f"c{i}" for i in range(len(headers))]
+        first_row = skipped + 2            # header is physical line skipped + 1
+        staged = Path(tmp) / "stage.parquet"
+        try:
+            pl.scan_csv(
+                utf8, has_header=False, skip_rows=skipped + 1, infer_schema=False,
+                schema={n: pl.String for n in names}, row_index_name="row_no",
+                row_index_offset=first_row, encoding="utf8", quote_char='"',
+            ).sink_parquet(staged)
+        except (pl.exceptions.PolarsError, OSError) as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise fail(display, f"无法解析的 CSV 内容（{first[:120]}）",
+                       "逗号分隔、每行字段数与表头相同的 CSV") from None
+        _stage_from_parquet(con, staged, table, names)
+    if chosen not in ("utf-8", "utf8", "utf-8-sig"):
+        note = f"{display}：按 {chosen} 编码读取。"
+    else:
+        note = ""
+    raw = RawTable(display, "csv", table, headers, skipped + 1, _count(con, table))
+    if note:
+        raw.notes.append(note)
+    return raw
+
+
+def _stage_from_parquet(con: duckdb.DuckDBPyConnection, staged: Path, table: str,
+                        names: list[str]) -> None:
+    cells = ", ".join(f"NULLIF(trim({n}), '') AS {n}" for n in names)
+    blank = " AND ".join(f"NULLIF(trim({n}), '') IS NULL" for n in names)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS "
+        f"SELECT CAST(row_no AS INTEGER) AS row_no, {cells} FROM read_parquet(?) "
+        f"WHERE NOT ({blank})",
+        [str(staged)],
+    )
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0])
+
+
+# --------------------------------------------------------------------------------------- XLSX
+
+def cell_text(value: object) -> str | None:
+    """One xlsx cell as the text a person would read (dates ISO, numbers without float noise)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _data_sheet(workbook, display: str) -> tuple[object, list[str]]:
+    names = list(workbook.sheetnames)
+    data = [n for n in names if n.strip().casefold() not in README_SHEETS]
+    if not data:
+        raise fail(display, f"只有说明工作表（{', '.join(names)}）", "至少一个数据工作表")
+    return workbook[data[0]], data[1:]
+
+
+def _is_header(cells: tuple) -> bool:
+    """A title row (one merged cell) is not the header; the first row with two filled cells is."""
+    return sum(1 for c in cells if cell_text(c) is not None) >= 2
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
+               progress: Progress | None) -> RawTable:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
+              zlib.error, ValueError, TypeError, IndexError)
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except broken:
+        raise fail(display, "无法打开的 xlsx（文件不完整或已损坏）",
+                   "Excel 2007 及以后的 .xlsx 工作簿（请重新导出）") from None
+    try:
+        sheet, others = _data_sheet(workbook, display)
+        title = sheet.title
+        rows = sheet.iter_rows(values_only=True)
+        try:
+            header_row, headers = _find_header(rows, display, title)
+            raw = RawTable(display, "xlsx", table, headers, header_row, 0, sheet=title)
+            _stage_xlsx_rows(con, table, rows, header_row, len(headers), progress)
+        except broken:
+            raise fail(display, "读到一半中断的 xlsx（文件不完整或已损坏）",
+                       "完整的 .xlsx 工作簿（请重新导出）", sheet=title) from None
+    finally:
+        workbook.close()
+    raw.rows = _count(con, table)
+    for other in others:
+        raw.notes.append(f"{display}：只读取了工作表 {title}，未读取工作表 {other}。")
+    return raw
+
+
+def _find_header(rows: Iterator[tuple], display: str, sheet: str) -> tuple[int, list[str]]:
+    for number, cells in enumerate(rows, start=1):
+        if _is_header(cells):
+            return number, [cell_text(c) or "" for c in cells]
+        if number >= 20:
+            break
+    raise fail(display, "前 20 行中没有表头", "含列名（如 断面、采样日期、指标名）的表头行",
+               sheet=sheet)
+
+
+def _stage_xlsx_rows(con: duckdb.DuckDBPyConnection, table: str, rows: Iterator[tuple],
+                     header_row: int, width: int, progress: Progress | None) -> None:
+    names = [f"c{i}" for i in range(width)]
+    columns = ", ".join(f"{n} VARCHAR" for n in names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (row_no INTEGER, {columns})")
+    schema = {"row_no": pl.Int32, **{n: pl.String for n in names}}
+    chunk: list[list[object]] = []
+    for number, cells in enumerate(rows, start=header_row + 1):
+        texts = [cell_text(c) for c in cells[:width]]
+        if all(t is None for t in texts):
+            continue
+        texts += [None] * (width - len(texts))
+        chunk.append([number, *texts])
+        if len(chunk) >= XLSX_CHUNK:
+            _flush(con, table, chunk, schema, progress)
+            chunk = []
+    if chunk:
+        _flush(con, table, chunk, schema, progress)
+
+
+def _flush(con: duckdb.DuckDBPyConnection, table: str, chunk: list[list[object]],
+           schema: dict, progress: Progress | None) -> None:
+    frame = pl.DataFrame(chunk, schema=schema, orient="row")
+    con.register("_ecocomp_chunk", frame)
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _ecocomp_chunk")
+    finally:
+        con.unregister("_ecocomp_chunk")
+    if progress:
+        progress(len(chunk))
+
+
+# ------------------------------------------------------------------------------------ Parquet
+
+def _read_parquet(con: duckdb.DuckDBPyConnection, path: Path, display: str,
+                  table: str) -> RawTable:
+    try:
+        described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
+    except duckdb.Error:
+        raise fail(display, "无法读取的 Parquet（文件不完整或格式不符）",
+                   "完整的 Parquet 文件") from None
+    headers = [str(row[0]).strip() for row in described]
+    cells = ", ".join(
+        f"NULLIF(trim(CAST(\"{h.replace(chr(34), chr(34) * 2)}\" AS VARCHAR)), '') AS c{i}"
+        for i, h in enumerate(headers)
+    )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
+            f"CAST(file_row_number + 2 AS INTEGER) AS row_no, {cells} "
+            f"FROM read_parquet(?, file_row_number = true)",
+            [str(path)],
+        )
+    except duckdb.Error:
+        raise fail(display, "无法读取的 Parquet（文件不完整或格式不符）",
+                   "完整的 Parquet 文件") from None
+    return RawTable(display, "parquet", table, headers, 1, _count(con, table))
