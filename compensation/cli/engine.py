@@ -27,7 +27,7 @@ def _period_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.command("run")
 @_period_options
 @click.option(
-    "--as-of", "as_of", default=None, 
+    "--as-of", "as_of", default=None,
     help="数据截止日期（默认现在）：只用此前载入的批次。",
 )
 @click.option(

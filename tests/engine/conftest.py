@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import engine_toy as toy
+import pytest
+
+from compensation.store import open_store
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One initialised store per session (init runs every SQL file, which takes seconds)."""
+    path = tmp_path_factory.mktemp("template") / "template.duckdb"
+    connection = open_store(path)
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, template_db: Path) -> Path:
+    path = tmp_path / "engine.duckdb"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = open_store(db_path)
+    toy.setup_store(connection)
+    yield connection
+    connection.close()
