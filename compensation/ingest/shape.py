@@ -47,10 +47,12 @@ def detect_shape(con: duckdb.DuckDBPyConnection, raw: RawTable,
     wide: list[tuple[int, Indicator, str | None]] = []
     unknown: list[int] = []
     before = problems.total
+    located: list[tuple[int, Problem]] = []
 
     def header_problem(index: int, found: str, expected: str) -> None:
-        problems.add(Problem(raw.file, raw.sheet, raw.header_row, raw.headers[index] or
-                             f"第 {index + 1} 列", found, expected))
+        located.append((index, Problem(raw.file, raw.sheet, raw.header_row,
+                                       raw.headers[index] or f"第 {index + 1} 列", found,
+                                       expected)))
 
     seen_codes: dict[str, int] = {}
     for index, header in enumerate(raw.headers):
@@ -96,6 +98,8 @@ def detect_shape(con: duckdb.DuckDBPyConnection, raw: RawTable,
                            "已知的指标名称、代码或 HJ 525 代码（如 氨氮、NH3-N、w21003），或 断面、采样日期 等列")
         else:
             raw.notes.append(f"{raw.file}：忽略了无法识别的列「{raw.headers[index]}」。")
+    for _, problem in sorted(located, key=lambda item: item[0]):
+        problems.add(problem)
     if problems.total > before:
         return None
     return SampleShape(form, roles, wide)
