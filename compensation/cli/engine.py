@@ -64,7 +64,7 @@ def accounts_command(
     """查看预核算结果：逐行金额（万元与元）和各方合计。"""
     con = app.open(read_only=True)
     try:
-        acc = accounts_mod.accounts(con, scheme, period, year)
+        acc = accounts_mod.read_accounts(con, scheme, period, year)
     finally:
         con.close()
     if as_json:

@@ -3,7 +3,7 @@
 Public entry points: `run_scheme`, `accounts`, `explain_line`, `diff_runs`, `settle_year`.
 """
 
-from compensation.engine.accounts import accounts
+from compensation.engine.accounts import read_accounts
 from compensation.engine.diff import diff_runs
 from compensation.engine.explain import explain_line
 from compensation.engine.run import RunResult, run_scheme, run_schemes
@@ -11,7 +11,7 @@ from compensation.engine.settle import settle_year
 
 __all__ = [
     "RunResult",
-    "accounts",
+    "read_accounts",
     "diff_runs",
     "explain_line",
     "run_scheme",

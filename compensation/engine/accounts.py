@@ -112,7 +112,7 @@ class Accounts:
         ]
 
 
-def accounts(
+def read_accounts(
     con: duckdb.DuckDBPyConnection,
     scheme: str,
     period: str | None = None,

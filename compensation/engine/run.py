@@ -47,6 +47,7 @@ class RunResult:
     lines_hash: str = ""
     same_as_run: int | None = None
     skipped: str | None = None
+    differs_from: int | None = None  # an earlier run with the same fingerprints but other lines
     hashes: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -60,6 +61,11 @@ class RunResult:
         )
         if self.same_as_run is not None:
             text += f"与运行 #{self.same_as_run} 的输入和结果完全相同。"
+        elif self.differs_from is not None:
+            text += (
+                f"注意：与运行 #{self.differs_from} 的规则、数据批次和参数指纹相同，结果却不同"
+                "（数据可能未经批次载入而被改动）。"
+            )
         return text
 
 
@@ -153,11 +159,6 @@ def run_window(
         "lines": hashes.lines_hash(con, STAGE),
     }
     same, inputs_only = _previous_same(con, info, window, digest)
-    if same is None and inputs_only is not None:
-        raise EcocompError(
-            f"与运行 #{inputs_only} 的输入完全相同，结果却不同：规则计算不可重复，请报告此问题。"
-            "(identical inputs gave different lines)"
-        )
     run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
     count, total = con.execute(
         f"SELECT count(*), COALESCE(sum(amount), 0) FROM {STAGE}"
@@ -199,6 +200,7 @@ def run_window(
         run_id=run_id, scheme=info.id, label=window.label, window_start=window.start,
         window_end=window.end, line_count=int(count), total_yuan=Decimal(total),
         lines_hash=digest["lines"], same_as_run=same, hashes=digest,
+        differs_from=inputs_only if same is None else None,
     )
 
 

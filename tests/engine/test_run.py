@@ -144,3 +144,15 @@ def test_failing_rule_sql_leaves_nothing_behind(con, tmp_path: Path) -> None:
         run_scheme(con, broken, "2018-01", None, datetime(2030, 1, 1), toy.prepare)
     assert con.execute("SELECT count(*) FROM runs").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM ledger").fetchall() == [(0,)]
+
+
+def test_changed_lines_under_unchanged_fingerprints_are_flagged(con, tmp_path: Path) -> None:
+    info = toy.scheme(tmp_path)
+    toy.set_value(con, "s1", JAN, "3")
+    toy.run(con, info, period="2018-01")
+    toy.set_value(con, "s1", JAN, "30")  # edited behind the store's back, no batch
+    second = toy.run(con, info, period="2018-01")
+    assert second.same_as_run is None and second.differs_from == 1
+    assert second.message.endswith(
+        "注意：与运行 #1 的规则、数据批次和参数指纹相同，结果却不同（数据可能未经批次载入而被改动）。"
+    )
