@@ -20,7 +20,8 @@ def test_json_lines_have_the_agreed_shape(con, tmp_path: Path) -> None:
     toy.set_value(con, "s1", JAN, "9.5")
     toy.set_value(con, "s2", JAN, "11")
     toy.run(con, toy.scheme(tmp_path), period="2018-01")
-    data = json.loads(acc_mod.render_json(acc_mod.read_accounts(con, "toy", period="2018-01"), None))
+    acc = acc_mod.read_accounts(con, "toy", period="2018-01")
+    data = json.loads(acc_mod.render_json(acc, None))
     assert data[0] == {
         "line": 1, "run": 1, "scheme": "toy", "rule": "band", "period": "2018-01",
         "section": "s1", "section_name": "滠水入长江口", "payer": "city_treasury",
@@ -37,7 +38,8 @@ def test_party_totals_are_received_minus_paid(con, tmp_path: Path) -> None:
     toy.set_value(con, "s2", JAN, "11")    # hanyang → treasury 100万
     toy.set_value(con, "s3", JAN, "10")    # treasury → qingshan 50万 (10 is not above 10)
     toy.run(con, toy.scheme(tmp_path), period="2018-01")
-    totals = {r["party"]: r for r in acc_mod.read_accounts(con, "toy", period="2018-01").party_totals}
+    acc = acc_mod.read_accounts(con, "toy", period="2018-01")
+    totals = {r["party"]: r for r in acc.party_totals}
     assert totals["city_treasury"]["net"] == "0.00"  # receives 100万, pays 2 × 50万
     assert totals["city_treasury"]["paid"] == "1000000.00"
     assert totals["hanyang"]["net"] == "-1000000.00"
@@ -101,4 +103,5 @@ def test_csv_and_by_section(con, tmp_path: Path) -> None:
         "payee": "city_treasury", "payee_name": "市财政", "amount": "500000.00"}]
     csv_text = acc_mod.render_csv(acc, None).splitlines()
     assert csv_text[0].startswith("line,run,scheme,rule,period,section,section_name,payer,")
-    assert csv_text[2].startswith("2,1,toy,band,2018-02,s1,滠水入长江口,jiangan,江岸区,city_treasury,")
+    assert csv_text[2].startswith(
+        "2,1,toy,band,2018-02,s1,滠水入长江口,jiangan,江岸区,city_treasury,")

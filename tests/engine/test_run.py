@@ -154,5 +154,6 @@ def test_changed_lines_under_unchanged_fingerprints_are_flagged(con, tmp_path: P
     second = toy.run(con, info, period="2018-01")
     assert second.same_as_run is None and second.differs_from == 1
     assert second.message.endswith(
-        "注意：与运行 #1 的规则、数据批次和参数指纹相同，结果却不同（数据可能未经批次载入而被改动）。"
+        "注意：与运行 #1 的规则、数据批次和参数指纹相同，结果却不同"
+        "（数据可能未经批次载入而被改动）。"
     )
