@@ -97,6 +97,10 @@ class DemoReport:
             if None in counts:
                 parts.append(f"无有效数据 {counts[None]} 个")
             lines.append(f"{self.last_month:%Y-%m} 断面水质类别：" + "，".join(parts))
+            worse = [f"{name}（{class_label(k)}类）" for name, k in self.latest_classes.values()
+                     if k is not None and k > 3]
+            if worse:
+                lines.append("劣于Ⅲ类：" + "、".join(worse))
         lines.append(f"数据库：{self.db_path}")
         lines.extend(f"输出：{p}" for p in self.outputs)
         return lines
@@ -117,7 +121,7 @@ def step_load_registry(ctx: DemoContext) -> str:
     load_sections(ctx.con, registry / "sections.csv")
     (parties,) = ctx.con.execute("SELECT count(*) FROM parties").fetchall()[0]
     (sections,) = ctx.con.execute("SELECT count(*) FROM sections").fetchall()[0]
-    return f"已载入登记表：{parties} 个相关方，{sections} 个断面（{registry}）"
+    return f"{parties} 个相关方，{sections} 个断面（{registry}）"
 
 
 def step_load_monitoring(ctx: DemoContext) -> str:
@@ -129,7 +133,7 @@ def step_load_monitoring(ctx: DemoContext) -> str:
         raise EcocompError(f"演示数据目录 {folder} 中没有监测数据文件（*.csv、*.xlsx）。")
     load_samples(ctx.con, paths)
     (rows,) = ctx.con.execute("SELECT count(*) FROM samples").fetchall()[0]
-    return f"已载入监测数据：{len(paths)} 个文件，{rows} 条记录（{folder}）"
+    return f"{len(paths)} 个文件，{rows} 条记录（{folder}）"
 
 
 def step_load_corrections(ctx: DemoContext) -> str:
@@ -143,12 +147,15 @@ def step_load_corrections(ctx: DemoContext) -> str:
     (superseded,) = ctx.con.execute(
         "SELECT count(*) FROM batches WHERE superseded_by IS NOT NULL").fetchall()[0]
     names = "、".join(p.name for p in paths)
-    return f"已载入更正批次 {names}；{superseded} 个原批次的部分数值被取代（原值保留）"
+    return f"{names}；{superseded} 个原批次的部分数值被取代（原值保留）"
 
 
 def step_summarise(ctx: DemoContext) -> str:
     summarise(ctx.con, ctx.report)
-    return "已汇总数据库内容。"
+    if ctx.report.last_month is None:
+        return "数据库中没有监测数据"
+    worse = sum(1 for _, k in ctx.report.latest_classes.values() if k is not None and k > 3)
+    return f"最新月份 {ctx.report.last_month:%Y-%m}，劣于Ⅲ类的断面 {worse} 个"
 
 
 STEPS: list[tuple[str, Step]] = [

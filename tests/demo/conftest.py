@@ -33,7 +33,7 @@ LIMITS_LE = {
     "BOD5": ["3", "3", "4", "6", "10"],
 }
 LIMITS_GE = {"DO": ["7.5", "6", "5", "3", "2"]}
-ASSESS_DECIMALS = {"COD": 1, "CODMn": 1, "NH3N": 2, "TP": 3, "BOD5": 1, "DO": 1, "pH": 2, "TN": 2}
+ASSESS_DECIMALS = {"COD": 1, "CODMn": 1, "NH3N": 2, "TP": 3, "BOD5": 1, "DO": 1, "pH": 0, "TN": 2}
 EVALUATED_RIVER = ["COD", "CODMn", "NH3N", "TP", "BOD5", "DO", "pH"]
 
 
