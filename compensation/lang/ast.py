@@ -1,0 +1,277 @@
+"""The syntax tree of a rule file: plain dataclasses that remember where they came from.
+
+Every node has `line` and `col` (1-based) so the checker can point at the source; `to_data()` gives
+a stable, JSON-friendly form used by `--emit ast` and by the golden snapshots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass
+class Node:
+    """Base of all nodes: a source position."""
+
+    line: int = field(default=0, kw_only=True, compare=False)
+    col: int = field(default=0, kw_only=True, compare=False)
+
+
+# ---- expressions ------------------------------------------------------------------------------
+
+
+@dataclass
+class Num(Node):
+    value: Decimal
+    unit: str | None
+    text: str
+
+
+@dataclass
+class Str(Node):
+    text: str
+
+
+@dataclass
+class ClassLit(Node):
+    klass: int  # 1..5 for I..V, 6 for 劣Ⅴ
+    text: str
+
+
+@dataclass
+class Name(Node):
+    name: str
+
+
+@dataclass
+class AmountRef(Node):
+    """`amount` inside an exception: the amount the rule computed before exceptions."""
+
+
+@dataclass
+class ControlRef(Node):
+    name: str  # a measure evaluated on the control (inflow) section
+
+
+@dataclass
+class Call(Node):
+    func: str
+    args: list[Expr]
+
+
+@dataclass
+class Comprehension(Node):
+    func: str  # sum | mean | max | min | count | all | any
+    body: Expr
+    var: str
+    source: Expr
+    where: Expr | None
+
+
+@dataclass
+class Spread(Node):
+    """`spread(A per year [weighted by w])`: exact largest-remainder shares of A."""
+
+    func: str
+    total: Expr
+    scope: str
+    weight: Expr | None
+
+
+@dataclass
+class YearRange(Node):
+    """`baseline(x, 2012..2014)`: x averaged over the same period of those years."""
+
+    func: str
+    arg: Expr
+    first: int
+    last: int
+
+
+@dataclass
+class ListLit(Node):
+    items: list[Expr]
+
+
+@dataclass
+class Unary(Node):
+    op: str  # neg | not
+    x: Expr
+
+
+@dataclass
+class Binary(Node):
+    op: str  # add sub mul div and or
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Compare(Node):
+    op: str  # < <= = != > >=
+    left: Expr
+    right: Expr
+    words: str = ""  # "better than" etc. as written, for messages
+
+
+@dataclass
+class Range(Node):
+    lo: Expr | None  # None: open towards minus infinity (`..`)
+    hi: Expr | None
+    lo_closed: bool
+    hi_closed: bool
+    text: str
+    is_class: bool = False
+
+
+@dataclass
+class InRange(Node):
+    x: Expr
+    range: Range
+
+
+@dataclass
+class If(Node):
+    cond: Expr
+    then: Expr
+    other: Expr
+    cond_text: str = ""
+
+
+@dataclass
+class Entry(Node):
+    range: Range | None  # None: `else`
+    value: Expr
+    label: str | None
+    text: str  # the branch as written, e.g. "[-band, 0]"
+
+
+@dataclass
+class Table(Node):
+    subject: Expr
+    entries: list[Entry]
+
+
+Expr = (
+    Num | Str | ClassLit | Name | AmountRef | ControlRef | Call | Comprehension | Spread
+    | YearRange | ListLit | Unary | Binary | Compare | InRange | If | Table
+)
+
+
+# ---- declarations -----------------------------------------------------------------------------
+
+
+@dataclass
+class Party(Node):
+    kind: str  # id | section | control | split
+    id: str | None = None
+    shares: list[tuple[Expr, Party]] = field(default_factory=list)
+
+
+@dataclass
+class Header(Node):
+    id: str
+    title: str
+    basis: str | None = None
+    assumptions: list[str] = field(default_factory=list)
+    period: str = "month"
+    settle: str = "year"
+    year_begins: int = 1
+    start: str | None = None  # "2018-01"
+    end: str | None = None
+    parties: list[Party] = field(default_factory=list)
+
+
+@dataclass
+class DatedValue(Node):
+    value: Expr
+    start: str
+    until: str | None
+    basis: str
+    assumption: str | None
+    text: str
+
+
+@dataclass
+class Param(Node):
+    name: str
+    values: list[DatedValue]
+    negotiable: bool = False
+    variants: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Measure(Node):
+    name: str
+    title: str | None
+    basis: str | None
+    expr: Expr
+
+
+@dataclass
+class Let(Node):
+    name: str
+    title: str | None
+    expr: Expr
+
+
+@dataclass
+class ExceptClause(Node):
+    label: str
+    cond: Expr
+    value: Expr
+
+
+@dataclass
+class Cap(Node):
+    kind: str  # cap (|total| <= limit) | minimum (total >= limit)
+    limit: Expr
+    scope: str  # section-year | year | section-period | period
+
+
+@dataclass
+class Rule(Node):
+    name: str
+    title: str
+    basis: str
+    assumption: str | None
+    selector: str | None  # assessed | control | all | None (scheme-level rule)
+    period: str
+    lets: list[Let]
+    payer: Party
+    payee: Party
+    amount: Expr
+    exceptions: list[ExceptClause]
+    caps: list[Cap]
+
+
+@dataclass
+class RuleFile(Node):
+    path: str
+    source: str
+    header: Header
+    params: list[Param]
+    measures: list[Measure]
+    rules: list[Rule]
+
+
+def to_data(node: Any) -> Any:
+    """A stable, JSON-friendly form (type tag first, positions kept as "line:col")."""
+    if isinstance(node, list):
+        return [to_data(x) for x in node]
+    if isinstance(node, tuple):
+        return [to_data(x) for x in node]
+    if isinstance(node, Decimal):
+        return str(node)
+    if is_dataclass(node):
+        data: dict[str, Any] = {"node": type(node).__name__}
+        if isinstance(node, Node) and node.line:
+            data["at"] = f"{node.line}:{node.col}"
+        for f in fields(node):
+            if f.name in ("line", "col", "source"):
+                continue
+            data[f.name] = to_data(getattr(node, f.name))
+        return data
+    return node

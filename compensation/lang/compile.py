@@ -1,0 +1,612 @@
+"""Checked syntax tree → one DuckDB query per rule, built as a sqlglot tree.
+
+Each rule becomes a chain of CTEs over the grid scenario × section × period (see plan.py):
+measures, lets, the amount, exceptions, caps, then routing (payer/payee, splits). Period values,
+parameters and sections are read from the `ev_*` tables that runtime.prepare_run creates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from sqlglot import exp
+
+from compensation.lang import ast
+from compensation.lang import units as u
+from compensation.lang.scope import SECTIONS_SOURCE, Scope
+from compensation.lang.sql import call, case, col, exact, number, str_list, subquery, text, tpl
+
+ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
+
+
+@dataclass
+class Ctx:
+    """Where an expression is evaluated: which section, which period, which names are bound."""
+
+    section: exp.Expression | None
+    control: exp.Expression | None
+    water_body: exp.Expression | None
+    period: exp.Expression
+    period_end: exp.Expression
+    kind: str
+    main: bool = True  # the rule's own row: measure and let columns can be used
+    vars: dict[str, exp.Expression] = field(default_factory=dict)
+    lets: dict[str, exp.Expression] = field(default_factory=dict)
+    measures: dict[str, exp.Expression] = field(default_factory=dict)
+    controls: dict[str, exp.Expression] = field(default_factory=dict)
+    amount: exp.Expression | None = None
+
+
+class RuleCompiler:
+    """Compiles one rule; `stages` collects the CTEs in order."""
+
+    def __init__(self, scope: Scope, rule: ast.Rule | None, selector: str | None) -> None:
+        self.scope = scope
+        self.rule = rule
+        self.selector = selector
+        self.n = 0
+        self.stages: list[tuple[str, list[tuple[str, exp.Expression]]]] = []
+        self.params_used: set[str] = set()
+        self.pending_spreads: list[tuple[str, ast.Spread]] = []
+
+    def alias(self, prefix: str) -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    # ---- values of the store
+    def values_where(self, v: str, ctx: Ctx, indicator: exp.Expression | None) -> exp.Expression:
+        cond = tpl(f"{v}.kind = :kind AND {v}.section_id = :sec AND {v}.period = :per",
+                   kind=text(ctx.kind), sec=ctx.section, per=ctx.period)
+        if indicator is not None:
+            cond = exp.and_(cond, tpl(f"{v}.indicator = :ind", ind=indicator))
+        return cond
+
+    def period_value(self, column: str, ctx: Ctx, indicator: exp.Expression) -> exp.Expression:
+        v = self.alias("v")
+        select = exp.select(col(column, v)).from_(exp.alias_(exp.to_table("ev_values"), v,
+                                                               table=True))
+        return subquery(select.where(self.values_where(v, ctx, indicator)))
+
+    def param(self, name: str, ctx: Ctx) -> exp.Expression:
+        self.params_used.add(name)
+        return col(f"prm_{list(self.scope.params).index(name)}")
+
+    def param_lookup(self, name: str) -> exp.Expression:
+        """The value of a parameter for the row's scenario and month (a join on ev_params)."""
+        info = self.scope.params[name]
+        column = {"indicators": "lst", "variant": "txt"}.get(info.unit.kind, "num")
+        p = self.alias("p")
+        return subquery(tpl(
+            f"SELECT {p}.{column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
+            f"AND {p}.name = :name AND {p}.month = g.param_month", name=text(name)))
+
+    def limit(self, indicator: exp.Expression, ctx: Ctx, klass: exp.Expression) -> exp.Expression:
+        return call("limit_of", indicator, ctx.water_body or text("river"), klass)
+
+    # ---- expressions
+    def cx(self, e: ast.Expr, ctx: Ctx) -> exp.Expression:  # noqa: C901
+        if isinstance(e, ast.Num):
+            if e.unit is None:
+                return number(e.value)
+            return number(e.value * u.LITERAL_UNITS[e.unit][1])
+        if isinstance(e, ast.ClassLit):
+            return number(e.klass)
+        if isinstance(e, ast.Str):
+            return text(e.text)
+        if isinstance(e, ast.AmountRef):
+            assert ctx.amount is not None
+            return ctx.amount
+        if isinstance(e, ast.Name):
+            return self.name(e.name, ctx)
+        if isinstance(e, ast.ControlRef):
+            if ctx.main and e.name in ctx.controls:
+                return ctx.controls[e.name]
+            control = ctx.control
+            if control is None:
+                control = subquery(tpl("SELECT cs.control_id FROM ev_sections AS cs "
+                                       "WHERE cs.section_id = :sec", sec=ctx.section))
+            inner = replace(ctx, section=control, control=None, main=False, vars={})
+            return self.cx(self.scope.measures[e.name].expr, inner)
+        if isinstance(e, ast.ListLit):
+            return str_list([i.name for i in e.items if isinstance(i, ast.Name)])
+        if isinstance(e, ast.Unary):
+            x = self.cx(e.x, ctx)
+            return exp.Not(this=exp.Paren(this=x)) if e.op == "not" else exp.Neg(this=exp.Paren(this=x))
+        if isinstance(e, ast.Binary):
+            a, b = exp.Paren(this=self.cx(e.left, ctx)), exp.Paren(this=self.cx(e.right, ctx))
+            if e.op == "and":
+                return exp.And(this=a, expression=b)
+            if e.op == "or":
+                return exp.Or(this=a, expression=b)
+            if e.op == "add":
+                return exact(exp.Add(this=a, expression=b))
+            if e.op == "sub":
+                return exp.Sub(this=a, expression=b)
+            if e.op == "mul":
+                return exact(exp.Mul(this=a, expression=b))
+            return call("ediv", a, b)
+        if isinstance(e, ast.Compare):
+            a, b = self.cx(e.left, ctx), self.cx(e.right, ctx)
+            ops = {"<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE}
+            return ops[e.op](this=a, expression=b)
+        if isinstance(e, ast.InRange):
+            return self.in_range(self.cx(e.x, ctx), e.range, ctx)
+        if isinstance(e, ast.If):
+            return case([(self.cx(e.cond, ctx), self.cx(e.then, ctx))], self.cx(e.other, ctx))
+        if isinstance(e, ast.Table):
+            subject = self.cx(e.subject, ctx)
+            whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
+            default = None
+            for entry in e.entries:
+                if entry.range is None:
+                    default = self.cx(entry.value, ctx)
+                else:
+                    whens.append((self.in_range(subject, entry.range, ctx), self.cx(entry.value, ctx)))
+            return case(whens, default)
+        if isinstance(e, ast.Call):
+            return self.call(e, ctx)
+        if isinstance(e, ast.Comprehension):
+            return self.comprehension(e, ctx)
+        if isinstance(e, ast.Spread):
+            column = self.alias("sp")
+            self.pending_spreads.append((column, e))
+            return col(column)
+        if isinstance(e, ast.YearRange):
+            y = self.alias("y")
+            inner = replace(ctx, main=False,
+                            period=tpl(f"make_date(CAST({y}.y AS INTEGER), month(:p), 1)", p=ctx.period))
+            body = self.cx(e.arg, inner)
+            return subquery(tpl(
+                "SELECT CASE WHEN bool_or(b IS NULL) THEN NULL ELSE ediv(sum(b), count(b)) END "
+                f"FROM (SELECT :body AS b FROM range(:first, :last) AS {y}(y))",
+                body=body, first=number(e.first), last=number(e.last + 1)))
+        raise AssertionError(type(e))
+
+    def name(self, name: str, ctx: Ctx) -> exp.Expression:
+        if name in ctx.vars:
+            return ctx.vars[name]
+        if name in ctx.lets:
+            return ctx.lets[name]
+        kind = self.scope.kind_of(name, {})
+        if kind == "measure":
+            if ctx.main and name in ctx.measures:
+                return ctx.measures[name]
+            return self.cx(self.scope.measures[name].expr, replace(ctx, main=False))
+        if kind == "param":
+            return self.param(name, ctx)
+        if kind == "builtin":  # days: the period length in seconds (a time quantity)
+            return exact(tpl("CAST(g.days AS DECIMAL(38,12)) * 86400") if ctx.main else
+                         tpl("CAST(date_diff('day', :a, :b) + 1 AS DECIMAL(38,12)) * 86400",
+                             a=ctx.period, b=ctx.period_end))
+        return text(name)  # a variant or an indicator code
+
+    def in_range(self, x: exp.Expression, r: ast.Range, ctx: Ctx) -> exp.Expression:
+        parts = []
+        if r.lo is not None:
+            op = exp.GTE if r.lo_closed else exp.GT
+            parts.append(op(this=x, expression=self.cx(r.lo, ctx)))
+        if r.hi is not None:
+            op = exp.LTE if r.hi_closed else exp.LT
+            parts.append(op(this=x, expression=self.cx(r.hi, ctx)))
+        if not parts:
+            return exp.Not(this=exp.Is(this=x, expression=exp.Null()))
+        return exp.and_(*parts) if len(parts) > 1 else parts[0]
+
+    def call(self, e: ast.Call, ctx: Ctx) -> exp.Expression:  # noqa: C901
+        f, args = e.func, e.args
+        if f in ("value", "highest", "class"):
+            column = {"value": "value", "highest": "highest", "class": "class"}[f]
+            return self.period_value(column, ctx, self.cx(args[0], ctx))
+        if f == "limit":
+            return self.limit(self.cx(args[0], ctx), ctx, self.cx(args[1], ctx))
+        if f == "exceed":
+            ind = self.cx(args[0], ctx)
+            lim = self.limit(ind, ctx, number(3))
+            return call("ediv", exp.Sub(this=self.period_value("value", ctx, ind), expression=lim), lim)
+        if f == "worst_class":
+            v = self.alias("v")
+            return subquery(tpl(
+                f"SELECT max({v}.class) FROM ev_values AS {v} WHERE :w AND list_contains(:l, {v}.indicator)",
+                w=self.values_where(v, ctx, None), l=self.cx(args[0], ctx)))
+        if f == "flagged":
+            v = self.alias("v")
+            flags = str_list([a.name for a in args if isinstance(a, ast.Name)])
+            return tpl(f"EXISTS (SELECT 1 FROM ev_values AS {v} WHERE :w AND list_has_any({v}.flags, :f))",
+                       w=self.values_where(v, ctx, None), f=flags)
+        if f == "missing":
+            tests = []
+            for a in args:
+                v = self.alias("v")
+                lst = self.cx(a, ctx)
+                if isinstance(a, ast.Name) and self.scope.kind_of(a.name, ctx.vars) in ("indicator",) \
+                        or a.__class__ is ast.Name and a.name in ctx.vars:
+                    lst = exp.Array(expressions=[lst])
+                tests.append(tpl(
+                    f"len(:l) > (SELECT count(DISTINCT {v}.indicator) FROM ev_values AS {v} WHERE :w "
+                    f"AND {v}.value IS NOT NULL AND list_contains(:l, {v}.indicator))",
+                    l=lst, w=self.values_where(v, ctx, None)))
+            return exp.or_(*tests) if len(tests) > 1 else tests[0]
+        if f in ("min", "max"):
+            values = [self.cx(a, ctx) for a in args]
+            node = exp.Least if f == "min" else exp.Greatest
+            nulls = exp.or_(*[exp.Is(this=v, expression=exp.Null()) for v in values])
+            return case([(nulls, exp.Null())], node(this=values[0], expressions=values[1:]))
+        if f in ("ceil", "floor"):
+            return exact(call(f, self.cx(args[0], ctx)))
+        if f == "abs":
+            return call("abs", self.cx(args[0], ctx))
+        if f == "previous":
+            inner = replace(ctx, main=False,
+                            period=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period),
+                            period_end=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period_end))
+            return self.cx(args[0], inner)
+        if f == "runs":
+            d = self.alias("d")
+            return subquery(tpl(
+                "SELECT count(*) FROM (SELECT count(*) AS len FROM ("
+                f"SELECT {d}.day - CAST(row_number() OVER (ORDER BY {d}.day) AS INTEGER) AS grp "
+                f"FROM ev_daily AS {d} WHERE {d}.section_id = :sec AND {d}.indicator = :ind "
+                f"AND {d}.day BETWEEN :a AND :b AND {d}.valid "
+                f"AND indicator_class({d}.indicator, :wb, {d}.value) > :k) GROUP BY grp) "
+                "WHERE len >= :n",
+                sec=ctx.section, ind=self.cx(args[0], ctx), a=ctx.period, b=ctx.period_end,
+                wb=ctx.water_body or text("river"), k=self.cx(args[1], ctx), n=self.cx(args[2], ctx)))
+        raise AssertionError(f)
+
+    def comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        c = self.alias("c")
+        if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
+            inner = replace(ctx, main=False, section=col("section_id", c),
+                            control=col("control_id", c), water_body=col("water_body", c),
+                            vars={**ctx.vars, e.var: col("section_id", c)})
+            role = ROLE_OF_SELECTOR.get(self.selector or "all")
+            source = exp.select("*").from_("ev_sections")
+            if role:
+                source = source.where(tpl("role = :r", r=text(role)))
+            source = exp.alias_(subquery(source), c, table=True)
+        else:
+            inner = replace(ctx, main=False, vars={**ctx.vars, e.var: col("x", c)})
+            source = exp.alias_(subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c,
+                                table=True)
+        body = self.cx(e.body, inner)
+        select = exp.select(exp.alias_(body, "b")).from_(source)
+        if e.where is not None:
+            select = select.where(self.cx(e.where, inner))
+        agg = {
+            "sum": "COALESCE(sum(b), 0)", "mean": "ediv(sum(b), count(b))", "max": "max(b)",
+            "min": "min(b)", "count": "count(b)", "all": "bool_and(b)", "any": "bool_or(b)",
+        }[e.func]
+        q = self.alias("q")
+        outer = exp.select(tpl(f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"))
+        return subquery(outer.from_(exp.alias_(subquery(select), q, table=True)))
+
+
+# ---- assembling one rule -------------------------------------------------------------------------
+
+GRID_SECTIONS = (
+    "SELECT sc.scenario, s.section_id, s.party_id, s.control_id, s.water_body, "
+    "cs.party_id AS control_party_id, p.period_start, p.period_end, p.year_start, p.param_month, "
+    "p.days, p.in_window FROM ev_scenarios AS sc CROSS JOIN ev_periods AS p "
+    "JOIN ev_sections AS s ON s.valid_from <= p.period_end "
+    "AND (s.valid_to IS NULL OR s.valid_to >= p.period_start) "
+    "LEFT JOIN ev_sections AS cs ON cs.section_id = s.control_id WHERE p.kind = :kind"
+)
+GRID_SCHEME = (
+    "SELECT sc.scenario, CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
+    "CAST(NULL AS VARCHAR) AS control_id, 'river' AS water_body, "
+    "CAST(NULL AS VARCHAR) AS control_party_id, p.period_start, p.period_end, p.year_start, "
+    "p.param_month, p.days, p.in_window FROM ev_scenarios AS sc CROSS JOIN ev_periods AS p "
+    "WHERE p.kind = :kind"
+)
+PARTITIONS = {
+    "year": "g.scenario, g.year_start",
+    "section-year": "g.scenario, g.section_id, g.year_start",
+    "period": "g.scenario, g.period_start",
+    "section-period": "g.scenario, g.section_id, g.period_start",
+}
+
+
+@dataclass
+class RulePlan:
+    """The stages of a compiled rule, for `--emit plan` (plain data)."""
+
+    steps: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, stage: str, **what: object) -> None:
+        self.steps.append({"stage": stage, **what})
+
+
+class RuleBuilder(RuleCompiler):
+    """Builds the CTE chain and the final SELECT of one rule."""
+
+    def __init__(self, scope: Scope, rule: ast.Rule) -> None:
+        super().__init__(scope, rule, rule.selector)
+        self.ctes: list[tuple[str, exp.Expression]] = []
+        self.plan = RulePlan()
+        self.ctx = Ctx(
+            section=col("section_id") if rule.selector else exp.Null(),
+            control=col("control_id") if rule.selector else None,
+            water_body=col("water_body"),
+            period=col("period_start"), period_end=col("period_end"), kind=rule.period)
+
+    def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
+        prev = self.ctes[-1][0]
+        name = f"s{len(self.ctes)}"
+        select = exp.select(exp.column(exp.Star(), table="g"),
+                            *[exp.alias_(e, c) for c, e in columns])
+        self.ctes.append((name, select.from_(exp.alias_(exp.to_table(prev), "g", table=True))))
+
+    def expr_stage(self, e: ast.Expr) -> exp.Expression:
+        """Compile an expression; first emit the window stages of any spread(...) inside it."""
+        compiled = self.cx(e, self.ctx)
+        spreads, self.pending_spreads = self.pending_spreads, []
+        for column, sp in spreads:
+            self.spread_stages(column, sp)
+        return compiled
+
+    def spread_stages(self, c: str, sp: ast.Spread) -> None:
+        part = PARTITIONS[sp.scope]
+        total = self.cx(sp.total, self.ctx)
+        weight = self.cx(sp.weight, self.ctx) if sp.weight is not None else number(Decimal(1))
+        self.stage([
+            (f"{c}_f", tpl("CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
+                           "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                           "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)", t=total)),
+            (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
+        ])
+        self.stage([
+            (f"{c}_base", tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)")),
+            (f"{c}_rem", tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)")),
+        ])
+        self.stage([(c, tpl(
+            f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part} ORDER BY g.{c}_rem "
+            f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) OVER (PARTITION BY "
+            f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL(38,12))"))])
+        self.plan.add("spread", column=c, per=sp.scope, weighted=sp.weight is not None,
+                      method="largest remainder to the fen")
+
+    def measures_needed(self, rule: ast.Rule) -> tuple[list[str], list[str]]:
+        own: list[str] = []
+        ctrl: list[str] = []
+        exprs: list[object] = [x.expr for x in rule.lets] + [rule.amount]
+        exprs += [x.cond for x in rule.exceptions] + [x.value for x in rule.exceptions]
+        while exprs:
+            node = exprs.pop()
+            if isinstance(node, ast.Comprehension | ast.YearRange) or (
+                    isinstance(node, ast.Call) and node.func == "previous"):
+                continue  # evaluated in another context: inlined there
+            if isinstance(node, ast.Name) and node.name in self.scope.measures and node.name not in own:
+                own.append(node.name)
+            if isinstance(node, ast.ControlRef) and node.name not in ctrl:
+                ctrl.append(node.name)
+            if isinstance(node, ast.Node):
+                for value in vars(node).values():
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, ast.Node):
+                            exprs.append(item)
+        order = [m.name for m in self.scope.file.measures]
+        return sorted(own, key=order.index), sorted(ctrl, key=order.index)
+
+    def build(self) -> tuple[exp.Expression, RulePlan]:  # noqa: C901
+        rule = self.rule
+        assert rule is not None
+        if rule.selector:
+            grid = tpl(GRID_SECTIONS, kind=text(rule.period))
+            role = ROLE_OF_SELECTOR.get(rule.selector)
+            if role:
+                grid = grid.where(tpl("s.role = :r", r=text(role)))
+        else:
+            grid = tpl(GRID_SCHEME, kind=text(rule.period))
+        self.ctes.append(("grid", grid))
+        self.plan.add("grid", rows="scenario × " + (f"{rule.selector} section × " if rule.selector
+                                                    else "") + f"{rule.period}",
+                      reads=["ev_scenarios", "ev_periods"] + (["ev_sections"] if rule.selector else []))
+        if self.scope.params:
+            self.stage([(f"prm_{i}", self.param_lookup(name))
+                        for i, name in enumerate(self.scope.params)])
+            self.plan.add("parameters", names=list(self.scope.params),
+                          reads="ev_params (scenario, name, month)")
+        own, ctrl = self.measures_needed(rule)
+        if own or ctrl:
+            cols = []
+            for name in own:
+                cols.append((f"m_{len(cols)}", self.cx(self.scope.measures[name].expr,
+                                                        replace(self.ctx, main=False))))
+                self.ctx.measures[name] = col(cols[-1][0])
+            for name in ctrl:
+                cols.append((f"m_{len(cols)}", self.cx(ast.ControlRef(name), replace(self.ctx, main=False))))
+                self.ctx.controls[name] = col(cols[-1][0])
+            self.stage(cols)
+            self.plan.add("measures", section=own, control=ctrl)
+        for i, let in enumerate(rule.lets):
+            compiled = self.expr_stage(let.expr)
+            self.stage([(f"l_{i}", compiled)])
+            self.ctx.lets[let.name] = col(f"l_{i}")
+            self.plan.add("let", name=let.name, title=let.title)
+        amount = self.expr_stage(rule.amount)
+        branch, label = self.branch_columns(rule.amount)
+        self.stage([("a_raw", amount), ("branch", branch), ("branch_label", label)])
+        self.plan.add("amount", table=isinstance(rule.amount, ast.Table),
+                      branches=[x.text for x in rule.amount.entries]
+                      if isinstance(rule.amount, ast.Table) else [])
+        exc_ctx = replace(self.ctx, amount=col("a_raw"))
+        if rule.exceptions:
+            whens_a, whens_l, whens_r = [], [], []
+            for x in rule.exceptions:
+                cond = self.cx(x.cond, exc_ctx)
+                whens_a.append((cond, self.cx(x.value, exc_ctx)))
+                whens_l.append((cond, text(x.label)))
+                whens_r.append((cond, self.reason_of(x, exc_ctx)))
+            self.stage([("a_exc", case(whens_a, col("a_raw"))), ("exc_label", case(whens_l)),
+                        ("exc_reason", case(whens_r))])
+            self.plan.add("exceptions", order=[x.label for x in rule.exceptions],
+                          rule="first matching exception wins")
+        else:
+            self.stage([("a_exc", col("a_raw")), ("exc_label", exp.cast(exp.Null(), "VARCHAR")),
+                        ("exc_reason", exp.cast(exp.Null(), "VARCHAR"))])
+        current = "a_exc"
+        for k, cap in enumerate(rule.caps):
+            current = self.cap_stage(cap, current, k)
+        self.stage([("a", exact(col(current)))])
+        return self.finish(rule), self.plan
+
+    def cap_stage(self, cap: ast.Cap, current: str, k: int) -> str:
+        limit = self.cx(cap.limit, self.ctx)
+        part = PARTITIONS[cap.scope]
+        cum = tpl(f"sum(COALESCE(g.{current}, 0)) OVER (PARTITION BY {part} ORDER BY g.period_start, "
+                  "g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+        before = exp.Sub(this=cum, expression=tpl(f"COALESCE(g.{current}, 0)"))
+
+        def clamp(x: exp.Expression) -> exp.Expression:
+            if cap.kind == "minimum":
+                return exp.Greatest(this=x, expressions=[limit])
+            return exp.Greatest(this=exp.Least(this=x, expressions=[limit]),
+                                expressions=[exp.Neg(this=exp.Paren(this=limit))])
+
+        name = f"a_cap{k}"
+        value = case([(tpl(f"g.{current} IS NULL"), exp.Null())],
+                     exp.Sub(this=clamp(cum), expression=clamp(before)))
+        self.stage([(name, exact(value))])
+        self.plan.add("cap", kind=cap.kind, per=cap.scope, method="running clamp over the "
+                      "cumulative sum (window): the lines add up to the capped total")
+        return name
+
+    def branch_columns(self, amount: ast.Expr) -> tuple[exp.Expression, exp.Expression]:
+        null = exp.cast(exp.Null(), "VARCHAR")
+        if isinstance(amount, ast.Table):
+            subject = self.cx(amount.subject, self.ctx)
+            whens_b, whens_l = [], []
+            default_b, default_l = null, null
+            for entry in amount.entries:
+                label = text(entry.label) if entry.label else null
+                if entry.range is None:
+                    default_b, default_l = text("else"), label
+                    continue
+                cond = self.in_range(subject, entry.range, self.ctx)
+                whens_b.append((cond, text(entry.text)))
+                whens_l.append((cond, label))
+            return case(whens_b, default_b), case(whens_l, default_l)
+        if isinstance(amount, ast.If):
+            cond = self.cx(amount.cond, self.ctx)
+            return case([(cond, text(f"if {amount.cond_text}"))], text("else")), null
+        return null, null
+
+    def reason_of(self, x: ast.ExceptClause, ctx: Ctx) -> exp.Expression:
+        if isinstance(x.cond, ast.Call) and x.cond.func == "flagged":
+            parts = [case([(self.cx(ast.Call("flagged", [a]), ctx), text(u.FLAGS[a.name]))])
+                     for a in x.cond.args if isinstance(a, ast.Name)]
+            return call("concat_ws", text("、"), *parts)
+        return text(x.label)
+
+    def party_sql(self, party: ast.Party) -> exp.Expression:
+        if party.kind == "id":
+            return text(party.id or "")
+        if party.kind == "section":
+            return col("party_id")
+        return col("control_party_id")
+
+    def trace(self, rule: ast.Rule) -> exp.Expression:
+        def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
+            args: list[exp.Expression] = []
+            for key, value in pairs:
+                args += [text(key), exp.cast(value, "VARCHAR")]
+            return call("json_object", *args)
+
+        params = [(n, self.param(n, self.ctx)) for n in sorted(self.params_used)]
+        measures = [(n, c) for n, c in self.ctx.measures.items()]
+        controls = [(n, c) for n, c in self.ctx.controls.items()]
+        lets = [(n, c) for n, c in self.ctx.lets.items()]
+
+        def values(section: exp.Expression, column: str) -> exp.Expression:
+            v = self.alias("v")
+            return subquery(tpl(
+                f"SELECT json_group_object({v}.indicator, CAST({v}.{column} AS VARCHAR)) "
+                f"FROM ev_values AS {v} WHERE :w", w=self.values_where(v, replace(self.ctx, section=section),
+                                                                       None)))
+
+        pairs: list[exp.Expression] = [
+            text("rule"), text(rule.name), text("file"), text(self.scope.file.path),
+            text("line"), number(rule.line), text("basis"), text(rule.basis),
+            text("section"), col("section_id"), text("control"), col("control_id"),
+            text("period_start"), exp.cast(col("period_start"), "VARCHAR"),
+            text("param_month"), exp.cast(col("param_month"), "VARCHAR"),
+            text("params"), obj(params), text("measures"), obj(measures),
+            text("control_measures"), obj(controls), text("lets"), obj(lets),
+        ]
+        if rule.selector:
+            pairs += [text("values"), values(col("section_id"), "value"),
+                      text("classes"), values(col("section_id"), "class")]
+            if controls or any(p.kind == "control" for p in (rule.payer, rule.payee)):
+                pairs += [text("control_values"), values(col("control_id"), "value"),
+                          text("control_classes"), values(col("control_id"), "class")]
+        pairs += [
+            text("amount_computed"), exp.cast(col("a_raw"), "VARCHAR"),
+            text("amount_after_exceptions"), exp.cast(col("a_exc"), "VARCHAR"),
+            text("amount_signed"), exp.cast(col("a"), "VARCHAR"),
+            text("branch_label"), col("branch_label"),
+        ]
+        return call("json_object", *pairs)
+
+    def finish(self, rule: ast.Rule) -> exp.Expression:
+        split = next((p for p in (rule.payer, rule.payee) if p.kind == "split"), None)
+        trace = self.trace(rule)
+        reason = tpl("COALESCE(g.exc_reason, CASE WHEN g.a IS NULL THEN '数据缺失' END, "
+                     "CASE WHEN round_half_up(g.a, 2) = 0 THEN g.branch_label END)")
+        negative = tpl("g.a < 0")
+        if split is None:
+            payer, payee = self.party_sql(rule.payer), self.party_sql(rule.payee)
+            amount = tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) AS DECIMAL(18,2))")
+            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True)
+            self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
+                          negative="reverses payer and payee")
+        else:
+            n = len(split.shares)
+            weights = [tpl("dec_units(:w)", w=self.cx(w, self.ctx)) for w, _ in split.shares]
+            targets = [self.party_sql(p) for _, p in split.shares]
+            self.stage([
+                ("rid", tpl("row_number() OVER ()")),
+                ("a_fen", tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) * 100 AS HUGEINT)")),
+                ("w_list", exp.Array(expressions=weights)),
+                ("p_list", exp.Array(expressions=targets)),
+            ])
+            prev = self.ctes[-1][0]
+            shares = tpl(
+                "SELECT g.*, sh.k, list_extract(g.p_list, CAST(sh.k AS INTEGER)) AS share_party, "
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_list) AS base, "
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list) AS rem "
+                "FROM :prev AS g CROSS JOIN range(1, :n) AS sh(k)", n=number(n + 1))
+            shares = shares.transform(
+                lambda node: exp.to_table(prev) if isinstance(node, exp.Table) and node.name == "" else node)
+            self.ctes.append((f"s{len(self.ctes)}", shares))
+            side = col("share_party")
+            payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
+            payee = side if rule.payee.kind == "split" else self.party_sql(rule.payee)
+            amount = tpl(
+                "CAST(CAST(g.base + CASE WHEN row_number() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, "
+                "g.k) <= g.a_fen - sum(g.base) OVER (PARTITION BY g.rid) THEN 1 ELSE 0 END AS DECIMAL(18,0))"
+                " * CAST(0.01 AS DECIMAL(18,2)) AS DECIMAL(18,2))")
+            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True)
+            self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
+                          split=f"{n} shares, largest remainder to the fen",
+                          negative="reverses payer and payee")
+        select = exp.select(
+            col("scenario"), exp.alias_(text(rule.name), "rule"), col("period_start"),
+            col("period_end"), col("section_id"),
+            exp.alias_(case([(negative, payee)], payer), "payer"),
+            exp.alias_(case([(negative, payer)], payee), "payee"),
+            exp.alias_(amount, "amount"), col("branch"), exp.alias_(col("exc_label"), "exception"),
+            exp.alias_(reason, "reason"), exp.alias_(exp.cast(trace, "JSON"), "trace"),
+        ).from_(source).where(col("in_window"))
+        select = select.order_by("scenario", "period_start", "section_id", "payer", "payee")
+        for name, cte in self.ctes:
+            select = select.with_(name, as_=cte)
+        return select
+
+
+def _party_text(p: ast.Party) -> str:
+    if p.kind == "id":
+        return p.id or ""
+    if p.kind == "split":
+        return "split(" + ", ".join(_party_text(t) for _, t in p.shares) + ")"
+    return f"{p.kind}.party"

@@ -1,0 +1,71 @@
+"""Small builders for sqlglot trees. Templates here are fixed text written by us; every value that
+comes from a rule file enters a tree only as a literal node built by `text()` or `number()`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+import sqlglot
+from sqlglot import exp
+
+DIALECT = "duckdb"
+EXACT = "DECIMAL(38,12)"
+
+
+@cache
+def _template(sql: str) -> exp.Expression:
+    return sqlglot.parse_one(sql, read=DIALECT)
+
+
+def tpl(sql: str, **nodes: exp.Expression) -> exp.Expression:
+    """Parse a fixed template once and put tree nodes in place of its `:name` placeholders."""
+    tree = _template(sql).copy()
+
+    def put(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder) and node.name in nodes:
+            return nodes[node.name].copy()
+        return node
+
+    return tree.transform(put)
+
+
+def text(value: str) -> exp.Expression:
+    return exp.Literal.string(value)
+
+
+def number(value: Decimal | int) -> exp.Expression:
+    """An exact decimal literal (DECIMAL(38,12)); integers stay integers."""
+    if isinstance(value, int):
+        return exp.Literal.number(value)
+    return exp.cast(exp.Literal.number(format(value, "f")), EXACT)
+
+
+def col(name: str, table: str | None = "g") -> exp.Expression:
+    return exp.column(name, table=table)
+
+
+def call(name: str, *args: exp.Expression) -> exp.Expression:
+    return exp.Anonymous(this=name, expressions=list(args))
+
+
+def exact(e: exp.Expression) -> exp.Expression:
+    return exp.cast(e, EXACT)
+
+
+def case(whens: list[tuple[exp.Expression, exp.Expression]],
+         default: exp.Expression | None = None) -> exp.Expression:
+    node = exp.Case()
+    for cond, value in whens:
+        node = node.when(cond, value)
+    if default is not None:
+        node = node.else_(default)
+    return node
+
+
+def subquery(select: exp.Expression) -> exp.Expression:
+    return exp.Subquery(this=select)
+
+
+def str_list(items: list[str]) -> exp.Expression:
+    return exp.Array(expressions=[text(x) for x in items])
