@@ -35,6 +35,7 @@ MAX_INTEGER_DIGITS = 12           # DECIMAL(18,6)
 MAX_DECIMALS = 6
 NEGATIVE_ALLOWED = {"TEMP"}
 VALUE_EXPECTED = "数值、低于检出限的写法（如 0.01L 或 <0.01）或标记词（如 断流、结冰）"
+EMPTY_EXPECTED = "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"
 NUMBER = r"(\d+\.?\d*|\.\d+)"
 
 
@@ -124,17 +125,19 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
                                       "err": pl.String}, unit_rows)
 
     flag_rows = []
-    for (text,) in _distinct(con, f"SELECT DISTINCT flag_raw FROM {norm} WHERE flag_raw IS NOT NULL"):
+    flags_sql = f"SELECT DISTINCT flag_raw FROM {norm} WHERE flag_raw IS NOT NULL"
+    for (text,) in _distinct(con, flags_sql):
         code = flag_code(text)
         flag_rows.append((text, code, None if code else FLAG_EXPECTED))
     _map_table(con, f"_mflag_{tag}", {"raw": pl.String, "code": pl.String, "err": pl.String},
                flag_rows)
 
     special_rows = []
-    for (text,) in _distinct(con, f"SELECT DISTINCT value_raw FROM {norm} WHERE value_raw IS NOT NULL "
-                                  f"AND NOT regexp_full_match(value_raw, '[+-]?{NUMBER}') "
-                                  f"AND NOT regexp_full_match(value_raw, '{NUMBER}\\s*[Ll]') "
-                                  f"AND NOT regexp_full_match(value_raw, '<\\s*{NUMBER}')"):
+    odd_values_sql = (f"SELECT DISTINCT value_raw FROM {norm} WHERE value_raw IS NOT NULL "
+                      f"AND NOT regexp_full_match(value_raw, '[+-]?{NUMBER}') "
+                      f"AND NOT regexp_full_match(value_raw, '{NUMBER}\\s*[Ll]') "
+                      f"AND NOT regexp_full_match(value_raw, '<\\s*{NUMBER}')")
+    for (text,) in _distinct(con, odd_values_sql):
         special_rows.append((text, *_special_value(text)))
     _map_table(con, f"_mval_{tag}", {"raw": pl.String, "kind": pl.String, "num": pl.String,
                                      "flag": pl.String}, special_rows)
@@ -235,7 +238,8 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
     section, date, time_ = labels["section"], labels["date"], labels["time"]
     unit_col = labels["unit"] if labels.get("unit") else None
     parts = [
-        f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, sec_err AS expected "
+        f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, "
+        f"sec_err AS expected "
         f"FROM {res} WHERE sec_err IS NOT NULL",
         f"SELECT row_no, CASE time_bad WHEN 'time' THEN {lit(time_)} ELSE {lit(date)} END, "
         f"coalesce(CASE time_bad WHEN 'time' THEN time_raw ELSE date_raw END, ''), time_err "
@@ -269,7 +273,7 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
             f"SELECT row_no, {lit(labels['indicator'])}, coalesce(ind_raw, ''), ind_err "
             f"FROM {res} WHERE ind_err IS NOT NULL")
         parts.append(
-            f"SELECT row_no, vcol, '', '数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）' "
+            f"SELECT row_no, vcol, '', {lit(EMPTY_EXPECTED)} "
             f"FROM {res} WHERE vkind = 'empty' AND flag_raw IS NULL")
     return " UNION ALL ".join(parts)
 
@@ -289,7 +293,8 @@ WITH keyed AS (
     WINDOW w AS (PARTITION BY section_id, ts, code ORDER BY row_no)
 )
 SELECT row_no, vcol, coalesce(value_raw, ''),
-    '与第 ' || first_row || ' 行（同一断面、时间、指标）相同的值 "' || coalesce(first_raw, '') || '"'
+    '与第 ' || first_row || ' 行（同一断面、时间、指标）相同的值 "'
+        || coalesce(first_raw, '') || '"'
 FROM ranked WHERE sig <> first_sig
 """
 

@@ -108,7 +108,8 @@ def load_samples(con: duckdb.DuckDBPyConnection,
                     report.batches.append(BatchResult(display, earlier[0], 0, skipped=True))
                     continue
                 if sha and sha in seen:
-                    report.notes.append(f"{display}：与本次命令中的 {seen[sha]} 内容相同，只导入一次。")
+                    report.notes.append(
+                        f"{display}：与本次命令中的 {seen[sha]} 内容相同，只导入一次。")
                     continue
                 seen[sha] = display
                 tag = f"s{number}"

@@ -75,8 +75,9 @@ def detect_shape(con: duckdb.DuckDBPyConnection, raw: RawTable,
             unknown.append(index)
             continue
         if indicator.code in seen_codes:
-            header_problem(index, header, f"每个指标只占一列（与「{raw.headers[seen_codes[indicator.code]]}」"
-                                          f"都是 {indicator.code}）")
+            other = raw.headers[seen_codes[indicator.code]]
+            header_problem(index, header,
+                           f"每个指标只占一列（与「{other}」都是 {indicator.code}）")
         seen_codes[indicator.code] = index
         wide.append((index, indicator, unit))
 
@@ -91,11 +92,13 @@ def detect_shape(con: duckdb.DuckDBPyConnection, raw: RawTable,
                                  "表头缺少必需的列", f"含有列「{role}」（或 {names}）"))
     if form == "wide" and not wide:
         problems.add(Problem(raw.file, raw.sheet, raw.header_row, None, "表头中没有指标列",
-                             "长表（列 indicator、value）或宽表（每个指标一列，如 化学需氧量、氨氮(mg/L)）"))
+                             "长表（列 indicator、value）或宽表"
+                             "（每个指标一列，如 化学需氧量、氨氮(mg/L)）"))
     for index in unknown:
         if form == "wide":
             header_problem(index, raw.headers[index],
-                           "已知的指标名称、代码或 HJ 525 代码（如 氨氮、NH3-N、w21003），或 断面、采样日期 等列")
+                           "已知的指标名称、代码或 HJ 525 代码（如 氨氮、NH3-N、w21003），"
+                           "或 断面、采样日期 等列")
         else:
             raw.notes.append(f"{raw.file}：忽略了无法识别的列「{raw.headers[index]}」。")
     for _, problem in sorted(located, key=lambda item: item[0]):

@@ -55,7 +55,8 @@ def file_kind(path: Path, display: str) -> str:
     if suffix in (".parquet", ".pq"):
         return "parquet"
     if suffix == ".xls":
-        raise fail(display, "旧版 Excel .xls 文件", "xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）")
+        raise fail(display, "旧版 Excel .xls 文件",
+                   "xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）")
     with path.open("rb") as fh:
         magic = fh.read(4)
     if magic.startswith(b"PK"):

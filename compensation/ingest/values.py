@@ -22,13 +22,17 @@ FLAG_WORDS: dict[str, str] = {
 }
 FLAG_CODES = {"no_flow", "ice", "backwater", "fault", "maintenance", "calibration",
               "over_range", "anomaly", "incident"}
-FLAG_EXPECTED = "标记词之一：断流、结冰、冰封、顶托、回流、仪器故障、维护、校准、超量程、异常、突发事件"
+FLAG_EXPECTED = ("标记词之一：断流、结冰、冰封、顶托、回流、仪器故障、维护、校准、超量程、"
+                 "异常、突发事件")
 
 _DATE = re.compile(
     r"(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
 )
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
-_TIME = re.compile(r"(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}(?:\.\d+)?))?\s*秒?")
+_TIME = re.compile(
+    r"(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})"
+    r"(?:\s*[:：分]\s*(?P<S>\d{1,2}(?:\.\d+)?))?\s*秒?"
+)
 _SERIAL = re.compile(r"\d{1,6}(?:\.\d+)?")
 
 

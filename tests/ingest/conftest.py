@@ -16,7 +16,9 @@ city_treasury,市财政,treasury,
 jiangan,江岸区,district,
 """
 
-SECTIONS = """section_id,name,river,bank,water_body,role,party_id,control_id,river_order,schemes,valid_from,valid_to,note
+SECTIONS = """\
+section_id,name,river,bank,water_body,role,party_id,control_id,river_order,schemes,\
+valid_from,valid_to,note
 ctl,水洪中心,长江,left,river,control,,,1,yangtze_han,2018-01-01,,
 s1,滠水入长江口,长江,left,river,assessed,jiangan,ctl,2,yangtze_han,2018-01-01,2024-12-31,
 lk,道观河水库,道观河,,lake,assessed,jiangan,,1,daoguan;tongshun,2020-01-01,,

@@ -40,7 +40,8 @@ def located(path: Path, row: int, column: str, found: str, expected: str) -> str
     ("s1,2024-01-05,COD,nan,mg/L", "value", "nan", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,inf,mg/L", "value", "inf", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,-0.5,mg/L", "value", "-0.5", "不小于 0 的浓度（只有水温可为负）"),
-    ("s1,2024-01-05,COD,0.1234567,mg/L", "value", "0.1234567", "小数不超过 6 位（换算为 mg/L 后）的数值"),
+    ("s1,2024-01-05,COD,0.1234567,mg/L", "value", "0.1234567",
+     "小数不超过 6 位（换算为 mg/L 后）的数值"),
     ("s1,2024-01-05,TP,0.0005,µg/L", "value", "0.0005", "小数不超过 6 位（换算为 mg/L 后）的数值"),
     ("s1,2024-01-05,COD,1234567890123,mg/L", "value", "1234567890123", "绝对值小于 10^12 的数值"),
     ("s1,2024-02-30,COD,15,mg/L", "sampled_at", "2024-02-30",
@@ -66,7 +67,8 @@ def test_bad_cell_in_long_csv(con, tmp_path: Path, row: str, column: str, found:
 def test_unknown_indicator_names_the_known_codes(con, tmp_path: Path) -> None:
     path = one_row(tmp_path, "s1,2024-01-05,叶绿素,15,")
     [message] = refused(con, [path])
-    assert message.startswith(f'{path}，第 2 行，列「indicator」：发现 "叶绿素"，应为 已知的指标名称、代码')
+    assert message.startswith(
+        f'{path}，第 2 行，列「indicator」：发现 "叶绿素"，应为 已知的指标名称、代码')
     assert "COD" in message and "NH3N" in message
 
 
@@ -90,8 +92,8 @@ def test_empty_value_without_flag_and_unknown_flag(con, tmp_path: Path) -> None:
     problems = refused(con, [path])
     assert problems == [
         located(path, 2, "value", "", "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"),
-        located(path, 3, "flag", "停电", "标记词之一：断流、结冰、冰封、顶托、回流、仪器故障、维护、"
-                                       "校准、超量程、异常、突发事件"),
+        located(path, 3, "flag", "停电", "标记词之一：断流、结冰、冰封、顶托、回流、仪器故障、"
+                                       "维护、校准、超量程、异常、突发事件"),
     ]
 
 
@@ -157,7 +159,8 @@ def test_wide_xlsx_problems_name_the_sheet(con, tmp_path: Path) -> None:
     path = tmp_path / "wide.xlsx"
     book.save(path)
     assert refused(con, [path]) == [
-        f'{path}，工作表 一月，第 1 行，列「叶绿素a」：发现 "叶绿素a"，应为 已知的指标名称、代码或 HJ 525 代码'
+        f'{path}，工作表 一月，第 1 行，列「叶绿素a」：发现 "叶绿素a"，'
+        f"应为 已知的指标名称、代码或 HJ 525 代码"
         f"（如 氨氮、NH3-N、w21003），或 断面、采样日期 等列。",
         f'{path}，工作表 一月，第 1 行，列「第 5 列」：发现 "空表头（可能是合并单元格）"，'
         f"应为 每个有数据的列都有列名（该列第 2 行有数据）。",
@@ -178,4 +181,5 @@ def test_wide_unit_in_header_that_does_not_fit(con, tmp_path: Path) -> None:
 def test_old_xls_is_refused(con, tmp_path: Path) -> None:
     path = write(tmp_path / "old.xls", "whatever")
     assert refused(con, [path]) == [
-        f'{path}：发现 "旧版 Excel .xls 文件"，应为 xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）。']
+        f'{path}：发现 "旧版 Excel .xls 文件"，'
+        f"应为 xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）。"]
