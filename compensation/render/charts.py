@@ -1,0 +1,195 @@
+"""Charts of the bulletin as inline SVG, drawn by matplotlib (Agg, no display needed).
+
+Text stays text in the SVG (`svg.fonttype = 'none'`), so no font is embedded and the browser draws
+the Chinese names with its own CJK font; matplotlib only needs a CJK font to measure them. Charts
+with many rows are split into pages of `ROWS_PER_CHART` so 1,000 sections still render and print.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from datetime import date
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import font_manager  # noqa: E402
+from matplotlib import pyplot as plt  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+
+from compensation.render.data import Registry  # noqa: E402
+from compensation.render.labels import (  # noqa: E402
+    BANK_LABELS,
+    CLASS_FILL,
+    CLASS_NUMERALS,
+    CLASS_TEXT,
+    NO_CLASS_FILL,
+    class_fill,
+    class_numeral,
+    yuan_to_wan,
+)
+from compensation.render.model import HistoryRow, PartyTotal, section_order  # noqa: E402
+
+ROWS_PER_CHART = 40
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
+REWARD_COLOUR = "#2e8b57"
+PENALTY_COLOUR = "#c0392b"
+
+
+@lru_cache(maxsize=1)
+def chart_font() -> str | None:
+    """The first installed CJK font, or None (charts still render; CJK glyphs may be boxes)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def _style() -> dict:
+    font = chart_font()
+    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "ecocomp",
+        "font.family": "sans-serif",
+        "font.sans-serif": family,
+        "font.size": 9,
+        "axes.unicode_minus": False,
+    }
+
+
+_XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+def _to_svg(fig: plt.Figure) -> str:
+    """The figure as an SVG element for inlining (no XML prologue, no date, fixed ids)."""
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+def _pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [items]
+
+
+def district_bars(parties: Sequence[PartyTotal]) -> list[str]:
+    """Net amount per party, this month and year to date (万元), one bar pair per party."""
+    if not parties:
+        return []
+    charts = []
+    with plt.rc_context(_style()):
+        for page in _pages(list(parties)):
+            names = [p.name for p in page]
+            month = [float(yuan_to_wan(p.month)) for p in page]
+            ytd = [float(yuan_to_wan(p.year_to_date)) for p in page]
+            fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.42 * len(page)))
+            ys = range(len(page))
+            ax.barh([y - 0.2 for y in ys], month, height=0.38, label="本月",
+                    color=[REWARD_COLOUR if v >= 0 else PENALTY_COLOUR for v in month])
+            ax.barh([y + 0.2 for y in ys], ytd, height=0.38, label="本年累计",
+                    color=[REWARD_COLOUR if v >= 0 else PENALTY_COLOUR for v in ytd], alpha=0.4)
+            for y, value in zip(ys, month, strict=True):
+                ax.annotate(f"{value:+,.2f}" if value else "0.00", (value, y - 0.2),
+                            xytext=(3 if value >= 0 else -3, 0), textcoords="offset points",
+                            ha="left" if value >= 0 else "right", va="center", fontsize=7)
+            ax.set_yticks(list(ys), names)
+            ax.invert_yaxis()
+            ax.axvline(0, color="#444444", linewidth=0.8)
+            ax.set_xlabel("万元（正数为收入/奖励，负数为支出/扣罚）")
+            ax.margins(x=0.18)
+            ax.legend(loc="lower right", fontsize=7, frameon=False)
+            ax.spines[["top", "right"]].set_visible(False)
+            fig.tight_layout()
+            charts.append(_to_svg(fig))
+    return charts
+
+
+def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str]:
+    """Each section's class over the months: one coloured cell per month, numerals inside."""
+    if not rows:
+        return []
+    charts = []
+    with plt.rc_context(_style()):
+        for page in _pages(list(rows)):
+            fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.24 * len(page)))
+            for y, row in enumerate(page):
+                for x, klass in enumerate(row.classes):
+                    ax.add_patch(Rectangle((x, y), 0.96, 0.9, color=class_fill(klass)))
+                    if klass is not None:
+                        ax.text(x + 0.48, y + 0.47, class_numeral(klass), ha="center",
+                                va="center", fontsize=6.5, color=CLASS_TEXT[klass])
+            ax.set_xlim(0, len(months))
+            ax.set_ylim(len(page), 0)
+            ax.set_xticks([i + 0.48 for i in range(len(months))],
+                          [f"{m.year % 100:02d}/{m.month}" for m in months], fontsize=7)
+            ax.set_yticks([i + 0.45 for i in range(len(page))],
+                          [_row_label(r) for r in page], fontsize=7)
+            ax.tick_params(length=0)
+            ax.xaxis.tick_top()
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            fig.tight_layout()
+            charts.append(_to_svg(fig))
+    return charts
+
+
+def _row_label(row: HistoryRow) -> str:
+    bank = BANK_LABELS.get(row.bank or "", "")
+    return f"{row.name}（{row.river}{bank}）" if bank or row.river else row.name
+
+
+def class_legend() -> list[tuple[str, str, str]]:
+    """(numeral, fill, text colour) for the legend printed under the charts."""
+    legend = [("Ⅰ–Ⅱ", CLASS_FILL[1], CLASS_TEXT[1])]
+    legend += [(CLASS_NUMERALS[k], CLASS_FILL[k], CLASS_TEXT[k]) for k in (3, 4, 5, 6)]
+    return legend + [("无数据", NO_CLASS_FILL, "#222222")]
+
+
+def bank_schematics(
+    registry: Registry, classes: dict[str, int], section_ids: set[str] | None = None
+) -> list[str]:
+    """Per river: its banks as lines, sections in river order as dots coloured by class."""
+    by_river: dict[str, dict[str, list]] = {}
+    for section in sorted(registry.sections.values(), key=section_order):
+        if section_ids is not None and section.section_id not in section_ids:
+            continue
+        bank = section.bank or "—"
+        by_river.setdefault(section.river, {}).setdefault(bank, []).append(section)
+    charts = []
+    with plt.rc_context(_style()):
+        for river, banks in by_river.items():
+            order = sorted(banks, key=lambda b: {"left": 0, "right": 1}.get(b, 2))
+            widest = max(len(banks[b]) for b in order)
+            labelled = widest <= ROWS_PER_CHART
+            fig, ax = plt.subplots(figsize=(7.2, 0.6 + 1.25 * len(order)))
+            for y, bank in enumerate(order):
+                sections = sorted(banks[bank], key=lambda s: (s.river_order or 0, s.section_id))
+                xs = list(range(len(sections)))
+                ax.plot([-0.5, max(widest - 0.5, 0.5)], [y, y], color="#7fa7c9", linewidth=3,
+                        zorder=1)
+                ax.scatter(xs, [y] * len(xs), s=90 if labelled else 12, zorder=2,
+                           c=[class_fill(classes.get(s.section_id)) for s in sections],
+                           edgecolors=["#222222" if s.role == "control" else "#ffffff"
+                                       for s in sections], linewidths=1.2)
+                if labelled:
+                    for x, s in zip(xs, sections, strict=True):
+                        label = s.name + ("（对照）" if s.role == "control" else "")
+                        ax.annotate(label, (x, y), xytext=(0, 9), textcoords="offset points",
+                                    rotation=30, ha="left", va="bottom", fontsize=6.5)
+                        ax.annotate(class_numeral(classes.get(s.section_id)), (x, y),
+                                    xytext=(0, -12), textcoords="offset points", ha="center",
+                                    va="top", fontsize=6.5)
+            ax.set_yticks(range(len(order)), [BANK_LABELS.get(b, "") or river for b in order])
+            ax.set_ylim(len(order) - 0.4, -0.6)
+            ax.set_xticks([])
+            ax.set_title(f"{river}（自上游至下游 →）", fontsize=9, loc="left")
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            fig.tight_layout()
+            charts.append(_to_svg(fig))
+    return charts

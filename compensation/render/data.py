@@ -1,0 +1,507 @@
+"""The read layer of the outputs: everything a bulletin or workbook shows, as plain dataclasses.
+
+Templates and sheet writers only format what this module gathers, so the choice of "which run counts
+for a month" or "which class a section had" is made once, here, and tested once.
+
+Which lines count for a month: for each scheme, the newest base-scenario run whose window covers the
+month (a run labelled with exactly that month wins over a wider one, so a year scheme's year-to-date
+run of that month is the one shown); of that run, the lines whose period overlaps the month.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+TREASURY_KIND = "treasury"
+# Indicators that do not decide a river section's class (环办〔2011〕22号).
+NOT_CLASSED = ("TEMP", "TN", "FCOLI", "FLOW", "COND", "TURB")
+
+
+@dataclass(frozen=True)
+class Party:
+    party_id: str
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Section:
+    section_id: str
+    name: str
+    river: str
+    bank: str | None
+    water_body: str
+    role: str
+    party_id: str | None
+    control_id: str | None
+    river_order: int | None
+    schemes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Parties and sections by id; names fall back to ids so a missing entry never hides a line."""
+
+    parties: dict[str, Party]
+    sections: dict[str, Section]
+
+    def party_name(self, party_id: str | None) -> str:
+        if party_id is None:
+            return "—"
+        party = self.parties.get(party_id)
+        return party.name if party else party_id
+
+    def section_name(self, section_id: str | None) -> str:
+        if section_id is None:
+            return "（全流域）"
+        section = self.sections.get(section_id)
+        return section.name if section else section_id
+
+    def is_treasury(self, party_id: str) -> bool:
+        party = self.parties.get(party_id)
+        return party is not None and party.kind == TREASURY_KIND
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    line_id: int
+    run_id: int
+    scheme: str
+    rule: str
+    period_start: date
+    period_end: date
+    section_id: str | None
+    payer: str
+    payee: str
+    amount: Decimal
+    branch: str | None
+    exception: str | None
+    reason: str | None
+    trace: dict[str, Any]
+
+    @property
+    def spans_months(self) -> bool:
+        return (self.period_start.year, self.period_start.month) != (
+            self.period_end.year,
+            self.period_end.month,
+        )
+
+    @property
+    def month(self) -> date:
+        """The month a line is booked to: the month its period ends in."""
+        return date(self.period_end.year, self.period_end.month, 1)
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    scheme: str
+    rule: str
+    title: str
+    basis: str
+    where: str  # rule file:line, or "" when unknown
+
+
+@dataclass(frozen=True)
+class ParameterInfo:
+    scheme: str
+    name: str
+    value: str
+    since: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A batch that replaced values of earlier batches (a corrected file)."""
+
+    batch_id: int
+    file_name: str
+    loaded_at: datetime
+    replaced: tuple[int, ...]
+    n_values: int
+    section_ids: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class MonthlyValue:
+    section_id: str
+    period: date
+    indicator: str
+    value: Decimal | None
+    klass: int | None
+    flags: tuple[str, ...]
+
+
+@dataclass
+class StoreSnapshot:
+    """What one document needs from the store, read once."""
+
+    registry: Registry
+    lines_by_month: dict[date, list[LedgerLine]]
+    classes: dict[tuple[str, date], int]
+    rules: dict[tuple[str, str], RuleInfo]
+    parameters: list[ParameterInfo]
+    as_of: datetime | None
+    runs: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def month_start(day: date) -> date:
+    return date(day.year, day.month, 1)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_range(first: date, last: date) -> list[date]:
+    months, current = [], month_start(first)
+    while current <= last:
+        months.append(current)
+        current = add_months(current, 1)
+    return months
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_function(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+    ).fetchall()
+    return found[0][0] > 0
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    rows = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def parse_json(value: Any) -> Any:
+    """JSON text from DuckDB with numbers kept exact (Decimal), never binary floats."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return json.loads(value, parse_float=Decimal)
+        except ValueError:
+            return None
+    return value
+
+
+# --- registry and lines ----------------------------------------------------------------------
+
+
+def read_registry(con: duckdb.DuckDBPyConnection) -> Registry:
+    parties = {
+        r["party_id"]: Party(r["party_id"], r["name"], r["kind"])
+        for r in _rows(con, "SELECT party_id, name, kind FROM parties ORDER BY party_id")
+    }
+    sections = {}
+    for r in _rows(
+        con,
+        "SELECT section_id, name, river, bank, water_body, role, party_id, control_id,"
+        " river_order, schemes FROM sections ORDER BY river, bank NULLS LAST, river_order,"
+        " section_id",
+    ):
+        sections[r["section_id"]] = Section(
+            r["section_id"],
+            r["name"],
+            r["river"],
+            r["bank"],
+            r["water_body"],
+            r["role"],
+            r["party_id"],
+            r["control_id"],
+            r["river_order"],
+            tuple(r["schemes"] or ()),
+        )
+    return Registry(parties, sections)
+
+
+_CHOSEN_RUNS = """
+WITH months AS (
+    SELECT CAST(range AS DATE) AS month
+    FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
+), covering AS (
+    SELECT r.scheme, m.month, r.run_id,
+           row_number() OVER (
+               PARTITION BY r.scheme, m.month
+               ORDER BY (r.period_label = strftime(m.month, '%Y-%m')) DESC, r.run_id DESC
+           ) AS pick
+    FROM runs r JOIN months m
+      ON m.month BETWEEN date_trunc('month', r.window_start) AND r.window_end
+    WHERE r.scenario = 'base'
+)
+SELECT scheme, month, run_id FROM covering WHERE pick = 1
+"""
+
+
+def chosen_runs(
+    con: duckdb.DuckDBPyConnection, first: date, last: date
+) -> dict[tuple[str, date], int]:
+    """(scheme, month) → the run whose lines count for that month."""
+    rows = con.execute(_CHOSEN_RUNS, [month_start(first), month_start(last)]).fetchall()
+    return {(scheme, month): run_id for scheme, month, run_id in rows}
+
+
+def read_lines(
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    schemes: Iterable[str] | None = None,
+) -> dict[date, list[LedgerLine]]:
+    """For each month first..last, the lines that count for it (see the module docstring)."""
+    picks = chosen_runs(con, first, last)
+    wanted = set(schemes) if schemes is not None else None
+    run_ids = sorted(
+        {run for (scheme, _), run in picks.items() if wanted is None or scheme in wanted}
+    )
+    by_month: dict[date, list[LedgerLine]] = {m: [] for m in month_range(first, last)}
+    if not run_ids:
+        return by_month
+    rows = _rows(
+        con,
+        "SELECT line_id, run_id, scheme, rule, period_start, period_end, section_id, payer, payee,"
+        " amount, branch, exception, reason, CAST(trace AS VARCHAR) AS trace FROM ledger"
+        " WHERE list_contains(?, run_id) ORDER BY line_id",
+        [run_ids],
+    )
+    lines = [
+        LedgerLine(**{**r, "trace": parse_json(r["trace"]) or {}, "amount": Decimal(r["amount"])})
+        for r in rows
+    ]
+    for month in by_month:
+        month_end = add_months(month, 1)
+        for line in lines:
+            if picks.get((line.scheme, month)) != line.run_id:
+                continue
+            if line.period_start < month_end and line.period_end >= month:
+                by_month[month].append(line)
+    return by_month
+
+
+def runs_as_of(con: duckdb.DuckDBPyConnection, run_ids: Iterable[int]) -> datetime | None:
+    ids = sorted(set(run_ids))
+    if not ids:
+        return None
+    rows = con.execute(
+        "SELECT max(as_of) FROM runs WHERE list_contains(?, run_id)", [ids]
+    ).fetchall()
+    return rows[0][0]
+
+
+# --- classes and values ----------------------------------------------------------------------
+
+
+def read_section_classes(
+    con: duckdb.DuckDBPyConnection, as_of: datetime, first: date, last: date
+) -> dict[tuple[str, date], int]:
+    """(section, month) → class 1..6, the worst class of its evaluated indicators that month.
+
+    Computed from `monthly_values` (single-factor method) rather than `monthly_section_class`,
+    which gives the same class but takes seconds to plan in DuckDB 2.0; the indicators that count
+    are the quality package's `indicator_info.evaluated` ones when that table exists.
+    Empty when the quality macros are not installed.
+    """
+    if not _has_function(con, "monthly_values"):
+        return {}
+    if "evaluated" in _columns(con, "indicator_info"):
+        evaluated = "indicator IN (SELECT indicator FROM indicator_info WHERE evaluated)"
+        params: list = [as_of, month_start(first), month_start(last)]
+    else:
+        evaluated = "NOT list_contains(?, indicator)"
+        params = [as_of, month_start(first), month_start(last), list(NOT_CLASSED)]
+    rows = con.execute(
+        "SELECT section_id, period, max(class) FROM monthly_values(CAST(? AS TIMESTAMP))"
+        f" WHERE period BETWEEN ? AND ? AND class IS NOT NULL AND {evaluated} GROUP BY ALL",
+        params,
+    ).fetchall()
+    return {(s, month_start(p)): int(c) for s, p, c in rows}
+
+
+def read_monthly_values(
+    con: duckdb.DuckDBPyConnection,
+    as_of: datetime,
+    section_ids: Iterable[str],
+    first: date,
+    last: date,
+) -> list[MonthlyValue]:
+    """Monthly values of some sections (empty when the quality macros are not installed)."""
+    ids = sorted(set(section_ids))
+    if not ids or not _has_function(con, "monthly_values"):
+        return []
+    rows = con.execute(
+        "SELECT section_id, period, indicator, value, class, flags"
+        " FROM monthly_values(CAST(? AS TIMESTAMP))"
+        " WHERE period BETWEEN ? AND ? AND list_contains(?, section_id)"
+        " ORDER BY section_id, period, indicator",
+        [as_of, month_start(first), month_start(last), ids],
+    ).fetchall()
+    return [
+        MonthlyValue(
+            s,
+            month_start(p),
+            ind,
+            None if v is None else Decimal(v),
+            None if c is None else int(c),
+            tuple(f or ()),
+        )
+        for s, p, ind, v, c, f in rows
+    ]
+
+
+# --- rules, parameters, corrections ----------------------------------------------------------
+
+
+def read_rules_and_parameters(
+    con: duckdb.DuckDBPyConnection, run_ids: Iterable[int]
+) -> tuple[dict[tuple[str, str], RuleInfo], list[ParameterInfo]]:
+    """Rule titles and bases and the parameters, as the engine recorded them with each run."""
+    ids = sorted(set(run_ids))
+    columns = _columns(con, "runs")
+    if not ids or not {"rules_meta", "params"} <= columns:
+        return {}, []
+    rows = con.execute(
+        "SELECT scheme, CAST(rules_meta AS VARCHAR), CAST(params AS VARCHAR) FROM runs"
+        " WHERE list_contains(?, run_id) ORDER BY run_id",
+        [ids],
+    ).fetchall()
+    rules: dict[tuple[str, str], RuleInfo] = {}
+    params: dict[tuple[str, str, str], ParameterInfo] = {}
+    for scheme, rules_meta, params_json in rows:
+        for meta in parse_json(rules_meta) or []:
+            if not isinstance(meta, dict) or "id" not in meta:
+                continue
+            where = f"{meta.get('file', '')}:{meta.get('line', '')}" if meta.get("file") else ""
+            rules[(scheme, str(meta["id"]))] = RuleInfo(
+                scheme,
+                str(meta["id"]),
+                str(meta.get("title") or ""),
+                str(meta.get("basis") or ""),
+                where,
+            )
+        for info in _parameter_infos(scheme, parse_json(params_json)):
+            params[(info.scheme, info.name, info.since)] = info
+    return rules, list(params.values())
+
+
+def _parameter_infos(scheme: str, data: Any) -> list[ParameterInfo]:
+    """Parameters in the shapes the engine may record: a list of dicts or a name → dict map."""
+    items: list[tuple[str, Any]] = []
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = [(str(d.get("name", "")), d) for d in data if isinstance(d, dict)]
+    infos = []
+    for name, spec in items:
+        values = spec.get("values") if isinstance(spec, dict) else None
+        if isinstance(values, list) and values:
+            for entry in values:
+                if isinstance(entry, dict):
+                    infos.append(
+                        ParameterInfo(
+                            scheme,
+                            name,
+                            _text(entry.get("text", entry.get("value"))),
+                            _text(entry.get("from", entry.get("since", ""))),
+                            _text(entry.get("basis", spec.get("basis", ""))),
+                        )
+                    )
+        elif isinstance(spec, dict):
+            infos.append(
+                ParameterInfo(
+                    scheme,
+                    name,
+                    _text(spec.get("text", spec.get("value"))),
+                    _text(spec.get("from", spec.get("since", ""))),
+                    _text(spec.get("basis", "")),
+                )
+            )
+        else:
+            infos.append(ParameterInfo(scheme, name, _text(spec), "", ""))
+    return infos
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "[" + ", ".join(_text(v) for v in value) + "]"
+    return str(value)
+
+
+def read_corrections(
+    con: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None = None
+) -> list[Correction]:
+    """Sample batches that superseded earlier values, loaded in (since, until] (open when None)."""
+    rows = con.execute(
+        """
+        SELECT b.batch_id, b.file_name, b.loaded_at, b.note,
+               list(DISTINCT o.batch_id ORDER BY o.batch_id) AS replaced
+        FROM batches b JOIN batches o ON o.superseded_by = b.batch_id
+        WHERE b.kind = 'samples' AND (CAST(? AS TIMESTAMP) IS NULL OR b.loaded_at > ?)
+          AND (CAST(? AS TIMESTAMP) IS NULL OR b.loaded_at <= ?)
+        GROUP BY ALL ORDER BY b.loaded_at, b.batch_id
+        """,
+        [since, since, until, until],
+    ).fetchall()
+    corrections = []
+    for batch_id, file_name, loaded_at, note, replaced in rows:
+        touched = con.execute(
+            """
+            SELECT count(*), list(DISTINCT n.section_id ORDER BY n.section_id)
+            FROM samples n
+            WHERE n.batch_id = ? AND EXISTS (
+                SELECT 1 FROM samples o
+                WHERE list_contains(?, o.batch_id) AND o.section_id = n.section_id
+                  AND o.sampled_at = n.sampled_at AND o.indicator = n.indicator)
+            """,
+            [batch_id, list(replaced)],
+        ).fetchall()
+        n_values, sections = touched[0]
+        corrections.append(
+            Correction(
+                batch_id,
+                file_name,
+                loaded_at,
+                tuple(replaced),
+                int(n_values),
+                tuple(sections or ()),
+                note,
+            )
+        )
+    return corrections
+
+
+def read_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    schemes: Iterable[str] | None = None,
+    class_from: date | None = None,
+) -> StoreSnapshot:
+    """Everything for months first..last (classes from `class_from`, default `first`)."""
+    registry = read_registry(con)
+    lines = read_lines(con, first, last, schemes)
+    run_ids = {line.run_id for month in lines.values() for line in month}
+    as_of = runs_as_of(con, run_ids) or datetime.now().replace(microsecond=0)
+    classes = read_section_classes(con, as_of, class_from or first, last)
+    rules, parameters = read_rules_and_parameters(con, run_ids)
+    return StoreSnapshot(registry, lines, classes, rules, parameters, as_of)

@@ -1,0 +1,108 @@
+"""How values look in documents for people: class numerals and colours, money in 万元, escaping.
+
+Kept apart from the templates so that the bulletin, the workbooks and the charts say the same thing
+the same way (a class is Ⅲ everywhere, a reward is green everywhere).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+
+CLASS_NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
+CLASS_WORDS = {1: "优", 2: "优", 3: "良好", 4: "轻度污染", 5: "中度污染", 6: "重度污染"}
+# Customary colours (an assumption, no standard found): I–II blue, III green, IV yellow, V orange,
+# 劣Ⅴ red. Text colour chosen for contrast on each fill.
+CLASS_FILL = {1: "#4a90d9", 2: "#4a90d9", 3: "#3cb371", 4: "#f2d21b", 5: "#f39c12", 6: "#d64541"}
+CLASS_TEXT = {1: "#ffffff", 2: "#ffffff", 3: "#ffffff", 4: "#222222", 5: "#222222", 6: "#ffffff"}
+NO_CLASS_FILL = "#e6e6e6"
+
+SCHEME_TITLES = {
+    "yangtze_han": "长江汉江跨区断面水质考核奖惩和生态补偿",
+    "tongshun": "通顺河流域跨市断面水质考核生态补偿",
+    "daoguan": "道观河流域横向生态补偿",
+}
+BANK_LABELS = {"left": "左岸", "right": "右岸"}
+ROLE_LABELS = {"control": "对照", "assessed": "考核"}
+FLAG_WORDS = {
+    "no_flow": "断流",
+    "ice": "结冰",
+    "backwater": "顶托/回流",
+    "fault": "仪器故障",
+    "maintenance": "维护",
+    "calibration": "校准",
+    "over_range": "超量程",
+    "anomaly": "异常(经审核)",
+    "incident": "突发事件",
+}
+
+TEN_THOUSAND = Decimal(10000)
+CENT = Decimal("0.01")
+
+
+def class_numeral(klass: int | None) -> str:
+    """Ⅰ…Ⅴ, 劣Ⅴ for a class number 1..6; a dash when there is no class (no data, excluded)."""
+    return CLASS_NUMERALS.get(klass, "—") if klass is not None else "—"
+
+
+def class_fill(klass: int | None) -> str:
+    return CLASS_FILL.get(klass, NO_CLASS_FILL) if klass is not None else NO_CLASS_FILL
+
+
+def class_text_colour(klass: int | None) -> str:
+    return CLASS_TEXT.get(klass, "#222222") if klass is not None else "#222222"
+
+
+def scheme_title(scheme: str) -> str:
+    return SCHEME_TITLES.get(scheme, scheme)
+
+
+def yuan_to_wan(yuan: Decimal) -> Decimal:
+    """Yuan to 万元, two decimals rounded half up: the way amounts are published."""
+    return (Decimal(yuan) / TEN_THOUSAND).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_wan(yuan: Decimal, signed: bool = False) -> str:
+    """`1,000,000.00` yuan → `100.00`; with `signed`, `+100.00` / `-100.00` (zero stays `0.00`)."""
+    wan = yuan_to_wan(yuan)
+    text = f"{abs(wan):,.2f}"
+    if wan < 0:
+        return f"-{text}"
+    if signed and wan > 0:
+        return f"+{text}"
+    return text
+
+
+def format_yuan(yuan: Decimal) -> str:
+    return f"{Decimal(yuan).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
+def format_index(value: Decimal | None, places: int = 3) -> str:
+    """A composite index (CPI) shown to three decimals, half to even like measured data."""
+    if value is None:
+        return "—"
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)}"
+
+
+def format_ratio(value: Decimal | None) -> str:
+    """r as a signed percentage with two decimals: -0.1 → `-10.00%`, 0.0625 → `+6.25%`."""
+    if value is None:
+        return "—"
+    pct = (Decimal(value) * 100).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return f"{pct:+.2f}%" if pct != 0 else "0.00%"
+
+
+def month_label(period: date) -> str:
+    return f"{period.year}年{period.month}月"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
+
+
+def md_escape(value: object) -> str:
+    """Text from data made inert in Markdown tables: no pipes, tags, emphasis or line breaks."""
+    text = "" if value is None else str(value)
+    text = text.replace("\r", " ").replace("\n", " ")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return text.replace("&", "&amp;")

@@ -1,0 +1,346 @@
+"""The content of a monthly bulletin, worked out from the store once, before any formatting.
+
+A line's amount is shown signed from the point of view of the party assessed on it (the section's
+party, else the side that is not the treasury): positive = that party receives (a reward, 奖励),
+negative = it pays (a penalty, 扣罚). Payer and payee are shown as well, so nothing is hidden.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import duckdb
+
+from compensation.render.data import (
+    Correction,
+    LedgerLine,
+    Registry,
+    RuleInfo,
+    Section,
+    StoreSnapshot,
+    add_months,
+    read_corrections,
+    read_snapshot,
+)
+from compensation.render.labels import FLAG_WORDS, scheme_title
+from compensation.render.trace import Measures, read_measures
+
+HISTORY_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class LineView:
+    """One ledger line as a bulletin row."""
+
+    line: LedgerLine
+    scheme_title: str
+    section_name: str
+    bank: str | None
+    party_id: str
+    party_name: str
+    payer_name: str
+    payee_name: str
+    klass: int | None
+    reference_class: int | None
+    reference_kind: str  # '对照' (control section) or '目标' (target class) or ''
+    measures: Measures
+    signed: Decimal
+    outcome: str  # 'reward' | 'penalty' | 'excluded' | 'zero'
+    note: str
+
+
+@dataclass(frozen=True)
+class SchemeTable:
+    scheme: str
+    title: str
+    rows: list[LineView]
+    rewards: Decimal
+    penalties: Decimal
+    has_cpi: bool
+
+
+@dataclass(frozen=True)
+class PartyTotal:
+    party_id: str
+    name: str
+    month: Decimal
+    year_to_date: Decimal
+
+
+@dataclass(frozen=True)
+class Summary:
+    assessed: int
+    improved: int
+    declined: int
+    excluded: int
+    rewards: Decimal
+    penalties: Decimal
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    section_id: str
+    name: str
+    river: str
+    bank: str | None
+    classes: tuple[int | None, ...]
+
+
+@dataclass
+class Bulletin:
+    period: date
+    schemes: list[SchemeTable]
+    summary: Summary
+    parties: list[PartyTotal]
+    excluded: list[LineView]
+    corrections: list[Correction]
+    rules: list[RuleInfo]
+    history_months: list[date]
+    history: list[HistoryRow]
+    classes_now: dict[str, int]
+    registry: Registry
+    as_of: datetime | None
+    charts: dict[str, list[str]] = field(default_factory=dict)
+
+
+def assessed_party(line: LedgerLine, registry: Registry) -> str:
+    section = registry.sections.get(line.section_id or "")
+    if section and section.party_id in (line.payer, line.payee):
+        return section.party_id
+    if registry.is_treasury(line.payer):
+        return line.payee
+    if registry.is_treasury(line.payee):
+        return line.payer
+    return line.payee
+
+
+def signed_amount(line: LedgerLine, party_id: str) -> Decimal:
+    """+amount when `party_id` receives, -amount when it pays, 0 when it is not on the line."""
+    if line.payee == party_id:
+        return line.amount
+    if line.payer == party_id:
+        return -line.amount
+    return Decimal(0)
+
+
+def line_note(line: LedgerLine) -> str:
+    """Why a line is what it is, in words: the exception and the reason (flag codes translated)."""
+    parts = []
+    for text in (line.exception, line.reason):
+        if text and text not in parts:
+            parts.append(FLAG_WORDS.get(text, text))
+    return "；".join(parts)
+
+
+def line_view(
+    line: LedgerLine, registry: Registry, classes: dict[tuple[str, date], int], month: date
+) -> LineView:
+    measures = read_measures(line.trace)
+    section = registry.sections.get(line.section_id or "")
+    party = assessed_party(line, registry)
+    klass = classes.get((line.section_id or "", month), measures.klass)
+    if section and section.control_id:
+        reference = classes.get((section.control_id, month), measures.control_class)
+        kind = "对照"
+    elif measures.target_class is not None:
+        reference, kind = measures.target_class, "目标"
+    else:
+        reference, kind = measures.control_class, "对照" if measures.control_class else ""
+    signed = signed_amount(line, party)
+    note = line_note(line)
+    if line.amount == 0:
+        outcome = "excluded" if (line.reason or line.exception) else "zero"
+    else:
+        outcome = "reward" if signed > 0 else "penalty"
+    return LineView(
+        line=line,
+        scheme_title=scheme_title(line.scheme),
+        section_name=registry.section_name(line.section_id),
+        bank=section.bank if section else None,
+        party_id=party,
+        party_name=registry.party_name(party),
+        payer_name=registry.party_name(line.payer),
+        payee_name=registry.party_name(line.payee),
+        klass=klass,
+        reference_class=reference,
+        reference_kind=kind,
+        measures=measures,
+        signed=signed,
+        outcome=outcome,
+        note=note,
+    )
+
+
+def _scheme_tables(views: list[LineView]) -> list[SchemeTable]:
+    tables = []
+    for scheme in dict.fromkeys(v.line.scheme for v in views):
+        rows = [v for v in views if v.line.scheme == scheme]
+        tables.append(
+            SchemeTable(
+                scheme=scheme,
+                title=scheme_title(scheme),
+                rows=rows,
+                rewards=sum((v.signed for v in rows if v.signed > 0), Decimal(0)),
+                penalties=sum((-v.signed for v in rows if v.signed < 0), Decimal(0)),
+                has_cpi=any(v.measures.cpi is not None for v in rows),
+            )
+        )
+    return tables
+
+
+def _summary(views: list[LineView]) -> Summary:
+    sectioned = [v for v in views if v.line.section_id is not None]
+    return Summary(
+        assessed=len({(v.line.scheme, v.line.section_id) for v in sectioned}),
+        improved=sum(1 for v in sectioned if v.outcome == "reward"),
+        declined=sum(1 for v in sectioned if v.outcome == "penalty"),
+        excluded=sum(1 for v in sectioned if v.outcome == "excluded"),
+        rewards=sum((v.signed for v in views if v.signed > 0), Decimal(0)),
+        penalties=sum((-v.signed for v in views if v.signed < 0), Decimal(0)),
+    )
+
+
+def party_totals(
+    snapshot: StoreSnapshot, month: date, views: list[LineView]
+) -> list[PartyTotal]:
+    """Net per party (treasury left out) for the month and for January..month.
+
+    Year to date: every single-month line of the year's months, plus the multi-month (year-to-date
+    provisional) lines of this month only, so a year scheme's status is not counted twice.
+    """
+    registry = snapshot.registry
+    lines_ytd: list[LedgerLine] = []
+    for m, lines in snapshot.lines_by_month.items():
+        if m.year != month.year or m > month:
+            continue
+        lines_ytd.extend(x for x in lines if not x.spans_months or m == month)
+    order = list(dict.fromkeys([v.party_id for v in views] + [v.line.payer for v in views]
+                               + [v.line.payee for v in views]))
+    seen_ytd = list(dict.fromkeys(p for x in lines_ytd for p in (x.payer, x.payee)))
+    order += [p for p in seen_ytd if p not in order]
+    totals = []
+    this_month = [v.line for v in views]
+    for party in order:
+        if registry.is_treasury(party):
+            continue
+        totals.append(
+            PartyTotal(
+                party_id=party,
+                name=registry.party_name(party),
+                month=sum((signed_amount(x, party) for x in this_month), Decimal(0)),
+                year_to_date=sum((signed_amount(x, party) for x in lines_ytd), Decimal(0)),
+            )
+        )
+    return totals
+
+
+def _rules(views: list[LineView], known: dict[tuple[str, str], RuleInfo]) -> list[RuleInfo]:
+    rules = []
+    for key in dict.fromkeys((v.line.scheme, v.line.rule) for v in views):
+        info = known.get(key)
+        if info is None:
+            trace = next(v.line.trace for v in views if (v.line.scheme, v.line.rule) == key)
+            info = _rule_from_trace(key[0], key[1], trace)
+        rules.append(info)
+    return [
+        RuleInfo(scheme_title(r.scheme), r.rule, r.title, r.basis, r.where) for r in rules
+    ]
+
+
+def _rule_from_trace(scheme: str, rule: str, trace: dict) -> RuleInfo:
+    """Fallback when the run did not record its rules: the trace may carry basis and file:line."""
+    nested = trace.get("rule") if isinstance(trace.get("rule"), dict) else {}
+    basis = trace.get("basis") or trace.get("rule_basis") or nested.get("basis") or ""
+    title = trace.get("rule_title") or nested.get("title") or ""
+    file = trace.get("file") or trace.get("rule_file") or nested.get("file")
+    line = trace.get("line") or trace.get("rule_line") or nested.get("line")
+    where = f"{file}:{line}" if file else ""
+    return RuleInfo(scheme, rule, str(title), str(basis), where)
+
+
+def _history(
+    snapshot: StoreSnapshot, schemes: set[str] | None, months: list[date], shown: set[str]
+) -> list[HistoryRow]:
+    rows = []
+    for section in sorted(snapshot.registry.sections.values(), key=section_order):
+        in_scheme = schemes is None or bool(set(section.schemes) & schemes)
+        if not (in_scheme or section.section_id in shown):
+            continue
+        classes = tuple(snapshot.classes.get((section.section_id, m)) for m in months)
+        rows.append(
+            HistoryRow(section.section_id, section.name, section.river, section.bank, classes)
+        )
+    return rows
+
+
+def _previous_bulletin_time(con: duckdb.DuckDBPyConnection, month: date) -> datetime | None:
+    """When the runs behind last month's bulletin were made: corrections after it are news."""
+    from compensation.render.data import chosen_runs
+
+    previous = add_months(month, -1)
+    runs = list(chosen_runs(con, previous, previous).values())
+    if not runs:
+        return None
+    rows = con.execute(
+        "SELECT max(created_at) FROM runs WHERE list_contains(?, run_id)", [runs]
+    ).fetchall()
+    return rows[0][0]
+
+
+def build_bulletin(
+    con: duckdb.DuckDBPyConnection, month: date, schemes: list[str] | None = None
+) -> Bulletin:
+    """Gather the bulletin of `month` (first day) for some schemes (None: all)."""
+    first_of_year = date(month.year, 1, 1)
+    history_from = add_months(month, -(HISTORY_MONTHS - 1))
+    snapshot = read_snapshot(
+        con, min(first_of_year, history_from), month, schemes, class_from=history_from
+    )
+    lines = snapshot.lines_by_month.get(month, [])
+    views = [line_view(x, snapshot.registry, snapshot.classes, month) for x in lines]
+    views.sort(key=lambda v: _row_order(v, snapshot.registry))
+    months = [add_months(history_from, i) for i in range(HISTORY_MONTHS)]
+    shown = {v.line.section_id for v in views if v.line.section_id}
+    wanted = set(schemes) if schemes is not None else None
+    return Bulletin(
+        period=month,
+        schemes=_scheme_tables(views),
+        summary=_summary(views),
+        parties=party_totals(snapshot, month, views),
+        excluded=[v for v in views if v.outcome == "excluded"],
+        corrections=read_corrections(
+            con, _previous_bulletin_time(con, month), snapshot.as_of if lines else None
+        ),
+        rules=_rules(views, snapshot.rules),
+        history_months=months,
+        history=_history(snapshot, wanted, months, shown),
+        classes_now={s: c for (s, m), c in snapshot.classes.items() if m == month},
+        registry=snapshot.registry,
+        as_of=snapshot.as_of if lines else None,
+    )
+
+
+SCHEME_RANK = {"yangtze_han": 0, "tongshun": 1, "daoguan": 2}
+BANK_RANK = {"left": 0, "right": 1}
+
+
+def section_order(section: Section) -> tuple:
+    """Schemes as published, then river, bank (left first) and position from upstream."""
+    scheme = min((SCHEME_RANK.get(x, 9) for x in section.schemes), default=9)
+    return (
+        scheme,
+        section.river,
+        BANK_RANK.get(section.bank or "", 2),
+        section.river_order if section.river_order is not None else 0,
+        section.section_id,
+    )
+
+
+def _row_order(view: LineView, registry: Registry) -> tuple:
+    """Scheme order as published, then river, bank (left first) and river order."""
+    rank = SCHEME_RANK.get(view.line.scheme, 9)
+    section = registry.sections.get(view.line.section_id or "")
+    where = section_order(section)[1:] if section else ("", 9, 0, "")
+    return (rank, view.line.scheme, *where, view.line.line_id)
