@@ -28,7 +28,7 @@ def test_year_settlement_nets_months_per_pair(con, tmp_path: Path) -> None:
     info = toy.scheme(tmp_path)
     values = {1: "1", 2: "20", 3: "20", 4: "1"}  # s1: +50, −100, −100, +50 (万, to jiangan)
     for m in range(1, 13):
-        toy.set_value(con, "s1", date(2018, m, 1), values.get(m, None), None)
+        toy.set_value(con, "s1", date(2018, m, 1), values.get(m), None)
         toy.set_value(con, "s2", date(2018, m, 1), "1")  # hanyang: 12 × 50万 reward
     toy.run(con, info, year=2018)
     result = settle_mod.settle_year(con, "toy", 2018)
