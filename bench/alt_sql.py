@@ -120,7 +120,8 @@ SELECT sec.section_id, ks.period,
        CAST(CASE WHEN ks.k <= kc.k AND 10 * ks.k >= 9 * kc.k THEN {hold}
                  WHEN 10 * ks.k < 9 * kc.k THEN {improve}
                  WHEN 10 * ks.k <= 11 * kc.k THEN {small}
-                 ELSE {large} END AS DECIMAL(18,2)) AS amount
+                 ELSE {large} END AS DECIMAL(18,2)) AS amount,
+       ks.k AS k_section, kc.k AS k_control
 FROM sections AS sec
 JOIN k AS ks ON ks.section_id = sec.section_id
 JOIN k AS kc ON kc.section_id = sec.control_id AND kc.period = ks.period
@@ -128,6 +129,17 @@ WHERE sec.role = 'assessed' AND list_contains(sec.schemes, 'yangtze_han')
   AND ks.period >= sec.valid_from AND (sec.valid_to IS NULL OR ks.period <= sec.valid_to)
   AND ks.n = {len(CPI_WEIGHTS)} AND kc.n = {len(CPI_WEIGHTS)}
 """
+
+
+def boundary_hits(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
+    """How many section-months of a `run_cpi_band` table sit exactly on r = −10%, 0 or +10%."""
+    row = con.execute(
+        f"""SELECT count(*) FILTER (WHERE 10 * k_section = 9 * k_control),
+                   count(*) FILTER (WHERE k_section = k_control),
+                   count(*) FILTER (WHERE 10 * k_section = 11 * k_control)
+            FROM {table}"""
+    ).fetchall()[0]
+    return {"r=-10%": row[0], "r=0": row[1], "r=+10%": row[2]}
 
 
 def run_monthly(con: duckdb.DuckDBPyConnection, as_of: datetime, table: str) -> int:

@@ -51,7 +51,7 @@ FULL = Sizes(
 
 QUICK = Sizes(
     sections=160, chain=10, start_year=2024, years=1,
-    auto_sections=16, auto_days=31,
+    auto_sections=16, auto_days=62,
     sweep_sections=20, sweep_months=2, sweep_scenarios=50,
     repeat=1,
 )

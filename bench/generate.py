@@ -175,7 +175,7 @@ def auto_samples(sections: list[str], year: int, days: int, seed: int = SEED + 1
     sec_idx = np.repeat(np.arange(len(sections)), per_section)
     slot = np.tile(np.arange(per_section), len(sections))
     start = np.datetime64(f"{year}-01-01T00:00", "m")
-    stamps = start + (slot * 240).astype("timedelta64[m]")
+    stamps = (start + (slot * 240).astype("timedelta64[m]")).astype("datetime64[us]")
     level = rng.lognormal(0.0, 0.25, len(sections))[sec_idx]
     frames = []
     flag_codes = np.array(["fault", "maintenance", "calibration"])
@@ -190,17 +190,25 @@ def auto_samples(sections: list[str], year: int, days: int, seed: int = SEED + 1
         units = np.maximum(np.rint(raw * 10**decimals).astype(np.int64), 1)
         flagged = rng.random(n) < AUTO_FLAG_SHARE
         below = (rng.random(n) < NON_DETECT_SHARE) & ~flagged if code == "TP" else np.zeros(n, bool)
-        flags = np.where(flagged, flag_codes[rng.integers(0, 3, n)], None)
-        frames.append(pl.DataFrame({
-            "section_id": pl.Series([sections[i] for i in range(len(sections))])[sec_idx],
-            "sampled_at": pl.Series(stamps).cast(pl.Datetime("us")),
+        frame = pl.DataFrame({
+            "section_id": pl.Series(sections)[sec_idx],
+            "sampled_at": pl.Series(stamps),
             "indicator": pl.Series([code] * n),
-            "value_units": pl.Series(np.where(flagged | below, None, units), dtype=pl.Int64),
+            "units": pl.Series(units, dtype=pl.Int64),
             "decimals": pl.Series([decimals] * n, dtype=pl.Int8),
             "below_dl": pl.Series(below),
-            "detection_limit": pl.Series(np.where(below, TP_DL, None), dtype=pl.String),
-            "flag": pl.Series(flags, dtype=pl.String),
-        }))
+            "flagged": pl.Series(flagged),
+            "flag_code": pl.Series(flag_codes[rng.integers(0, 3, n)]),
+        })
+        frames.append(frame.select(
+            "section_id", "sampled_at", "indicator",
+            pl.when(pl.col("flagged") | pl.col("below_dl")).then(None)
+            .otherwise(pl.col("units")).alias("value_units"),
+            "decimals", "below_dl",
+            pl.when(pl.col("below_dl")).then(pl.lit(TP_DL)).otherwise(None)
+            .alias("detection_limit"),
+            pl.when(pl.col("flagged")).then(pl.col("flag_code")).otherwise(None).alias("flag"),
+        ))
     return pl.concat(frames)
 
 

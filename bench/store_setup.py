@@ -8,6 +8,7 @@ the store that case 1's ingest produced instead (see `bench.cases`).
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -16,17 +17,27 @@ import duckdb
 from compensation.store import open_store, transaction
 
 LOADED_AT = datetime(2026, 1, 1)
-AS_OF = datetime(2026, 6, 30)
 
 _SECTION_COLUMNS = ("section_id, name, river, bank, water_body, role, party_id, control_id, "
                     "river_order, schemes, valid_from, valid_to, note, batch_id")
 
 
-def fresh_store(path: Path) -> duckdb.DuckDBPyConnection:
+def make_template(path: Path) -> Path:
+    """An empty initialised store to copy: initialising one costs seconds (the SQL macros)."""
+    for old in (path, path.with_name(path.name + ".wal")):
+        old.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    open_store(path).close()
+    return path
+
+
+def fresh_store(path: Path, template: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A new, initialised store file (an old one at `path` is removed first)."""
     for old in (path, path.with_name(path.name + ".wal")):
         old.unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if template is not None and template.exists():
+        shutil.copyfile(template, path)
     return open_store(path)
 
 
@@ -82,9 +93,9 @@ def insert_manual_samples(con: duckdb.DuckDBPyConnection, samples_csv: Path) -> 
 
 
 def build_manual_store(path: Path, parties_csv: Path, sections_csv: Path,
-                       samples_csv: Path) -> int:
+                       samples_csv: Path, template: Path | None = None) -> int:
     """A store with the manual network loaded by direct SQL; returns the sample row count."""
-    con = fresh_store(path)
+    con = fresh_store(path, template)
     with transaction(con):
         insert_registry(con, parties_csv, sections_csv)
         rows = insert_manual_samples(con, samples_csv)
@@ -93,9 +104,9 @@ def build_manual_store(path: Path, parties_csv: Path, sections_csv: Path,
 
 
 def build_auto_store(path: Path, sections: list[str], lakes: set[str],
-                     samples_parquet: Path) -> int:
+                     samples_parquet: Path, template: Path | None = None) -> int:
     """A store with automatic-station sections and their 4-hourly samples (source 'auto')."""
-    con = fresh_store(path)
+    con = fresh_store(path, template)
     with transaction(con):
         batch = _new_batch(con, "sections", "bench-auto-sections", len(sections))
         con.executemany(

@@ -1,0 +1,282 @@
+"""What each measured child process does: one implementation of one case, timed from inside.
+
+Every function takes the job parameters (paths, dates) and returns a dict with `seconds` (the
+operation alone: no interpreter start, no set-up), `rows`, and a `digest` or an output file that the
+runner compares across implementations. Set-up (a fresh store, the registry) is not timed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench import alt_python, alt_sql, engine
+from bench.procfs import peak_kb
+from bench.store_setup import fresh_store
+from compensation.store import open_store
+
+Job = dict[str, Any]
+Result = dict[str, Any]
+
+CPI_RULE_FILE = "rules/yangtze_han.rule"
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _as_of(job: Job) -> datetime:
+    """The as-of time of the run (after every load, so every batch counts)."""
+    return datetime.fromisoformat(job["as_of"])
+
+
+def _store_digest(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Counts and the exact value sum of the samples table: two loads of one file must match."""
+    row = con.execute(
+        """SELECT count(*), count(flag), count(*) FILTER (WHERE below_dl),
+                  CAST(coalesce(sum(value), 0) AS VARCHAR), count(DISTINCT section_id)
+           FROM samples"""
+    ).fetchall()[0]
+    return dict(zip(("rows", "flagged", "below_dl", "value_sum", "sections"),
+                    map(str, row), strict=True))
+
+
+def ingest_engine(job: Job) -> Result:
+    """`compensation.ingest.load_samples` on the CSV or Parquet file, into a fresh store."""
+    load_parties = engine.engine_function("compensation.ingest", "load_parties")
+    load_sections = engine.engine_function("compensation.ingest", "load_sections")
+    load_samples = engine.engine_function("compensation.ingest", "load_samples")
+    db = Path(job["db"])
+    con = fresh_store(db, Path(job["template"]))
+    load_parties(con, Path(job["parties"]))
+    load_sections(con, Path(job["sections"]))
+    start = time.perf_counter()
+    load_samples(con, [Path(job["samples"])])
+    seconds = time.perf_counter() - start
+    digest = _store_digest(con)
+    con.close()
+    if not job.get("keep"):
+        db.unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": int(digest["rows"]), "digest": digest}
+
+
+def ingest_duckdb(job: Job) -> Result:
+    """DuckDB's own reader: the file into a table of a fresh database file, nothing checked."""
+    db = Path(job["db"])
+    db.unlink(missing_ok=True)
+    con = duckdb.connect(str(db))
+    reader = "read_parquet" if job["samples"].endswith(".parquet") else "read_csv"
+    start = time.perf_counter()
+    con.execute(f"CREATE TABLE raw AS SELECT * FROM {reader}(?)", [job["samples"]])
+    seconds = time.perf_counter() - start
+    row = con.execute(
+        """SELECT count(*), count(*) FILTER (WHERE value = '断流'),
+                  count(*) FILTER (WHERE value LIKE '%L' OR value LIKE '<%'),
+                  CAST(coalesce(sum(TRY_CAST(value AS DECIMAL(18,6))), 0) AS VARCHAR),
+                  count(DISTINCT section)
+           FROM raw"""
+    ).fetchall()[0]
+    con.close()
+    db.unlink(missing_ok=True)
+    digest = dict(zip(("rows", "flagged", "below_dl", "value_sum", "sections"),
+                      map(str, row), strict=True))
+    return {"seconds": seconds, "rows": int(digest["rows"]), "digest": digest}
+
+
+def _export(con: duckdb.DuckDBPyConnection, table: str, path: str) -> None:
+    con.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
+
+
+def monthly_engine(job: Job) -> Result:
+    """The quality engineer's `monthly_values(as_of)` macro, materialised."""
+    con = open_store(job["db"])
+    engine.require_table_macro(con, "monthly_values")
+    start = time.perf_counter()
+    con.execute(
+        """CREATE TEMP TABLE out AS
+           SELECT section_id, period, indicator, n_samples, n_valid, value,
+                  CAST(class AS TINYINT) AS class
+           FROM monthly_values(CAST($as_of AS TIMESTAMP))""",
+        {"as_of": _as_of(job)},
+    )
+    seconds = time.perf_counter() - start
+    rows = con.execute("SELECT count(*) FROM out").fetchall()[0][0]
+    _export(con, "out", job["out"])
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def monthly_hand(job: Job) -> Result:
+    """The hand-written single query of `bench.alt_sql`, materialised."""
+    con = open_store(job["db"])
+    start = time.perf_counter()
+    rows = alt_sql.run_monthly(con, _as_of(job), "out")
+    seconds = time.perf_counter() - start
+    _export(con, "out", job["out"])
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def _signed_lines(con: duckdb.DuckDBPyConnection, lines: str, rule: str) -> str:
+    """Ledger-shaped lines as signed amounts (+ district receives), zero lines dropped."""
+    con.execute(
+        f"""CREATE TEMP TABLE signed AS
+            SELECT l.section_id, CAST(l.period_start AS DATE) AS period,
+                   CAST(CASE WHEN l.payee = sec.party_id THEN l.amount ELSE -l.amount END
+                        AS DECIMAL(18,2)) AS amount
+            FROM {lines} AS l JOIN sections AS sec ON sec.section_id = l.section_id
+            WHERE l.amount <> 0 AND l.scenario = 'base' AND l.rule = ?""",
+        [rule],
+    )
+    return "signed"
+
+
+def _cpi_rule(compiled: Any) -> Any:
+    for rule in compiled.rules:
+        if "cpi" in rule.id.lower():
+            return rule
+    raise engine.NotAvailable("yangtze_han.rule 中没有 CPI 规则 (no CPI rule in the scheme)")
+
+
+def rules_compiled(job: Job) -> Result:
+    """`compile_file` + `prepare_run` + the CPI rule's SQL, the lines materialised."""
+    compile_file = engine.engine_function("compensation.lang", "compile_file")
+    prepare_run = engine.engine_function("compensation.lang", "prepare_run")
+    con = open_store(job["db"])
+    compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
+    rule = _cpi_rule(compiled)
+    start = time.perf_counter()
+    prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job))
+    con.execute(f"CREATE TEMP TABLE lines AS {rule.sql}")
+    seconds = time.perf_counter() - start
+    rows = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
+    _export(con, _signed_lines(con, "lines", rule.id), job["out"])
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def rules_hand(job: Job) -> Result:
+    """The hand-written CPI band query of `bench.alt_sql`."""
+    con = open_store(job["db"])
+    start = time.perf_counter()
+    rows = alt_sql.run_cpi_band(con, _as_of(job), _day(job["start"]), _day(job["stop"]), "out")
+    seconds = time.perf_counter() - start
+    hits = alt_sql.boundary_hits(con, "out")
+    con.execute("CREATE TEMP TABLE signed AS SELECT section_id, period, amount FROM out")
+    _export(con, "signed", job["out"])
+    con.close()
+    return {"seconds": seconds, "rows": rows, "boundary_hits": hits}
+
+
+def rules_python(job: Job) -> Result:
+    """The per-row Python evaluator of `bench.alt_python` (reading the rows included)."""
+    con = open_store(job["db"])
+    start = time.perf_counter()
+    amounts = alt_python.evaluate(con, _as_of(job), _day(job["start"]), _day(job["stop"]))
+    seconds = time.perf_counter() - start
+    con.execute("CREATE TEMP TABLE out (section_id VARCHAR, period DATE, amount DECIMAL(18,2))")
+    if amounts:
+        con.executemany("INSERT INTO out VALUES (?, ?, ?)",
+                        [(s, m, a) for (s, m), a in sorted(amounts.items())])
+    _export(con, "out", job["out"])
+    con.close()
+    return {"seconds": seconds, "rows": len(amounts)}
+
+
+def _rule_files(repo: Path) -> list[Path]:
+    return sorted((repo / "rules").glob("*.rule")) + sorted((repo / "rules").glob("examples/*.rule"))
+
+
+def compile_all(job: Job) -> Result:
+    """Compile every shipped rule file (rules/ and rules/examples/)."""
+    compile_file = engine.engine_function("compensation.lang", "compile_file")
+    files = _rule_files(Path(job["repo"]))
+    if not files:
+        raise engine.NotAvailable("rules/ 中没有规则文件 (no rule files yet)")
+    start = time.perf_counter()
+    for path in files:
+        compile_file(path)
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "rows": len(files)}
+
+
+def _overlays(count: int) -> list[dict[str, Any]]:
+    """`count` scenarios: the band from 5.00% upward by 0.01 points, base first (band 10%)."""
+    overlays: list[dict[str, Any]] = [{"name": "base", "params": {}}]
+    for i in range(1, count):
+        overlays.append({"name": f"s{i:05d}", "params": {"band": f"{500 + i}‱"}})
+    return overlays
+
+
+def sweep(job: Job) -> Result:
+    """The CPI rule for `scenarios` scenarios at once (the scenario issue's sweep)."""
+    prepare_run = engine.engine_function("compensation.lang", "prepare_run")
+    compile_file = engine.engine_function("compensation.lang", "compile_file")
+    sweep_fn = _optional("compensation.scenario", "sweep")
+    con = open_store(job["db"])
+    compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
+    rule = _cpi_rule(compiled)
+    scenarios = _overlays(int(job["scenarios"]))
+    start = time.perf_counter()
+    if sweep_fn is not None and int(job["scenarios"]) > 1:
+        sweep_fn(con, compiled, scenarios, _day(job["start"]), _day(job["last"]), _as_of(job))
+        rows = 0
+    else:
+        prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job),
+                    scenarios=scenarios[1:] if len(scenarios) > 1 else None)
+        con.execute(f"CREATE TEMP TABLE lines AS {rule.sql}")
+        rows = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
+    seconds = time.perf_counter() - start
+    con.close()
+    return {"seconds": seconds, "rows": rows}
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    try:
+        return engine.engine_function(module, name)
+    except engine.NotAvailable:
+        return None
+
+
+def demo(job: Job) -> Result:
+    """`ecocomp demo --out DIR` in a temporary directory, as a user runs it."""
+    engine.require_command("demo")
+    exe = engine.ecocomp_executable()
+    child_kb = 0
+    with tempfile.TemporaryDirectory(dir=job.get("tmp")) as tmp:
+        log = Path(tmp) / "demo.log"
+        with log.open("w", encoding="utf-8") as out:
+            start = time.perf_counter()
+            proc = subprocess.Popen([exe, "demo", "--out", str(Path(tmp) / "out")], cwd=tmp,
+                                    stdout=out, stderr=subprocess.STDOUT)
+            while proc.poll() is None:  # the demo's own high-water mark, read while it lives
+                child_kb = max(child_kb, peak_kb(str(proc.pid)) or 0)
+                time.sleep(0.02)
+            seconds = time.perf_counter() - start
+        text = log.read_text(encoding="utf-8", errors="replace")
+        shutil.rmtree(tmp, ignore_errors=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ecocomp demo 退出码 {proc.returncode}: {text.strip()[-300:]}")
+    return {"seconds": seconds, "rows": 0, "child_rss_kb": child_kb}
+
+
+CASES: dict[str, Callable[[Job], Result]] = {
+    "ingest.engine": ingest_engine,
+    "ingest.duckdb": ingest_duckdb,
+    "monthly.engine": monthly_engine,
+    "monthly.hand_sql": monthly_hand,
+    "rules.compiled": rules_compiled,
+    "rules.hand_sql": rules_hand,
+    "rules.python": rules_python,
+    "rules.compile_all": compile_all,
+    "sweep.run": sweep,
+    "demo.cli": demo,
+}

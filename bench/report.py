@@ -1,0 +1,219 @@
+"""The table printed at the end and bench/RESULTS.md: machine, sizes, medians, ratios, growth."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars
+
+from bench.measure import Measurement
+
+if TYPE_CHECKING:
+    from bench.runner import Run
+
+GROWTH_CASES = (
+    ("ingest.engine_csv", "manual"), ("ingest.engine_parquet", "manual"),
+    ("ingest.duckdb_csv", "manual"), ("ingest.duckdb_parquet", "manual"),
+    ("monthly.engine", "auto"), ("monthly.hand_sql", "auto"),
+    ("rules.compiled", "manual"), ("rules.hand_sql", "manual"), ("rules.python", "manual"),
+)
+LABELS = {
+    "ingest.engine_csv": ("1 导入", "ecocomp load_samples · CSV"),
+    "ingest.duckdb_csv": ("1 导入", "DuckDB read_csv"),
+    "ingest.engine_parquet": ("1 导入", "ecocomp load_samples · Parquet"),
+    "ingest.duckdb_parquet": ("1 导入", "DuckDB read_parquet"),
+    "monthly.engine": ("2 自动站月均值", "ecocomp monthly_values"),
+    "monthly.hand_sql": ("2 自动站月均值", "手写 DuckDB 查询"),
+    "rules.compiled": ("3 CPI 规则", "编译的规则 (prepare_run + SQL)"),
+    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询"),
+    "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
+    "sweep.one": ("4 情景扫描", "1 个情景"),
+    "sweep.all": ("4 情景扫描", "全部情景"),
+    "rules.compile_all": ("编译", "rules/ 全部规则文件"),
+    "demo.cli": ("7 ecocomp demo", "命令行端到端"),
+}
+# (numerator, denominator, goal or "")
+RATIOS = {
+    "ingest.engine_csv": ("ingest.duckdb_csv", ""),
+    "ingest.engine_parquet": ("ingest.duckdb_parquet", ""),
+    "monthly.engine": ("monthly.hand_sql", "≤ 1.5"),
+    "rules.compiled": ("rules.hand_sql", "≤ 1.3"),
+    "rules.python": ("rules.compiled", ""),
+    "sweep.all": ("sweep.one", ""),
+}
+
+
+def machine() -> dict[str, str]:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or "?"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
+    except (OSError, StopIteration):
+        pass
+    memory = "?"
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as fh:
+            kb = int(next(line.split()[1] for line in fh if line.startswith("MemTotal")))
+            memory = f"{kb / 1024 / 1024:.1f} GB"
+    except (OSError, StopIteration):
+        pass
+    return {"cpu": cpu, "cores": str(os.cpu_count()), "memory": memory,
+            "os": platform.platform(), "python": platform.python_version(),
+            "duckdb": duckdb.__version__, "polars": polars.__version__}
+
+
+def fitted_exponent(sizes: list[float], seconds: list[float]) -> float | None:
+    """Least-squares slope of log(seconds) on log(size): 1 is linear growth."""
+    pairs = [(math.log(s), math.log(t)) for s, t in zip(sizes, seconds, strict=True) if t > 0]
+    if len(pairs) < 2:
+        return None
+    mx = sum(x for x, _ in pairs) / len(pairs)
+    my = sum(y for _, y in pairs) / len(pairs)
+    sxx = sum((x - mx) ** 2 for x, _ in pairs)
+    return sum((x - mx) * (y - my) for x, y in pairs) / sxx if sxx else None
+
+
+def _largest(run: Run) -> dict[str, Measurement]:
+    return {**run.points[-1].m, **run.once}
+
+
+def _fmt(seconds: float | None) -> str:
+    return "—" if seconds is None else (f"{seconds:.3f}" if seconds < 10 else f"{seconds:.1f}")
+
+
+def _rows_for(run: Run, case: str) -> int:
+    point = run.points[-1]
+    if case.startswith("monthly"):
+        return point.auto_rows
+    if case.startswith(("ingest", "rules.compiled", "rules.hand", "rules.python")):
+        return point.manual_rows
+    return 0
+
+
+def main_rows(run: Run) -> list[list[str]]:
+    """One row per implementation at the largest size."""
+    m = _largest(run)
+    rows = []
+    for case, (group, label) in LABELS.items():
+        if case not in m:
+            continue
+        x = m[case]
+        n = _rows_for(run, case)
+        status = "ok" if x.ok else ("尚不可用" if x.status == "not_available" else "出错")
+        rate = f"{n / x.median:,.0f}" if x.ok and n and x.median else ""
+        ratio, goal = "", ""
+        if case in RATIOS:
+            other, goal = RATIOS[case]
+            y = m.get(other)
+            if x.ok and y is not None and y.ok and y.median:
+                ratio = f"{x.median / y.median:.2f}"
+        size = f"{n:,}" if n else (f"{x.rows} 个文件" if case == "rules.compile_all" and x.ok
+                                   else "")
+        rows.append([group, label, size, _fmt(x.median) if x.ok else "—", rate, ratio, goal,
+                     f"{x.peak_mb:.0f}", status if x.ok else f"{status}：{x.reason}"])
+    return rows
+
+
+def growth_rows(run: Run) -> list[list[str]]:
+    """Medians at each factor and the fitted exponent."""
+    rows = []
+    for case, kind in GROWTH_CASES:
+        sizes, seconds, cells = [], [], []
+        for point in run.points:
+            x = point.m.get(case)
+            n = point.manual_rows if kind == "manual" else point.auto_rows
+            if x is not None and x.ok and x.median is not None:
+                sizes.append(n)
+                seconds.append(x.median)
+                cells.append(_fmt(x.median))
+            else:
+                cells.append("—")
+        exponent = fitted_exponent(sizes, seconds) if len(sizes) == len(run.points) else None
+        rows.append([LABELS[case][0], LABELS[case][1], *cells,
+                     "—" if exponent is None else f"{exponent:.2f}"])
+    return rows
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+MAIN_HEADER = ["案例", "实现", "数据行数", "中位数 (s)", "行/秒", "比值", "目标", "峰值内存 MB",
+               "状态"]
+
+
+def table(run: Run) -> str:
+    """Plain-text table for the terminal."""
+    rows = [MAIN_HEADER, *main_rows(run)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(MAIN_HEADER))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+
+
+def markdown(run: Run) -> str:
+    """bench/RESULTS.md."""
+    mach = machine()
+    factors = [f"{p.factor}×" for p in run.points]
+    s = run.sizes
+    out = [
+        "# 基准测试结果 Benchmark results",
+        "",
+        f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
+        f"{datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒。"
+        "数据为合成数据（固定种子，见 `bench/generate.py`）。",
+        "",
+        "## 机器 Machine",
+        "",
+        *[f"- {k}: {v}" for k, v in mach.items()],
+        "",
+        "## 规模 Sizes",
+        "",
+        f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，其余以上游相邻断面"
+        f"为对照）× {s.years} 年 × 12 个月 × 8 项指标 = {run.points[-1].manual_rows:,} 行"
+        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。",
+        f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
+        f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。",
+        f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，{s.sweep_scenarios:,} 个情景。",
+        f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数；"
+        "每次运行在独立子进程中进行，峰值内存为该进程的最大常驻内存 (ru_maxrss)。",
+        "- 计时只包含被测操作本身（不含解释器启动、建库与登记表导入）；demo 为整条命令的墙钟时间。",
+        "",
+        "## 结果 Results（最大规模）",
+        "",
+        _md_table(MAIN_HEADER, main_rows(run)),
+        "",
+        "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；CPI = 编译规则 ÷ 手写查询，"
+        "Python 行 = Python ÷ 编译规则；情景 = 全部情景 ÷ 1 个情景。",
+        "",
+        "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
+        "",
+        _md_table(["案例", "实现", *factors, "指数"], growth_rows(run)),
+        "",
+        "## 一致性检查 Agreement",
+        "",
+        *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks],
+        "",
+        *([f"## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
+    ]
+    return "\n".join(out)
+
+
+def summary(run: Run) -> dict[str, Any]:
+    """Machine-readable outcome (the quick test reads it)."""
+    every = {f"{p.factor}x/{k}": v for p in run.points for k, v in p.m.items()}
+    every.update({f"once/{k}": v for k, v in run.once.items()})
+    return {
+        "quick": run.quick,
+        "checks": [{"name": c.name, "agreed": c.agreed, "detail": c.detail} for c in run.checks],
+        "cases": {k: {"status": v.status, "reason": v.reason, "median": v.median,
+                      "peak_mb": v.peak_mb, "rows": v.rows} for k, v in every.items()},
+        "failed": run.failed,
+        "notes": run.notes,
+    }

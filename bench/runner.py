@@ -1,0 +1,188 @@
+"""The benchmark run: data, every case in its own child process, agreement checks, the report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from datetime import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench import compare, datasets, report, store_setup
+from bench.config import BENCH_DIR, FULL, GROWTH_FACTORS, QUICK, REPO_DIR, WORK_DIR, Sizes
+from bench.measure import Measurement, measure
+
+
+@dataclass
+class Point:
+    """All measurements at one growth factor."""
+
+    factor: int
+    manual_rows: int
+    auto_rows: int
+    m: dict[str, Measurement] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """Everything a report needs."""
+
+    quick: bool
+    sizes: Sizes
+    points: list[Point] = field(default_factory=list)
+    once: dict[str, Measurement] = field(default_factory=dict)
+    checks: list[compare.Agreement] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[str]:
+        """Disagreements and engine errors (a part that is merely missing is not a failure)."""
+        bad = [f"{c.name}: {c.detail}" for c in self.checks if not c.agreed]
+        every = [m for p in self.points for m in p.m.values()] + list(self.once.values())
+        bad += [f"{m.case}: {m.reason}" for m in every if m.status == "error"]
+        return bad
+
+
+def _ok_outputs(point: Point, cases: list[str], outputs: dict[str, Path]) -> dict[str, Path]:
+    return {c: outputs[c] for c in cases if c in point.m and point.m[c].ok}
+
+
+def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
+    sizes = run.sizes.scaled(factor, base)
+    folder = root / f"x{factor}"
+    template = root / "template.duckdb"
+    manual = datasets.manual_data(folder / "manual", sizes, template)
+    auto = datasets.auto_data(folder / "auto", sizes, template)
+    point = Point(factor, manual.rows, auto.rows)
+    scratch, repeat = folder / "scratch", sizes.repeat
+    print(f"— {factor}×: {manual.sections} 个断面 {manual.rows:,} 行手工数据；"
+          f"{auto.sections} 个自动站 {auto.rows:,} 行", flush=True)
+
+    engine_store = folder / "ingest-engine.duckdb"
+    jobs = {
+        "ingest.engine_csv": ("ingest.engine", {"samples": str(manual.csv), "keep": True,
+                                                "db": str(engine_store)}),
+        "ingest.engine_parquet": ("ingest.engine", {"samples": str(manual.parquet),
+                                                    "db": str(folder / "ingest-p.duckdb")}),
+        "ingest.duckdb_csv": ("ingest.duckdb", {"samples": str(manual.csv),
+                                                "db": str(folder / "raw-c.duckdb")}),
+        "ingest.duckdb_parquet": ("ingest.duckdb", {"samples": str(manual.parquet),
+                                                    "db": str(folder / "raw-p.duckdb")}),
+    }
+    for name, (case, job) in jobs.items():
+        job.update(parties=str(manual.parties), sections=str(manual.sections_csv),
+                   template=str(template))
+        point.m[name] = _named(measure(case, job, scratch / name, repeat), name)
+        _progress(point.m[name])
+
+    as_of = datetime.now().isoformat()  # after every load of this point
+    outputs: dict[str, Path] = {}
+    for name in ("monthly.engine", "monthly.hand_sql"):
+        outputs[name] = scratch / f"{name}.parquet"
+        job = {"db": str(auto.store), "out": str(outputs[name]), "as_of": as_of}
+        point.m[name] = _named(measure(name, job, scratch / name, repeat), name)
+        _progress(point.m[name])
+
+    ingested = point.m["ingest.engine_csv"].ok and engine_store.exists()
+    rule_store = engine_store if ingested else manual.store
+    if factor == base:
+        run.notes.append("规则案例所用数据库：" + ("引擎导入的同一份 CSV (ingest)" if ingested else
+                         "直接 SQL 写入（导入功能不可用）") + f"，窗口 {manual.rule_start:%Y-%m} 至 "
+                         f"{manual.rule_last:%Y-%m}")
+    for name in ("rules.compiled", "rules.hand_sql", "rules.python"):
+        outputs[name] = scratch / f"{name}.parquet"
+        job = {"db": str(rule_store), "out": str(outputs[name]), "repo": str(REPO_DIR),
+               "start": manual.rule_start.isoformat(), "stop": manual.stop.isoformat(),
+               "last": manual.rule_last.isoformat(), "as_of": as_of}
+        point.m[name] = _named(measure(name, job, scratch / name, repeat), name)
+        _progress(point.m[name])
+
+    digests = {n: point.m[n].result["digest"] for n in jobs if point.m[n].ok}
+    run.checks.append(compare.same_digests(f"导入 {factor}×", digests))
+    run.checks.append(compare.same_tables(
+        f"自动站月均值 {factor}×", _ok_outputs(point, ["monthly.engine", "monthly.hand_sql"],
+                                          outputs),
+        ["section_id", "period", "indicator"], ["n_valid", "value", "class"]))
+    rules_out = _ok_outputs(point, ["rules.hand_sql", "rules.compiled", "rules.python"], outputs)
+    run.checks.append(compare.same_tables(
+        f"CPI 规则金额 {factor}×", rules_out, ["section_id", "period"], ["amount"]))
+    if factor == base and "rules.hand_sql" in rules_out:
+        bands = compare.band_counts(rules_out["rules.hand_sql"])
+        hits = point.m["rules.hand_sql"].result.get("boundary_hits", {})
+        run.notes.append(f"各档行数 {bands}；恰在端点上的断面月 {hits}")
+    return point
+
+
+def _named(m: Measurement, name: str) -> Measurement:
+    m.case = name
+    return m
+
+
+def _progress(m: Measurement) -> None:
+    state = f"{m.median:.3f} s" if m.ok and m.median is not None else f"{m.status}: {m.reason}"
+    print(f"   {m.case:<24} {state}  峰值内存 {m.peak_mb:.0f} MB", flush=True)
+
+
+def _measure_once(run: Run, root: Path) -> None:
+    sizes = run.sizes
+    scratch = root / "once"
+    sweep = datasets.sweep_data(root / "sweep", sizes, root / "template.duckdb")
+    base_job = {"db": str(sweep.store), "repo": str(REPO_DIR), "as_of": datetime.now().isoformat(),
+                "start": sweep.start.isoformat(), "last": sweep.rule_last.isoformat()}
+    print(f"— 情景扫描 {sweep.sections} 个断面 × {sizes.sweep_months} 个月；编译；demo", flush=True)
+    for name, scenarios in (("sweep.one", 1), ("sweep.all", sizes.sweep_scenarios)):
+        job = {**base_job, "scenarios": scenarios}
+        run.once[name] = _named(measure("sweep.run", job, scratch / name, sizes.repeat), name)
+        _progress(run.once[name])
+    job = {"repo": str(REPO_DIR)}
+    run.once["rules.compile_all"] = measure("rules.compile_all", job, scratch / "compile",
+                                            max(sizes.repeat, 3))
+    _progress(run.once["rules.compile_all"])
+    job = {"tmp": str(scratch)}
+    run.once["demo.cli"] = measure("demo.cli", job, scratch / "demo", sizes.repeat)
+    _progress(run.once["demo.cli"])
+
+
+def execute(quick: bool, repeat: int | None = None) -> Run:
+    """Run every case at the growth factors and once-only cases; compare; nothing written yet."""
+    sizes = QUICK if quick else FULL
+    if repeat is not None:
+        sizes = Sizes(**{**sizes.as_dict(), "repeat": repeat})
+    run = Run(quick, sizes)
+    root = WORK_DIR / ("quick" if quick else "full")
+    started = time.perf_counter()
+    store_setup.make_template(root / "template.duckdb")
+    base = GROWTH_FACTORS[-1]
+    for factor in GROWTH_FACTORS:
+        run.points.append(_measure_point(run, factor, base, root))
+    _measure_once(run, root)
+    run.wall_seconds = time.perf_counter() - started
+    return run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true",
+                        help="小规模运行，只检查各实现结果一致 (CI)")
+    parser.add_argument("--repeat", type=int, default=None, help="每项重复次数（取中位数）")
+    parser.add_argument("--clean", action="store_true", help="先删除 bench/work/ 中生成的数据")
+    args = parser.parse_args(argv)
+    root = WORK_DIR / ("quick" if args.quick else "full")
+    if args.clean:
+        shutil.rmtree(root, ignore_errors=True)
+    run = execute(args.quick, args.repeat)
+    text = report.markdown(run)
+    target = WORK_DIR / "RESULTS-quick.md" if args.quick else BENCH_DIR / "RESULTS.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    summary = report.summary(run)
+    (root / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1),
+                                       encoding="utf-8")
+    print(report.table(run))
+    print(f"结果已写入 {target}")
+    for line in run.failed:
+        print(f"不一致或出错：{line}")
+    return 1 if run.failed else 0
