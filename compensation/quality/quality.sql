@@ -436,6 +436,8 @@ CREATE OR REPLACE MACRO mean_units_rounded(n, d, dec) AS
 
 -- For each (section_id, sampled_at, indicator) the row of the newest batch loaded at or before
 -- as_of (a correction supersedes the values it repeats, never the others), with its file name.
+-- Fast path: only rows inside a time window where two live batches overlap on one section are
+-- ranked; every other row passes straight through (no per-key grouping over millions of rows).
 CREATE OR REPLACE MACRO current_samples(as_of) AS TABLE
     WITH live AS (
         SELECT batch_id, file_name, loaded_at FROM batches
@@ -443,15 +445,29 @@ CREATE OR REPLACE MACRO current_samples(as_of) AS TABLE
     tagged AS (
         SELECT s.*, live.file_name, live.loaded_at
         FROM samples s JOIN live USING (batch_id)),
-    -- keys loaded more than once (rare): only those need ranking
-    repeated AS (
-        SELECT section_id, sampled_at, indicator,
-               max_by(batch_id, (loaded_at, batch_id)) AS keep_batch
-        FROM tagged GROUP BY ALL HAVING count(*) > 1)
-    SELECT t.* EXCLUDE (loaded_at), t.loaded_at
-    FROM tagged t
-    LEFT JOIN repeated r USING (section_id, sampled_at, indicator)
-    WHERE r.keep_batch IS NULL OR r.keep_batch = t.batch_id;
+    footprint AS (
+        SELECT batch_id, section_id, any_value(loaded_at) AS loaded_at,
+               min(sampled_at) AS lo, max(sampled_at) AS hi
+        FROM tagged GROUP BY batch_id, section_id),
+    contested AS (
+        SELECT DISTINCT o.section_id, greatest(o.lo, n.lo) AS lo, least(o.hi, n.hi) AS hi
+        FROM footprint o JOIN footprint n
+          ON o.section_id = n.section_id AND n.lo <= o.hi AND o.lo <= n.hi
+         AND (o.loaded_at < n.loaded_at
+              OR (o.loaded_at = n.loaded_at AND o.batch_id < n.batch_id))),
+    plain AS (
+        SELECT t.* FROM tagged t
+        ANTI JOIN contested w
+          ON w.section_id = t.section_id AND t.sampled_at BETWEEN w.lo AND w.hi),
+    disputed AS (
+        SELECT t.* FROM tagged t
+        SEMI JOIN contested w
+          ON w.section_id = t.section_id AND t.sampled_at BETWEEN w.lo AND w.hi
+        QUALIFY row_number() OVER (PARTITION BY section_id, sampled_at, indicator
+                                   ORDER BY loaded_at DESC, batch_id DESC) = 1)
+    SELECT * FROM plain
+    UNION ALL
+    SELECT * FROM disputed;
 
 -- Period values per section, period (first day of the grain: 'day', 'month', 'year') and
 -- indicator. value: mean of the valid values (non-detects as DL/2; pH via the mean of [H+]),
@@ -466,23 +482,20 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
                indicator,
                source = 'auto' AS is_auto,
                flag,
-               NOT flag_invalidates(flag)
-                 AND (CASE WHEN below_dl THEN detection_limit ELSE value END) IS NOT NULL AS valid,
-               -- twice the value in 1e-6 units, so DL/2 stays an integer
-               CASE WHEN below_dl THEN CAST(detection_limit * 1000000 AS BIGINT)
-                    ELSE CAST(value * 2000000 AS BIGINT) END AS h,
-               value
+               -- twice the value in 1e-6 units, so DL/2 stays an integer; NULL when not valid
+               CASE WHEN flag_invalidates(flag) THEN NULL
+                    WHEN below_dl THEN CAST(detection_limit * 1000000 AS BIGINT)
+                    ELSE CAST(value * 2000000 AS BIGINT) END AS h
         FROM current_samples(as_of)),
     by_source AS (
         SELECT section_id, period, indicator, is_auto,
                count(*) AS n_samples,
-               count(*) FILTER (WHERE valid) AS n_valid,
-               CAST(sum(h) FILTER (WHERE valid) AS HUGEINT) AS sum_h,
-               max(h) FILTER (WHERE valid) AS max_h,
-               sum(pow(10, -CAST(value AS DOUBLE))) FILTER (WHERE valid) AS sum_hplus,
-               min(value) FILTER (WHERE valid) AS min_v,
-               max(value) FILTER (WHERE valid) AS max_v,
-               list(DISTINCT flag) FILTER (WHERE flag IS NOT NULL) AS flags
+               count(h) AS n_valid,
+               CAST(sum(h) AS HUGEINT) AS sum_h,
+               max(h) AS max_h,
+               min(h) AS min_h,
+               sum(CASE WHEN indicator = 'pH' THEN pow(10, -h / 2000000.0) END) AS sum_hplus,
+               list(flag) FILTER (WHERE flag IS NOT NULL) AS flags
         FROM rows GROUP BY ALL),
     chosen AS (
         SELECT *, bool_or(is_auto AND n_valid > 0) OVER (PARTITION BY section_id, period, indicator)
@@ -491,8 +504,8 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
     pooled AS (
         SELECT section_id, period, indicator,
                sum(n_samples) AS n_samples, sum(n_valid) AS n_valid,
-               sum(sum_h) AS sum_h, max(max_h) AS max_h, sum(sum_hplus) AS sum_hplus,
-               min(min_v) AS min_v, max(max_v) AS max_v,
+               sum(sum_h) AS sum_h, max(max_h) AS max_h, min(min_h) AS min_h,
+               sum(sum_hplus) AS sum_hplus,
                list_sort(list_distinct(flatten(list(flags)))) AS flags
         FROM chosen WHERE is_auto OR NOT auto_first
         GROUP BY ALL),
@@ -500,7 +513,8 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
         SELECT p.*,
                coalesce(sec.water_body, 'river') AS water_body,
                CASE WHEN n_valid = 0 THEN NULL
-                    WHEN indicator = 'pH' AND min_v = max_v THEN CAST(min_v AS DECIMAL(18,6))
+                    WHEN indicator = 'pH' AND min_h = max_h THEN mean_units_rounded(
+                             max_h, CAST(2000000 AS HUGEINT), assessment_decimals(indicator))
                     WHEN indicator = 'pH' THEN CAST(round_half_even(
                              CAST(-log10(sum_hplus / n_valid) AS DECIMAL(18,6)),
                              assessment_decimals(indicator)) AS DECIMAL(18,6))
