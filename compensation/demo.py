@@ -101,6 +101,7 @@ class DemoReport:
                      if k is not None and k > 3]
             if worse:
                 lines.append("劣于Ⅲ类：" + "、".join(worse))
+        lines.append(f"输出目录：{self.out_dir}")
         lines.append(f"数据库：{self.db_path}")
         lines.extend(f"输出：{p}" for p in self.outputs)
         return lines

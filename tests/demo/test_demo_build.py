@@ -85,7 +85,7 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     labels = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
     expected = "，".join(f"{labels[k]}类 {counts[k]} 个" for k in sorted(counts))
     assert f"2024-12 断面水质类别：{expected}" in lines
-    assert f"数据库：{built.db}" in lines
+    assert lines[-2:] == [f"输出目录：{built.out}", f"数据库：{built.db}"]
 
 
 def test_every_monthly_value_and_class_equals_the_independent_computation(con, demo_files) -> None:

@@ -69,6 +69,12 @@ def test_a_failed_step_leaves_the_previous_demo_database_as_it_was(tmp_path: Pat
               .fetchall()}
     con.close()
     assert "demo_mark" in tables and "half_done" not in tables
+    # a successful rebuild replaces the earlier demo database
+    build_demo(tmp_path / "o", None, steps=[])
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM information_schema.tables "
+                       "WHERE table_name = 'demo_mark'").fetchall() == [(0,)]
+    con.close()
 
 
 def test_missing_data_directory_is_one_sentence(tmp_path: Path) -> None:
