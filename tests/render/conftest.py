@@ -25,6 +25,7 @@ Feb run 4 (yangtze_han): 老关村 市财政→汉南 1000000.00, 王家巷码�
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -169,12 +170,20 @@ def fill_store(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-@pytest.fixture
-def store_path(tmp_path: Path) -> Path:
-    path = tmp_path / "render.duckdb"
+@pytest.fixture(scope="session")
+def filled_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once (initialising the schema and macros takes seconds), copied for each test."""
+    path = tmp_path_factory.mktemp("render-store") / "render.duckdb"
     con = open_store(path)
     fill_store(con)
     con.close()
+    return path
+
+
+@pytest.fixture
+def store_path(filled_store_file: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "render.duckdb"
+    shutil.copyfile(filled_store_file, path)
     return path
 
 

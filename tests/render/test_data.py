@@ -1,0 +1,113 @@
+"""The read layer and the bulletin model on the hand-filled store (see conftest for the numbers)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from compensation.render.data import read_corrections, read_lines, read_section_classes
+from compensation.render.labels import format_ratio, format_wan, md_escape
+from compensation.render.model import build_bulletin
+from compensation.render.trace import read_measures
+
+JAN, FEB = date(2018, 1, 1), date(2018, 2, 1)
+
+
+def test_the_newest_run_of_a_month_counts_and_superseded_runs_do_not(store) -> None:
+    lines = read_lines(store, JAN, FEB)
+    assert sorted(x.line_id for x in lines[JAN]) == [1, 2, 3, 4]
+    # run 3 (line 5, a 200万 penalty) was replaced by run 4 for February
+    assert sorted(x.line_id for x in lines[FEB]) == [6, 7, 8]
+    assert {x.run_id for x in lines[FEB]} == {4}
+
+
+def test_scheme_filter_keeps_only_that_scheme(store) -> None:
+    lines = read_lines(store, JAN, JAN, ["tongshun"])
+    assert [(x.line_id, x.amount) for x in lines[JAN]] == [(4, Decimal("428571.43"))]
+
+
+def test_section_classes_are_the_worst_indicator_class(store) -> None:
+    classes = read_section_classes(store, datetime(2018, 3, 5), JAN, FEB)
+    assert classes[("ycl01", JAN)] == 2
+    assert classes[("ycl02", JAN)] == 3  # COD 18 → III
+    assert classes[("ycl03", JAN)] == 4  # COD 25 → IV
+    assert ("ycl04", JAN) not in classes  # every sample flagged 断流
+    assert classes[("ycl02", FEB)] == 2
+    assert classes[("ycl03", FEB)] == 5  # NH3-N 1.60 → V
+    assert classes[("ycl04", FEB)] == 6  # TP 0.450 → 劣Ⅴ
+    assert classes[("ts01", JAN)] == 3
+
+
+def test_corrections_are_listed_between_bulletins(store) -> None:
+    # loaded 2018-03-01 12:00, after January's runs (2018-02-10) and before run 4 (2018-03-02)
+    found = read_corrections(store, datetime(2018, 2, 10, 9), datetime(2018, 3, 2, 8))
+    assert [(c.batch_id, c.file_name, c.replaced, c.n_values, c.section_ids) for c in found] == [
+        (2, "更正_2018-02.csv", (1,), 1, ("ycl03",))
+    ]
+    assert read_corrections(store, datetime(2018, 3, 1, 13), None) == []
+    assert read_corrections(store, None, datetime(2018, 2, 10, 9)) == []
+
+
+def test_february_bulletin_amounts_signs_and_year_to_date(store) -> None:
+    b = build_bulletin(store, FEB)
+    rows = {v.section_name: v for s in b.schemes for v in s.rows}
+    assert {name: v.signed for name, v in rows.items()} == {
+        "老关村": Decimal("1000000.00"),
+        "王家巷码头": Decimal("-1000000.00"),
+        "滠水入长江口": Decimal("500000.00"),
+    }
+    assert (b.summary.assessed, b.summary.improved, b.summary.declined, b.summary.excluded) == (
+        3, 2, 1, 0,
+    )
+    assert b.summary.rewards == Decimal("1500000.00")
+    assert b.summary.penalties == Decimal("1000000.00")
+    totals = {p.party_id: (p.month, p.year_to_date) for p in b.parties}
+    # YTD = January + February by hand: 汉南 50+100, 汉阳 -100-100, 江岸 0+50, Tongshun only January
+    assert totals == {
+        "hannan": (Decimal("1000000.00"), Decimal("1500000.00")),
+        "hanyang": (Decimal("-1000000.00"), Decimal("-2000000.00")),
+        "jiangan": (Decimal("500000.00"), Decimal("500000.00")),
+        "wuhan_jkq": (Decimal(0), Decimal("-428571.43")),
+        "xiantao": (Decimal(0), Decimal("428571.43")),
+    }
+    assert "city_treasury" not in totals
+    assert rows["王家巷码头"].klass == 5 and rows["王家巷码头"].reference_class == 2
+    assert rows["滠水入长江口"].reference_class == 5  # its control is 王家巷码头
+
+
+def test_january_excluded_section_carries_its_reason(store) -> None:
+    b = build_bulletin(store, JAN)
+    assert [(v.section_name, v.note, v.outcome) for v in b.excluded] == [
+        ("滠水入长江口", "断流、结冰不考核；断流", "excluded")
+    ]
+    assert b.summary.excluded == 1
+    tongshun = next(s for s in b.schemes if s.scheme == "tongshun")
+    (row,) = tongshun.rows
+    assert (row.party_id, row.signed, row.reference_kind, row.reference_class) == (
+        "xiantao", Decimal("428571.43"), "目标", 4,
+    )
+
+
+def test_trace_measures_read_nested_and_flat_keys() -> None:
+    nested = read_measures({"measures": {"cpi": "0.850", "cpi_control": "0.9"},
+                            "lets": {"r": "-0.1"}, "classes": {"class": "III",
+                                                               "control_class": 2}})
+    assert (nested.cpi, nested.cpi_control, nested.ratio) == (
+        Decimal("0.850"), Decimal("0.9"), Decimal("-0.1"),
+    )
+    assert (nested.klass, nested.control_class) == (3, 2)
+    flat = read_measures({"cpi": {"section": 1.25, "control": 1}, "r": 0.25, "target": "Ⅳ"})
+    assert (flat.cpi, flat.cpi_control, flat.ratio, flat.target_class) == (
+        Decimal("1.25"), Decimal("1"), Decimal("0.25"), 4,
+    )
+    assert read_measures({"unrelated": 1}).cpi is None
+
+
+def test_number_formats_by_hand() -> None:
+    assert format_wan(Decimal("428571.43")) == "42.86"
+    assert format_wan(Decimal("-1000000.00"), signed=True) == "-100.00"
+    assert format_wan(Decimal("500000.00"), signed=True) == "+50.00"
+    assert format_wan(Decimal("50.00")) == "0.01"  # 0.005 万 rounds half up
+    assert format_ratio(Decimal("-0.1")) == "-10.00%"
+    assert format_ratio(Decimal("0.088888888889")) == "+8.89%"
+    assert md_escape("a|b<c>*d*\nx") == "a\\|b\\<c\\>\\*d\\* x"
