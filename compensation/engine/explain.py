@@ -125,16 +125,22 @@ def _period_values(
     return [dict(zip(keys, (_plain(v) for v in r), strict=True)) for r in rows]
 
 
-def _parameters_in_effect(params: Any, period_start: date) -> list[dict[str, Any]]:
-    """Each parameter's value on the line's period, with the date it took effect and its basis."""
+def _parameters_in_effect(
+    params: Any, period_start: date, used: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Each parameter's value on the line's period, with the date it took effect and its basis.
+
+    `params` is the run's snapshot of the compiled parameters (dated versions); `used` the values
+    the rule recorded in its trace, which restrict the list to the parameters the rule read.
+    """
     out = []
     for param in params if isinstance(params, list) else []:
-        if not isinstance(param, dict):
+        if not isinstance(param, dict) or (used is not None and param.get("name") not in used):
             continue
-        values = param.get("values") or param.get("dated") or []
+        versions = param.get("versions") or param.get("values") or []
         chosen = None
-        for entry in values if isinstance(values, list) else []:
-            start = str(entry.get("from") or entry.get("start") or entry.get("valid_from") or "")
+        for entry in versions if isinstance(versions, list) else []:
+            start = str(entry.get("start") or entry.get("from") or "")
             in_effect = start[:10] <= period_start.isoformat()
             if in_effect and (chosen is None or start >= chosen[0]):
                 chosen = (start, entry)
@@ -144,9 +150,11 @@ def _parameters_in_effect(params: Any, period_start: date) -> list[dict[str, Any
         out.append({
             "name": param.get("name"),
             "value": entry.get("text") or entry.get("value"),
-            "from": start,
+            "from": start[:10],
             "basis": entry.get("basis") or param.get("basis"),
+            "assumption": entry.get("assumption"),
             "negotiable": param.get("negotiable"),
+            "value_used": None if used is None else used.get(param.get("name")),
         })
     return out
 
@@ -181,7 +189,9 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
         "amount": yuan_text(line["amount"]), "amount_wan": wan_text(line["amount"]),
         "branch": line["branch"], "exception": line["exception"], "reason": line["reason"],
         "rule": rule,
-        "parameters": _parameters_in_effect(params, start),
+        "parameters": _parameters_in_effect(
+            params, start, trace.get("params") if isinstance(trace, dict) else None
+        ),
         "trace": trace,
         "period_values": _period_values(con, sections, start, end, as_of, kind),
         "samples": _samples(con, sections, start, end, as_of),
@@ -218,7 +228,10 @@ def render_text(info: dict[str, Any]) -> str:
         "参数（取值、生效日期、依据）：",
     ]
     out += [
-        f"  {p['name']} = {p['value']}（自 {p['from']} 起；依据：{p['basis'] or '（未注明）'}）"
+        f"  {p['name']} = {p['value']}（自 {p['from']} 起；依据：{p['basis'] or '（未注明）'}"
+        + (f"；假设：{p['assumption']}" if p.get("assumption") else "")
+        + ("；可协商" if p.get("negotiable") else "")
+        + "）"
         for p in info["parameters"]
     ] or ["  （无）"]
     out.append("计算过程（规则记录的测量值与中间值）：")

@@ -31,9 +31,28 @@ def data_hash(batches: list[tuple[int, str]]) -> str:
     return sha256_text("\n".join(f"{bid}:{sha}" for bid, sha in batches))
 
 
-def params_hash(parameters: Any, scenario: str = "base") -> str:
-    """The dated parameter table as compiled, with the scenario it runs under."""
-    return sha256_text(canonical_json({"scenario": scenario, "parameters": parameters}))
+def params_hash(
+    con: duckdb.DuckDBPyConnection, parameters: Any, scenario: str = "base"
+) -> str:
+    """The resolved parameter table of the run (`ev_param_values`, scenario included).
+
+    Without that table (a scheme prepared by other means) the compiled dated parameters stand in.
+    """
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'ev_param_values' AND temporary"
+    ).fetchall()[0][0]
+    if not exists:
+        return sha256_text(canonical_json({"scenario": scenario, "parameters": parameters}))
+    text = con.execute(
+        """SELECT COALESCE(string_agg(concat_ws('|', scheme, scenario, name,
+                      CAST(valid_from AS VARCHAR), COALESCE(CAST(valid_to AS VARCHAR), '-'),
+                      COALESCE(CAST(num AS VARCHAR), '-'), COALESCE(txt, '-'),
+                      COALESCE(CAST(lst AS VARCHAR), '-')), chr(10)
+                  ORDER BY scheme, scenario, name, valid_from), '')
+           FROM ev_param_values WHERE scenario = ?""",
+        [scenario],
+    ).fetchall()[0][0]
+    return sha256_text(f"{scenario}\n{text}")
 
 
 LINES_HASH_SQL = """

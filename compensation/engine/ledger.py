@@ -24,7 +24,8 @@ WITH keys AS (
     SELECT k.period_start, k.period_end, max(r.run_id) AS run_id
     FROM keys k JOIN runs r
       ON r.scheme = $scheme AND r.scenario = 'base'
-     AND r.window_start <= k.period_start
+     AND r.window_start <= greatest(k.period_start,
+                                    COALESCE(date_trunc('month', r.span_start), k.period_start))
      AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
      AND (date_trunc('month', k.period_end) <= $viewpoint OR r.window_end = $viewpoint)
     GROUP BY k.period_start, k.period_end

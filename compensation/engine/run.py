@@ -7,6 +7,7 @@ already recorded is changed: a rerun is a new run, and says when it equals an ea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -102,6 +103,44 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Windo
                 f"规则 {rule.id}（{rule.file}:{rule.line}）执行失败：{err}。(rule SQL failed)"
             ) from None
     _check_staged(con, info)
+    _canonical_traces(con)
+
+
+def _sorted_below_top(value: Any, depth: int = 0) -> Any:
+    if isinstance(value, dict):
+        items = value.items() if depth == 0 else sorted(value.items())
+        return {k: _sorted_below_top(v, depth + 1) for k, v in items}
+    if isinstance(value, list):
+        return [_sorted_below_top(v, depth + 1) for v in value]
+    return value
+
+
+def _canonical_traces(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every trace one spelling: nested maps (values by indicator, ...) in key order.
+
+    SQL aggregates such as json_group_object do not promise an order, and identical inputs must
+    give byte-identical lines. The top level keeps the order the rule wrote.
+    """
+    rows = con.execute(
+        f"SELECT rowid, CAST(trace AS VARCHAR) FROM {STAGE} WHERE trace IS NOT NULL"
+    ).fetchall()
+    if not rows:
+        return
+    ids = [r[0] for r in rows]
+    texts = [
+        json.dumps(_sorted_below_top(json.loads(r[1])), ensure_ascii=False, separators=(",", ":"))
+        for r in rows
+    ]
+    con.execute("DROP TABLE IF EXISTS engine_traces")
+    con.execute(
+        "CREATE TEMP TABLE engine_traces AS SELECT unnest(?) AS id, unnest(?) AS trace",
+        [ids, texts],
+    )
+    con.execute(
+        f"UPDATE {STAGE} SET trace = CAST(t.trace AS JSON) FROM engine_traces t "
+        f"WHERE {STAGE}.rowid = t.id"
+    )
+    con.execute("DROP TABLE engine_traces")
 
 
 def _check_staged(con: duckdb.DuckDBPyConnection, info: SchemeInfo) -> None:
@@ -155,7 +194,7 @@ def run_window(
     digest = {
         "rules": hashes.rules_hash(info.path),
         "data": hashes.data_hash(batches),
-        "params": hashes.params_hash(info.parameters),
+        "params": hashes.params_hash(con, info.parameters),
         "lines": hashes.lines_hash(con, STAGE),
     }
     same, inputs_only = _previous_same(con, info, window, digest)

@@ -120,9 +120,9 @@ def scheme(tmp: Path, kind: str = "month", sql: str = BAND_SQL, scheme_id: str =
     return SchemeInfo(
         id=scheme_id, title="测试方案", period_kind=kind, span_start=span_start,
         rules=[RuleInfo(rule_id, "阈值奖罚", "测试依据第1条", str(rule_file), 7, sql)],
-        parameters=[{"name": "reward", "negotiable": True, "values": [
-            {"from": "2018-01-01", "value": "50万", "basis": "测试依据第2条"},
-            {"from": "2019-01-01", "value": "60万", "basis": "测试依据第3条"},
+        parameters=[{"name": "reward", "negotiable": True, "versions": [
+            {"start": "2018-01-01", "text": "50万", "basis": "测试依据第2条", "assumption": None},
+            {"start": "2019-01-01", "text": "60万", "basis": "测试依据第3条", "assumption": "假设"},
         ]}],
         path=rule_file, compiled=None,
     )
