@@ -70,6 +70,8 @@ def _check_file(con: duckdb.DuckDBPyConnection, path: Path, display: str, sha: s
 
     before = problems.total
     res = resolve_rows(con, raw, shape, norm, tag, problems, step)
+    con.execute(f"DROP VIEW {norm}")              # the raw cells are no longer needed
+    con.execute(f"DROP TABLE {raw.table}")
     if problems.total > before:
         return None
     rows = con.execute(f"SELECT count(*) FROM {res}").fetchall()[0][0]

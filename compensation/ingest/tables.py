@@ -121,6 +121,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: s
                 row_index_offset=first_row, encoding="utf8", quote_char='"',
             ).sink_parquet(staged)
         except (pl.exceptions.PolarsError, OSError) as err:
+            ragged = _first_ragged_line(utf8, read_enc, skipped, len(headers))
+            if ragged is not None:
+                line, found = ragged
+                raise fail(display, f"{found} 个字段",
+                           f"与表头相同的 {len(headers)} 个字段（逗号分隔）", row=line) from None
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise fail(display, f"无法解析的 CSV 内容（{first[:120]}）",
                        "逗号分隔、每行字段数与表头相同的 CSV") from None
@@ -133,6 +138,17 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: s
     if note:
         raw.notes.append(note)
     return raw
+
+
+def _first_ragged_line(path: Path, encoding: str, skipped: int,
+                       width: int) -> tuple[int, int] | None:
+    """(physical line, field count) of the first row longer than the header; error path only."""
+    with path.open("r", encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        for cells in reader:
+            if reader.line_num > skipped + 1 and len(cells) > width:
+                return reader.line_num, len(cells)
+    return None
 
 
 def _stage_from_parquet(con: duckdb.DuckDBPyConnection, staged: Path, table: str,

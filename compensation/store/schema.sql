@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS sections (
 
 CREATE TABLE IF NOT EXISTS samples (
     batch_id        INTEGER NOT NULL,
-    row_no          INTEGER NOT NULL,        -- row in the source file (1 = first data row)
+    row_no          INTEGER NOT NULL,        -- row as a person sees it in the file (header = 1)
     section_id      VARCHAR NOT NULL,
     sampled_at      TIMESTAMP NOT NULL,
     indicator       VARCHAR NOT NULL,        -- canonical code, see quality/indicators.csv

@@ -183,3 +183,32 @@ def test_old_xls_is_refused(con, tmp_path: Path) -> None:
     assert refused(con, [path]) == [
         f'{path}：发现 "旧版 Excel .xls 文件"，'
         f"应为 xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）。"]
+
+
+def test_row_with_more_fields_than_the_header_counts_comment_lines(con, tmp_path: Path) -> None:
+    path = write(tmp_path / "rag.csv", "# synthetic\n" + HEADER + "s1,2024-01-05,COD,15,mg/L\n"
+                 "s1,2024-01-06,COD,15,mg/L,extra\n")
+    assert refused(con, [path]) == [
+        f'{path}，第 4 行：发现 "6 个字段"，应为 与表头相同的 5 个字段（逗号分隔）。']
+
+
+def test_explicit_encoding_that_does_not_fit(con, tmp_path: Path) -> None:
+    path = write(tmp_path / "gbk.csv", "断面,采样日期,指标,监测值\n水洪中心,2024-02-01,氨氮,0.31\n",
+                 encoding="gbk")
+    with pytest.raises(InputError) as caught:
+        load_samples(con, [path], encoding="utf-8")
+    assert caught.value.problems == [
+        f'{path}：发现 "无法按 utf-8 解码的字节"，应为 以 utf-8 编码的文本（请确认文件编码）。']
+    assert counts(con) == (0, 0)
+    assert load_samples(con, [path], encoding="gbk").rows == 1
+
+
+def test_nan_and_infinity_in_parquet(con, tmp_path: Path) -> None:
+    import polars as pl
+
+    path = tmp_path / "nan.parquet"
+    pl.DataFrame({"section": ["s1", "s1"], "sampled_at": ["2024-01-05", "2024-01-06"],
+                  "indicator": ["COD", "COD"], "value": [float("nan"), float("inf")]}
+                 ).write_parquet(path)
+    assert refused(con, [path]) == [located(path, 2, "value", "nan", VALUE_EXPECTED),
+                                    located(path, 3, "value", "inf", VALUE_EXPECTED)]
