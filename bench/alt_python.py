@@ -50,31 +50,33 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: datetime, start: date,
              stop: date) -> dict[tuple[str, date], Decimal]:
     """Signed amount (district's view) per (assessed section, month) with a complete CPI."""
     decimals = {i.code: i.decimals for i in load_indicators()}
-    rows = con.execute(
+    sections = con.execute(
+        """SELECT section_id, role, control_id, valid_from, valid_to FROM sections
+           WHERE list_contains(schemes, 'yangtze_han')"""
+    ).fetchall()
+    con.execute(
         """SELECT s.section_id, s.sampled_at, s.indicator, s.value, s.below_dl,
                   s.detection_limit, s.flag, s.batch_id
            FROM samples AS s JOIN batches AS b ON b.batch_id = s.batch_id
            WHERE b.loaded_at <= $as_of AND s.indicator IN ('COD', 'CODMn', 'NH3N', 'TP')
              AND s.sampled_at >= $start AND s.sampled_at < $stop""",
         {"as_of": as_of, "start": start, "stop": stop},
-    ).fetchall()
-    sections = con.execute(
-        """SELECT section_id, role, control_id, valid_from, valid_to FROM sections
-           WHERE list_contains(schemes, 'yangtze_han')"""
-    ).fetchall()
-
+    )
+    # Row by row, as a macro walks a sheet; a later batch replaces the value of the same key.
     newest: dict[tuple[str, datetime, str], tuple] = {}
-    for row in rows:
-        key = (row[0], row[1], row[2])
-        if key not in newest or row[7] > newest[key][7]:
-            newest[key] = row
+    while chunk := con.fetchmany(100_000):
+        for section, sampled_at, indicator, value, below_dl, limit, flag, batch in chunk:
+            key = (section, sampled_at, indicator)
+            if key not in newest or batch > newest[key][0]:
+                usable = flag is None and (value is not None or below_dl)
+                newest[key] = (batch, (limit / 2 if below_dl else value) if usable else None)
 
     totals: dict[tuple[str, date, str], list] = defaultdict(lambda: [Decimal(0), 0])
-    for section, sampled_at, indicator, value, below_dl, limit, flag, _ in newest.values():
-        if flag is not None or (value is None and not below_dl):
+    for (section, sampled_at, indicator), (_, value) in newest.items():
+        if value is None:
             continue
         cell = totals[(section, sampled_at.date().replace(day=1), indicator)]
-        cell[0] += limit / 2 if below_dl else value
+        cell[0] += value
         cell[1] += 1
 
     month_values: dict[tuple[str, date], dict[str, Decimal]] = defaultdict(dict)

@@ -208,42 +208,51 @@ def compile_all(job: Job) -> Result:
     return {"seconds": seconds, "rows": len(files)}
 
 
-def _overlays(count: int) -> list[dict[str, Any]]:
-    """`count` scenarios: the band from 5.00% upward by 0.01 points, base first (band 10%)."""
-    overlays: list[dict[str, Any]] = [{"name": "base", "params": {}}]
-    for i in range(1, count):
-        overlays.append({"name": f"s{i:05d}", "params": {"band": f"{500 + i}‱"}})
-    return overlays
+def overlays(count: int) -> dict[str, dict[str, str]]:
+    """`count` − 1 scenarios besides base: the band from 5.00% in steps of 0.01 points crossed
+    with ten reward amounts (40万…58万); `same_as_base` restates the base values (a check)."""
+    out: dict[str, dict[str, str]] = {"same_as_base": {"band": "10%", "reward_hold": "50万"}}
+    for i in range(count - 2):
+        band, hold = 500 + i // 10, 40 + 2 * (i % 10)
+        out[f"s{i:05d}"] = {"band": f"{band // 100}.{band % 100:02d}%", "reward_hold": f"{hold}万"}
+    return out
 
 
 def sweep(job: Job) -> Result:
-    """The CPI rule for `scenarios` scenarios at once (the scenario issue's sweep)."""
+    """The CPI rule for base plus `scenarios` − 1 overlays at once, on the Wuhan-sized network.
+
+    With one scenario this is the base run the sweep is compared with. The scenario engineer's
+    `compensation.scenario.sweep` is not there yet, so the overlays go through `prepare_run`
+    (parameters are a table with a scenario column: one query for every scenario)."""
     prepare_run = engine.engine_function("compensation.lang", "prepare_run")
     compile_file = engine.engine_function("compensation.lang", "compile_file")
-    sweep_fn = _optional("compensation.scenario", "sweep")
     con = open_store(job["db"])
     compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
     rule = _cpi_rule(compiled)
-    scenarios = _overlays(int(job["scenarios"]))
+    count = int(job["scenarios"])
+    scenarios = overlays(count) if count > 1 else None
     start = time.perf_counter()
-    if sweep_fn is not None and int(job["scenarios"]) > 1:
-        sweep_fn(con, compiled, scenarios, _day(job["start"]), _day(job["last"]), _as_of(job))
-        rows = 0
-    else:
-        prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job),
-                    scenarios=scenarios[1:] if len(scenarios) > 1 else None)
-        con.execute(f"CREATE TEMP TABLE lines AS {rule.sql}")
-        rows = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
+    prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job),
+                scenarios=scenarios)
+    con.execute(f"CREATE TEMP TABLE lines AS {rule.sql}")
     seconds = time.perf_counter() - start
+    rows = con.execute("SELECT count(*) FROM lines").fetchall()[0][0]
+    found = con.execute("SELECT count(DISTINCT scenario) FROM lines").fetchall()[0][0]
+    differ = con.execute(
+        """SELECT count(*) FROM (
+             (SELECT section_id, period_start, payer, payee, amount FROM lines
+              WHERE scenario = 'base'
+              EXCEPT ALL SELECT section_id, period_start, payer, payee, amount FROM lines
+              WHERE scenario = 'same_as_base')
+             UNION ALL
+             (SELECT section_id, period_start, payer, payee, amount FROM lines
+              WHERE scenario = 'same_as_base'
+              EXCEPT ALL SELECT section_id, period_start, payer, payee, amount FROM lines
+              WHERE scenario = 'base'))"""
+    ).fetchall()[0][0] if count > 1 else 0
     con.close()
-    return {"seconds": seconds, "rows": rows}
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        return engine.engine_function(module, name)
-    except engine.NotAvailable:
-        return None
+    return {"seconds": seconds, "rows": rows, "scenarios_found": found,
+            "same_as_base_differs": differ}
 
 
 def demo(job: Job) -> Result:

@@ -43,7 +43,7 @@ class Sizes:
 
 
 FULL = Sizes(
-    sections=10_000, chain=10, start_year=2016, years=10,
+    sections=10_000, chain=10, start_year=2018, years=10,
     auto_sections=1_000, auto_days=365,
     sweep_sections=20, sweep_months=12, sweep_scenarios=10_000,
     repeat=3,

@@ -7,6 +7,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ class Measurement:
     peak_mb: float = 0.0
     rows: int = 0
     result: dict[str, Any] = field(default_factory=dict)
+    wall: float = 0.0        # seconds of all child processes, start-up included
 
     @property
     def median(self) -> float | None:
@@ -65,7 +67,9 @@ def measure(case: str, job: dict[str, Any], scratch: Path, repeat: int) -> Measu
     """Run `case` `repeat` times (stopping at the first run that is not ok)."""
     out = Measurement(case)
     for _ in range(repeat):
+        started = time.perf_counter()
         result, peak_mb = run_child(case, job, scratch)
+        out.wall += time.perf_counter() - started
         out.status, out.reason = result["status"], result.get("reason", "")
         out.peak_mb = max(out.peak_mb, peak_mb)
         if not out.ok:

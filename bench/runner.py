@@ -31,6 +31,7 @@ class Run:
 
     quick: bool
     sizes: Sizes
+    skip: tuple[str, ...] = ()
     points: list[Point] = field(default_factory=list)
     once: dict[str, Measurement] = field(default_factory=dict)
     checks: list[compare.Agreement] = field(default_factory=list)
@@ -123,7 +124,8 @@ def _named(m: Measurement, name: str) -> Measurement:
 
 def _progress(m: Measurement) -> None:
     state = f"{m.median:.3f} s" if m.ok and m.median is not None else f"{m.status}: {m.reason}"
-    print(f"   {m.case:<24} {state}  峰值内存 {m.peak_mb:.0f} MB", flush=True)
+    print(f"   {m.case:<24} {state}  峰值内存 {m.peak_mb:.0f} MB  (子进程共 {m.wall:.1f} s)",
+          flush=True)
 
 
 def _measure_once(run: Run, root: Path) -> None:
@@ -134,24 +136,40 @@ def _measure_once(run: Run, root: Path) -> None:
                 "start": sweep.start.isoformat(), "last": sweep.rule_last.isoformat()}
     print(f"— 情景扫描 {sweep.sections} 个断面 × {sizes.sweep_months} 个月；编译；demo", flush=True)
     for name, scenarios in (("sweep.one", 1), ("sweep.all", sizes.sweep_scenarios)):
+        if _skipped(run, name):
+            continue
         job = {**base_job, "scenarios": scenarios}
         run.once[name] = _named(measure("sweep.run", job, scratch / name, sizes.repeat), name)
         _progress(run.once[name])
-    job = {"repo": str(REPO_DIR)}
-    run.once["rules.compile_all"] = measure("rules.compile_all", job, scratch / "compile",
-                                            max(sizes.repeat, 3))
-    _progress(run.once["rules.compile_all"])
-    job = {"tmp": str(scratch)}
-    run.once["demo.cli"] = measure("demo.cli", job, scratch / "demo", sizes.repeat)
-    _progress(run.once["demo.cli"])
+    one, every = run.once.get("sweep.one"), run.once.get("sweep.all")
+    if one is not None and every is not None and one.ok and every.ok:
+        found, differ = every.result["scenarios_found"], every.result["same_as_base_differs"]
+        per = one.rows * sizes.sweep_scenarios
+        run.checks.append(compare.Agreement(
+            "情景扫描", found == sizes.sweep_scenarios and differ == 0 and every.rows == per,
+            f"{found} 个情景各 {one.rows} 行（共 {every.rows} 行，应为 {per}）；"
+            f"与基准相同的情景 same_as_base 和 base 有 {differ} 行不同"))
+    if not _skipped(run, "rules.compile_all"):
+        job = {"repo": str(REPO_DIR)}
+        run.once["rules.compile_all"] = measure("rules.compile_all", job, scratch / "compile",
+                                                sizes.repeat)
+        _progress(run.once["rules.compile_all"])
+    if not _skipped(run, "demo.cli"):
+        job = {"tmp": str(scratch)}
+        run.once["demo.cli"] = measure("demo.cli", job, scratch / "demo", sizes.repeat)
+        _progress(run.once["demo.cli"])
 
 
-def execute(quick: bool, repeat: int | None = None) -> Run:
+def _skipped(run: Run, name: str) -> bool:
+    return any(name == s or name.startswith(s + ".") for s in run.skip)
+
+
+def execute(quick: bool, repeat: int | None = None, skip: tuple[str, ...] = ()) -> Run:
     """Run every case at the growth factors and once-only cases; compare; nothing written yet."""
     sizes = QUICK if quick else FULL
     if repeat is not None:
         sizes = Sizes(**{**sizes.as_dict(), "repeat": repeat})
-    run = Run(quick, sizes)
+    run = Run(quick, sizes, skip)
     root = WORK_DIR / ("quick" if quick else "full")
     started = time.perf_counter()
     store_setup.make_template(root / "template.duckdb")
@@ -168,12 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true",
                         help="小规模运行，只检查各实现结果一致 (CI)")
     parser.add_argument("--repeat", type=int, default=None, help="每项重复次数（取中位数）")
+    parser.add_argument("--skip", action="append", default=[], metavar="CASE",
+                        help="跳过某项（demo、sweep、rules.compile_all；可重复）")
     parser.add_argument("--clean", action="store_true", help="先删除 bench/work/ 中生成的数据")
     args = parser.parse_args(argv)
     root = WORK_DIR / ("quick" if args.quick else "full")
     if args.clean:
         shutil.rmtree(root, ignore_errors=True)
-    run = execute(args.quick, args.repeat)
+    skip = tuple("demo.cli" if s == "demo" else s for s in args.skip)
+    run = execute(args.quick, args.repeat, skip)
     text = report.markdown(run)
     target = WORK_DIR / "RESULTS-quick.md" if args.quick else BENCH_DIR / "RESULTS.md"
     target.parent.mkdir(parents=True, exist_ok=True)
