@@ -240,7 +240,7 @@ CREATE OR REPLACE TABLE indicator_info (
     name_cn     VARCHAR NOT NULL,
     hj525       VARCHAR NOT NULL,
     unit        VARCHAR NOT NULL,
-    decimals    TINYINT NOT NULL,       -- assessment decimals (rounded half to even before classing)
+    decimals    TINYINT NOT NULL,       -- assessment decimals (half to even before classing)
     evaluated   BOOLEAN NOT NULL,       -- one of the 21 items of the single-factor section class
     has_classes BOOLEAN NOT NULL,
     ord         INTEGER NOT NULL        -- table order, the last tie-break for main pollutants

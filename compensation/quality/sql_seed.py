@@ -72,7 +72,8 @@ def _limit_case() -> str:
         steps = " ".join(
             f"WHEN {k} THEN {_num(lim)}" for k, lim in enumerate(std.limits, start=1)
         )
-        arms.append(f"        WHEN ind = {_q(code)} AND wb = {_q(body)} THEN CASE klass {steps} END")
+        cond = f"ind = {_q(code)} AND wb = {_q(body)}"
+        arms.append(f"        WHEN {cond} THEN CASE klass {steps} END")
     return "\n".join(arms)
 
 
@@ -111,7 +112,7 @@ CREATE OR REPLACE TABLE indicator_info (
     name_cn     VARCHAR NOT NULL,
     hj525       VARCHAR NOT NULL,
     unit        VARCHAR NOT NULL,
-    decimals    TINYINT NOT NULL,       -- assessment decimals (rounded half to even before classing)
+    decimals    TINYINT NOT NULL,       -- assessment decimals (half to even before classing)
     evaluated   BOOLEAN NOT NULL,       -- one of the 21 items of the single-factor section class
     has_classes BOOLEAN NOT NULL,
     ord         INTEGER NOT NULL        -- table order, the last tie-break for main pollutants
