@@ -19,7 +19,7 @@ from compensation.quality.classify import (
     indicator_classes,
     is_evaluated,
 )
-from compensation.quality.indicators import Indicator
+from compensation.quality.indicators import Indicator, load_indicators
 from compensation.quality.rounding import Number, round_half_even, round_half_up, to_fraction
 from compensation.quality.standards import as_indicator, limit, standard
 
@@ -75,8 +75,10 @@ def main_pollutants(
     exceedance multiple, then table order (assumption on the details, see water-quality.md)."""
     classes = indicator_classes(values, water_body)
     found: list[tuple[int, Fraction, int, MainPollutant]] = []
-    for order, (name, value) in enumerate(values.items()):
+    table_order = {ind.code: n for n, ind in enumerate(load_indicators())}
+    for name, value in values.items():
         ind = as_indicator(name)
+        order = table_order[ind.code]
         class_ = classes.get(ind.code)
         if class_ is None or class_ <= 3:
             continue
