@@ -2,8 +2,9 @@
 
 Every number here is chosen so the expected outputs can be worked out by hand in the tests:
 
-Yangtze left bank, upstream → downstream: 水洪中心 (control) → 老关村 (汉南) → 王家巷码头 (汉阳) → 滠水入长江口
-(江岸); each assessed section's control is the next one upstream. Tongshun: 港洲村 (仙桃 assessed).
+Yangtze left bank, upstream → downstream: 水洪中心 (control) → 老关村 (汉南) → 王家巷码头 (汉阳)
+→ 滠水入长江口 (江岸); each assessed section's control is the next one upstream.
+Tongshun: 港洲村 (仙桃 assessed).
 
 Classes (GB 3838, single factor; values already at the assessment decimals):
   Jan: 水洪中心 COD 14 (I) CODMn 3.5 (II) NH3N 0.40 (II) TP 0.080 (II) → Ⅱ
@@ -15,8 +16,9 @@ Classes (GB 3838, single factor; values already at the assessment decimals):
        王家巷码头 NH3N 1.60 (V) → Ⅴ (batch 1 had COD 30; the correction, batch 2, says 31 → still IV
        for COD, so the class stays Ⅴ); 滠水入长江口 TP 0.450 (劣Ⅴ) → 劣Ⅴ; 港洲村 as Jan → Ⅲ.
 
-Ledger (yuan): Jan run 1 (yangtze_han): 老关村 市财政→汉南 500000.00 (r −5.56%), 王家巷码头 汉阳→市财政
-1000000.00 (r +5%), 滠水入长江口 0.00 断流. Jan run 2 (tongshun): 港洲村 经开区→仙桃 428571.43.
+Ledger (yuan): Jan run 1 (yangtze_han): 老关村 市财政→汉南 500000.00 (r −5.56%),
+王家巷码头 汉阳→市财政 1000000.00 (r +5%), 滠水入长江口 0.00 断流.
+Jan run 2 (tongshun): 港洲村 经开区→仙桃 428571.43.
 Feb run 3 (yangtze_han, superseded by run 4): 老关村 汉南→市财政 2000000.00.
 Feb run 4 (yangtze_han): 老关村 市财政→汉南 1000000.00, 王家巷码头 汉阳→市财政 1000000.00,
 滠水入长江口 市财政→江岸 500000.00.

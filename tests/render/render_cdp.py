@@ -7,6 +7,7 @@ and every network request, and takes a screenshot. No websocket, no port, no ext
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import select
@@ -136,10 +137,8 @@ class Browser:
         return report
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, EOFError, TimeoutError, OSError):
             self.call("Browser.close")
-        except (RuntimeError, EOFError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:

@@ -1,7 +1,7 @@
-"""The HTML bulletin in a real headless Chromium: it draws something, logs no error, fetches nothing.
+"""The HTML bulletin in real headless Chromium: it draws something, logs no error, fetches nothing.
 
-The page is driven over the DevTools protocol (tests/render/render_cdp.py); a known-bad page first proves
-that the error and request detection works at all.
+The page is driven over the DevTools protocol (tests/render/render_cdp.py); a known-bad page first
+proves that the error and request detection works at all.
 """
 
 from __future__ import annotations

@@ -31,19 +31,23 @@ def test_golden_rows_hold_the_hand_computed_values() -> None:
     text = GOLDEN.read_text(encoding="utf-8")
     # 老关村: CPI 0.850 vs 0.900, r = -0.05/0.9 = -5.56%, reward 50万 paid by 市财政
     assert re.search(r"\| 老关村 \| 左岸 \| .*\| Ⅲ \| 对照Ⅱ \| 0\.850 \| 0\.900 \| -5\.56% \|"
-                     r" \\\[-10%, 0\\\] \| 市财政 → 武汉经济技术开发区\(汉南区\) \| \+50\.00 \|", text)
+                     r" \\\[-10%, 0\\\] \| 市财政 → 武汉经济技术开发区\(汉南区\) \| \+50\.00 \|",
+                     text)
     # 王家巷码头: r = +5.00%, penalty 100万 paid to 市财政
-    assert re.search(r"\| 王家巷码头 \| 左岸 \| 汉阳区 \| Ⅳ \| 对照Ⅲ \| 0\.945 \| 0\.900 \| \+5\.00% \|"
-                     r" \(0, 10%\\\] \| 汉阳区 → 市财政 \| -100\.00 \|", text)
-    assert "| 港洲村 |  | 仙桃市 | Ⅲ | 目标Ⅳ | class \\<= IV | 武汉经济技术开发区管委会 → 仙桃市 |" \
-           " +42.86 |" in text
+    assert re.search(r"\| 王家巷码头 \| 左岸 \| 汉阳区 \| Ⅳ \| 对照Ⅲ \| 0\.945 \| 0\.900 \|"
+                     r" \+5\.00% \| \(0, 10%\\\] \| 汉阳区 → 市财政 \| -100\.00 \|", text)
+    assert ("| 港洲村 |  | 仙桃市 | Ⅲ | 目标Ⅳ | class \\<= IV |"
+            " 武汉经济技术开发区管委会 → 仙桃市 | +42.86 |") in text
     assert "本月共考核断面 4 个，其中获得奖励 2 个，被扣罚 1 个，不参与考核 1 个。" in text
     assert "奖励合计 92.86 万元，扣罚合计 100.00 万元" in text  # 50 + 42.857143
-    assert "- 长江汉江跨区断面水质考核奖惩和生态补偿：滠水入长江口（江岸区），断流、结冰不考核；断流" in text
+    assert ("- 长江汉江跨区断面水质考核奖惩和生态补偿：滠水入长江口（江岸区），"
+            "断流、结冰不考核；断流") in text
 
 
 def test_data_is_escaped_in_html_and_markdown(store, tmp_path) -> None:
-    store.execute("UPDATE sections SET name = '<script>alert(1)</script>|x*' WHERE section_id = 'ycl02'")
+    store.execute(
+        "UPDATE sections SET name = '<script>alert(1)</script>|x*' WHERE section_id = 'ycl02'"
+    )
     store.execute("UPDATE parties SET name = '汉阳区 & <b>' WHERE party_id = 'hanyang'")
     b = build_bulletin(store, date(2018, 1, 1))
     html = bulletin_html(b)
@@ -87,7 +91,8 @@ def test_pdf_without_chromium_says_how_to_install_it(store, tmp_path, monkeypatc
     monkeypatch.setenv("ECOCOMP_CHROMIUM", "no-such-browser-ecocomp")
     with pytest.raises(EcocompError) as err:
         render_bulletin(store, "2018-01", "pdf", tmp_path / "b.pdf")
-    assert "未找到 Chromium 浏览器" in str(err.value) and "apt-get install chromium" in str(err.value)
+    assert "未找到 Chromium 浏览器" in str(err.value)
+    assert "apt-get install chromium" in str(err.value)
     assert not (tmp_path / "b.pdf").exists()
 
 

@@ -58,6 +58,7 @@ def _books(store, tmp_path: Path, through: str | None = None) -> dict[str, Path]
 
 YANGTZE = "长江汉江跨区断面水质考核奖惩和生态补偿"
 TONGSHUN = "通顺河流域跨市断面水质考核生态补偿"
+HANNAN = "2018_hannan_武汉经济技术开发区(汉南区).xlsx"
 
 
 def test_one_workbook_per_party_but_not_for_the_treasury(store, tmp_path) -> None:
@@ -146,7 +147,7 @@ def test_quality_sheet_has_values_and_coloured_classes(store, tmp_path) -> None:
 
 
 def test_rules_sheet_lists_rules_and_parameters_with_basis(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path)["2018_hannan_武汉经济技术开发区(汉南区).xlsx"])
+    wb = openpyxl.load_workbook(_books(store, tmp_path)[HANNAN])
     values = [[c for c in row] for row in wb["规则与参数"].iter_rows(values_only=True)]
     assert [YANGTZE, "cpi_band", "综合污染指数较入境对照断面", "武政办〔2017〕127号",
             "rules/yangtze_han.rule:21"] in values
@@ -164,7 +165,9 @@ def test_print_setup_and_frozen_headers(store, tmp_path) -> None:
 
 
 def test_text_from_data_never_becomes_a_formula(store, tmp_path) -> None:
-    store.execute("UPDATE parties SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE party_id = 'hanyang'")
+    store.execute(
+        "UPDATE parties SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE party_id = 'hanyang'"
+    )
     store.execute("UPDATE sections SET name = '@SUM(1)' WHERE section_id = 'ycl03'")
     store.execute("UPDATE sections SET name = '+1-2' WHERE section_id = 'ycl02'")
     paths = export_districts(store, 2018, tmp_path / "books")
@@ -184,7 +187,7 @@ def test_text_from_data_never_becomes_a_formula(store, tmp_path) -> None:
 
 
 def test_through_limits_the_months_and_bad_years_are_refused(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path, "2018-01")["2018_hannan_武汉经济技术开发区(汉南区).xlsx"])
+    wb = openpyxl.load_workbook(_books(store, tmp_path, "2018-01")[HANNAN])
     ws = wb["汇总"]
     assert [ws.cell(r, 1).value for r in range(4, ws.max_row + 1)] == [1, "本年累计"]
     assert evaluate(wb, ws, "C5") == Decimal("50")
