@@ -192,22 +192,21 @@ WITH v AS (
     LEFT JOIN _mval_{tag} sv ON n.value_raw = sv.raw
 ), d AS (
     SELECT v.*,
-        length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits,
-        length(ltrim(regexp_replace(split_part(numtext, '.', 1), '[+-]', ''), '0')) AS int_digits,
+        -- fits DECIMAL(18,6) after the unit shift: at most 12 integer and 6 decimal digits
+        CASE WHEN numtext IS NULL OR shift IS NULL THEN NULL
+             WHEN shift = 3 THEN regexp_full_match(numtext, '[+-]?0*\d{{0,15}}(\.\d{{0,3}}0*)?')
+             ELSE regexp_full_match(numtext, '[+-]?0*\d{{0,12}}(\.\d{{0,6}}0*)?') END AS fits,
         regexp_full_match(n_dl, '{num}') AS dl_ok
     FROM (SELECT *, trim(dl_raw) AS n_dl FROM v) v
 ), c AS (
     SELECT d.*,
-        CASE WHEN numtext IS NULL OR shift IS NULL THEN NULL
-             WHEN frac_digits + shift > {max_dec} OR int_digits - shift > {max_int} THEN NULL
-             ELSE CAST(TRY_CAST(numtext AS DECIMAL(38, 9))
+        CASE WHEN fits THEN CAST(CAST(numtext AS DECIMAL(38, 9))
                        * CAST(CASE WHEN shift = 3 THEN 0.001 ELSE 1 END AS DECIMAL(4, 3))
                        AS DECIMAL(18, 6)) END AS num
     FROM d
 )
 SELECT row_no, vcol, section_raw, date_raw, time_raw, ind_raw, value_raw, unit_raw, dl_raw,
-    flag_raw, source_raw, section_id, valid_from, valid_to, code, ts, vkind, numtext, shift,
-    frac_digits, int_digits,
+    flag_raw, source_raw, section_id, valid_from, valid_to, code, ts, vkind, numtext, shift, fits,
     sec_err, ind_err, time_bad, time_err, unit_err, flag_err,
     CASE WHEN vkind = 'num' THEN num END AS value,
     vkind = 'dl' AS below_dl,
@@ -250,14 +249,13 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
         f"WHERE ts IS NOT NULL AND section_id IS NOT NULL AND (CAST(ts AS DATE) < valid_from "
         f"OR CAST(ts AS DATE) > valid_to)",
         f"SELECT row_no, vcol, value_raw, {lit(VALUE_EXPECTED)} FROM {res} WHERE vkind = 'bad'",
-        f"SELECT row_no, vcol, value_raw, '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
-        f"FROM {res} WHERE shift IS NOT NULL AND vkind IN ('num', 'dl') "
-        f"AND frac_digits + shift > {MAX_DECIMALS}",
-        f"SELECT row_no, vcol, value_raw, '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' "
-        f"FROM {res} WHERE shift IS NOT NULL AND vkind IN ('num', 'dl') "
-        f"AND frac_digits + shift <= {MAX_DECIMALS} AND int_digits - shift > {MAX_INTEGER_DIGITS}",
+        f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
+        f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
+        f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
+        f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
+        f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))",
         f"SELECT row_no, vcol, value_raw, '不小于 0 的浓度（只有水温可为负）' FROM {res} "
-        f"WHERE vkind = 'num' AND numtext LIKE '-%' AND int_digits + frac_digits > 0 "
+        f"WHERE vkind = 'num' AND value < 0 "
         f"AND code NOT IN ({', '.join(lit(c) for c in sorted(NEGATIVE_ALLOWED))})",
         f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), unit_err "
         f"FROM {res} WHERE unit_err IS NOT NULL",
@@ -278,12 +276,19 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
     return " UNION ALL ".join(parts)
 
 
+MULTI_SQL = """
+CREATE OR REPLACE TEMP TABLE _multi_{tag} AS
+SELECT section_id, ts, code FROM _res_{tag}
+WHERE section_id IS NOT NULL AND ts IS NOT NULL AND code IS NOT NULL
+GROUP BY ALL HAVING count(*) > 1
+"""
+
 DUPLICATES_SQL = """
 WITH keyed AS (
     SELECT row_no, vcol, value_raw, section_id, ts, code,
         concat_ws('|', CAST(value AS VARCHAR), CAST(below_dl AS VARCHAR),
                   CAST(detection_limit AS VARCHAR), flag) AS sig
-    FROM _res_{tag} WHERE section_id IS NOT NULL AND ts IS NOT NULL AND code IS NOT NULL
+    FROM _res_{tag} SEMI JOIN _multi_{tag} USING (section_id, ts, code)
 ), clash AS (
     SELECT section_id, ts, code FROM keyed GROUP BY ALL HAVING count(DISTINCT sig) > 1
 ), ranked AS (
@@ -307,6 +312,7 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     step()
     con.execute(RESOLVE_SQL.format(tag=tag, norm=norm, num=NUMBER, max_dec=MAX_DECIMALS,
                                    max_int=MAX_INTEGER_DIGITS))
+    con.execute(MULTI_SQL.format(tag=tag))
     step()
     labels = {role: raw.headers[index] for role, index in shape.roles.items()}
     labels.setdefault("date", labels.get("time", "sampled_at"))
@@ -324,17 +330,17 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     return f"_res_{tag}"
 
 
-def has_duplicate_keys(con: duckdb.DuckDBPyConnection, res: str) -> bool:
-    rows = con.execute(
-        f"SELECT count(*) - count(DISTINCT (section_id, ts, code)) FROM {res}").fetchall()
-    return rows[0][0] > 0
+def has_duplicate_keys(con: duckdb.DuckDBPyConnection, tag: str) -> bool:
+    """Whether some key occurs on several rows (they agree, or the file was refused)."""
+    return con.execute(f"SELECT count(*) FROM _multi_{tag}").fetchall()[0][0] > 0
 
 
 def drop_work_tables(con: duckdb.DuckDBPyConnection, tag: str) -> None:
     """Free the temp tables of one file (a rolled-back transaction drops them anyway)."""
     try:
         con.execute(f"DROP VIEW IF EXISTS _norm_{tag}")
-        for prefix in ("_msec", "_mind", "_mtime", "_munit", "_mflag", "_mval", "_res", "_stage"):
+        for prefix in ("_msec", "_mind", "_mtime", "_munit", "_mflag", "_mval", "_res", "_multi",
+                       "_stage"):
             con.execute(f"DROP TABLE IF EXISTS {prefix}_{tag}")
     except duckdb.Error:
         pass

@@ -80,7 +80,7 @@ def _check_file(con: duckdb.DuckDBPyConnection, path: Path, display: str, sha: s
 
 def _insert(con: duckdb.DuckDBPyConnection, checked: _Checked, batch_id: int) -> int:
     dedupe = ""
-    if has_duplicate_keys(con, checked.res):  # agreeing duplicates: keep the first row
+    if has_duplicate_keys(con, checked.tag):  # agreeing duplicates: keep the first row
         dedupe = "QUALIFY row_number() OVER (PARTITION BY section_id, ts, code ORDER BY row_no) = 1"
     con.execute(
         f"INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value, "
