@@ -18,6 +18,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from compensation.errors import EcocompError
 from compensation.quality.indicators import Indicator, load_indicators
+from compensation.render.data import read_registry
+from compensation.render.model import section_order
 from compensation.render.workbook import _save_atomically
 from compensation.render.xlsx import BORDER, HEADER_FILL, put, set_widths
 
@@ -66,11 +68,14 @@ def header_text(indicator: Indicator, unit: str | None = None) -> str:
 
 
 def _section_names(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        "SELECT name FROM sections WHERE valid_to IS NULL OR valid_to >= current_date"
-        " ORDER BY river, bank NULLS LAST, river_order, section_id"
-    ).fetchall()
-    return list(dict.fromkeys(r[0] for r in rows))
+    """Sections still in use, in the order of the bulletin (scheme, river, bank, upstream first)."""
+    current = {
+        r[0] for r in con.execute(
+            "SELECT section_id FROM sections WHERE valid_to IS NULL OR valid_to >= current_date"
+        ).fetchall()
+    }
+    sections = sorted(read_registry(con).sections.values(), key=section_order)
+    return list(dict.fromkeys(s.name for s in sections if s.section_id in current))
 
 
 def export_template(

@@ -138,6 +138,10 @@ def fill_store(con: duckdb.DuckDBPyConnection) -> None:
                 " (?, ?, ?, ?, 'river', ?, ?, ?, ?, ?, DATE '2017-01-01')",
                 [sid, name, river, bank, role, party, control, order, schemes],
             )
+        # advance the sequences as real loads and runs would, so later loads get fresh ids
+        con.execute("SELECT nextval('batch_seq'), nextval('batch_seq')").fetchall()
+        con.execute("SELECT nextval('run_seq') FROM range(4)").fetchall()
+        con.execute("SELECT nextval('line_seq') FROM range(8)").fetchall()
         con.execute(
             "INSERT INTO batches VALUES (1, 'samples', '2018年1-2月监测.csv', 'aa', 40,"
             " TIMESTAMP '2018-02-05 10:00', 2, NULL)"
