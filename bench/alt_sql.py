@@ -39,7 +39,7 @@ def _class_case(value: str, indicator: str, water_body: str) -> str:
 
 
 def _rounded_units(total: str, n: str, decimals: str, k: int) -> str:
-    """Mean total/n (total in 1e-7 units) rounded half-even to `decimals`+k places, in 1e-6 units."""
+    """Mean total/n (total in 1e-7 units), half-even to `decimals`+k places, in 1e-6 units."""
     e = f"least({decimals} + {k}, 6)"
     return (f"hdiv_half_even({total} * CAST(pow(10, {e}) AS HUGEINT), "
             f"CAST({n} AS HUGEINT) * 10000000) * CAST(pow(10, 6 - {e}) AS HUGEINT)")

@@ -192,7 +192,8 @@ def rules_python(job: Job) -> Result:
 
 
 def _rule_files(repo: Path) -> list[Path]:
-    return sorted((repo / "rules").glob("*.rule")) + sorted((repo / "rules").glob("examples/*.rule"))
+    rules = repo / "rules"
+    return sorted(rules.glob("*.rule")) + sorted(rules.glob("examples/*.rule"))
 
 
 def compile_all(job: Job) -> Result:

@@ -15,7 +15,7 @@ RULE_SPAN_START = date(2018, 1, 1)  # yangtze_han starts 2018-01 (武政办〔20
 
 @dataclass(frozen=True)
 class ManualData:
-    """The manual network: registry files, the samples as CSV and Parquet, a directly-built store."""
+    """The manual network: registry, samples as CSV and Parquet, a directly-built store."""
 
     folder: Path
     rows: int

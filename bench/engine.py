@@ -51,4 +51,5 @@ def require_command(module: str) -> None:
     try:
         importlib.import_module(f"compensation.cli.{module}")
     except ImportError:
-        raise NotAvailable(f"命令模块 compensation.cli.{module} 尚未提供 (not available yet)") from None
+        raise NotAvailable(
+            f"命令模块 compensation.cli.{module} 尚未提供 (not available yet)") from None

@@ -175,22 +175,24 @@ def markdown(run: Run) -> str:
         "",
         "## 规模 Sizes",
         "",
-        f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，其余以上游相邻断面"
-        f"为对照）× {s.years} 年 × 12 个月 × 8 项指标 = {run.points[-1].manual_rows:,} 行"
+        f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
+        f"其余以上游相邻断面为对照）× {s.years} 年 × 12 个月 × 8 项指标 = "
+        f"{run.points[-1].manual_rows:,} 行"
         f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。",
         f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
         f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。",
-        f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，{s.sweep_scenarios:,} 个情景。",
+        f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
+        f"{s.sweep_scenarios:,} 个情景。",
         f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数；"
-        "每次运行在独立子进程中进行，峰值内存为该进程的最大常驻内存 (ru_maxrss)。",
+        "每次运行在独立子进程中进行，峰值内存为该进程的常驻内存高水位 (/proc VmHWM)。",
         "- 计时只包含被测操作本身（不含解释器启动、建库与登记表导入）；demo 为整条命令的墙钟时间。",
         "",
         "## 结果 Results（最大规模）",
         "",
         _md_table(MAIN_HEADER, main_rows(run)),
         "",
-        "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；CPI = 编译规则 ÷ 手写查询，"
-        "Python 行 = Python ÷ 编译规则；情景 = 全部情景 ÷ 1 个情景。",
+        "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
+        "CPI = 编译规则 ÷ 手写查询，Python 行 = Python ÷ 编译规则；情景 = 全部情景 ÷ 1 个情景。",
         "",
         "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
         "",
@@ -200,7 +202,7 @@ def markdown(run: Run) -> str:
         "",
         *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks],
         "",
-        *([f"## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
+        *(["## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
     ]
     return "\n".join(out)
 

@@ -6,8 +6,8 @@ import argparse
 import json
 import shutil
 import time
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from bench import compare, datasets, report, store_setup
@@ -90,8 +90,8 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
     ingested = point.m["ingest.engine_csv"].ok and engine_store.exists()
     rule_store = engine_store if ingested else manual.store
     if factor == base:
-        run.notes.append("规则案例所用数据库：" + ("引擎导入的同一份 CSV (ingest)" if ingested else
-                         "直接 SQL 写入（导入功能不可用）") + f"，窗口 {manual.rule_start:%Y-%m} 至 "
+        source = "引擎导入的同一份 CSV (ingest)" if ingested else "直接 SQL 写入（导入功能不可用）"
+        run.notes.append(f"规则案例所用数据库：{source}，窗口 {manual.rule_start:%Y-%m} 至 "
                          f"{manual.rule_last:%Y-%m}")
     for name in ("rules.compiled", "rules.hand_sql", "rules.python"):
         outputs[name] = scratch / f"{name}.parquet"

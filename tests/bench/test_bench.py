@@ -1,0 +1,179 @@
+"""The benchmark's quick mode agrees across implementations, and its alternatives are right.
+
+No test here asserts a time. The quick run is a real `python -m bench --quick` process; the
+alternatives are checked on small stores whose amounts are worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from bench import alt_python, alt_sql, store_setup
+from bench.config import REPO_DIR, WORK_DIR
+from bench.generate import Network, write_parties, write_sections
+
+AS_OF = datetime(2099, 1, 1)
+JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
+
+
+def test_quick_run_agrees() -> None:
+    """`python -m bench --quick` exits 0 and every implementation computes the same results."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--skip", "demo"],
+        cwd=REPO_DIR, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    summary = json.loads((WORK_DIR / "quick" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["failed"] == []
+    assert all(check["agreed"] for check in summary["checks"]), summary["checks"]
+    cases = summary["cases"]
+    # The hand-written alternatives need nothing from the engine: they always run and compare.
+    for factor in ("1x", "4x", "16x"):
+        assert cases[f"{factor}/rules.hand_sql"]["status"] == "ok"
+        assert cases[f"{factor}/rules.python"]["status"] == "ok"
+        assert cases[f"{factor}/monthly.hand_sql"]["status"] == "ok"
+        assert cases[f"{factor}/ingest.duckdb_csv"]["status"] == "ok"
+    assert all(case["status"] in ("ok", "not_available") for case in cases.values())
+    cpi_check = next(c for c in summary["checks"] if c["name"].startswith("CPI 规则金额 16"))
+    assert "逐行一致" in cpi_check["detail"]
+    assert (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8").startswith("# 基准测试结果")
+
+
+def _cpi_rows(section: str, day: str, cod: str, codmn: str, nh3n: str, tp: str) -> list[dict]:
+    return [{"section": section, "sampled_at": day, "indicator": code, "value": value,
+             "unit": "mg/L", "flag": ""}
+            for code, value in (("COD", cod), ("CODMn", codmn), ("NH3N", nh3n), ("TP", tp))]
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One initialised empty store, copied for each test (initialising costs seconds)."""
+    return store_setup.make_template(tmp_path_factory.mktemp("bench") / "template.duckdb")
+
+
+@pytest.fixture()
+def cpi_store(tmp_path: Path, template: Path) -> Path:
+    """One chain: control BS00000, assessed BS00001 (own control BS00000) and BS00002, BS00003.
+
+    Control: every value at its class III limit, CPI = 1 exactly in both months.
+    BS00001 Jan: every value 0.9 × limit → CPI 0.9, r = −10% exactly → closed band, +50万.
+    BS00001 Feb: every value 1.1 × limit → r = +10% exactly → (0, 10%] → −100万.
+    BS00002's control is BS00001. Jan: NH3-N 0.905 rounds half-even to 0.90 (half-up 0.91, or no
+    rounding, would make r > 0 and a penalty), so its CPI equals BS00001's: r = 0 → 持平 → +50万.
+    Feb: 240·CPI = 3·24.2 + 10·7.3 + 60·1.21 + 300·0.242 = 290.8 against BS00001's 264:
+    r = 26.8/264 > +10% → −200万.
+    BS00003 (control BS00002) is 断流 in January (no line) and in February has TP `<0.01`
+    (DL/2 = 0.005): 240·CPI = 66 + 66 + 66 + 1.5 = 199.5 against 290.8 → r < −10% → +100万.
+    """
+    net = Network(sections=10, chain=10)
+    parties, sections = write_parties(net, tmp_path / "p.csv"), tmp_path / "s.csv"
+    write_sections(net, sections, date(2024, 1, 1))
+    rows = (
+        _cpi_rows("BS00000", "2024-01-05", "20.0", "6.0", "1.000", "0.200")
+        + _cpi_rows("BS00000", "2024-02-05", "20.0", "6.0", "1.000", "0.200")
+        + _cpi_rows("BS00001", "2024-01-06", "18.0", "5.4", "0.900", "0.180")
+        + _cpi_rows("BS00001", "2024-02-06", "22.0", "6.6", "1.100", "0.220")
+        + _cpi_rows("BS00002", "2024-01-07", "18.0", "5.4", "0.905", "0.180")
+        + _cpi_rows("BS00002", "2024-02-07", "24.2", "7.3", "1.210", "0.242")
+        + _cpi_rows("BS00003", "2024-01-08", "断流", "断流", "断流", "断流")
+        + _cpi_rows("BS00003", "2024-02-08", "22.0", "6.6", "1.100", "<0.01")
+    )
+    samples = tmp_path / "samples.csv"
+    pl.DataFrame(rows).write_csv(samples)
+    db = tmp_path / "cpi.duckdb"
+    store_setup.build_manual_store(db, parties, sections, samples, template)
+    return db
+
+
+EXPECTED_CPI = {
+    ("BS00001", JAN): Decimal("500000.00"),
+    ("BS00001", FEB): Decimal("-1000000.00"),
+    ("BS00002", JAN): Decimal("500000.00"),
+    ("BS00002", FEB): Decimal("-2000000.00"),
+    ("BS00003", FEB): Decimal("1000000.00"),
+}
+
+
+def test_hand_sql_cpi_band_by_hand(cpi_store: Path) -> None:
+    con = store_setup.open_store(cpi_store)
+    alt_sql.run_cpi_band(con, AS_OF, JAN, date(2024, 3, 1), "out")
+    got = {(s, p): a for s, p, a in con.execute(
+        "SELECT section_id, period, amount FROM out").fetchall()}
+    hits = alt_sql.boundary_hits(con, "out")
+    con.close()
+    assert got == EXPECTED_CPI
+    assert hits == {"r=-10%": 1, "r=0": 1, "r=+10%": 1}
+
+
+def test_python_cpi_band_by_hand(cpi_store: Path) -> None:
+    con = store_setup.open_store(cpi_store)
+    got = alt_python.evaluate(con, AS_OF, JAN, date(2024, 3, 1))
+    con.close()
+    assert got == EXPECTED_CPI
+
+
+def test_python_band_endpoints_and_rounding() -> None:
+    one = Decimal(1)
+    assert alt_python.band_amount(Decimal("0.9"), one) == Decimal("500000.00")
+    assert alt_python.band_amount(Decimal("0.899"), one) == Decimal("1000000.00")
+    assert alt_python.band_amount(one, one) == Decimal("500000.00")
+    assert alt_python.band_amount(Decimal("1.1"), one) == Decimal("-1000000.00")
+    assert alt_python.band_amount(Decimal("1.1001"), one) == Decimal("-2000000.00")
+    # GB/T 8170 vectors of the domain notes: 1.005 → 1.00, 1.015 → 1.02; 0.00005 keeps one figure
+    assert alt_python.round_mean(Decimal("2.010"), 2, 2) == Decimal("1.00")
+    assert alt_python.round_mean(Decimal("1.015"), 1, 2) == Decimal("1.02")
+    assert alt_python.round_mean(Decimal("0.0045"), 1, 3) == Decimal("0.004")
+    assert alt_python.round_mean(Decimal("0.00005"), 1, 3) == Decimal("0.00005")
+
+
+def test_hand_sql_monthly_values_by_hand(tmp_path: Path, template: Path) -> None:
+    """Two stations, January 2025: a river station and a lake station (TP's lake column).
+
+    River NH3-N 1.004 and 1.006 → mean 1.005 → half-even 1.00 → III. DO 7.4 and 7.52 → 7.46 →
+    7.5 → I. TP 0.2 and a non-detect <0.01 (0.005) and a fault-flagged value → (0.2 + 0.005)/2 =
+    0.1025 → 0.102 (half-even) → III on a river. Lake TP 0.05 → III (lake column); TN 1.0 → III.
+    """
+    stamp = datetime(2025, 1, 3, 8)
+    rows = [
+        ("BA0000", "NH3N", 1004, 3, False, None, None),
+        ("BA0000", "NH3N", 1006, 3, False, None, None),
+        ("BA0000", "DO", 740, 2, False, None, None),
+        ("BA0000", "DO", 752, 2, False, None, None),
+        ("BA0000", "TP", 200, 3, False, None, None),
+        ("BA0000", "TP", None, 3, True, "0.01", None),
+        ("BA0000", "TP", 900, 3, False, None, "fault"),
+        ("BA0001", "TP", 50, 3, False, None, None),
+        ("BA0001", "TN", 1000, 3, False, None, None),
+    ]
+    frame = pl.DataFrame(
+        {"section_id": [r[0] for r in rows],
+         "sampled_at": [stamp.replace(hour=4 * i % 24, day=3 + i // 6) for i in range(len(rows))],
+         "indicator": [r[1] for r in rows],
+         "value_units": pl.Series([None if r[6] else r[2] for r in rows], dtype=pl.Int64),
+         "decimals": pl.Series([r[3] for r in rows], dtype=pl.Int8),
+         "below_dl": [r[4] for r in rows], "detection_limit": [r[5] for r in rows],
+         "flag": [r[6] for r in rows]})
+    parquet = tmp_path / "auto.parquet"
+    frame.write_parquet(parquet)
+    db = tmp_path / "auto.duckdb"
+    store_setup.build_auto_store(db, ["BA0000", "BA0001"], {"BA0001"}, parquet, template)
+    con = store_setup.open_store(db)
+    alt_sql.run_monthly(con, AS_OF, "mv")
+    got = {(s, i): (n, v, c) for s, i, n, v, c in con.execute(
+        "SELECT section_id, indicator, n_valid, value, class FROM mv").fetchall()}
+    con.close()
+    assert got == {
+        ("BA0000", "NH3N"): (2, Decimal("1.000000"), 3),
+        ("BA0000", "DO"): (2, Decimal("7.500000"), 1),
+        ("BA0000", "TP"): (2, Decimal("0.102000"), 3),
+        ("BA0001", "TP"): (1, Decimal("0.050000"), 3),
+        ("BA0001", "TN"): (1, Decimal("1.000000"), 3),
+    }
