@@ -546,33 +546,49 @@ CREATE OR REPLACE MACRO daily_values(as_of, min_valid := 4) AS TABLE
            n_samples, highest, flags, class
     FROM period_values(as_of, 'day');
 
--- Exceedance multiple (C − S_III) / S_III, half to even at 2 decimals; NULL for pH, DO, TEMP.
-CREATE OR REPLACE MACRO exceedance_multiple(ind, wb, v) AS
-    CASE WHEN ind IN ('pH', 'DO', 'TEMP') THEN NULL
-         ELSE CAST(round_half_even(ediv(v - limit_of(ind, wb, 3), limit_of(ind, wb, 3)), 2)
-                   AS DECIMAL(18,2)) END;
+-- Exceedance multiple (v − s) / s half to even at 2 decimals, for a value and its class III limit.
+CREATE OR REPLACE MACRO multiple_over(v, s) AS
+    CASE WHEN v IS NULL OR s IS NULL THEN NULL
+         ELSE CAST(round_half_even(ediv(v - s, s), 2) AS DECIMAL(18,2)) END;
 
--- One indicator's CWQI term: C/S_III; DO 5/C; pH (7−pH) if pH ≤ 7 else (pH−7)/2 (DECIMAL(38,12)).
-CREATE OR REPLACE MACRO cwqi_term(ind, wb, v) AS
+-- One indicator's CWQI term given its class III limit s: C/s; DO s/C; pH (7−pH) if pH ≤ 7 else
+-- (pH−7)/2 (DECIMAL(38,12)).
+CREATE OR REPLACE MACRO cwqi_term_over(ind, v, s) AS
     CASE WHEN ind = 'pH' THEN CASE WHEN v <= 7 THEN CAST(7 - v AS DECIMAL(38,12))
                                    ELSE ediv(v - 7, 2) END
-         WHEN ind = 'DO' THEN ediv(limit_of(ind, wb, 3), v)
-         ELSE ediv(v, limit_of(ind, wb, 3)) END;
+         WHEN ind = 'DO' THEN ediv(s, v)
+         ELSE ediv(v, s) END;
+
+-- Single-value forms (one lookup of the class III limit); set-based queries join gb3838_limits.
+-- NULL for pH, DO and water temperature, as for items without a class III limit.
+CREATE OR REPLACE MACRO exceedance_multiple(ind, wb, v) AS (
+    SELECT CASE WHEN ind IN ('pH', 'DO', 'TEMP') THEN NULL ELSE multiple_over(v, any_value("limit")) END
+    FROM gb3838_limits WHERE indicator = ind AND water_body = wb AND class = 3);
+
+CREATE OR REPLACE MACRO cwqi_term(ind, wb, v) AS (
+    SELECT cwqi_term_over(ind, v, any_value("limit"))
+    FROM gb3838_limits WHERE indicator = ind AND water_body = wb AND class = 3);
 
 -- Section class per period by the single-factor method over the evaluated indicators present
 -- (TN and fecal coliform excluded; TN class reported separately for lakes), with the main
 -- pollutants (up to three indicators worse than III: worst class, then larger exceedance
 -- multiple, then table order) and the CWQI over the same indicators.
 CREATE OR REPLACE MACRO section_class_of(as_of, grain) AS TABLE
-    WITH v AS (
+    WITH pv AS MATERIALIZED (
+        SELECT * FROM period_values(as_of, grain)),
+    v AS (
         SELECT pv.*, info.name_cn, info.ord,
-               exceedance_multiple(pv.indicator, pv.water_body, pv.value) AS multiple
-        FROM period_values(as_of, grain) pv
+               CASE WHEN pv.indicator IN ('pH', 'DO', 'TEMP') THEN NULL
+                    ELSE multiple_over(pv.value, lim."limit") END AS multiple,
+               cwqi_term_over(pv.indicator, pv.value, lim."limit") AS cwqi_term
+        FROM pv
         JOIN indicator_info info ON info.indicator = pv.indicator
+        LEFT JOIN gb3838_limits lim
+          ON lim.indicator = pv.indicator AND lim.water_body = pv.water_body AND lim.class = 3
         WHERE info.evaluated AND pv.value IS NOT NULL),
     tn AS (
         SELECT section_id, period, class AS tn_class
-        FROM period_values(as_of, grain) WHERE indicator = 'TN' AND water_body = 'lake'),
+        FROM pv WHERE indicator = 'TN' AND water_body = 'lake'),
     agg AS (
         SELECT section_id, period,
                CAST(max(class) AS TINYINT) AS class,
@@ -584,8 +600,7 @@ CREATE OR REPLACE MACRO section_class_of(as_of, grain) AS TABLE
                               || ')' END
                     ORDER BY class DESC, multiple DESC NULLS LAST, ord)
                    FILTER (WHERE class > 3) AS worse_labels,
-               CAST(round_half_even(sum(cwqi_term(indicator, water_body, value)), 6)
-                    AS DECIMAL(18,6)) AS cwqi
+               CAST(round_half_even(sum(cwqi_term), 6) AS DECIMAL(18,6)) AS cwqi
         FROM v GROUP BY ALL)
     SELECT a.section_id, a.period, a.class, a.n_indicators,
            coalesce(a.worse[1:3], []) AS main_pollutants,
