@@ -5,7 +5,22 @@ from __future__ import annotations
 import click
 
 from compensation.cli.common import AppContext, pass_app
-from compensation.render import export_districts, export_template, render_bulletin
+from compensation.errors import EcocompError
+from compensation.store import resolve_db_path
+
+# compensation.render is imported inside each command: it pulls in matplotlib, which would slow
+# down every other `ecocomp` command's start-up.
+
+
+def _open_existing(app: AppContext):
+    """Documents only read the store; a missing database is a sentence, not an empty report."""
+    path = resolve_db_path(app.db_path)
+    if not path.exists():
+        raise EcocompError(
+            f"数据库 {path} 不存在：请先用 ecocomp load 载入数据并用 ecocomp run 核算，"
+            "或用 --db 指定数据库文件。"
+        )
+    return app.open(read_only=True)
 
 
 @click.command("bulletin")
@@ -19,7 +34,9 @@ from compensation.render import export_districts, export_template, render_bullet
 @pass_app
 def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str) -> None:
     """生成月度通报（跨区断面水质考核生态补偿预核算情况）。"""
-    con = app.open(read_only=True)
+    from compensation.render import render_bulletin
+
+    con = _open_existing(app)
     try:
         path = render_bulletin(con, period, fmt, out, scheme)
     finally:
@@ -40,7 +57,9 @@ def export_group() -> None:
 @pass_app
 def districts_command(app: AppContext, year: int, through: str | None, out: str) -> None:
     """为每个区（责任方）导出一个 Excel 工作簿：汇总、水质、台账、规则与参数。"""
-    con = app.open(read_only=True)
+    from compensation.render import export_districts
+
+    con = _open_existing(app)
     try:
         paths = export_districts(con, year, out, through)
     finally:
@@ -59,7 +78,9 @@ def districts_command(app: AppContext, year: int, through: str | None, out: str)
 @pass_app
 def template_command(app: AppContext, out: str, indicators: str | None, rows: int) -> None:
     """导出空白的监测数据填报模板（宽表：断面 × 日期 × 指标），可由 ecocomp load samples 读回。"""
-    con = app.open(read_only=True)
+    from compensation.render import export_template
+
+    con = _open_existing(app)
     try:
         path = export_template(con, out, indicators, rows)
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from compensation.errors import EcocompError
-from compensation.render import charts
+from compensation.render.labels import class_legend
 from compensation.render.model import Bulletin, build_bulletin
 from compensation.render.pdf import html_to_pdf
 from compensation.render.templates import environment
@@ -40,11 +40,14 @@ def _context(bulletin: Bulletin) -> dict:
         "b": bulletin,
         "issuer": ISSUER,
         "title": "跨区断面水质考核生态补偿月度通报",
-        "legend": charts.class_legend(),
+        "legend": class_legend(),
     }
 
 
 def add_charts(bulletin: Bulletin) -> Bulletin:
+    """Draw the charts (matplotlib is imported only here: Markdown and workbooks need none)."""
+    from compensation.render import charts
+
     shown = {row.section_id for row in bulletin.history}
     bulletin.charts = {
         "districts": charts.district_bars(bulletin.parties),

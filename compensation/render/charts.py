@@ -24,10 +24,7 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from compensation.render.data import Registry  # noqa: E402
 from compensation.render.labels import (  # noqa: E402
     BANK_LABELS,
-    CLASS_FILL,
-    CLASS_NUMERALS,
     CLASS_TEXT,
-    NO_CLASS_FILL,
     class_fill,
     class_numeral,
     yuan_to_wan,
@@ -141,13 +138,6 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str
 def _row_label(row: HistoryRow) -> str:
     bank = BANK_LABELS.get(row.bank or "", "")
     return f"{row.name}（{row.river}{bank}）" if bank or row.river else row.name
-
-
-def class_legend() -> list[tuple[str, str, str]]:
-    """(numeral, fill, text colour) for the legend printed under the charts."""
-    legend = [("Ⅰ–Ⅱ", CLASS_FILL[1], CLASS_TEXT[1])]
-    legend += [(CLASS_NUMERALS[k], CLASS_FILL[k], CLASS_TEXT[k]) for k in (3, 4, 5, 6)]
-    return legend + [("无数据", NO_CLASS_FILL, "#222222")]
 
 
 def bank_schematics(

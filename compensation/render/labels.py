@@ -106,3 +106,10 @@ def md_escape(value: object) -> str:
     text = text.replace("\r", " ").replace("\n", " ")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return text.replace("&", "&amp;")
+
+
+def class_legend() -> list[tuple[str, str, str]]:
+    """(label, fill, text colour) for the legend printed under the charts."""
+    legend = [("Ⅰ–Ⅱ", CLASS_FILL[1], CLASS_TEXT[1])]
+    legend += [(CLASS_NUMERALS[k], CLASS_FILL[k], CLASS_TEXT[k]) for k in (3, 4, 5, 6)]
+    return legend + [("无数据", NO_CLASS_FILL, "#222222")]
