@@ -410,30 +410,6 @@ CREATE OR REPLACE MACRO assessment_decimals(ind) AS
 CREATE OR REPLACE MACRO flag_invalidates(flag) AS
     coalesce(flag IN ('no_flow', 'ice', 'fault', 'maintenance', 'calibration', 'anomaly'), false);
 
--- Smallest k with n * 10^k >= d (n, d > 0 HUGEINT): the decimal of the first significant digit of
--- n/d. Doubles give a guess that integer checks correct by one either way.
-CREATE OR REPLACE MACRO first_sig_decimal(n, d) AS (
-    SELECT CASE WHEN n * CAST(pow(10, k0 - 1) AS HUGEINT) >= d THEN k0 - 1
-                WHEN n * CAST(pow(10, k0) AS HUGEINT) >= d THEN k0
-                ELSE k0 + 1 END
-    FROM (SELECT greatest(CAST(ceil(log10(CAST(d AS DOUBLE) / CAST(n AS DOUBLE))) AS INTEGER), 1)
-          AS k0));
-
--- The exact rational n / d (HUGEINT n >= 0, d > 0) rounded half to even to dec decimals; a non-zero
--- value that would round to 0 keeps one significant figure instead (at most 6 decimals, the
--- precision of the store). Result DECIMAL(18,6).
-CREATE OR REPLACE MACRO mean_units_rounded(n, d, dec) AS
-    CASE WHEN n IS NULL OR d IS NULL OR d = 0 THEN NULL
-         WHEN n = 0 OR hdiv_half_even(n * CAST(pow(10, dec) AS HUGEINT), d) <> 0
-              THEN CAST(CAST(hdiv_half_even(n * CAST(pow(10, dec) AS HUGEINT), d)
-                             * CAST(pow(10, 6 - dec) AS HUGEINT) AS DECIMAL(38,0))
-                        * CAST(0.000001 AS DECIMAL(18,6)) AS DECIMAL(18,6))
-         ELSE CAST(CAST(hdiv_half_even(n * CAST(pow(10, least(first_sig_decimal(n, d), 6)) AS HUGEINT), d)
-                        * CAST(pow(10, 6 - least(first_sig_decimal(n, d), 6)) AS HUGEINT)
-                        AS DECIMAL(38,0))
-                   * CAST(0.000001 AS DECIMAL(18,6)) AS DECIMAL(18,6))
-    END;
-
 -- For each (section_id, sampled_at, indicator) the row of the newest batch loaded at or before
 -- as_of (a correction supersedes the values it repeats, never the others), with its file name.
 -- Fast path: only rows inside a time window where two live batches overlap on one section are
@@ -509,18 +485,52 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
                list_sort(list_distinct(flatten(list(flags)))) AS flags
         FROM chosen WHERE is_auto OR NOT auto_first
         GROUP BY ALL),
+    -- exact mean sum_h / den (den = 2e6 * n_valid), rounded half to even at d decimals; a
+    -- non-zero mean that rounds to 0 is rounded at its first significant decimal k instead
+    -- (the store keeps 6 decimals, so k is at most 6). Staged so each step stays small.
+    staged AS (
+        SELECT p.*, coalesce(sec.water_body, 'river') AS water_body,
+               coalesce(info.decimals, 6) AS d,
+               CAST(n_valid AS HUGEINT) * 2000000 AS den
+        FROM pooled p
+        LEFT JOIN sections sec USING (section_id)
+        LEFT JOIN indicator_info info USING (indicator)),
+    first_round AS (
+        SELECT *, hdiv_half_even(sum_h * CAST(pow(10, d) AS HUGEINT), den) AS r0
+        FROM staged WHERE n_valid > 0),
+    sig AS (
+        SELECT *,
+               CASE WHEN r0 <> 0 OR sum_h = 0 THEN d
+                    ELSE least(greatest(CAST(ceil(log10(CAST(den AS DOUBLE) / CAST(sum_h AS DOUBLE)))
+                                            AS INTEGER), d + 1), 7) END AS k0
+        FROM first_round),
+    sig_fixed AS (
+        -- the double guess k0 may be one off: the first k with sum_h * 10^k >= den
+        SELECT *,
+               CASE WHEN k0 = d THEN d
+                    WHEN k0 - 1 > d AND sum_h * CAST(pow(10, k0 - 1) AS HUGEINT) >= den THEN k0 - 1
+                    WHEN sum_h * CAST(pow(10, k0) AS HUGEINT) >= den THEN k0
+                    ELSE k0 + 1 END AS k
+        FROM sig),
+    rounded AS (
+        SELECT *,
+               CASE WHEN k = d THEN r0 * CAST(pow(10, 6 - d) AS HUGEINT)
+                    WHEN k > 6 THEN hdiv_half_even(sum_h * 1000000, den)
+                    ELSE hdiv_half_even(sum_h * CAST(pow(10, k) AS HUGEINT), den)
+                         * CAST(pow(10, 6 - k) AS HUGEINT) END AS value6
+        FROM sig_fixed),
     valued AS (
-        SELECT p.*,
-               coalesce(sec.water_body, 'river') AS water_body,
-               CASE WHEN n_valid = 0 THEN NULL
-                    WHEN indicator = 'pH' AND min_h = max_h THEN mean_units_rounded(
-                             max_h, CAST(2000000 AS HUGEINT), assessment_decimals(indicator))
-                    WHEN indicator = 'pH' THEN CAST(round_half_even(
-                             CAST(-log10(sum_hplus / n_valid) AS DECIMAL(18,6)),
-                             assessment_decimals(indicator)) AS DECIMAL(18,6))
-                    ELSE mean_units_rounded(sum_h, CAST(n_valid AS HUGEINT) * 2000000,
-                                            assessment_decimals(indicator)) END AS value
-        FROM pooled p LEFT JOIN sections sec USING (section_id))
+        SELECT section_id, period, indicator, n_samples, n_valid, max_h, flags, water_body,
+               CASE WHEN indicator = 'pH' AND min_h <> max_h THEN
+                        CAST(round_half_even(CAST(-log10(sum_hplus / n_valid) AS DECIMAL(18,6)), d)
+                             AS DECIMAL(18,6))
+                    ELSE CAST(CAST(value6 AS DECIMAL(38,0)) * CAST(0.000001 AS DECIMAL(18,6))
+                              AS DECIMAL(18,6)) END AS value
+        FROM rounded
+        UNION ALL BY NAME
+        SELECT section_id, period, indicator, n_samples, n_valid, max_h, flags, water_body,
+               CAST(NULL AS DECIMAL(18,6)) AS value
+        FROM staged WHERE n_valid = 0)
     SELECT section_id, period, indicator,
            CAST(n_samples AS INTEGER) AS n_samples,
            CAST(n_valid AS INTEGER) AS n_valid,
