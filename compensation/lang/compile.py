@@ -65,8 +65,8 @@ class RuleCompiler:
     def period_value(self, column: str, ctx: Ctx, indicator: exp.Expression) -> exp.Expression:
         v = self.alias("v")
         select = exp.select(col(column, v)).from_(exp.alias_(exp.to_table("ev_values"), v,
-                                                               table=True))
-        return subquery(select.where(self.values_where(v, ctx, indicator)))
+                                                               table=True, copy=False))
+        return subquery(select.where(self.values_where(v, ctx, indicator), copy=False))
 
     def param(self, name: str, ctx: Ctx) -> exp.Expression:
         self.params_used.add(name)
@@ -82,7 +82,12 @@ class RuleCompiler:
             f"AND {p}.name = :name AND {p}.month = g.param_month", name=text(name)))
 
     def limit(self, indicator: exp.Expression, ctx: Ctx, klass: exp.Expression) -> exp.Expression:
-        return call("limit_of", indicator, ctx.water_body or text("river"), klass)
+        """The GB 3838 limit: a lookup in gb3838_limits (a join, cheaper than the CASE macro)."""
+        lim = self.alias("lim")
+        return subquery(tpl(
+            f'SELECT {lim}."limit" FROM gb3838_limits AS {lim} WHERE {lim}.indicator = :i '
+            f"AND {lim}.water_body = :wb AND {lim}.class = :k",
+            i=indicator, wb=ctx.water_body or text("river"), k=klass))
 
     # ---- expressions
     def cx(self, e: ast.Expr, ctx: Ctx) -> exp.Expression:  # noqa: C901
@@ -228,10 +233,17 @@ class RuleCompiler:
                     l=lst, w=self.values_where(v, ctx, None)))
             return exp.or_(*tests) if len(tests) > 1 else tests[0]
         if f in ("min", "max"):
-            values = [self.cx(a, ctx) for a in args]
+            # Each argument is evaluated once (bound in a one-row subquery); any NULL gives NULL.
+            m = self.alias("mm")
+            names = [f"x{i}" for i in range(len(args))]
+            inner = exp.select(*[exp.alias_(self.cx(a, ctx), n, copy=False) for a, n in zip(args, names,
+                                                                                 strict=True)])
             node = exp.Least if f == "min" else exp.Greatest
-            nulls = exp.or_(*[exp.Is(this=v, expression=exp.Null()) for v in values])
-            return case([(nulls, exp.Null())], node(this=values[0], expressions=values[1:]))
+            cols = [col(n, m) for n in names]
+            nulls = exp.or_(*[exp.Is(this=c, expression=exp.Null()) for c in cols])
+            pick = case([(nulls, exp.Null())], node(this=cols[0], expressions=cols[1:]))
+            return subquery(exp.select(pick).from_(exp.alias_(subquery(inner), m, table=True, copy=False),
+                                                   copy=False))
         if f in ("ceil", "floor"):
             return exact(call(f, self.cx(args[0], ctx)))
         if f == "abs":
@@ -264,22 +276,22 @@ class RuleCompiler:
             source = exp.select("*").from_("ev_sections")
             if role:
                 source = source.where(tpl("role = :r", r=text(role)))
-            source = exp.alias_(subquery(source), c, table=True)
+            source = exp.alias_(subquery(source), c, table=True, copy=False)
         else:
             inner = replace(ctx, main=False, vars={**ctx.vars, e.var: col("x", c)})
             source = exp.alias_(subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c,
                                 table=True)
         body = self.cx(e.body, inner)
-        select = exp.select(exp.alias_(body, "b")).from_(source)
+        select = exp.select(exp.alias_(body, "b", copy=False)).from_(source, copy=False)
         if e.where is not None:
-            select = select.where(self.cx(e.where, inner))
+            select = select.where(self.cx(e.where, inner), copy=False)
         agg = {
             "sum": "COALESCE(sum(b), 0)", "mean": "ediv(sum(b), count(b))", "max": "max(b)",
             "min": "min(b)", "count": "count(b)", "all": "bool_and(b)", "any": "bool_or(b)",
         }[e.func]
         q = self.alias("q")
         outer = exp.select(tpl(f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"))
-        return subquery(outer.from_(exp.alias_(subquery(select), q, table=True)))
+        return subquery(outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False))
 
 
 # ---- assembling one rule -------------------------------------------------------------------------
@@ -334,8 +346,9 @@ class RuleBuilder(RuleCompiler):
         prev = self.ctes[-1][0]
         name = f"s{len(self.ctes)}"
         select = exp.select(exp.column(exp.Star(), table="g"),
-                            *[exp.alias_(e, c) for c, e in columns])
-        self.ctes.append((name, select.from_(exp.alias_(exp.to_table(prev), "g", table=True))))
+                            *[exp.alias_(e, c, copy=False) for c, e in columns])
+        self.ctes.append((name, select.from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False),
+                                             copy=False)))
 
     def expr_stage(self, e: ast.Expr) -> exp.Expression:
         """Compile an expression; first emit the window stages of any spread(...) inside it."""
@@ -395,7 +408,7 @@ class RuleBuilder(RuleCompiler):
             grid = tpl(GRID_SECTIONS, kind=text(rule.period))
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
-                grid = grid.where(tpl("s.role = :r", r=text(role)))
+                grid = grid.where(tpl("s.role = :r", r=text(role)), copy=False)
         else:
             grid = tpl(GRID_SCHEME, kind=text(rule.period))
         self.ctes.append(("grid", grid))
@@ -557,7 +570,7 @@ class RuleBuilder(RuleCompiler):
         if split is None:
             payer, payee = self.party_sql(rule.payer), self.party_sql(rule.payee)
             amount = tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) AS DECIMAL(18,2))")
-            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True)
+            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
             self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
                           negative="reverses payer and payee")
         else:
@@ -575,9 +588,7 @@ class RuleBuilder(RuleCompiler):
                 "SELECT g.*, sh.k, list_extract(g.p_list, CAST(sh.k AS INTEGER)) AS share_party, "
                 "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_list) AS base, "
                 "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list) AS rem "
-                "FROM :prev AS g CROSS JOIN range(1, :n) AS sh(k)", n=number(n + 1))
-            shares = shares.transform(
-                lambda node: exp.to_table(prev) if isinstance(node, exp.Table) and node.name == "" else node)
+                f"FROM {prev} AS g CROSS JOIN range(1, :n) AS sh(k)", n=number(n + 1))
             self.ctes.append((f"s{len(self.ctes)}", shares))
             side = col("share_party")
             payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
@@ -586,21 +597,22 @@ class RuleBuilder(RuleCompiler):
                 "CAST(CAST(g.base + CASE WHEN row_number() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, "
                 "g.k) <= g.a_fen - sum(g.base) OVER (PARTITION BY g.rid) THEN 1 ELSE 0 END AS DECIMAL(18,0))"
                 " * CAST(0.01 AS DECIMAL(18,2)) AS DECIMAL(18,2))")
-            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True)
+            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
             self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
                           split=f"{n} shares, largest remainder to the fen",
                           negative="reverses payer and payee")
         select = exp.select(
-            col("scenario"), exp.alias_(text(rule.name), "rule"), col("period_start"),
+            col("scenario"), exp.alias_(text(rule.name), "rule", copy=False), col("period_start"),
             col("period_end"), col("section_id"),
-            exp.alias_(case([(negative, payee)], payer), "payer"),
-            exp.alias_(case([(negative, payer)], payee), "payee"),
-            exp.alias_(amount, "amount"), col("branch"), exp.alias_(col("exc_label"), "exception"),
-            exp.alias_(reason, "reason"), exp.alias_(exp.cast(trace, "JSON"), "trace"),
-        ).from_(source).where(col("in_window"))
-        select = select.order_by("scenario", "period_start", "section_id", "payer", "payee")
+            exp.alias_(case([(negative, payee)], payer), "payer", copy=False),
+            exp.alias_(case([(negative, payer)], payee), "payee", copy=False),
+            exp.alias_(amount, "amount", copy=False), col("branch"), exp.alias_(col("exc_label"), "exception", copy=False),
+            exp.alias_(reason, "reason", copy=False), exp.alias_(exp.cast(trace, "JSON"), "trace", copy=False),
+        ).from_(source, copy=False).where(col("in_window"), copy=False)
+        select = select.order_by("scenario", "period_start", "section_id", "payer", "payee",
+                                 copy=False)
         for name, cte in self.ctes:
-            select = select.with_(name, as_=cte)
+            select = select.with_(name, as_=cte, copy=False)
         return select
 
 

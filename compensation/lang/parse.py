@@ -42,7 +42,7 @@ class ParseFailure(Exception):
 def _parser() -> Lark:
     text = resources.files("compensation.lang").joinpath("grammar.lark").read_text("utf-8")
     return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                start=["start", "expr"])
+                start=["start", "expr"], cache=True)
 
 
 def _class_of(text: str) -> int:

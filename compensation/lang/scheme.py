@@ -137,7 +137,7 @@ def compile_file(path: str | Path) -> CompiledScheme:
         rules.append(CompiledRule(
             rule.name, rule.title, rule.basis, rule.assumption, rf.path, rule.line, rule.period,
             rule.selector, _party_text(rule.payer), _party_text(rule.payee),
-            query.sql(dialect=DIALECT, pretty=True), plan))
+            query.sql(dialect=DIALECT, pretty=True, copy=False), plan))
     h = rf.header
     kinds = sorted({r.period for r in rf.rules})
     return CompiledScheme(

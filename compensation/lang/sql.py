@@ -21,13 +21,16 @@ def _template(sql: str) -> exp.Expression:
 def tpl(sql: str, **nodes: exp.Expression) -> exp.Expression:
     """Parse a fixed template once and put tree nodes in place of its `:name` placeholders."""
     tree = _template(sql).copy()
+    used: set[str] = set()
 
     def put(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Placeholder) and node.name in nodes:
-            return nodes[node.name].copy()
+            first = node.name not in used and nodes[node.name].parent is None
+            used.add(node.name)
+            return nodes[node.name] if first else nodes[node.name].copy()
         return node
 
-    return tree.transform(put)
+    return tree.transform(put, copy=False)
 
 
 def text(value: str) -> exp.Expression:
@@ -38,7 +41,7 @@ def number(value: Decimal | int) -> exp.Expression:
     """An exact decimal literal (DECIMAL(38,12)); integers stay integers."""
     if isinstance(value, int):
         return exp.Literal.number(value)
-    return exp.cast(exp.Literal.number(format(value, "f")), EXACT)
+    return exp.cast(exp.Literal.number(format(value, "f")), EXACT, copy=False)
 
 
 def col(name: str, table: str | None = "g") -> exp.Expression:
@@ -50,16 +53,16 @@ def call(name: str, *args: exp.Expression) -> exp.Expression:
 
 
 def exact(e: exp.Expression) -> exp.Expression:
-    return exp.cast(e, EXACT)
+    return exp.cast(e, EXACT, copy=False)
 
 
 def case(whens: list[tuple[exp.Expression, exp.Expression]],
          default: exp.Expression | None = None) -> exp.Expression:
     node = exp.Case()
     for cond, value in whens:
-        node = node.when(cond, value)
+        node = node.when(cond, value, copy=False)
     if default is not None:
-        node = node.else_(default)
+        node = node.else_(default, copy=False)
     return node
 
 

@@ -1,0 +1,30 @@
+"""The stages of the compiler as text, for `ecocomp rules compile --emit` and the golden files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from compensation.errors import RuleError
+from compensation.lang.ast import to_data
+from compensation.lang.check import check_file
+from compensation.lang.scheme import compile_file
+
+STAGES = ("ast", "plan", "sql")
+
+
+def emit(path: str | Path, stage: str) -> str:
+    """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each rule's query."""
+    if stage not in STAGES:
+        raise RuleError(f"未知的阶段“{stage}”；可选：{'、'.join(STAGES)}。(unknown stage)")
+    if stage == "ast":
+        checked = check_file(path)
+        if checked.rf is None:
+            raise RuleError("\n".join(d.render() for d in checked.diagnostics), checked.diagnostics)
+        return json.dumps(to_data(checked.rf), ensure_ascii=False, indent=1)
+    compiled = compile_file(path)
+    if stage == "plan":
+        plans = [{"rule": r.id, "line": r.line, "steps": r.plan.steps} for r in compiled.rules]
+        return json.dumps(plans, ensure_ascii=False, indent=1)
+    parts = [f"-- rule {r.id} ({Path(r.file).name}:{r.line}) {r.title}\n{r.sql};" for r in compiled.rules]
+    return "\n\n".join(parts)
