@@ -501,7 +501,7 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
     sig AS (
         SELECT *,
                CASE WHEN r0 <> 0 OR sum_h = 0 THEN d
-                    ELSE least(greatest(CAST(ceil(log10(CAST(den AS DOUBLE) / CAST(sum_h AS DOUBLE)))
+                    ELSE least(greatest(CAST(ceil(log10(CAST(den AS DOUBLE) / CAST(NULLIF(sum_h, 0) AS DOUBLE)))
                                             AS INTEGER), d + 1), 7) END AS k0
         FROM first_round),
     sig_fixed AS (
