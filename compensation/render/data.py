@@ -411,6 +411,9 @@ def _parameter_infos(scheme: str, data: Any) -> list[ParameterInfo]:
         items = [(str(d.get("name", "")), d) for d in data if isinstance(d, dict)]
     infos = []
     for name, spec in items:
+        if isinstance(spec, dict) and isinstance(spec.get("versions"), list):
+            infos.extend(_versions(scheme, name, spec["versions"]))
+            continue
         values = spec.get("values") if isinstance(spec, dict) else None
         if isinstance(values, list) and values:
             for entry in values:
@@ -436,6 +439,25 @@ def _parameter_infos(scheme: str, data: Any) -> list[ParameterInfo]:
             )
         else:
             infos.append(ParameterInfo(scheme, name, _text(spec), "", ""))
+    return infos
+
+
+def _versions(scheme: str, name: str, versions: list) -> list[ParameterInfo]:
+    """lang's dated versions: start, text ('50万 negotiable'), basis and an assumption note."""
+    infos = []
+    for version in versions:
+        if not isinstance(version, dict):
+            continue
+        text = _text(version.get("text"))
+        text = text.removesuffix(" negotiable").strip()
+        basis = _text(version.get("basis"))
+        if version.get("assumption"):
+            basis = f"{basis}（假设：{_text(version['assumption'])}）" if basis else (
+                f"假设：{_text(version['assumption'])}")
+        since = _text(version.get("start"))
+        if version.get("until"):
+            since = f"{since} 至 {_text(version['until'])}"
+        infos.append(ParameterInfo(scheme, name, text, since, basis))
     return infos
 
 

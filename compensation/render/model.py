@@ -50,6 +50,11 @@ class LineView:
     outcome: str  # 'reward' | 'penalty' | 'excluded' | 'zero'
     note: str
 
+    @property
+    def branch_text(self) -> str:
+        """The branch in words when the rule gave a label, else as written in the rule."""
+        return self.measures.branch_label or self.line.branch or "—"
+
 
 @dataclass(frozen=True)
 class SchemeTable:
@@ -134,6 +139,37 @@ def line_note(line: LedgerLine) -> str:
     return "；".join(parts)
 
 
+EXCLUSION_WORDS = (*FLAG_WORDS, *FLAG_WORDS.values(), "冰封", "数据缺失", "缺测", "无数据")
+
+
+def is_exclusion(line: LedgerLine) -> bool:
+    """A zero line because the section was not assessed (a flag, missing data, an exception),
+    as opposed to a zero that a rule decided on the data (e.g. 未下降 for a neutral clause)."""
+    if line.amount != 0:
+        return False
+    if line.exception:
+        return True
+    reason = line.reason or ""
+    return any(word in reason for word in EXCLUSION_WORDS)
+
+
+def shown_rows(views: list[LineView]) -> list[LineView]:
+    """One section's lines as the bulletin shows them: its non-zero lines, or when all are zero
+    the one that says why (an exclusion first, else the first rule's line)."""
+    groups: dict[tuple, list[LineView]] = {}
+    for v in views:
+        key = (v.line.scheme, v.line.section_id) if v.line.section_id else (v.line.line_id,)
+        groups.setdefault(key, []).append(v)
+    shown = []
+    for group in groups.values():
+        paid = [v for v in group if v.line.amount != 0]
+        if paid:
+            shown.extend(paid)
+        else:
+            shown.append(next((v for v in group if v.outcome == "excluded"), group[0]))
+    return shown
+
+
 def line_view(
     line: LedgerLine, registry: Registry, classes: dict[tuple[str, date], int], month: date
 ) -> LineView:
@@ -151,7 +187,7 @@ def line_view(
     signed = signed_amount(line, party)
     note = line_note(line)
     if line.amount == 0:
-        outcome = "excluded" if (line.reason or line.exception) else "zero"
+        outcome = "excluded" if is_exclusion(line) else "zero"
     else:
         outcome = "reward" if signed > 0 else "penalty"
     return LineView(
@@ -191,12 +227,21 @@ def _scheme_tables(views: list[LineView]) -> list[SchemeTable]:
 
 
 def _summary(views: list[LineView]) -> Summary:
-    sectioned = [v for v in views if v.line.section_id is not None]
+    """Sections counted once per scheme: by the net of their lines, or excluded when not paid."""
+    net: dict[tuple, Decimal] = {}
+    excluded: set[tuple] = set()
+    for v in views:
+        if v.line.section_id is None:
+            continue
+        key = (v.line.scheme, v.line.section_id)
+        net[key] = net.get(key, Decimal(0)) + v.signed
+        if v.outcome == "excluded":
+            excluded.add(key)
     return Summary(
-        assessed=len({(v.line.scheme, v.line.section_id) for v in sectioned}),
-        improved=sum(1 for v in sectioned if v.outcome == "reward"),
-        declined=sum(1 for v in sectioned if v.outcome == "penalty"),
-        excluded=sum(1 for v in sectioned if v.outcome == "excluded"),
+        assessed=len(net),
+        improved=sum(1 for value in net.values() if value > 0),
+        declined=sum(1 for value in net.values() if value < 0),
+        excluded=sum(1 for key in excluded if net[key] == 0),
         rewards=sum((v.signed for v in views if v.signed > 0), Decimal(0)),
         penalties=sum((-v.signed for v in views if v.signed < 0), Decimal(0)),
     )
@@ -304,12 +349,13 @@ def build_bulletin(
     months = [add_months(history_from, i) for i in range(HISTORY_MONTHS)]
     shown = {v.line.section_id for v in views if v.line.section_id}
     wanted = set(schemes) if schemes is not None else None
+    rows = shown_rows(views)
     return Bulletin(
         period=month,
-        schemes=_scheme_tables(views),
+        schemes=_scheme_tables(rows),
         summary=_summary(views),
         parties=party_totals(snapshot, month, views),
-        excluded=[v for v in views if v.outcome == "excluded"],
+        excluded=[v for v in rows if v.outcome == "excluded"],
         corrections=read_corrections(
             con, _previous_bulletin_time(con, month), snapshot.as_of if lines else None
         ),
@@ -324,6 +370,7 @@ def build_bulletin(
 
 SCHEME_RANK = {"yangtze_han": 0, "tongshun": 1, "daoguan": 2}
 BANK_RANK = {"left": 0, "right": 1}
+RIVER_RANK = {"长江": 0, "汉江": 1, "通顺河": 2, "道观河": 3}
 
 
 def section_order(section: Section) -> tuple:
@@ -331,6 +378,7 @@ def section_order(section: Section) -> tuple:
     scheme = min((SCHEME_RANK.get(x, 9) for x in section.schemes), default=9)
     return (
         scheme,
+        RIVER_RANK.get(section.river, 9),
         section.river,
         BANK_RANK.get(section.bank or "", 2),
         section.river_order if section.river_order is not None else 0,
@@ -342,5 +390,5 @@ def _row_order(view: LineView, registry: Registry) -> tuple:
     """Scheme order as published, then river, bank (left first) and river order."""
     rank = SCHEME_RANK.get(view.line.scheme, 9)
     section = registry.sections.get(view.line.section_id or "")
-    where = section_order(section)[1:] if section else ("", 9, 0, "")
+    where = section_order(section)[1:] if section else (9, "", 9, 0, "")
     return (rank, view.line.scheme, *where, view.line.line_id)

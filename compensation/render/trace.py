@@ -5,10 +5,12 @@ module looks for a few well-known names anywhere in it (nested or flat) and igno
 else, so a renamed key shows as a dash in a document instead of breaking it.
 Relied on (first match wins, compared on the last one or two path components, case-insensitive):
   CPI of the section : cpi, cpi_s, cpi_section, cpi_assessed, cpi_a, i_a, measures.cpi
-  CPI of the control : cpi_control, cpi_c, control_cpi, i_c, cpi_inflow
+  CPI of the control : control_measures.cpi, cpi_control, cpi_c, control_cpi, i_c, cpi_inflow
   r                  : r, ratio, change_ratio
   class / control    : class, section_class, klass / control_class, class_control
   target class       : target_class, target
+  branch in words    : branch_label (e.g. 持平或下降不超过10%，奖励)
+The shipped rules (lang, 2026-11) write measures.cpi, control_measures.cpi, lets.r, branch_label.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _CPI = ("cpi", "cpi_s", "cpi_section", "cpi_assessed", "cpi_a", "i_a", "measures_cpi", "cpi_self")
-_CPI_CONTROL = ("cpi_control", "cpi_c", "control_cpi", "i_c", "cpi_inflow", "cpi_ctrl")
+_CPI_CONTROL = ("control_measures_cpi", "cpi_control", "cpi_c", "control_cpi", "i_c", "cpi_inflow",
+                "cpi_ctrl")
 _RATIO = ("r", "ratio", "change_ratio", "lets_r")
 _CLASS = ("class", "section_class", "klass", "class_s", "class_section", "annual_class")
 _CONTROL_CLASS = ("control_class", "class_control", "class_c", "inflow_class")
@@ -36,6 +39,7 @@ class Measures:
     klass: int | None = None
     control_class: int | None = None
     target_class: int | None = None
+    branch_label: str | None = None
 
 
 def flatten(trace: Any, prefix: str = "") -> dict[str, Any]:
@@ -105,4 +109,9 @@ def read_measures(trace: dict[str, Any] | None) -> Measures:
         klass=as_class(_lookup(flat, _CLASS, own=True)),
         control_class=as_class(_lookup(flat, _CONTROL_CLASS)),
         target_class=as_class(_lookup(flat, _TARGET)),
+        branch_label=_text_or_none(flat.get("branch_label")),
     )
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None or isinstance(value, dict | list) else str(value)

@@ -43,7 +43,8 @@ def explain(view: LineView) -> str:
     if line.amount == 0:
         why = view.note or "无奖惩"
         return f"{head}；本期不计奖惩（{why}）。"
-    branch = f"适用「{line.branch}」，" if line.branch else ""
+    label = f"（{view.measures.branch_label}）" if view.measures.branch_label else ""
+    branch = f"适用「{line.branch}」{label}，" if line.branch else ""
     exception = f"（例外：{line.exception}）" if line.exception else ""
     return (
         f"{head}；{branch}{view.payer_name}向{view.payee_name}支付 {format_wan(line.amount)} 万元"
