@@ -115,19 +115,31 @@ k AS (
     SELECT section_id, period, count(value6) AS n,
            sum(value6 * CASE indicator {weight} END) AS k
     FROM rounded GROUP BY ALL
+),
+-- each assessed section with itself and with its control: one join on section_id (a self-join
+-- of k on period would let the planner build the period-only product first)
+sides AS (
+    SELECT section_id AS assessed, section_id AS source, true AS own, valid_from, valid_to
+    FROM sections WHERE role = 'assessed' AND list_contains(schemes, 'yangtze_han')
+    UNION ALL
+    SELECT section_id, control_id, false, valid_from, valid_to
+    FROM sections WHERE role = 'assessed' AND list_contains(schemes, 'yangtze_han')
+),
+pairs AS (
+    SELECT sides.assessed AS section_id, k.period,
+           max(k.k) FILTER (WHERE sides.own AND k.n = {len(CPI_WEIGHTS)}) AS ks,
+           max(k.k) FILTER (WHERE NOT sides.own AND k.n = {len(CPI_WEIGHTS)}) AS kc
+    FROM sides JOIN k ON k.section_id = sides.source
+    WHERE k.period >= sides.valid_from AND (sides.valid_to IS NULL OR k.period <= sides.valid_to)
+    GROUP BY ALL
 )
-SELECT sec.section_id, ks.period,
-       CAST(CASE WHEN ks.k <= kc.k AND 10 * ks.k >= 9 * kc.k THEN {hold}
-                 WHEN 10 * ks.k < 9 * kc.k THEN {improve}
-                 WHEN 10 * ks.k <= 11 * kc.k THEN {small}
+SELECT section_id, period,
+       CAST(CASE WHEN ks <= kc AND 10 * ks >= 9 * kc THEN {hold}
+                 WHEN 10 * ks < 9 * kc THEN {improve}
+                 WHEN 10 * ks <= 11 * kc THEN {small}
                  ELSE {large} END AS DECIMAL(18,2)) AS amount,
-       ks.k AS k_section, kc.k AS k_control
-FROM sections AS sec
-JOIN k AS ks ON ks.section_id = sec.section_id
-JOIN k AS kc ON kc.section_id = sec.control_id AND kc.period = ks.period
-WHERE sec.role = 'assessed' AND list_contains(sec.schemes, 'yangtze_han')
-  AND ks.period >= sec.valid_from AND (sec.valid_to IS NULL OR ks.period <= sec.valid_to)
-  AND ks.n = {len(CPI_WEIGHTS)} AND kc.n = {len(CPI_WEIGHTS)}
+       ks AS k_section, kc AS k_control
+FROM pairs WHERE ks IS NOT NULL AND kc IS NOT NULL
 """
 
 

@@ -63,8 +63,12 @@ def run_child(case: str, job: dict[str, Any], scratch: Path) -> tuple[dict[str, 
     return result, peak_mb
 
 
+LONG_RUN_SECONDS = 120.0  # a run this long is not repeated: its median would cost minutes more
+
+
 def measure(case: str, job: dict[str, Any], scratch: Path, repeat: int) -> Measurement:
-    """Run `case` `repeat` times (stopping at the first run that is not ok)."""
+    """Run `case` up to `repeat` times (stopping at the first run that is not ok, or after a
+    run longer than LONG_RUN_SECONDS)."""
     out = Measurement(case)
     for _ in range(repeat):
         started = time.perf_counter()
@@ -77,4 +81,6 @@ def measure(case: str, job: dict[str, Any], scratch: Path, repeat: int) -> Measu
         out.seconds.append(result["seconds"])
         out.rows = result.get("rows", 0)
         out.result = result
+        if result["seconds"] > LONG_RUN_SECONDS:
+            break
     return out
