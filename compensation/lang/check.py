@@ -27,7 +27,7 @@ from compensation.lang.scope import (
 from compensation.lang.units import Unit
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
-ANY_UNIT = Unit()
+ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
 class Checker:
@@ -137,9 +137,7 @@ class Checker:
         return None
 
     def names_in(self, expr: object) -> Iterable[str]:
-        if isinstance(expr, ast.Name):
-            yield expr.name
-        elif isinstance(expr, ast.ControlRef):
+        if isinstance(expr, ast.Name) or isinstance(expr, ast.ControlRef):
             yield expr.name
         if isinstance(expr, ast.Node):
             for value in vars(expr).values():
@@ -195,7 +193,7 @@ class Checker:
                               "(a section cap needs a rule over sections)")
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
-        if unit.kind == "number" and (unit.zero or unit.is_money):
+        if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
             return
         self.err(node, f"{what}应为金额（如 50万、100元），这里算出的是{unit.describe()}。"
                        "(an amount must be money)")
@@ -316,7 +314,7 @@ class Checker:
         raise AssertionError(type(e))
 
     def expect_bool(self, node: ast.Node, unit: Unit) -> None:
-        if unit.kind != "bool":
+        if unit.kind not in ("bool", "unknown"):
             self.err(node, f"这里应为真/假条件，而不是{unit.describe()}。(a condition is expected)")
 
     def infer_name(self, e: ast.Name, local: dict[str, Unit], visiting: set[str]) -> Unit:
@@ -348,6 +346,8 @@ class Checker:
 
     def infer_binary(self, e: ast.Binary, local: dict[str, Unit], visiting: set[str]) -> Unit:
         a, b = self.infer(e.left, local, visiting), self.infer(e.right, local, visiting)
+        if "unknown" in (a.kind, b.kind):
+            return u.BOOL if e.op in ("and", "or") else ANY_UNIT
         if e.op in ("and", "or"):
             self.expect_bool(e.left, a)
             self.expect_bool(e.right, b)

@@ -47,7 +47,7 @@ class Unit:
 
 KIND_WORDS = {
     "class": "水质类别", "bool": "条件（真/假）", "indicator": "指标", "indicators": "指标列表",
-    "text": "文字", "variant": "条款选项", "section": "断面",
+    "text": "文字", "variant": "条款选项", "section": "断面", "unknown": "未知（见前一个错误）",
 }
 
 RATIO = Unit()
@@ -89,6 +89,8 @@ def divide(a: Unit, b: Unit) -> Unit:
 
 def same(a: Unit, b: Unit) -> bool:
     """Two values may be added or compared: same kind and dimension (a literal 0 fits any number)."""
+    if "unknown" in (a.kind, b.kind):
+        return True
     if a.kind == "number" and b.kind == "number":
         return a.zero or b.zero or a.dims == b.dims
     return a.kind == b.kind

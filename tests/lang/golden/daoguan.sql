@@ -1,0 +1,182 @@
+-- rule annual_class (daoguan.rule:19) 断面年度水质类别补偿
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'year' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario
+        AND p1.name = 'annual_amount'
+        AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
+    ) AS prm_1
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        MAX(v3.class)
+      FROM ev_values AS v3
+      WHERE
+        v3.kind = 'year'
+        AND v3.section_id = g.section_id
+        AND v3.period = g.period_start
+        AND ARRAY_CONTAINS(g.prm_1, v3.indicator)
+    ) AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.m_0 IS NULL
+      THEN NULL
+      WHEN g.m_0 >= 1 AND g.m_0 <= 2
+      THEN g.prm_0
+      WHEN g.m_0 >= 3 AND g.m_0 <= 3
+      THEN CAST(0 AS DECIMAL(38, 12))
+      WHEN g.m_0 >= 4 AND g.m_0 <= 6
+      THEN -(
+        g.prm_0
+      )
+    END AS a_raw,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 2
+      THEN 'I..II'
+      WHEN g.m_0 >= 3 AND g.m_0 <= 3
+      THEN 'III'
+      WHEN g.m_0 >= 4 AND g.m_0 <= 6
+      THEN 'IV..劣Ⅴ'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 2
+      THEN '优于Ⅲ类，新洲区向团风县补偿'
+      WHEN g.m_0 >= 3 AND g.m_0 <= 3
+      THEN '断面水质年度考核为Ⅲ类，双方互不补偿'
+      WHEN g.m_0 >= 4 AND g.m_0 <= 6
+      THEN '劣于Ⅲ类，团风县向新洲区补偿'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s4 AS g
+)
+SELECT
+  g.scenario,
+  'annual_class' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'tuanfeng' ELSE 'xinzhou' END AS payer,
+  CASE WHEN g.a < 0 THEN 'xinzhou' ELSE 'tuanfeng' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'annual_class',
+    'file',
+    'rules/daoguan.rule',
+    'line',
+    19,
+    'basis',
+    '《道观河流域横向生态补偿协议》；武汉—黄冈协议：“断面水质年度考核为Ⅲ类，双方互不补偿”',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT('annual_amount', CAST(g.prm_0 AS TEXT), 'indicators', CAST(g.prm_1 AS TEXT)),
+    'measures',
+    JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v4.indicator, CAST(v4.value AS TEXT))
+      FROM ev_values AS v4
+      WHERE
+        v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v5.indicator, CAST(v5.class AS TEXT))
+      FROM ev_values AS v5
+      WHERE
+        v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s5 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

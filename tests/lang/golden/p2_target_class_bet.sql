@@ -1,0 +1,383 @@
+-- rule bet (p2_target_class_bet.rule:16) 目标类别对赌
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'amount_each' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'yearly_cap' AND p3.month = g.param_month
+    ) AS prm_2
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        MAX(v4.class)
+      FROM ev_values AS v4
+      WHERE
+        v4.kind = 'month'
+        AND v4.section_id = g.section_id
+        AND v4.period = g.period_start
+        AND ARRAY_CONTAINS(g.prm_0, v4.indicator)
+    ) AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.m_0 IS NULL
+      THEN NULL
+      WHEN g.m_0 >= 1 AND g.m_0 <= 3
+      THEN g.prm_1
+      WHEN g.m_0 >= 4 AND g.m_0 <= 4
+      THEN CAST(0 AS DECIMAL(38, 12))
+      WHEN g.m_0 >= 5 AND g.m_0 <= 6
+      THEN -(
+        g.prm_1
+      )
+    END AS a_raw,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 3
+      THEN 'I..III'
+      WHEN g.m_0 >= 4 AND g.m_0 <= 4
+      THEN 'IV'
+      WHEN g.m_0 >= 5 AND g.m_0 <= 6
+      THEN 'V..劣Ⅴ'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 3
+      THEN '达到或优于Ⅲ类'
+      WHEN g.m_0 >= 4 AND g.m_0 <= 4
+      THEN 'Ⅳ类为中性区间'
+      WHEN g.m_0 >= 5 AND g.m_0 <= 6
+      THEN '劣于Ⅳ类'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v5
+        WHERE
+          v5.kind = 'month'
+          AND v5.section_id = g.section_id
+          AND v5.period = g.period_start
+          AND v5.flags && ['incident']
+      )
+      THEN (
+        SELECT
+          CASE
+            WHEN mm6.x0 IS NULL OR mm6.x1 IS NULL
+            THEN NULL
+            ELSE CASE WHEN mm6.x0 IS NULL OR mm6.x1 IS NULL THEN NULL ELSE LEAST(mm6.x0, mm6.x1) END
+          END
+        FROM (
+          SELECT
+            g.a_raw AS x0,
+            CAST(0 AS DECIMAL(38, 12)) AS x1
+        ) AS mm6
+      )
+      ELSE g.a_raw
+    END AS a_exc,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v5
+        WHERE
+          v5.kind = 'month'
+          AND v5.section_id = g.section_id
+          AND v5.period = g.period_start
+          AND v5.flags && ['incident']
+      )
+      THEN '重大事件否决奖励'
+    END AS exc_label,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v5
+        WHERE
+          v5.kind = 'month'
+          AND v5.section_id = g.section_id
+          AND v5.period = g.period_start
+          AND v5.flags && ['incident']
+      )
+      THEN CONCAT_WS(
+        '、',
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v7
+            WHERE
+              v7.kind = 'month'
+              AND v7.section_id = g.section_id
+              AND v7.period = g.period_start
+              AND v7.flags && ['incident']
+          )
+          THEN '突发事件'
+        END
+      )
+    END AS exc_reason
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CAST(CASE
+      WHEN g.a_exc IS NULL
+      THEN NULL
+      ELSE CASE
+        WHEN CASE
+          WHEN SUM(COALESCE(g.a_exc, 0)) OVER (
+            PARTITION BY g.scenario, g.year_start
+            ORDER BY g.period_start, g.section_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+          ) IS NULL
+          OR g.prm_2 IS NULL
+          THEN NULL
+          ELSE LEAST(
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ),
+            g.prm_2
+          )
+        END IS NULL
+        OR -(
+          g.prm_2
+        ) IS NULL
+        THEN NULL
+        ELSE GREATEST(
+          CASE
+            WHEN SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) IS NULL
+            OR g.prm_2 IS NULL
+            THEN NULL
+            ELSE LEAST(
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ),
+              g.prm_2
+            )
+          END,
+          -(
+            g.prm_2
+          )
+        )
+      END - CASE
+        WHEN CASE
+          WHEN (
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) - COALESCE(g.a_exc, 0)
+          ) IS NULL
+          OR g.prm_2 IS NULL
+          THEN NULL
+          ELSE LEAST(
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) - COALESCE(g.a_exc, 0),
+            g.prm_2
+          )
+        END IS NULL
+        OR -(
+          g.prm_2
+        ) IS NULL
+        THEN NULL
+        ELSE GREATEST(
+          CASE
+            WHEN (
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ) - COALESCE(g.a_exc, 0)
+            ) IS NULL
+            OR g.prm_2 IS NULL
+            THEN NULL
+            ELSE LEAST(
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ) - COALESCE(g.a_exc, 0),
+              g.prm_2
+            )
+          END,
+          -(
+            g.prm_2
+          )
+        )
+      END
+    END AS DECIMAL(38, 12)) AS a_cap0
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    ROW_NUMBER() OVER () AS rid,
+    CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) * 100 AS INT128) AS a_fen,
+    [
+      DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12))),
+      DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
+    ] AS w_list,
+    ['upstream_left', 'upstream_right'] AS p_list
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    sh.k,
+    LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
+  FROM s7 AS g
+  CROSS JOIN RANGE(1, 3) AS sh(k)
+)
+SELECT
+  g.scenario,
+  'bet' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.share_party ELSE 'downstream' END AS payer,
+  CASE WHEN g.a < 0 THEN 'downstream' ELSE g.share_party END AS payee,
+  CAST(CAST(g.base + CASE
+    WHEN ROW_NUMBER() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, g.k) <= g.a_fen - SUM(g.base) OVER (PARTITION BY g.rid)
+    THEN 1
+    ELSE 0
+  END AS DECIMAL(18, 0)) * CAST(0.01 AS DECIMAL(18, 2)) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'bet',
+    'file',
+    'rules/examples/p2_target_class_bet.rule',
+    'line',
+    16,
+    'basis',
+    '示例',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'amount_each',
+      CAST(g.prm_1 AS TEXT),
+      'inds',
+      CAST(g.prm_0 AS TEXT),
+      'yearly_cap',
+      CAST(g.prm_2 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.value AS TEXT))
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.class AS TEXT))
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s8 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

@@ -1,0 +1,246 @@
+-- rule class_steps (p3_class_steps.rule:17) 按类别差扣缴
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'inds' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'per_step_reduced'
+        AND p4.month = g.param_month
+    ) AS prm_3
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        MAX(v5.class)
+      FROM ev_values AS v5
+      WHERE
+        v5.kind = 'month'
+        AND v5.section_id = g.section_id
+        AND v5.period = g.period_start
+        AND ARRAY_CONTAINS(g.prm_1, v5.indicator)
+    ) AS m_0,
+    (
+      SELECT
+        MAX(v6.class)
+      FROM ev_values AS v6
+      WHERE
+        v6.kind = 'month'
+        AND v6.section_id = g.control_id
+        AND v6.period = g.period_start
+        AND ARRAY_CONTAINS(g.prm_1, v6.indicator)
+    ) AS m_1
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      g.m_0
+    ) - (
+      g.prm_0
+    ) AS l_0
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.l_0 IS NULL
+      THEN NULL
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN CAST(0 AS DECIMAL(38, 12))
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN CAST((
+        g.l_0
+      ) * (
+        CASE WHEN g.m_0 <= g.m_1 THEN g.prm_3 ELSE g.prm_2 END
+      ) AS DECIMAL(38, 12))
+    END AS a_raw,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '(.., 0]'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '(0, ..)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '达到目标'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '劣于目标'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.m_0 = 6
+      THEN CAST((
+        g.a_raw
+      ) * (
+        CAST(2 AS DECIMAL(38, 12))
+      ) AS DECIMAL(38, 12))
+      ELSE g.a_raw
+    END AS a_exc,
+    CASE WHEN g.m_0 = 6 THEN '劣Ⅴ类加倍' END AS exc_label,
+    CASE WHEN g.m_0 = 6 THEN '劣Ⅴ类加倍' END AS exc_reason
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+)
+SELECT
+  g.scenario,
+  'class_steps' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payer,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'class_steps',
+    'file',
+    'rules/examples/p3_class_steps.rule',
+    'line',
+    17,
+    'basis',
+    '示例',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'inds',
+      CAST(g.prm_1 AS TEXT),
+      'per_step',
+      CAST(g.prm_2 AS TEXT),
+      'per_step_reduced',
+      CAST(g.prm_3 AS TEXT),
+      'target',
+      CAST(g.prm_0 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT('section_class', CAST(g.m_1 AS TEXT)),
+    'lets',
+    JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v7.indicator, CAST(v7.value AS TEXT))
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.class AS TEXT))
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ),
+    'control_values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.value AS TEXT))
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
+    ),
+    'control_classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.class AS TEXT))
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'month'
+        AND v10.section_id = g.control_id
+        AND v10.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

@@ -1,0 +1,720 @@
+-- rule steps (p4_exceedance.rule:21) 超标倍数按档累计，单项封顶
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'indicator_cap'
+        AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE COALESCE(SUM(b), 0) END
+      FROM (
+        SELECT
+          (
+            SELECT
+              CASE
+                WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL
+                THEN NULL
+                ELSE CASE WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL THEN NULL ELSE LEAST(mm8.x0, mm8.x1) END
+              END
+            FROM (
+              SELECT
+                CAST((
+                  CAST(CEIL(
+                    EDIV(
+                      (
+                        (
+                          SELECT
+                            CASE
+                              WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+                              THEN NULL
+                              ELSE CASE
+                                WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+                                THEN NULL
+                                ELSE GREATEST(mm9.x0, mm9.x1)
+                              END
+                            END
+                          FROM (
+                            SELECT
+                              EDIV(
+                                (
+                                  SELECT
+                                    v11.value
+                                  FROM ev_values AS v11
+                                  WHERE
+                                    (
+                                      v11.kind = 'month'
+                                      AND v11.section_id = g.section_id
+                                      AND v11.period = g.period_start
+                                    )
+                                    AND v11.indicator = c7.x
+                                ) - (
+                                  SELECT
+                                    lim10."limit"
+                                  FROM gb3838_limits AS lim10
+                                  WHERE
+                                    lim10.indicator = c7.x AND lim10.water_body = g.water_body AND lim10.class = 3
+                                ),
+                                (
+                                  SELECT
+                                    lim10."limit"
+                                  FROM gb3838_limits AS lim10
+                                  WHERE
+                                    lim10.indicator = c7.x AND lim10.water_body = g.water_body AND lim10.class = 3
+                                )
+                              ) AS x0,
+                              CAST(0 AS DECIMAL(38, 12)) AS x1
+                          ) AS mm9
+                        )
+                      ),
+                      (
+                        g.prm_1
+                      )
+                    )
+                  ) AS DECIMAL(38, 12))
+                ) * (
+                  g.prm_2
+                ) AS DECIMAL(38, 12)) AS x0,
+                g.prm_3 AS x1
+            ) AS mm8
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_0) AS x
+        ) AS c7
+      ) AS q12
+    ) AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s3 AS g
+)
+SELECT
+  g.scenario,
+  'steps' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payer,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'steps',
+    'file',
+    'rules/examples/p4_exceedance.rule',
+    'line',
+    21,
+    'basis',
+    '示例（合肥）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'indicator_cap',
+      CAST(g.prm_3 AS TEXT),
+      'inds',
+      CAST(g.prm_0 AS TEXT),
+      'per_step',
+      CAST(g.prm_2 AS TEXT),
+      'step',
+      CAST(g.prm_1 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v13.indicator, CAST(v13.value AS TEXT))
+      FROM ev_values AS v13
+      WHERE
+        v13.kind = 'month'
+        AND v13.section_id = g.section_id
+        AND v13.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v14.indicator, CAST(v14.class AS TEXT))
+      FROM ev_values AS v14
+      WHERE
+        v14.kind = 'month'
+        AND v14.section_id = g.section_id
+        AND v14.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s4 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule bands (p4_exceedance.rule:27) 超标倍数分档（山西）
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'indicator_cap'
+        AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE
+          WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+          THEN NULL
+          ELSE CASE
+            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            THEN NULL
+            ELSE GREATEST(mm7.x0, mm7.x1)
+          END
+        END
+      FROM (
+        SELECT
+          EDIV(
+            (
+              (
+                (
+                  SELECT
+                    v8.highest
+                  FROM ev_values AS v8
+                  WHERE
+                    (
+                      v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                    )
+                    AND v8.indicator = 'COD'
+                )
+              ) - (
+                (
+                  SELECT
+                    lim9."limit"
+                  FROM gb3838_limits AS lim9
+                  WHERE
+                    lim9.indicator = 'COD' AND lim9.water_body = g.water_body AND lim9.class = 3
+                )
+              )
+            ),
+            (
+              (
+                SELECT
+                  lim10."limit"
+                FROM gb3838_limits AS lim10
+                WHERE
+                  lim10.indicator = 'COD' AND lim10.water_body = g.water_body AND lim10.class = 3
+              )
+            )
+          ) AS x0,
+          CAST(0 AS DECIMAL(38, 12)) AS x1
+      ) AS mm7
+    ) AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.m_0 IS NULL
+      THEN NULL
+      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN CAST(0 AS DECIMAL(38, 12))
+      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      THEN CAST(500000 AS DECIMAL(38, 12))
+      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      THEN CAST(1000000 AS DECIMAL(38, 12))
+      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      THEN CAST(3000000 AS DECIMAL(38, 12))
+      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      THEN CAST(0 AS DECIMAL(38, 12))
+    END AS a_raw,
+    CASE
+      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '[0, 0]'
+      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      THEN '(0, 0.2]'
+      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      THEN '(0.2, 0.5]'
+      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      THEN '(0.5, ..)'
+      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      THEN '(.., 0)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '未超标'
+      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      THEN '超标0.2倍以内'
+      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      THEN '超标0.2至0.5倍'
+      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      THEN '超标0.5倍以上'
+      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      THEN '（不会出现）'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s4 AS g
+)
+SELECT
+  g.scenario,
+  'bands' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payer,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'bands',
+    'file',
+    'rules/examples/p4_exceedance.rule',
+    'line',
+    27,
+    'basis',
+    '示例（山西）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(),
+    'measures',
+    JSON_OBJECT('peak_exceed', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.value AS TEXT))
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'month'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v12.indicator, CAST(v12.class AS TEXT))
+      FROM ev_values AS v12
+      WHERE
+        v12.kind = 'month'
+        AND v12.section_id = g.section_id
+        AND v12.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s5 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule runs_rule (p4_exceedance.rule:38) 自动站连续超标
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'indicator_cap'
+        AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    CAST((
+      (
+        SELECT
+          COUNT(*)
+        FROM (
+          SELECT
+            COUNT(*) AS len
+          FROM (
+            SELECT
+              d7.day - CAST(ROW_NUMBER() OVER (ORDER BY d7.day) AS INT) AS grp
+            FROM ev_daily AS d7
+            WHERE
+              d7.section_id = g.section_id
+              AND d7.indicator = 'NH3N'
+              AND d7.day BETWEEN g.period_start AND g.period_end
+              AND d7.valid
+              AND INDICATOR_CLASS(d7.indicator, g.water_body, d7.value) > 3
+          )
+          GROUP BY
+            grp
+        )
+        WHERE
+          len >= g.prm_4
+      )
+    ) * (
+      g.prm_5
+    ) AS DECIMAL(38, 12)) AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s3 AS g
+)
+SELECT
+  g.scenario,
+  'runs_rule' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payer,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'runs_rule',
+    'file',
+    'rules/examples/p4_exceedance.rule',
+    'line',
+    38,
+    'basis',
+    '示例',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT('per_run', CAST(g.prm_5 AS TEXT), 'run_days', CAST(g.prm_4 AS TEXT)),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.value AS TEXT))
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.class AS TEXT))
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s4 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

@@ -1,0 +1,223 @@
+-- rule gap (p6_concentration_gap.rule:14) 浓度差补偿
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'coef_cod' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'coef_nh3n' AND p3.month = g.param_month
+    ) AS prm_2
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      (
+        SELECT
+          lim4."limit"
+        FROM gb3838_limits AS lim4
+        WHERE
+          lim4.indicator = 'COD' AND lim4.water_body = g.water_body AND lim4.class = g.prm_0
+      )
+    ) - (
+      (
+        SELECT
+          v5.value
+        FROM ev_values AS v5
+        WHERE
+          (
+            v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+          )
+          AND v5.indicator = 'COD'
+      )
+    ) AS l_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      (
+        SELECT
+          lim6."limit"
+        FROM gb3838_limits AS lim6
+        WHERE
+          lim6.indicator = 'NH3N'
+          AND lim6.water_body = g.water_body
+          AND lim6.class = g.prm_0
+      )
+    ) - (
+      (
+        SELECT
+          v7.value
+        FROM ev_values AS v7
+        WHERE
+          (
+            v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+          )
+          AND v7.indicator = 'NH3N'
+      )
+    ) AS l_1
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST((
+      CAST((
+        EDIV((
+          g.l_0
+        ), (
+          CAST(1 AS DECIMAL(38, 12))
+        ))
+      ) * (
+        g.prm_1
+      ) AS DECIMAL(38, 12))
+    ) + (
+      CAST((
+        EDIV((
+          g.l_1
+        ), (
+          CAST(1 AS DECIMAL(38, 12))
+        ))
+      ) * (
+        g.prm_2
+      ) AS DECIMAL(38, 12))
+    ) AS DECIMAL(38, 12)) AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+)
+SELECT
+  g.scenario,
+  'gap' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'downstream' END AS payer,
+  CASE WHEN g.a < 0 THEN 'downstream' ELSE g.party_id END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'gap',
+    'file',
+    'rules/examples/p6_concentration_gap.rule',
+    'line',
+    14,
+    'basis',
+    '示例',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'coef_cod',
+      CAST(g.prm_1 AS TEXT),
+      'coef_nh3n',
+      CAST(g.prm_2 AS TEXT),
+      'target',
+      CAST(g.prm_0 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT('gap_cod', CAST(g.l_0 AS TEXT), 'gap_nh3n', CAST(g.l_1 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.value AS TEXT))
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.class AS TEXT))
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

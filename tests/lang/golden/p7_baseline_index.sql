@@ -1,0 +1,250 @@
+-- rule index (p7_baseline_index.rule:17) 补偿指数
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'year' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'k0' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'threshold' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'pot' AND p4.month = g.param_month
+    ) AS prm_3
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    CAST((
+      g.prm_1
+    ) * (
+      (
+        SELECT
+          CASE
+            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+            THEN NULL
+            ELSE EDIV(SUM(b), COUNT(b))
+          END
+        FROM (
+          SELECT
+            EDIV(
+              (
+                (
+                  SELECT
+                    v6.value
+                  FROM ev_values AS v6
+                  WHERE
+                    (
+                      v6.kind = 'year' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                    )
+                    AND v6.indicator = c5.x
+                )
+              ),
+              (
+                (
+                  SELECT
+                    CASE
+                      WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+                      THEN NULL
+                      ELSE EDIV(SUM(b), COUNT(b))
+                    END
+                  FROM (
+                    SELECT
+                      (
+                        SELECT
+                          v8.value
+                        FROM ev_values AS v8
+                        WHERE
+                          (
+                            v8.kind = 'year'
+                            AND v8.section_id = g.section_id
+                            AND v8.period = MAKE_DATE(CAST(y7.y AS INT), MONTH(g.period_start), 1)
+                          )
+                          AND v8.indicator = c5.x
+                      ) AS b
+                    FROM RANGE(2012, 2015) AS y7(y)
+                  )
+                )
+              )
+            ) AS b
+          FROM (
+            SELECT
+              UNNEST(g.prm_0) AS x
+          ) AS c5
+        ) AS q9
+      )
+    ) AS DECIMAL(38, 12)) AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.m_0 IS NULL
+      THEN NULL
+      WHEN g.m_0 <= g.prm_2
+      THEN g.prm_3
+      WHEN g.m_0 > g.prm_2
+      THEN -(
+        g.prm_3
+      )
+    END AS a_raw,
+    CASE
+      WHEN g.m_0 <= g.prm_2
+      THEN '(.., threshold]'
+      WHEN g.m_0 > g.prm_2
+      THEN '(threshold, ..)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.m_0 <= g.prm_2
+      THEN 'P ≤ 1，下游补偿上游'
+      WHEN g.m_0 > g.prm_2
+      THEN 'P > 1，上游补偿下游'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s4 AS g
+)
+SELECT
+  g.scenario,
+  'index' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'upstream' ELSE 'downstream' END AS payer,
+  CASE WHEN g.a < 0 THEN 'downstream' ELSE 'upstream' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'index',
+    'file',
+    'rules/examples/p7_baseline_index.rule',
+    'line',
+    17,
+    'basis',
+    '示例',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'inds',
+      CAST(g.prm_0 AS TEXT),
+      'k0',
+      CAST(g.prm_1 AS TEXT),
+      'pot',
+      CAST(g.prm_3 AS TEXT),
+      'threshold',
+      CAST(g.prm_2 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('p_index', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.value AS TEXT))
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'year'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.class AS TEXT))
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'year'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s5 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

@@ -1,0 +1,945 @@
+-- rule yoy (p8_change_and_pools.rule:19) COD 同比变化
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'year' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'per_point_better'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'per_point_worse'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    EDIV(
+      (
+        (
+          (
+            SELECT
+              v7.value
+            FROM ev_values AS v7
+            WHERE
+              (
+                v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+              )
+              AND v7.indicator = 'COD'
+          )
+        ) - (
+          (
+            SELECT
+              v8.value
+            FROM ev_values AS v8
+            WHERE
+              (
+                v8.kind = 'year'
+                AND v8.section_id = g.section_id
+                AND v8.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+              )
+              AND v8.indicator = 'COD'
+          )
+        )
+      ),
+      (
+        (
+          SELECT
+            v9.value
+          FROM ev_values AS v9
+          WHERE
+            (
+              v9.kind = 'year'
+              AND v9.section_id = g.section_id
+              AND v9.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+            )
+            AND v9.indicator = 'COD'
+        )
+      )
+    ) AS l_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.l_0 IS NULL
+      THEN NULL
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN CAST((
+        EDIV((
+          -(
+            g.l_0
+          )
+        ), (
+          CAST(0.01 AS DECIMAL(38, 12))
+        ))
+      ) * (
+        g.prm_1
+      ) AS DECIMAL(38, 12))
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN CAST((
+        EDIV((
+          -(
+            g.l_0
+          )
+        ), (
+          CAST(0.01 AS DECIMAL(38, 12))
+        ))
+      ) * (
+        g.prm_2
+      ) AS DECIMAL(38, 12))
+    END AS a_raw,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '(.., 0]'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '(0, ..)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '改善'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '恶化'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CAST(CASE
+      WHEN g.a_exc IS NULL
+      THEN NULL
+      ELSE CASE
+        WHEN CASE
+          WHEN SUM(COALESCE(g.a_exc, 0)) OVER (
+            PARTITION BY g.scenario, g.section_id, g.year_start
+            ORDER BY g.period_start, g.section_id
+            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+          ) IS NULL
+          OR g.prm_3 IS NULL
+          THEN NULL
+          ELSE LEAST(
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.section_id, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ),
+            g.prm_3
+          )
+        END IS NULL
+        OR -(
+          g.prm_3
+        ) IS NULL
+        THEN NULL
+        ELSE GREATEST(
+          CASE
+            WHEN SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.section_id, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) IS NULL
+            OR g.prm_3 IS NULL
+            THEN NULL
+            ELSE LEAST(
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.section_id, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ),
+              g.prm_3
+            )
+          END,
+          -(
+            g.prm_3
+          )
+        )
+      END - CASE
+        WHEN CASE
+          WHEN (
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.section_id, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) - COALESCE(g.a_exc, 0)
+          ) IS NULL
+          OR g.prm_3 IS NULL
+          THEN NULL
+          ELSE LEAST(
+            SUM(COALESCE(g.a_exc, 0)) OVER (
+              PARTITION BY g.scenario, g.section_id, g.year_start
+              ORDER BY g.period_start, g.section_id
+              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+            ) - COALESCE(g.a_exc, 0),
+            g.prm_3
+          )
+        END IS NULL
+        OR -(
+          g.prm_3
+        ) IS NULL
+        THEN NULL
+        ELSE GREATEST(
+          CASE
+            WHEN (
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.section_id, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ) - COALESCE(g.a_exc, 0)
+            ) IS NULL
+            OR g.prm_3 IS NULL
+            THEN NULL
+            ELSE LEAST(
+              SUM(COALESCE(g.a_exc, 0)) OVER (
+                PARTITION BY g.scenario, g.section_id, g.year_start
+                ORDER BY g.period_start, g.section_id
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+              ) - COALESCE(g.a_exc, 0),
+              g.prm_3
+            )
+          END,
+          -(
+            g.prm_3
+          )
+        )
+      END
+    END AS DECIMAL(38, 12)) AS a_cap0
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+)
+SELECT
+  g.scenario,
+  'yoy' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'treasury' END AS payer,
+  CASE WHEN g.a < 0 THEN 'treasury' ELSE g.party_id END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'yoy',
+    'file',
+    'rules/examples/p8_change_and_pools.rule',
+    'line',
+    19,
+    'basis',
+    '示例（山东）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'change_cap',
+      CAST(g.prm_3 AS TEXT),
+      'per_point_better',
+      CAST(g.prm_1 AS TEXT),
+      'per_point_worse',
+      CAST(g.prm_2 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT('change', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.value AS TEXT))
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'year'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.class AS TEXT))
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'year'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule by_score (p8_change_and_pools.rule:29) 资金池按得分分配
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'year' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'per_point_better'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'per_point_worse'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        MAX(v7.class)
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'year'
+        AND v7.section_id = g.section_id
+        AND v7.period = g.period_start
+        AND ARRAY_CONTAINS(g.prm_0, v7.indicator)
+    ) AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      6
+    ) - (
+      g.m_0
+    ) AS l_0
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_4) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp8_f,
+    COALESCE(DEC_UNITS(g.l_0), 0) AS sp8_w
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    g.sp8_f * g.sp8_w // NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_base,
+    g.sp8_f * g.sp8_w % NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_rem
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.sp8_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp8_rem DESC, g.period_start, g.section_id
+      ) <= g.sp8_f - SUM(g.sp8_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp8
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    g.sp8 AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s8 AS g
+)
+SELECT
+  g.scenario,
+  'by_score' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'treasury' END AS payer,
+  CASE WHEN g.a < 0 THEN 'treasury' ELSE g.party_id END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'by_score',
+    'file',
+    'rules/examples/p8_change_and_pools.rule',
+    'line',
+    29,
+    'basis',
+    '示例（十堰）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT('inds', CAST(g.prm_0 AS TEXT), 'score_pool', CAST(g.prm_4 AS TEXT)),
+    'measures',
+    JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT('score', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.value AS TEXT))
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.class AS TEXT))
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'year'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s9 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule contributions (p8_change_and_pools.rule:36) 赤水河三省出资 1:5:4 入池（示例用 1:1:1 以演示最大余数）
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    CAST(NULL AS TEXT) AS section_id,
+    CAST(NULL AS TEXT) AS party_id,
+    CAST(NULL AS TEXT) AS control_id,
+    'river' AS water_body,
+    CAST(NULL AS TEXT) AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  WHERE
+    p.kind = 'year'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'per_point_better'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'per_point_worse'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    g.prm_5 AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    ROW_NUMBER() OVER () AS rid,
+    CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) * 100 AS INT128) AS a_fen,
+    [
+      DEC_UNITS(CAST(1 AS DECIMAL(38, 12))),
+      DEC_UNITS(CAST(1 AS DECIMAL(38, 12))),
+      DEC_UNITS(CAST(1 AS DECIMAL(38, 12)))
+    ] AS w_list,
+    ['yunnan', 'guizhou', 'sichuan'] AS p_list
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    sh.k,
+    LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
+  FROM s5 AS g
+  CROSS JOIN RANGE(1, 4) AS sh(k)
+)
+SELECT
+  g.scenario,
+  'contributions' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'pool' ELSE g.share_party END AS payer,
+  CASE WHEN g.a < 0 THEN g.share_party ELSE 'pool' END AS payee,
+  CAST(CAST(g.base + CASE
+    WHEN ROW_NUMBER() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, g.k) <= g.a_fen - SUM(g.base) OVER (PARTITION BY g.rid)
+    THEN 1
+    ELSE 0
+  END AS DECIMAL(18, 0)) * CAST(0.01 AS DECIMAL(18, 2)) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'contributions',
+    'file',
+    'rules/examples/p8_change_and_pools.rule',
+    'line',
+    36,
+    'basis',
+    '示例（赤水河）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT('chishui_pool', CAST(g.prm_5 AS TEXT)),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule allocation (p8_change_and_pools.rule:42) 赤水河资金池按 3:4:3 分配
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    CAST(NULL AS TEXT) AS section_id,
+    CAST(NULL AS TEXT) AS party_id,
+    CAST(NULL AS TEXT) AS control_id,
+    'river' AS water_body,
+    CAST(NULL AS TEXT) AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  WHERE
+    p.kind = 'year'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.lst
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.num
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'per_point_better'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'per_point_worse'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    g.prm_5 AS a_raw,
+    CAST(NULL AS TEXT) AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    g.a_raw AS a_exc,
+    CAST(NULL AS TEXT) AS exc_label,
+    CAST(NULL AS TEXT) AS exc_reason
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    ROW_NUMBER() OVER () AS rid,
+    CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) * 100 AS INT128) AS a_fen,
+    [
+      DEC_UNITS(CAST(3 AS DECIMAL(38, 12))),
+      DEC_UNITS(CAST(4 AS DECIMAL(38, 12))),
+      DEC_UNITS(CAST(3 AS DECIMAL(38, 12)))
+    ] AS w_list,
+    ['yunnan', 'guizhou', 'sichuan'] AS p_list
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    sh.k,
+    LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
+    g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
+  FROM s5 AS g
+  CROSS JOIN RANGE(1, 4) AS sh(k)
+)
+SELECT
+  g.scenario,
+  'allocation' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.share_party ELSE 'pool' END AS payer,
+  CASE WHEN g.a < 0 THEN 'pool' ELSE g.share_party END AS payee,
+  CAST(CAST(g.base + CASE
+    WHEN ROW_NUMBER() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, g.k) <= g.a_fen - SUM(g.base) OVER (PARTITION BY g.rid)
+    THEN 1
+    ELSE 0
+  END AS DECIMAL(18, 0)) * CAST(0.01 AS DECIMAL(18, 2)) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'allocation',
+    'file',
+    'rules/examples/p8_change_and_pools.rule',
+    'line',
+    42,
+    'basis',
+    '示例（赤水河）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT('chishui_pool', CAST(g.prm_5 AS TEXT)),
+    'measures',
+    JSON_OBJECT(),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

@@ -1,0 +1,382 @@
+-- rule monthly_share (tongshun.rule:32) 来水水质达标奖励、超标补偿（按断面·月分摊年度金额）
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'annual_amount'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'penalty_amount'
+        AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.txt
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
+    ) AS prm_4
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+      FROM (
+        SELECT
+          (
+            SELECT
+              v7.class
+            FROM ev_values AS v7
+            WHERE
+              (
+                v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+              )
+              AND v7.indicator = c6.x
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c6
+      ) AS q8
+    ) <= g.prm_0 AS m_0
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.prm_4 = 'all_sections'
+      THEN (
+        SELECT
+          CASE
+            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+            THEN NULL
+            ELSE BOOL_AND(CAST(b AS BOOLEAN))
+          END
+        FROM (
+          SELECT
+            (
+              SELECT
+                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+              FROM (
+                SELECT
+                  (
+                    SELECT
+                      v11.class
+                    FROM ev_values AS v11
+                    WHERE
+                      (
+                        v11.kind = 'month'
+                        AND v11.section_id = c9.section_id
+                        AND v11.period = g.period_start
+                      )
+                      AND v11.indicator = c10.x
+                  ) AS b
+                FROM (
+                  SELECT
+                    UNNEST(g.prm_1) AS x
+                ) AS c10
+              ) AS q12
+            ) <= g.prm_0 AS b
+          FROM (
+            SELECT
+              *
+            FROM ev_sections
+            WHERE
+              role = 'assessed'
+          ) AS c9
+        ) AS q13
+      )
+      ELSE g.m_0
+    END AS l_0
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_2) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp14_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp14_w
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    g.sp14_f * g.sp14_w // NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_base,
+    g.sp14_f * g.sp14_w % NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_rem
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.sp14_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp14_rem DESC, g.period_start, g.section_id
+      ) <= g.sp14_f - SUM(g.sp14_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp14
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_3) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp15_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp15_w
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    g.sp15_f * g.sp15_w // NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_base,
+    g.sp15_f * g.sp15_w % NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_rem
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    CAST(g.sp15_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp15_rem DESC, g.period_start, g.section_id
+      ) <= g.sp15_f - SUM(g.sp15_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp15
+  FROM s8 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    CASE WHEN g.l_0 THEN g.sp14 ELSE -(
+      g.sp15
+    ) END AS a_raw,
+    CASE WHEN g.l_0 THEN 'if compliant' ELSE 'else' END AS branch,
+    CAST(NULL AS TEXT) AS branch_label
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v16
+        WHERE
+          v16.kind = 'month'
+          AND v16.section_id = g.section_id
+          AND v16.period = g.period_start
+          AND v16.flags && ['no_flow', 'ice']
+      )
+      THEN CAST(0 AS DECIMAL(38, 12))
+      ELSE g.a_raw
+    END AS a_exc,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v16
+        WHERE
+          v16.kind = 'month'
+          AND v16.section_id = g.section_id
+          AND v16.period = g.period_start
+          AND v16.flags && ['no_flow', 'ice']
+      )
+      THEN '断流、结冰不考核'
+    END AS exc_label,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v16
+        WHERE
+          v16.kind = 'month'
+          AND v16.section_id = g.section_id
+          AND v16.period = g.period_start
+          AND v16.flags && ['no_flow', 'ice']
+      )
+      THEN CONCAT_WS(
+        '、',
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v17
+            WHERE
+              v17.kind = 'month'
+              AND v17.section_id = g.section_id
+              AND v17.period = g.period_start
+              AND v17.flags && ['no_flow']
+          )
+          THEN '断流'
+        END,
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v18
+            WHERE
+              v18.kind = 'month'
+              AND v18.section_id = g.section_id
+              AND v18.period = g.period_start
+              AND v18.flags && ['ice']
+          )
+          THEN '结冰'
+        END
+      )
+    END AS exc_reason
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s11 AS g
+)
+SELECT
+  g.scenario,
+  'monthly_share' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN 'xiantao' ELSE 'wuhan_jkq' END AS payer,
+  CASE WHEN g.a < 0 THEN 'wuhan_jkq' ELSE 'xiantao' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'monthly_share',
+    'file',
+    'rules/tongshun.rule',
+    'line',
+    32,
+    'basis',
+    '《通顺河流域跨市断面水质考核生态补偿协议》：每月考核1次，年度奖惩金额为每月预核…（原文截断）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'annual_amount',
+      CAST(g.prm_2 AS TEXT),
+      'indicators',
+      CAST(g.prm_1 AS TEXT),
+      'judge',
+      CAST(g.prm_4 AS TEXT),
+      'penalty_amount',
+      CAST(g.prm_3 AS TEXT),
+      'target',
+      CAST(g.prm_0 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('meets_target', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT('compliant', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v19.indicator, CAST(v19.value AS TEXT))
+      FROM ev_values AS v19
+      WHERE
+        v19.kind = 'month'
+        AND v19.section_id = g.section_id
+        AND v19.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.class AS TEXT))
+      FROM ev_values AS v20
+      WHERE
+        v20.kind = 'month'
+        AND v20.section_id = g.section_id
+        AND v20.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s12 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

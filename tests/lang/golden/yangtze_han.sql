@@ -1,0 +1,813 @@
+-- rule cpi_band (yangtze_han.rule:38) 综合污染指数较入境对照断面变化
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'cpi_class' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'cpi_indicators'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'band' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'reward_hold' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario
+        AND p5.name = 'reward_improve'
+        AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario
+        AND p6.name = 'penalty_small'
+        AND p6.month = g.param_month
+    ) AS prm_5,
+    (
+      SELECT
+        p7.num
+      FROM ev_params AS p7
+      WHERE
+        p7.scenario = g.scenario
+        AND p7.name = 'penalty_large'
+        AND p7.month = g.param_month
+    ) AS prm_6,
+    (
+      SELECT
+        p8.num
+      FROM ev_params AS p8
+      WHERE
+        p8.scenario = g.scenario
+        AND p8.name = 'class_decline_penalty'
+        AND p8.month = g.param_month
+    ) AS prm_7
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+          THEN NULL
+          ELSE EDIV(SUM(b), COUNT(b))
+        END
+      FROM (
+        SELECT
+          EDIV(
+            (
+              (
+                SELECT
+                  v10.value
+                FROM ev_values AS v10
+                WHERE
+                  (
+                    v10.kind = 'month'
+                    AND v10.section_id = g.section_id
+                    AND v10.period = g.period_start
+                  )
+                  AND v10.indicator = c9.x
+              )
+            ),
+            (
+              (
+                SELECT
+                  lim11."limit"
+                FROM gb3838_limits AS lim11
+                WHERE
+                  lim11.indicator = c9.x
+                  AND lim11.water_body = g.water_body
+                  AND lim11.class = g.prm_0
+              )
+            )
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c9
+      ) AS q12
+    ) AS m_0,
+    (
+      SELECT
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+          THEN NULL
+          ELSE EDIV(SUM(b), COUNT(b))
+        END
+      FROM (
+        SELECT
+          EDIV(
+            (
+              (
+                SELECT
+                  v14.value
+                FROM ev_values AS v14
+                WHERE
+                  (
+                    v14.kind = 'month'
+                    AND v14.section_id = g.control_id
+                    AND v14.period = g.period_start
+                  )
+                  AND v14.indicator = c13.x
+              )
+            ),
+            (
+              (
+                SELECT
+                  lim15."limit"
+                FROM gb3838_limits AS lim15
+                WHERE
+                  lim15.indicator = c13.x
+                  AND lim15.water_body = g.water_body
+                  AND lim15.class = g.prm_0
+              )
+            )
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c13
+      ) AS q16
+    ) AS m_1
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    EDIV((
+      (
+        g.m_0
+      ) - (
+        g.m_1
+      )
+    ), (
+      g.m_1
+    )) AS l_0
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.l_0 IS NULL
+      THEN NULL
+      WHEN g.l_0 >= -(
+        g.prm_2
+      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN g.prm_3
+      WHEN g.l_0 < -(
+        g.prm_2
+      )
+      THEN g.prm_4
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      THEN -(
+        g.prm_5
+      )
+      WHEN g.l_0 > g.prm_2
+      THEN -(
+        g.prm_6
+      )
+    END AS a_raw,
+    CASE
+      WHEN g.l_0 >= -(
+        g.prm_2
+      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '[-band, 0]'
+      WHEN g.l_0 < -(
+        g.prm_2
+      )
+      THEN '(.., -band)'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      THEN '(0, band]'
+      WHEN g.l_0 > g.prm_2
+      THEN '(band, ..)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.l_0 >= -(
+        g.prm_2
+      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '持平或下降不超过10%，奖励'
+      WHEN g.l_0 < -(
+        g.prm_2
+      )
+      THEN '下降超过10%，奖励'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      THEN '上升不超过10%，扣罚'
+      WHEN g.l_0 > g.prm_2
+      THEN '上升超过10%，扣罚'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v17
+        WHERE
+          v17.kind = 'month'
+          AND v17.section_id = g.section_id
+          AND v17.period = g.period_start
+          AND v17.flags && ['no_flow', 'ice']
+      )
+      THEN CAST(0 AS DECIMAL(38, 12))
+      ELSE g.a_raw
+    END AS a_exc,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v17
+        WHERE
+          v17.kind = 'month'
+          AND v17.section_id = g.section_id
+          AND v17.period = g.period_start
+          AND v17.flags && ['no_flow', 'ice']
+      )
+      THEN '断流、结冰不考核'
+    END AS exc_label,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v17
+        WHERE
+          v17.kind = 'month'
+          AND v17.section_id = g.section_id
+          AND v17.period = g.period_start
+          AND v17.flags && ['no_flow', 'ice']
+      )
+      THEN CONCAT_WS(
+        '、',
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v18
+            WHERE
+              v18.kind = 'month'
+              AND v18.section_id = g.section_id
+              AND v18.period = g.period_start
+              AND v18.flags && ['no_flow']
+          )
+          THEN '断流'
+        END,
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v19
+            WHERE
+              v19.kind = 'month'
+              AND v19.section_id = g.section_id
+              AND v19.period = g.period_start
+              AND v19.flags && ['ice']
+          )
+          THEN '结冰'
+        END
+      )
+    END AS exc_reason
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+)
+SELECT
+  g.scenario,
+  'cpi_band' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payer,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'cpi_band',
+    'file',
+    'rules/yangtze_han.rule',
+    'line',
+    38,
+    'basis',
+    '武政办〔2017〕127号；楚天都市报 2018-01-03',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'band',
+      CAST(g.prm_2 AS TEXT),
+      'cpi_class',
+      CAST(g.prm_0 AS TEXT),
+      'cpi_indicators',
+      CAST(g.prm_1 AS TEXT),
+      'penalty_large',
+      CAST(g.prm_6 AS TEXT),
+      'penalty_small',
+      CAST(g.prm_5 AS TEXT),
+      'reward_hold',
+      CAST(g.prm_3 AS TEXT),
+      'reward_improve',
+      CAST(g.prm_4 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('cpi', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT('cpi', CAST(g.m_1 AS TEXT)),
+    'lets',
+    JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.value AS TEXT))
+      FROM ev_values AS v20
+      WHERE
+        v20.kind = 'month'
+        AND v20.section_id = g.section_id
+        AND v20.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v21.indicator, CAST(v21.class AS TEXT))
+      FROM ev_values AS v21
+      WHERE
+        v21.kind = 'month'
+        AND v21.section_id = g.section_id
+        AND v21.period = g.period_start
+    ),
+    'control_values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v22.indicator, CAST(v22.value AS TEXT))
+      FROM ev_values AS v22
+      WHERE
+        v22.kind = 'month'
+        AND v22.section_id = g.control_id
+        AND v22.period = g.period_start
+    ),
+    'control_classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v23.indicator, CAST(v23.class AS TEXT))
+      FROM ev_values AS v23
+      WHERE
+        v23.kind = 'month'
+        AND v23.section_id = g.control_id
+        AND v23.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
+
+-- rule class_decline (yangtze_han.rule:50) 水质较入境对照断面下降一个类别
+WITH grid AS (
+  SELECT
+    sc.scenario,
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window
+  FROM ev_scenarios AS sc
+  CROSS JOIN ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), s1 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'cpi_class' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario
+        AND p2.name = 'cpi_indicators'
+        AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario AND p3.name = 'band' AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario AND p4.name = 'reward_hold' AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.num
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario
+        AND p5.name = 'reward_improve'
+        AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.num
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario
+        AND p6.name = 'penalty_small'
+        AND p6.month = g.param_month
+    ) AS prm_5,
+    (
+      SELECT
+        p7.num
+      FROM ev_params AS p7
+      WHERE
+        p7.scenario = g.scenario
+        AND p7.name = 'penalty_large'
+        AND p7.month = g.param_month
+    ) AS prm_6,
+    (
+      SELECT
+        p8.num
+      FROM ev_params AS p8
+      WHERE
+        p8.scenario = g.scenario
+        AND p8.name = 'class_decline_penalty'
+        AND p8.month = g.param_month
+    ) AS prm_7
+  FROM grid AS g
+), s2 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+      FROM (
+        SELECT
+          (
+            SELECT
+              v10.class
+            FROM ev_values AS v10
+            WHERE
+              (
+                v10.kind = 'month'
+                AND v10.section_id = g.section_id
+                AND v10.period = g.period_start
+              )
+              AND v10.indicator = c9.x
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c9
+      ) AS q11
+    ) AS m_0,
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+      FROM (
+        SELECT
+          (
+            SELECT
+              v13.class
+            FROM ev_values AS v13
+            WHERE
+              (
+                v13.kind = 'month'
+                AND v13.section_id = g.control_id
+                AND v13.period = g.period_start
+              )
+              AND v13.indicator = c12.x
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c12
+      ) AS q14
+    ) AS m_1
+  FROM s1 AS g
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      g.m_0
+    ) - (
+      g.m_1
+    ) AS l_0
+  FROM s2 AS g
+), s4 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN g.l_0 IS NULL
+      THEN NULL
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN CAST(0 AS DECIMAL(38, 12))
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN CAST((
+        -(
+          g.prm_7
+        )
+      ) * (
+        g.l_0
+      ) AS DECIMAL(38, 12))
+    END AS a_raw,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '(.., 0]'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '(0, ..)'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch,
+    CASE
+      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN '未下降'
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      THEN '下降类别'
+      ELSE CAST(NULL AS TEXT)
+    END AS branch_label
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v15
+        WHERE
+          v15.kind = 'month'
+          AND v15.section_id = g.section_id
+          AND v15.period = g.period_start
+          AND v15.flags && ['no_flow', 'ice']
+      )
+      THEN CAST(0 AS DECIMAL(38, 12))
+      ELSE g.a_raw
+    END AS a_exc,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v15
+        WHERE
+          v15.kind = 'month'
+          AND v15.section_id = g.section_id
+          AND v15.period = g.period_start
+          AND v15.flags && ['no_flow', 'ice']
+      )
+      THEN '断流、结冰不考核'
+    END AS exc_label,
+    CASE
+      WHEN EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v15
+        WHERE
+          v15.kind = 'month'
+          AND v15.section_id = g.section_id
+          AND v15.period = g.period_start
+          AND v15.flags && ['no_flow', 'ice']
+      )
+      THEN CONCAT_WS(
+        '、',
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v16
+            WHERE
+              v16.kind = 'month'
+              AND v16.section_id = g.section_id
+              AND v16.period = g.period_start
+              AND v16.flags && ['no_flow']
+          )
+          THEN '断流'
+        END,
+        CASE
+          WHEN EXISTS(
+            SELECT
+              1
+            FROM ev_values AS v17
+            WHERE
+              v17.kind = 'month'
+              AND v17.section_id = g.section_id
+              AND v17.period = g.period_start
+              AND v17.flags && ['ice']
+          )
+          THEN '结冰'
+        END
+      )
+    END AS exc_reason
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+  FROM s5 AS g
+)
+SELECT
+  g.scenario,
+  'class_decline' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payer,
+  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'class_decline',
+    'file',
+    'rules/yangtze_han.rule',
+    'line',
+    50,
+    'basis',
+    '武政办〔2017〕127号（该条原文截断）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'class_decline_penalty',
+      CAST(g.prm_7 AS TEXT),
+      'cpi_indicators',
+      CAST(g.prm_1 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT('section_class', CAST(g.m_1 AS TEXT)),
+    'lets',
+    JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
+    'values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v18.indicator, CAST(v18.value AS TEXT))
+      FROM ev_values AS v18
+      WHERE
+        v18.kind = 'month'
+        AND v18.section_id = g.section_id
+        AND v18.period = g.period_start
+    ),
+    'classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v19.indicator, CAST(v19.class AS TEXT))
+      FROM ev_values AS v19
+      WHERE
+        v19.kind = 'month'
+        AND v19.section_id = g.section_id
+        AND v19.period = g.period_start
+    ),
+    'control_values',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.value AS TEXT))
+      FROM ev_values AS v20
+      WHERE
+        v20.kind = 'month'
+        AND v20.section_id = g.control_id
+        AND v20.period = g.period_start
+    ),
+    'control_classes',
+    (
+      SELECT
+        JSON_GROUP_OBJECT(v21.indicator, CAST(v21.class AS TEXT))
+      FROM ev_values AS v21
+      WHERE
+        v21.kind = 'month'
+        AND v21.section_id = g.control_id
+        AND v21.period = g.period_start
+    ),
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s6 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;

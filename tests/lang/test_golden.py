@@ -1,0 +1,36 @@
+"""Golden snapshots of the AST and the SQL of every rule file in rules/ and rules/examples/.
+
+Regenerate with ECOCOMP_UPDATE_GOLDEN=1 and review the diff (tests/lang/golden/*.ast.json, *.sql).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from compensation.lang.emit import emit
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests/lang/golden"
+FILES = sorted((ROOT / "rules").rglob("*.rule"))
+
+
+@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
+@pytest.mark.parametrize("stage", ["ast", "sql"])
+def test_golden(path: Path, stage: str, monkeypatch) -> None:
+    monkeypatch.chdir(ROOT)
+    text = emit(path.relative_to(ROOT), stage) + "\n"
+    target = GOLDEN / f"{path.stem}.{'ast.json' if stage == 'ast' else 'sql'}"
+    if os.environ.get("ECOCOMP_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    assert target.exists(), f"no golden file {target.name}: run with ECOCOMP_UPDATE_GOLDEN=1"
+    assert text == target.read_text(encoding="utf-8")
+
+
+def test_every_pattern_has_an_example() -> None:
+    names = [p.stem for p in (ROOT / "rules/examples").glob("*.rule")]
+    for n in range(1, 9):
+        assert any(name.startswith(f"p{n}_") for name in names), f"no example for P{n}"
