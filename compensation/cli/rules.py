@@ -18,7 +18,9 @@ def rules_group() -> None:
 
 @rules_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 列表输出 {file, line, col, message}。")
+@click.option(
+    "--json", "as_json", is_flag=True, help="以 JSON 列表输出 {file, line, col, message}。"
+)
 def check_command(paths: tuple[str, ...], as_json: bool) -> None:
     """检查规则文件（默认 rules/）：语法、名称、单位、区间、参数日期、例外、循环。"""
     diagnostics = check_paths(paths or ("rules",))
@@ -30,14 +32,21 @@ def check_command(paths: tuple[str, ...], as_json: bool) -> None:
         if not diagnostics:
             click.echo("规则检查通过，未发现问题。")
     if diagnostics:
-        raise RuleError(f"发现 {len(diagnostics)} 个问题。({len(diagnostics)} problem(s) found)",
-                        diagnostics)
+        raise RuleError(
+            f"发现 {len(diagnostics)} 个问题。({len(diagnostics)} problem(s) found)", diagnostics
+        )
 
 
 @rules_group.command("compile")
 @click.argument("file", type=click.Path())
-@click.option("--emit", "stage", type=click.Choice(STAGES), default="sql", show_default=True,
-              help="输出哪个阶段：ast（语法树）、plan（计划）、sql。")
+@click.option(
+    "--emit",
+    "stage",
+    type=click.Choice(STAGES),
+    default="sql",
+    show_default=True,
+    help="输出哪个阶段：ast（语法树）、plan（计划）、sql。",
+)
 def compile_command(file: str, stage: str) -> None:
     """编译一个规则文件并显示某个阶段的结果。"""
     click.echo(emit(file, stage))

@@ -155,8 +155,23 @@ class Table(Node):
 
 
 Expr = (
-    Num | Str | ClassLit | Name | AmountRef | ControlRef | Call | Comprehension | Spread
-    | YearRange | ListLit | Unary | Binary | Compare | InRange | If | Table
+    Num
+    | Str
+    | ClassLit
+    | Name
+    | AmountRef
+    | ControlRef
+    | Call
+    | Comprehension
+    | Spread
+    | YearRange
+    | ListLit
+    | Unary
+    | Binary
+    | Compare
+    | InRange
+    | If
+    | Table
 )
 
 

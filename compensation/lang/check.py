@@ -61,7 +61,9 @@ class Checker:
     def check_header(self) -> None:
         h = self.rf.header
         if h.start is None:
-            self.err(h, f"方案“{h.id}”缺少起始年月（from 2018-01）。(the scheme needs a start month)")
+            self.err(
+                h, f"方案“{h.id}”缺少起始年月（from 2018-01）。(the scheme needs a start month)"
+            )
         for text in (h.start, h.end):
             if text and not 1 <= int(text[5:]) <= 12:
                 self.err(h, f"“{text}”不是有效的年月。(not a valid month)")
@@ -81,52 +83,74 @@ class Checker:
             values = info.decl.values
             for dv, pv in info.values:
                 if not (u.same(pv.unit, info.unit) and pv.unit.kind == info.unit.kind):
-                    self.err(dv, f"参数“{info.name}”的各期取值单位不一致：应为{info.unit.describe()}，"
-                                 f"这里是{pv.unit.describe()}。(dated values differ in unit)")
+                    self.err(
+                        dv,
+                        f"参数“{info.name}”的各期取值单位不一致：应为{info.unit.describe()}，"
+                        f"这里是{pv.unit.describe()}。(dated values differ in unit)",
+                    )
                 if pv.txt is not None and info.variants and pv.txt not in info.variants:
-                    self.err(dv, f"参数“{info.name}”的取值“{pv.txt}”不在允许的选项 "
-                                 f"{' | '.join(info.variants)} 之中。(value is not an allowed variant)")
+                    self.err(
+                        dv,
+                        f"参数“{info.name}”的取值“{pv.txt}”不在允许的选项 "
+                        f"{' | '.join(info.variants)} 之中。(value is not an allowed variant)",
+                    )
                 if pv.lst is not None:
                     for code in pv.lst:
                         if code not in u.indicator_units():
-                            self.err(dv, f"参数“{info.name}”的列表中有未知的指标代码“{code}”。"
-                                         f"(unknown indicator {code})")
+                            self.err(
+                                dv,
+                                f"参数“{info.name}”的列表中有未知的指标代码“{code}”。"
+                                f"(unknown indicator {code})",
+                            )
             covered_to = span_start - 1
             for i, dv in enumerate(values):
                 first = month_index(dv.start)
                 if i > 0 and first <= month_index(values[i - 1].start):
-                    self.err(dv, f"参数“{info.name}”的取值应按起始年月先后排列：{dv.start} 不晚于上一个取值的"
-                                 f" {values[i - 1].start}。(dated values out of order)")
+                    self.err(
+                        dv,
+                        f"参数“{info.name}”的取值应按起始年月先后排列："
+                        f"{dv.start} 不晚于上一个取值的"
+                        f" {values[i - 1].start}。(dated values out of order)",
+                    )
                     return
                 if first > covered_to + 1 and (span_end is None or covered_to < span_end):
                     gap_to = month_text(first - 1)
-                    self.err(dv, f"参数“{info.name}”在 {month_text(covered_to + 1)} 至 {gap_to} "
-                                 f"没有取值（方案从 {start} 开始），这些月份无法核算。"
-                                 f"(parameter {info.name} has no value for some months)")
-                if dv.until:
-                    covered_to = max(covered_to, month_index(dv.until))
-                else:
-                    covered_to = 10**9
+                    self.err(
+                        dv,
+                        f"参数“{info.name}”在 {month_text(covered_to + 1)} 至 {gap_to} "
+                        f"没有取值（方案从 {start} 开始），这些月份无法核算。"
+                        f"(parameter {info.name} has no value for some months)",
+                    )
+                covered_to = max(covered_to, month_index(dv.until)) if dv.until else 10**9
             if values and covered_to < 10**9 and (span_end is None or covered_to < span_end):
-                self.err(values[-1], f"参数“{info.name}”在 {month_text(covered_to)} 之后没有取值，"
-                                     "而方案没有在此结束。(parameter has no value after its last date)")
+                self.err(
+                    values[-1],
+                    f"参数“{info.name}”在 {month_text(covered_to)} 之后没有取值，"
+                    "而方案没有在此结束。(parameter has no value after its last date)",
+                )
 
     # ---- measures: cycles and units
     def check_cycles(self) -> set[str]:
-        deps = {name: set(self.names_in(m.expr)) & set(self.scope.measures)
-                for name, m in self.scope.measures.items()}
+        deps = {
+            name: set(self.names_in(m.expr)) & set(self.scope.measures)
+            for name, m in self.scope.measures.items()
+        }
         cyclic: set[str] = set()
         for name in deps:
             path = self.find_cycle(name, deps, [name])
             if path and name not in cyclic:
                 cyclic.update(path)
                 chain = " → ".join(path + [path[0]])
-                self.err(self.scope.measures[name],
-                         f"度量之间存在循环引用：{chain}；度量不能直接或间接引用自身。"
-                         f"(measures form a cycle: {chain})")
+                self.err(
+                    self.scope.measures[name],
+                    f"度量之间存在循环引用：{chain}；度量不能直接或间接引用自身。"
+                    f"(measures form a cycle: {chain})",
+                )
         return cyclic
 
-    def find_cycle(self, start: str, deps: dict[str, set[str]], path: list[str]) -> list[str] | None:
+    def find_cycle(
+        self, start: str, deps: dict[str, set[str]], path: list[str]
+    ) -> list[str] | None:
         for nxt in sorted(deps[path[-1]]):
             if nxt == start:
                 return path
@@ -137,7 +161,7 @@ class Checker:
         return None
 
     def names_in(self, expr: object) -> Iterable[str]:
-        if isinstance(expr, ast.Name) or isinstance(expr, ast.ControlRef):
+        if isinstance(expr, ast.Name | ast.ControlRef):
             yield expr.name
         if isinstance(expr, ast.Node):
             for value in vars(expr).values():
@@ -178,8 +202,11 @@ class Checker:
         for exc in rule.exceptions:
             cond = self.infer(exc.cond, local_amount, set())
             if cond.kind != "bool":
-                self.err(exc.cond, f"例外“{exc.label}”的条件应为真/假判断，这里是{cond.describe()}。"
-                                   "(an exception needs a condition)")
+                self.err(
+                    exc.cond,
+                    f"例外“{exc.label}”的条件应为真/假判断，这里是{cond.describe()}。"
+                    "(an exception needs a condition)",
+                )
             value = self.infer(exc.value, local_amount, set())
             self.expect_money(exc.value, value, f"例外“{exc.label}”的金额")
             self.check_exception_order(exc, seen)
@@ -189,46 +216,68 @@ class Checker:
             unit = self.infer(cap.limit, local, set())
             self.expect_money(cap.limit, unit, "上限（cap）")
             if cap.scope.startswith("section") and rule.selector is None:
-                self.err(cap, f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
-                              "(a section cap needs a rule over sections)")
+                self.err(
+                    cap,
+                    f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
+                    "(a section cap needs a rule over sections)",
+                )
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
         if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
             return
-        self.err(node, f"{what}应为金额（如 50万、100元），这里算出的是{unit.describe()}。"
-                       "(an amount must be money)")
+        self.err(
+            node,
+            f"{what}应为金额（如 50万、100元），这里算出的是{unit.describe()}。"
+            "(an amount must be money)",
+        )
 
     def check_party(self, party: ast.Party, rule: ast.Rule) -> None:
         declared = {p.id for p in self.rf.header.parties if p.kind == "id"}
         if party.kind == "id" and party.id not in declared:
-            self.err(party, f"付款方/收款方“{party.id}”不在方案的当事方（parties）中；已声明的有："
-                            f"{'、'.join(sorted(declared)) or '无'}。(unknown party {party.id})")
+            self.err(
+                party,
+                f"付款方/收款方“{party.id}”不在方案的当事方（parties）中；已声明的有："
+                f"{'、'.join(sorted(declared)) or '无'}。(unknown party {party.id})",
+            )
         if party.kind in ("section", "control") and rule.selector is None:
-            self.err(party, f"“{party.kind}.party”只能用在按断面核算的规则中。(needs a section rule)")
+            self.err(
+                party, f"“{party.kind}.party”只能用在按断面核算的规则中。(needs a section rule)"
+            )
         if party.kind == "split":
             for weight, target in party.shares:
                 unit = self.infer(weight, {}, set())
                 if unit.kind != "number" or unit.dims != (0, 0, 0, 0):
-                    self.err(weight, f"分摊比例应为百分数或份数，这里是{unit.describe()}。(a share)")
+                    self.err(
+                        weight, f"分摊比例应为百分数或份数，这里是{unit.describe()}。(a share)"
+                    )
                 self.check_party(target, rule)
 
     def check_exception_order(self, exc: ast.ExceptClause, seen: list[ast.ExceptClause]) -> None:
         key = condition_key(exc.cond)
         for earlier in seen:
             if earlier.label == exc.label:
-                self.err(exc, f"例外“{exc.label}”与第 {earlier.line} 行的例外重名，无法区分。"
-                              "(two exceptions with the same label)")
+                self.err(
+                    exc,
+                    f"例外“{exc.label}”与第 {earlier.line} 行的例外重名，无法区分。"
+                    "(two exceptions with the same label)",
+                )
                 return
             same = condition_key(earlier.cond) == key
             covered = same or flags_cover(earlier.cond, exc.cond)
             if not covered:
                 continue
             if same and condition_key(earlier.value) != condition_key(exc.value):
-                self.err(exc, f"例外“{exc.label}”与第 {earlier.line} 行的例外“{earlier.label}”条件相同"
-                              "而金额不同，两者冲突；按顺序只有前者会生效。(conflicting exceptions)")
+                self.err(
+                    exc,
+                    f"例外“{exc.label}”与第 {earlier.line} 行的例外“{earlier.label}”条件相同"
+                    "而金额不同，两者冲突；按顺序只有前者会生效。(conflicting exceptions)",
+                )
             else:
-                self.err(exc, f"例外“{exc.label}”永远不会生效：第 {earlier.line} 行的例外“{earlier.label}”"
-                              "已覆盖它的条件，而先匹配的例外优先。(unreachable exception)")
+                self.err(
+                    exc,
+                    f"例外“{exc.label}”永远不会生效：第 {earlier.line} 行的例外“{earlier.label}”"
+                    "已覆盖它的条件，而先匹配的例外优先。(unreachable exception)",
+                )
             return
 
     # ---- expressions: infer the unit, report errors on the way
@@ -243,14 +292,21 @@ class Checker:
             return u.CLASS
         if isinstance(e, ast.AmountRef):
             if not self.in_exception:
-                self.err(e, "“amount”只能在例外（except）中使用，表示例外之前算出的金额。(amount outside except)")
+                self.err(
+                    e,
+                    "“amount”只能在例外（except）中使用，表示例外之前算出的金额。"
+                    "(amount outside except)",
+                )
             return u.MONEY
         if isinstance(e, ast.Name):
             return self.infer_name(e, local, visiting)
         if isinstance(e, ast.ControlRef):
             if e.name not in self.scope.measures:
-                self.err(e, f"“control.{e.name}”中的“{e.name}”不是已定义的度量（measure）。"
-                            f"(control.{e.name}: unknown measure)")
+                self.err(
+                    e,
+                    f"“control.{e.name}”中的“{e.name}”不是已定义的度量（measure）。"
+                    f"(control.{e.name}: unknown measure)",
+                )
                 return ANY_UNIT
             if self.rule is not None and self.rule.selector is None:
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
@@ -258,7 +314,9 @@ class Checker:
         if isinstance(e, ast.ListLit):
             for item in e.items:
                 if not (isinstance(item, ast.Name) and item.name in u.indicator_units()):
-                    self.err(item, "列表中应为指标代码（如 COD, NH3N, TP）。(a list holds indicators)")
+                    self.err(
+                        item, "列表中应为指标代码（如 COD, NH3N, TP）。(a list holds indicators)"
+                    )
             return u.INDICATORS
         if isinstance(e, ast.Unary):
             x = self.infer(e.x, local, visiting)
@@ -273,10 +331,15 @@ class Checker:
         if isinstance(e, ast.Compare):
             a, b = self.infer(e.left, local, visiting), self.infer(e.right, local, visiting)
             if e.words and a.kind != "class":
-                self.err(e, f"“{e.words}”用于比较水质类别，这里左边是{a.describe()}。(needs classes)")
+                self.err(
+                    e, f"“{e.words}”用于比较水质类别，这里左边是{a.describe()}。(needs classes)"
+                )
             if not u.same(a, b) and not (a.kind == "variant" and b.kind == "variant"):
-                self.err(e, f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
-                            "values of different units)")
+                self.err(
+                    e,
+                    f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
+                    "values of different units)",
+                )
             return u.BOOL
         if isinstance(e, ast.InRange):
             x = self.infer(e.x, local, visiting)
@@ -286,7 +349,9 @@ class Checker:
             self.expect_bool(e.cond, self.infer(e.cond, local, visiting))
             a, b = self.infer(e.then, local, visiting), self.infer(e.other, local, visiting)
             if not u.same(a, b):
-                self.err(e, f"if 的两个结果单位不同：{a.describe()} 与 {b.describe()}。(branches differ)")
+                self.err(
+                    e, f"if 的两个结果单位不同：{a.describe()} 与 {b.describe()}。(branches differ)"
+                )
             return b if a.zero else a
         if isinstance(e, ast.Table):
             return self.infer_table(e, local, visiting)
@@ -298,16 +363,22 @@ class Checker:
             if "__comprehension__" in local:
                 self.err(e, "spread(...) 不能写在列表推导式内部。(spread inside a comprehension)")
             if self.rule is None:
-                self.err(e, "spread(...) 只能用在规则中，不能用在度量中。(spread belongs in a rule)")
+                self.err(
+                    e, "spread(...) 只能用在规则中，不能用在度量中。(spread belongs in a rule)"
+                )
             total = self.infer(e.total, local, visiting)
             if e.weight is not None:
                 w = self.infer(e.weight, local, visiting)
                 if w.kind != "number":
-                    self.err(e.weight, f"权重应为数值，这里是{w.describe()}。(weight must be a number)")
+                    self.err(
+                        e.weight, f"权重应为数值，这里是{w.describe()}。(weight must be a number)"
+                    )
             return total
         if isinstance(e, ast.YearRange):
             if e.func != "baseline":
-                self.err(e, f"“{e.func}(x, 年..年)”不是已知的函数；应为 baseline。(unknown function)")
+                self.err(
+                    e, f"“{e.func}(x, 年..年)”不是已知的函数；应为 baseline。(unknown function)"
+                )
             if e.first > e.last:
                 self.err(e, f"基准年份范围 {e.first}..{e.last} 的起始年晚于结束年。(empty range)")
             return self.infer(e.arg, local, visiting)
@@ -337,12 +408,15 @@ class Checker:
         return ANY_UNIT
 
     def unknown_name_message(self, name: str, local: dict[str, Unit]) -> str:
-        known = sorted(set(self.scope.params) | set(self.scope.measures)
-                       | {k for k in local if not k.startswith("__")} | set(BUILTIN_NAMES))
+        known = sorted(
+            set(self.scope.params)
+            | set(self.scope.measures)
+            | {k for k in local if not k.startswith("__")}
+            | set(BUILTIN_NAMES)
+        )
         close = [k for k in known if k.lower().startswith(name.lower()[:3])]
         hint = f"是否想写“{close[0]}”？" if close else ""
-        return (f"未知的名称“{name}”：它不是参数、度量、let 或指标代码。{hint}"
-                f"(unknown name {name})")
+        return f"未知的名称“{name}”：它不是参数、度量、let 或指标代码。{hint}(unknown name {name})"
 
     def infer_binary(self, e: ast.Binary, local: dict[str, Unit], visiting: set[str]) -> Unit:
         a, b = self.infer(e.left, local, visiting), self.infer(e.right, local, visiting)
@@ -357,15 +431,20 @@ class Checker:
                 return u.RATIO  # class steps
             if a.kind != "number" or b.kind != "number" or not u.same(a, b):
                 word = "加" if e.op == "add" else "减"
-                self.err(e, f"单位错误：不能把{a.describe()}与{b.describe()}相{word}。"
-                            "(unit error: cannot add or subtract different units)")
+                self.err(
+                    e,
+                    f"单位错误：不能把{a.describe()}与{b.describe()}相{word}。"
+                    "(unit error: cannot add or subtract different units)",
+                )
                 return ANY_UNIT
             return b if a.zero else a
         if a.kind != "number" or b.kind != "number":
             self.err(e, f"单位错误：{a.describe()}与{b.describe()}不能相乘除。(unit error)")
             return ANY_UNIT
         if e.op == "mul" and a.is_money and b.is_money:
-            self.err(e, "单位错误：金额乘以金额没有意义（万元 × 万元）。(unit error: money × money)")
+            self.err(
+                e, "单位错误：金额乘以金额没有意义（万元 × 万元）。(unit error: money × money)"
+            )
             return ANY_UNIT
         result = u.multiply(a, b) if e.op == "mul" else u.divide(a, b)
         if a.zero and e.op == "mul":
@@ -382,20 +461,27 @@ class Checker:
             if result is None or result.zero:
                 result = value
             elif not u.same(result, value):
-                self.err(entry.value, f"区间表各分支的结果单位应一致：前面是{result.describe()}，"
-                                      f"这里是{value.describe()}。(table branches differ in unit)")
+                self.err(
+                    entry.value,
+                    f"区间表各分支的结果单位应一致：前面是{result.describe()}，"
+                    f"这里是{value.describe()}。(table branches differ in unit)",
+                )
         self.check_coverage(e, subject)
         return result or ANY_UNIT
 
-    def check_range(self, r: ast.Range, subject: Unit, local: dict[str, Unit],
-                    visiting: set[str]) -> None:
+    def check_range(
+        self, r: ast.Range, subject: Unit, local: dict[str, Unit], visiting: set[str]
+    ) -> None:
         for bound in (r.lo, r.hi):
             if bound is None:
                 continue
             unit = self.infer(bound, local, visiting)
             if not u.same(unit, subject) and unit is not ANY_UNIT and subject is not ANY_UNIT:
-                self.err(bound, f"区间端点的单位（{unit.describe()}）与被比较的值（{subject.describe()}）"
-                                "不一致。(interval bound has the wrong unit)")
+                self.err(
+                    bound,
+                    f"区间端点的单位（{unit.describe()}）与被比较的值（{subject.describe()}）"
+                    "不一致。(interval bound has the wrong unit)",
+                )
 
     # ---- interval tables: overlaps and gaps, for every dated value of the parameters used
     def check_coverage(self, table: ast.Table, subject: Unit) -> None:
@@ -404,8 +490,10 @@ class Checker:
         dates = self.dates_for(ranged)
         for date in dates:
             try:
-                bounds = [(entry, self.const(entry.range.lo, date), self.const(entry.range.hi, date))
-                          for entry in ranged]  # type: ignore[union-attr]
+                bounds = [
+                    (entry, self.const(entry.range.lo, date), self.const(entry.range.hi, date))
+                    for entry in ranged
+                ]  # type: ignore[union-attr]
             except _NotConstant:
                 return
             when = f"（按 {date} 起的参数取值）" if len(dates) > 1 or self.params_in(ranged) else ""
@@ -420,12 +508,18 @@ class Checker:
             hits = [entry for entry, lo, hi in bounds if _contains(entry.range, lo, hi, Decimal(k))]
             name = u.CLASS_NAMES[k]
             if len(hits) > 1:
-                self.err(hits[1], f"类别区间重叠：“{hits[0].text}”与“{hits[1].text}”都包含{name}类{when}。"
-                                  "(overlapping class intervals)")
+                self.err(
+                    hits[1],
+                    f"类别区间重叠：“{hits[0].text}”与“{hits[1].text}”都包含{name}类{when}。"
+                    "(overlapping class intervals)",
+                )
                 return True
             if not hits and not has_else:
-                self.err(table, f"类别区间有空缺：{name}类不在任何分支中（应覆盖Ⅰ类至劣Ⅴ类）{when}。"
-                                "(class intervals leave a gap)")
+                self.err(
+                    table,
+                    f"类别区间有空缺：{name}类不在任何分支中（应覆盖Ⅰ类至劣Ⅴ类）{when}。"
+                    "(class intervals leave a gap)",
+                )
                 return True
         return False
 
@@ -437,27 +531,42 @@ class Checker:
         items = sorted(bounds, key=key)
         subject = _expr_text(self.rf.source, table.subject)
         if items and items[0][1] is not None and not has_else:
-            self.err(items[0][0], f"区间表有空缺：{subject} 小于 {decimal_text(items[0][1])} 时没有对应的分支"
-                                  f"{when}。(intervals leave a gap below the first one)")
+            self.err(
+                items[0][0],
+                f"区间表有空缺：{subject} 小于 {decimal_text(items[0][1])} 时没有对应的分支"
+                f"{when}。(intervals leave a gap below the first one)",
+            )
             return True
         for (pe, _plo, phi), (ne, nlo, _nhi) in zip(items, items[1:], strict=False):
-            if phi is None or (nlo is not None and (phi > nlo or (
-                    phi == nlo and pe.range.hi_closed and ne.range.lo_closed))):
+            if phi is None or (
+                nlo is not None
+                and (phi > nlo or (phi == nlo and pe.range.hi_closed and ne.range.lo_closed))
+            ):
                 at = decimal_text(nlo) if nlo is not None else "…"
-                self.err(ne, f"区间重叠：“{pe.text}”与“{ne.text}”在 {subject} = {at} 处都成立{when}；"
-                             "每个值只能落在一个区间。(overlapping intervals)")
+                self.err(
+                    ne,
+                    f"区间重叠：“{pe.text}”与“{ne.text}”在 {subject} = {at} 处都成立{when}；"
+                    "每个值只能落在一个区间。(overlapping intervals)",
+                )
                 return True
             if nlo is None:
                 continue
-            if not has_else and (phi < nlo or (phi == nlo and not pe.range.hi_closed
-                                               and not ne.range.lo_closed)):
-                self.err(ne, f"区间表有空缺：{subject} 在 “{pe.text}” 与 “{ne.text}” 之间"
-                             f"（{decimal_text(phi)} 至 {decimal_text(nlo)}）没有对应的分支{when}。"
-                             "(intervals leave a gap)")
+            if not has_else and (
+                phi < nlo or (phi == nlo and not pe.range.hi_closed and not ne.range.lo_closed)
+            ):
+                self.err(
+                    ne,
+                    f"区间表有空缺：{subject} 在 “{pe.text}” 与 “{ne.text}” 之间"
+                    f"（{decimal_text(phi)} 至 {decimal_text(nlo)}）没有对应的分支{when}。"
+                    "(intervals leave a gap)",
+                )
                 return True
         if items and items[-1][2] is not None and not has_else:
-            self.err(items[-1][0], f"区间表有空缺：{subject} 大于 {decimal_text(items[-1][2])} 时没有对应的"
-                                   f"分支{when}。(intervals leave a gap above the last one)")
+            self.err(
+                items[-1][0],
+                f"区间表有空缺：{subject} 大于 {decimal_text(items[-1][2])} 时没有对应的"
+                f"分支{when}。(intervals leave a gap above the last one)",
+            )
             return True
         return False
 
@@ -468,8 +577,11 @@ class Checker:
         return names
 
     def dates_for(self, entries: list[ast.Entry]) -> list[str]:
-        dates = {dv.start for name in self.params_in(entries)
-                 for dv in self.scope.params[name].decl.values}
+        dates = {
+            dv.start
+            for name in self.params_in(entries)
+            for dv in self.scope.params[name].decl.values
+        }
         return sorted(dates) or [self.rf.header.start or "2000-01"]
 
     def const(self, e: ast.Expr | None, date: str) -> Decimal | None:
@@ -503,11 +615,25 @@ class Checker:
     # ---- calls
     def infer_call(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:  # noqa: C901
         f, args = e.func, e.args
-        arity = {"value": 1, "highest": 1, "class": 1, "limit": 2, "exceed": 1, "worst_class": 1,
-                 "ceil": 1, "floor": 1, "abs": 1, "previous": 1, "runs": 3}
+        arity = {
+            "value": 1,
+            "highest": 1,
+            "class": 1,
+            "limit": 2,
+            "exceed": 1,
+            "worst_class": 1,
+            "ceil": 1,
+            "floor": 1,
+            "abs": 1,
+            "previous": 1,
+            "runs": 3,
+        }
         if f in arity and len(args) != arity[f]:
-            self.err(e, f"函数 {f} 需要 {arity[f]} 个参数，这里给了 {len(args)} 个。(wrong number of "
-                        "arguments)")
+            self.err(
+                e,
+                f"函数 {f} 需要 {arity[f]} 个参数，这里给了 {len(args)} 个。(wrong number of "
+                "arguments)",
+            )
             return ANY_UNIT
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
@@ -522,27 +648,39 @@ class Checker:
                 self.expect_class(args[1], local, visiting)
                 n = self.infer(args[2], local, visiting)
                 if n.kind != "number" or n.dims != (0, 0, 0, 0):
-                    self.err(args[2], "runs 的第三个参数应为连续天数（如 3）。(runs needs a day count)")
+                    self.err(
+                        args[2], "runs 的第三个参数应为连续天数（如 3）。(runs needs a day count)"
+                    )
                 return u.RATIO
             return u.CONC if code is None else u.indicator_units()[code]
         if f == "worst_class":
             unit = self.infer(args[0], local, visiting)
             if unit.kind != "indicators":
-                self.err(args[0], f"worst_class 需要指标列表，这里是{unit.describe()}。(needs a list)")
+                self.err(
+                    args[0], f"worst_class 需要指标列表，这里是{unit.describe()}。(needs a list)"
+                )
             return u.CLASS
         if f == "flagged":
             if not args:
-                self.err(e, "flagged(...) 至少需要一个标记，如 flagged(no_flow, ice)。(needs flags)")
+                self.err(
+                    e, "flagged(...) 至少需要一个标记，如 flagged(no_flow, ice)。(needs flags)"
+                )
             for a in args:
                 if not (isinstance(a, ast.Name) and is_flag(a.name)):
                     text = a.name if isinstance(a, ast.Name) else "这里"
-                    self.err(a, f"“{text}”不是已知的标记；可用：{'、'.join(u.FLAGS)}。(unknown flag)")
+                    self.err(
+                        a, f"“{text}”不是已知的标记；可用：{'、'.join(u.FLAGS)}。(unknown flag)"
+                    )
             return u.BOOL
         if f == "missing":
             for a in args:
                 unit = self.infer(a, local, visiting)
                 if unit.kind not in ("indicator", "indicators"):
-                    self.err(a, f"missing(...) 需要指标或指标列表，这里是{unit.describe()}。(needs indicators)")
+                    self.err(
+                        a,
+                        f"missing(...) 需要指标或指标列表，这里是{unit.describe()}。"
+                        "(needs indicators)",
+                    )
             return u.BOOL
         if f in ("min", "max"):
             if len(args) < 2:
@@ -551,18 +689,32 @@ class Checker:
             result = next((x for x in units if not x.zero), units[0] if units else ANY_UNIT)
             for a, x in zip(args, units, strict=True):
                 if not u.same(x, result):
-                    self.err(a, f"{f}(...) 的各个值单位应一致：{result.describe()} 与 {x.describe()}。(units differ)")
+                    self.err(
+                        a,
+                        f"{f}(...) 的各个值单位应一致：{result.describe()} 与 "
+                        f"{x.describe()}。(units dif"
+                        "fer)",
+                    )
             return result
         if f in ("ceil", "floor", "abs", "previous"):
             return self.infer(args[0], local, visiting)
-        self.err(e, f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
-                    "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown function)")
+        self.err(
+            e,
+            f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
+            "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown "
+            "function)",
+        )
         return ANY_UNIT
 
-    def expect_indicator(self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]) -> str | None:
+    def expect_indicator(
+        self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
+    ) -> str | None:
         unit = self.infer(a, local, visiting)
         if unit.kind != "indicator":
-            self.err(a, f"这里应为一个指标（如 COD 或循环变量 i），而不是{unit.describe()}。(an indicator)")
+            self.err(
+                a,
+                f"这里应为一个指标（如 COD 或循环变量 i），而不是{unit.describe()}。(an indicator)",
+            )
         return a.name if isinstance(a, ast.Name) and a.name in u.indicator_units() else None
 
     def expect_class(self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]) -> None:
@@ -570,19 +722,28 @@ class Checker:
         if unit.kind != "class":
             self.err(a, f"这里应为水质类别（如 Ⅲ），而不是{unit.describe()}。(a class is expected)")
 
-    def infer_comprehension(self, e: ast.Comprehension, local: dict[str, Unit],
-                            visiting: set[str]) -> Unit:
+    def infer_comprehension(
+        self, e: ast.Comprehension, local: dict[str, Unit], visiting: set[str]
+    ) -> Unit:
         if e.func not in AGGREGATES:
-            self.err(e, f"“{e.func}(... for ...)”不是已知的汇总；可用：{', '.join(sorted(AGGREGATES))}。"
-                        "(unknown aggregate)")
+            self.err(
+                e,
+                f"“{e.func}(... for ...)”不是已知的汇总；可用：{', '.join(sorted(AGGREGATES))}。"
+                "(unknown aggregate)",
+            )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
             if self.rule is None or self.rule.selector is None:
-                self.err(e.source, "“for s in sections”只能用在按断面核算的规则中。(needs a section rule)")
+                self.err(
+                    e.source,
+                    "“for s in sections”只能用在按断面核算的规则中。(needs a section rule)",
+                )
         else:
             src = self.infer(e.source, local, visiting)
             if src.kind != "indicators":
-                self.err(e.source, f"for ... in 后应为指标列表，这里是{src.describe()}。(needs a list)")
+                self.err(
+                    e.source, f"for ... in 后应为指标列表，这里是{src.describe()}。(needs a list)"
+                )
             var_unit = u.INDICATOR
         inner = dict(local)
         inner[e.var] = var_unit
@@ -612,7 +773,7 @@ def _contains(r: ast.Range, lo: Decimal | None, hi: Decimal | None, x: Decimal) 
 
 def _expr_text(source: str, node: ast.Node) -> str:
     line = source.splitlines()[node.line - 1]
-    text = line[node.col - 1:].split(":")[0].strip()
+    text = line[node.col - 1 :].split(":")[0].strip()
     return text or "值"
 
 
@@ -633,6 +794,7 @@ def condition_key(e: object) -> str:
 
 def flags_cover(earlier: ast.Expr, later: ast.Expr) -> bool:
     """`flagged(a, b)` catches every row `flagged(a)` would: the later one is unreachable."""
+
     def flags(e: ast.Expr) -> set[str] | None:
         if isinstance(e, ast.Call) and e.func == "flagged":
             return {a.name for a in e.args if isinstance(a, ast.Name)}

@@ -56,16 +56,21 @@ class RuleCompiler:
 
     # ---- values of the store
     def values_where(self, v: str, ctx: Ctx, indicator: exp.Expression | None) -> exp.Expression:
-        cond = tpl(f"{v}.kind = :kind AND {v}.section_id = :sec AND {v}.period = :per",
-                   kind=text(ctx.kind), sec=ctx.section, per=ctx.period)
+        cond = tpl(
+            f"{v}.kind = :kind AND {v}.section_id = :sec AND {v}.period = :per",
+            kind=text(ctx.kind),
+            sec=ctx.section,
+            per=ctx.period,
+        )
         if indicator is not None:
             cond = exp.and_(cond, tpl(f"{v}.indicator = :ind", ind=indicator))
         return cond
 
     def period_value(self, column: str, ctx: Ctx, indicator: exp.Expression) -> exp.Expression:
         v = self.alias("v")
-        select = exp.select(col(column, v)).from_(exp.alias_(exp.to_table("ev_values"), v,
-                                                               table=True, copy=False))
+        select = exp.select(col(column, v)).from_(
+            exp.alias_(exp.to_table("ev_values"), v, table=True, copy=False)
+        )
         return subquery(select.where(self.values_where(v, ctx, indicator), copy=False))
 
     def param(self, name: str, ctx: Ctx) -> exp.Expression:
@@ -77,17 +82,26 @@ class RuleCompiler:
         info = self.scope.params[name]
         column = {"indicators": "lst", "variant": "txt"}.get(info.unit.kind, "num")
         p = self.alias("p")
-        return subquery(tpl(
-            f"SELECT {p}.{column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
-            f"AND {p}.name = :name AND {p}.month = g.param_month", name=text(name)))
+        return subquery(
+            tpl(
+                f"SELECT {p}.{column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
+                f"AND {p}.name = :name AND {p}.month = g.param_month",
+                name=text(name),
+            )
+        )
 
     def limit(self, indicator: exp.Expression, ctx: Ctx, klass: exp.Expression) -> exp.Expression:
         """The GB 3838 limit: a lookup in gb3838_limits (a join, cheaper than the CASE macro)."""
         lim = self.alias("lim")
-        return subquery(tpl(
-            f'SELECT {lim}."limit" FROM gb3838_limits AS {lim} WHERE {lim}.indicator = :i '
-            f"AND {lim}.water_body = :wb AND {lim}.class = :k",
-            i=indicator, wb=ctx.water_body or text("river"), k=klass))
+        return subquery(
+            tpl(
+                f'SELECT {lim}."limit" FROM gb3838_limits AS {lim} WHERE {lim}.indicator = :i '
+                f"AND {lim}.water_body = :wb AND {lim}.class = :k",
+                i=indicator,
+                wb=ctx.water_body or text("river"),
+                k=klass,
+            )
+        )
 
     # ---- expressions
     def cx(self, e: ast.Expr, ctx: Ctx) -> exp.Expression:  # noqa: C901
@@ -109,15 +123,23 @@ class RuleCompiler:
                 return ctx.controls[e.name]
             control = ctx.control
             if control is None:
-                control = subquery(tpl("SELECT cs.control_id FROM ev_sections AS cs "
-                                       "WHERE cs.section_id = :sec", sec=ctx.section))
+                control = subquery(
+                    tpl(
+                        "SELECT cs.control_id FROM ev_sections AS cs WHERE cs.section_id = :sec",
+                        sec=ctx.section,
+                    )
+                )
             inner = replace(ctx, section=control, control=None, main=False, vars={})
             return self.cx(self.scope.measures[e.name].expr, inner)
         if isinstance(e, ast.ListLit):
             return str_list([i.name for i in e.items if isinstance(i, ast.Name)])
         if isinstance(e, ast.Unary):
             x = self.cx(e.x, ctx)
-            return exp.Not(this=exp.Paren(this=x)) if e.op == "not" else exp.Neg(this=exp.Paren(this=x))
+            return (
+                exp.Not(this=exp.Paren(this=x))
+                if e.op == "not"
+                else exp.Neg(this=exp.Paren(this=x))
+            )
         if isinstance(e, ast.Binary):
             a, b = exp.Paren(this=self.cx(e.left, ctx)), exp.Paren(this=self.cx(e.right, ctx))
             if e.op == "and":
@@ -133,7 +155,14 @@ class RuleCompiler:
             return call("ediv", a, b)
         if isinstance(e, ast.Compare):
             a, b = self.cx(e.left, ctx), self.cx(e.right, ctx)
-            ops = {"<": exp.LT, "<=": exp.LTE, "=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE}
+            ops = {
+                "<": exp.LT,
+                "<=": exp.LTE,
+                "=": exp.EQ,
+                "!=": exp.NEQ,
+                ">": exp.GT,
+                ">=": exp.GTE,
+            }
             return ops[e.op](this=a, expression=b)
         if isinstance(e, ast.InRange):
             return self.in_range(self.cx(e.x, ctx), e.range, ctx)
@@ -147,7 +176,9 @@ class RuleCompiler:
                 if entry.range is None:
                     default = self.cx(entry.value, ctx)
                 else:
-                    whens.append((self.in_range(subject, entry.range, ctx), self.cx(entry.value, ctx)))
+                    whens.append(
+                        (self.in_range(subject, entry.range, ctx), self.cx(entry.value, ctx))
+                    )
             return case(whens, default)
         if isinstance(e, ast.Call):
             return self.call(e, ctx)
@@ -159,13 +190,21 @@ class RuleCompiler:
             return col(column)
         if isinstance(e, ast.YearRange):
             y = self.alias("y")
-            inner = replace(ctx, main=False,
-                            period=tpl(f"make_date(CAST({y}.y AS INTEGER), month(:p), 1)", p=ctx.period))
+            inner = replace(
+                ctx,
+                main=False,
+                period=tpl(f"make_date(CAST({y}.y AS INTEGER), month(:p), 1)", p=ctx.period),
+            )
             body = self.cx(e.arg, inner)
-            return subquery(tpl(
-                "SELECT CASE WHEN bool_or(b IS NULL) THEN NULL ELSE ediv(sum(b), count(b)) END "
-                f"FROM (SELECT :body AS b FROM range(:first, :last) AS {y}(y))",
-                body=body, first=number(e.first), last=number(e.last + 1)))
+            return subquery(
+                tpl(
+                    "SELECT CASE WHEN bool_or(b IS NULL) THEN NULL ELSE ediv(sum(b), count(b)) END "
+                    f"FROM (SELECT :body AS b FROM range(:first, :last) AS {y}(y))",
+                    body=body,
+                    first=number(e.first),
+                    last=number(e.last + 1),
+                )
+            )
         raise AssertionError(type(e))
 
     def name(self, name: str, ctx: Ctx) -> exp.Expression:
@@ -181,9 +220,15 @@ class RuleCompiler:
         if kind == "param":
             return self.param(name, ctx)
         if kind == "builtin":  # days: the period length in seconds (a time quantity)
-            return exact(tpl("CAST(g.days AS DECIMAL(38,12)) * 86400") if ctx.main else
-                         tpl("CAST(date_diff('day', :a, :b) + 1 AS DECIMAL(38,12)) * 86400",
-                             a=ctx.period, b=ctx.period_end))
+            return exact(
+                tpl("CAST(g.days AS DECIMAL(38,12)) * 86400")
+                if ctx.main
+                else tpl(
+                    "CAST(date_diff('day', :a, :b) + 1 AS DECIMAL(38,12)) * 86400",
+                    a=ctx.period,
+                    b=ctx.period_end,
+                )
+            )
         return text(name)  # a variant or an indicator code
 
     def in_range(self, x: exp.Expression, r: ast.Range, ctx: Ctx) -> exp.Expression:
@@ -208,70 +253,113 @@ class RuleCompiler:
         if f == "exceed":
             ind = self.cx(args[0], ctx)
             lim = self.limit(ind, ctx, number(3))
-            return call("ediv", exp.Sub(this=self.period_value("value", ctx, ind), expression=lim), lim)
+            return call(
+                "ediv", exp.Sub(this=self.period_value("value", ctx, ind), expression=lim), lim
+            )
         if f == "worst_class":
             v = self.alias("v")
-            return subquery(tpl(
-                f"SELECT max({v}.class) FROM ev_values AS {v} WHERE :w AND list_contains(:l, {v}.indicator)",
-                w=self.values_where(v, ctx, None), l=self.cx(args[0], ctx)))
+            return subquery(
+                tpl(
+                    f"SELECT max({v}.class) FROM ev_values AS {v} WHERE :w AND list_contains"
+                    f"(:l, {v}.indicator)",
+                    w=self.values_where(v, ctx, None),
+                    l=self.cx(args[0], ctx),
+                )
+            )
         if f == "flagged":
             v = self.alias("v")
             flags = str_list([a.name for a in args if isinstance(a, ast.Name)])
-            return tpl(f"EXISTS (SELECT 1 FROM ev_values AS {v} WHERE :w AND list_has_any({v}.flags, :f))",
-                       w=self.values_where(v, ctx, None), f=flags)
+            return tpl(
+                f"EXISTS (SELECT 1 FROM ev_values AS {v} WHERE :w AND list_has_any({v}.flags, :f))",
+                w=self.values_where(v, ctx, None),
+                f=flags,
+            )
         if f == "missing":
             tests = []
             for a in args:
                 v = self.alias("v")
                 lst = self.cx(a, ctx)
-                if isinstance(a, ast.Name) and self.scope.kind_of(a.name, ctx.vars) in ("indicator",) \
-                        or a.__class__ is ast.Name and a.name in ctx.vars:
+                if (
+                    isinstance(a, ast.Name)
+                    and self.scope.kind_of(a.name, ctx.vars) in ("indicator",)
+                    or a.__class__ is ast.Name
+                    and a.name in ctx.vars
+                ):
                     lst = exp.Array(expressions=[lst])
-                tests.append(tpl(
-                    f"len(:l) > (SELECT count(DISTINCT {v}.indicator) FROM ev_values AS {v} WHERE :w "
-                    f"AND {v}.value IS NOT NULL AND list_contains(:l, {v}.indicator))",
-                    l=lst, w=self.values_where(v, ctx, None)))
+                tests.append(
+                    tpl(
+                        f"len(:l) > (SELECT count(DISTINCT {v}.indicator) FROM ev_values AS "
+                        f"{v} WHERE :w "
+                        f"AND {v}.value IS NOT NULL AND list_contains(:l, {v}.indicator))",
+                        l=lst,
+                        w=self.values_where(v, ctx, None),
+                    )
+                )
             return exp.or_(*tests) if len(tests) > 1 else tests[0]
         if f in ("min", "max"):
             # Each argument is evaluated once (bound in a one-row subquery); any NULL gives NULL.
             m = self.alias("mm")
             names = [f"x{i}" for i in range(len(args))]
-            inner = exp.select(*[exp.alias_(self.cx(a, ctx), n, copy=False) for a, n in zip(args, names,
-                                                                                 strict=True)])
+            inner = exp.select(
+                *[
+                    exp.alias_(self.cx(a, ctx), n, copy=False)
+                    for a, n in zip(args, names, strict=True)
+                ]
+            )
             node = exp.Least if f == "min" else exp.Greatest
             cols = [col(n, m) for n in names]
             nulls = exp.or_(*[exp.Is(this=c, expression=exp.Null()) for c in cols])
             pick = case([(nulls, exp.Null())], node(this=cols[0], expressions=cols[1:]))
-            return subquery(exp.select(pick).from_(exp.alias_(subquery(inner), m, table=True, copy=False),
-                                                   copy=False))
+            return subquery(
+                exp.select(pick).from_(
+                    exp.alias_(subquery(inner), m, table=True, copy=False), copy=False
+                )
+            )
         if f in ("ceil", "floor"):
             return exact(call(f, self.cx(args[0], ctx)))
         if f == "abs":
             return call("abs", self.cx(args[0], ctx))
         if f == "previous":
-            inner = replace(ctx, main=False,
-                            period=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period),
-                            period_end=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period_end))
+            inner = replace(
+                ctx,
+                main=False,
+                period=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period),
+                period_end=tpl("CAST(:p - INTERVAL 1 YEAR AS DATE)", p=ctx.period_end),
+            )
             return self.cx(args[0], inner)
         if f == "runs":
             d = self.alias("d")
-            return subquery(tpl(
-                "SELECT count(*) FROM (SELECT count(*) AS len FROM ("
-                f"SELECT {d}.day - CAST(row_number() OVER (ORDER BY {d}.day) AS INTEGER) AS grp "
-                f"FROM ev_daily AS {d} WHERE {d}.section_id = :sec AND {d}.indicator = :ind "
-                f"AND {d}.day BETWEEN :a AND :b AND {d}.valid "
-                f"AND indicator_class({d}.indicator, :wb, {d}.value) > :k) GROUP BY grp) "
-                "WHERE len >= :n",
-                sec=ctx.section, ind=self.cx(args[0], ctx), a=ctx.period, b=ctx.period_end,
-                wb=ctx.water_body or text("river"), k=self.cx(args[1], ctx), n=self.cx(args[2], ctx)))
+            return subquery(
+                tpl(
+                    "SELECT count(*) FROM (SELECT count(*) AS len FROM ("
+                    f"SELECT {d}.day - CAST(row_number() OVER (ORDER BY {d}.day) AS INTEGER)"
+                    " AS grp "
+                    f"FROM ev_daily AS {d} WHERE {d}.section_id = :sec AND {d}.indicator = :ind "
+                    f"AND {d}.day BETWEEN :a AND :b AND {d}.valid "
+                    f"AND indicator_class({d}.indicator, :wb, {d}.value) > :k) GROUP BY grp) "
+                    "WHERE len >= :n",
+                    sec=ctx.section,
+                    ind=self.cx(args[0], ctx),
+                    a=ctx.period,
+                    b=ctx.period_end,
+                    wb=ctx.water_body or text("river"),
+                    k=self.cx(args[1], ctx),
+                    n=self.cx(args[2], ctx),
+                )
+            )
         raise AssertionError(f)
 
     def comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         c = self.alias("c")
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
-            inner = replace(ctx, main=False, section=col("section_id", c),
-                            control=col("control_id", c), water_body=col("water_body", c),
-                            vars={**ctx.vars, e.var: col("section_id", c)})
+            inner = replace(
+                ctx,
+                main=False,
+                section=col("section_id", c),
+                control=col("control_id", c),
+                water_body=col("water_body", c),
+                vars={**ctx.vars, e.var: col("section_id", c)},
+            )
             role = ROLE_OF_SELECTOR.get(self.selector or "all")
             source = exp.select("*").from_("ev_sections")
             if role:
@@ -279,19 +367,27 @@ class RuleCompiler:
             source = exp.alias_(subquery(source), c, table=True, copy=False)
         else:
             inner = replace(ctx, main=False, vars={**ctx.vars, e.var: col("x", c)})
-            source = exp.alias_(subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c,
-                                table=True)
+            source = exp.alias_(
+                subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c, table=True
+            )
         body = self.cx(e.body, inner)
         select = exp.select(exp.alias_(body, "b", copy=False)).from_(source, copy=False)
         if e.where is not None:
             select = select.where(self.cx(e.where, inner), copy=False)
         agg = {
-            "sum": "COALESCE(sum(b), 0)", "mean": "ediv(sum(b), count(b))", "max": "max(b)",
-            "min": "min(b)", "count": "count(b)", "all": "bool_and(b)", "any": "bool_or(b)",
+            "sum": "COALESCE(sum(b), 0)",
+            "mean": "ediv(sum(b), count(b))",
+            "max": "max(b)",
+            "min": "min(b)",
+            "count": "count(b)",
+            "all": "bool_and(b)",
+            "any": "bool_or(b)",
         }[e.func]
         q = self.alias("q")
         outer = exp.select(tpl(f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"))
-        return subquery(outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False))
+        return subquery(
+            outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False)
+        )
 
 
 # ---- assembling one rule -------------------------------------------------------------------------
@@ -340,15 +436,25 @@ class RuleBuilder(RuleCompiler):
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
             water_body=col("water_body"),
-            period=col("period_start"), period_end=col("period_end"), kind=rule.period)
+            period=col("period_start"),
+            period_end=col("period_end"),
+            kind=rule.period,
+        )
 
     def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
         prev = self.ctes[-1][0]
         name = f"s{len(self.ctes)}"
-        select = exp.select(exp.column(exp.Star(), table="g"),
-                            *[exp.alias_(e, c, copy=False) for c, e in columns])
-        self.ctes.append((name, select.from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False),
-                                             copy=False)))
+        select = exp.select(
+            exp.column(exp.Star(), table="g"), *[exp.alias_(e, c, copy=False) for c, e in columns]
+        )
+        self.ctes.append(
+            (
+                name,
+                select.from_(
+                    exp.alias_(exp.to_table(prev), "g", table=True, copy=False), copy=False
+                ),
+            )
+        )
 
     def expr_stage(self, e: ast.Expr) -> exp.Expression:
         """Compile an expression; first emit the window stages of any spread(...) inside it."""
@@ -362,22 +468,54 @@ class RuleBuilder(RuleCompiler):
         part = PARTITIONS[sp.scope]
         total = self.cx(sp.total, self.ctx)
         weight = self.cx(sp.weight, self.ctx) if sp.weight is not None else number(Decimal(1))
-        self.stage([
-            (f"{c}_f", tpl("CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
-                           "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                           "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)", t=total)),
-            (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
-        ])
-        self.stage([
-            (f"{c}_base", tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)")),
-            (f"{c}_rem", tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)")),
-        ])
-        self.stage([(c, tpl(
-            f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part} ORDER BY g.{c}_rem "
-            f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) OVER (PARTITION BY "
-            f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL(38,12))"))])
-        self.plan.add("spread", column=c, per=sp.scope, weighted=sp.weight is not None,
-                      method="largest remainder to the fen")
+        self.stage(
+            [
+                (
+                    f"{c}_f",
+                    tpl(
+                        "CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
+                        "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                        "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)",
+                        t=total,
+                    ),
+                ),
+                (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
+            ]
+        )
+        self.stage(
+            [
+                (
+                    f"{c}_base",
+                    tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+                ),
+                (
+                    f"{c}_rem",
+                    tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+                ),
+            ]
+        )
+        self.stage(
+            [
+                (
+                    c,
+                    tpl(
+                        f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part}"
+                        f" ORDER BY g.{c}_rem "
+                        f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) O"
+                        "VER (PARTITION BY "
+                        f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL"
+                        "(38,12))"
+                    ),
+                )
+            ]
+        )
+        self.plan.add(
+            "spread",
+            column=c,
+            per=sp.scope,
+            weighted=sp.weight is not None,
+            method="largest remainder to the fen",
+        )
 
     def measures_needed(self, rule: ast.Rule) -> tuple[list[str], list[str]]:
         own: list[str] = []
@@ -387,9 +525,14 @@ class RuleBuilder(RuleCompiler):
         while exprs:
             node = exprs.pop()
             if isinstance(node, ast.Comprehension | ast.YearRange) or (
-                    isinstance(node, ast.Call) and node.func == "previous"):
+                isinstance(node, ast.Call) and node.func == "previous"
+            ):
                 continue  # evaluated in another context: inlined there
-            if isinstance(node, ast.Name) and node.name in self.scope.measures and node.name not in own:
+            if (
+                isinstance(node, ast.Name)
+                and node.name in self.scope.measures
+                and node.name not in own
+            ):
                 own.append(node.name)
             if isinstance(node, ast.ControlRef) and node.name not in ctrl:
                 ctrl.append(node.name)
@@ -412,23 +555,37 @@ class RuleBuilder(RuleCompiler):
         else:
             grid = tpl(GRID_SCHEME, kind=text(rule.period))
         self.ctes.append(("grid", grid))
-        self.plan.add("grid", rows="scenario × " + (f"{rule.selector} section × " if rule.selector
-                                                    else "") + f"{rule.period}",
-                      reads=["ev_scenarios", "ev_periods"] + (["ev_sections"] if rule.selector else []))
+        self.plan.add(
+            "grid",
+            rows="scenario × "
+            + (f"{rule.selector} section × " if rule.selector else "")
+            + f"{rule.period}",
+            reads=["ev_scenarios", "ev_periods"] + (["ev_sections"] if rule.selector else []),
+        )
         if self.scope.params:
-            self.stage([(f"prm_{i}", self.param_lookup(name))
-                        for i, name in enumerate(self.scope.params)])
-            self.plan.add("parameters", names=list(self.scope.params),
-                          reads="ev_params (scenario, name, month)")
+            self.stage(
+                [(f"prm_{i}", self.param_lookup(name)) for i, name in enumerate(self.scope.params)]
+            )
+            self.plan.add(
+                "parameters",
+                names=list(self.scope.params),
+                reads="ev_params (scenario, name, month)",
+            )
         own, ctrl = self.measures_needed(rule)
         if own or ctrl:
             cols = []
             for name in own:
-                cols.append((f"m_{len(cols)}", self.cx(self.scope.measures[name].expr,
-                                                        replace(self.ctx, main=False))))
+                cols.append(
+                    (
+                        f"m_{len(cols)}",
+                        self.cx(self.scope.measures[name].expr, replace(self.ctx, main=False)),
+                    )
+                )
                 self.ctx.measures[name] = col(cols[-1][0])
             for name in ctrl:
-                cols.append((f"m_{len(cols)}", self.cx(ast.ControlRef(name), replace(self.ctx, main=False))))
+                cols.append(
+                    (f"m_{len(cols)}", self.cx(ast.ControlRef(name), replace(self.ctx, main=False)))
+                )
                 self.ctx.controls[name] = col(cols[-1][0])
             self.stage(cols)
             self.plan.add("measures", section=own, control=ctrl)
@@ -440,9 +597,13 @@ class RuleBuilder(RuleCompiler):
         amount = self.expr_stage(rule.amount)
         branch, label = self.branch_columns(rule.amount)
         self.stage([("a_raw", amount), ("branch", branch), ("branch_label", label)])
-        self.plan.add("amount", table=isinstance(rule.amount, ast.Table),
-                      branches=[x.text for x in rule.amount.entries]
-                      if isinstance(rule.amount, ast.Table) else [])
+        self.plan.add(
+            "amount",
+            table=isinstance(rule.amount, ast.Table),
+            branches=[x.text for x in rule.amount.entries]
+            if isinstance(rule.amount, ast.Table)
+            else [],
+        )
         exc_ctx = replace(self.ctx, amount=col("a_raw"))
         if rule.exceptions:
             whens_a, whens_l, whens_r = [], [], []
@@ -451,13 +612,26 @@ class RuleBuilder(RuleCompiler):
                 whens_a.append((cond, self.cx(x.value, exc_ctx)))
                 whens_l.append((cond, text(x.label)))
                 whens_r.append((cond, self.reason_of(x, exc_ctx)))
-            self.stage([("a_exc", case(whens_a, col("a_raw"))), ("exc_label", case(whens_l)),
-                        ("exc_reason", case(whens_r))])
-            self.plan.add("exceptions", order=[x.label for x in rule.exceptions],
-                          rule="first matching exception wins")
+            self.stage(
+                [
+                    ("a_exc", case(whens_a, col("a_raw"))),
+                    ("exc_label", case(whens_l)),
+                    ("exc_reason", case(whens_r)),
+                ]
+            )
+            self.plan.add(
+                "exceptions",
+                order=[x.label for x in rule.exceptions],
+                rule="first matching exception wins",
+            )
         else:
-            self.stage([("a_exc", col("a_raw")), ("exc_label", exp.cast(exp.Null(), "VARCHAR")),
-                        ("exc_reason", exp.cast(exp.Null(), "VARCHAR"))])
+            self.stage(
+                [
+                    ("a_exc", col("a_raw")),
+                    ("exc_label", exp.cast(exp.Null(), "VARCHAR")),
+                    ("exc_reason", exp.cast(exp.Null(), "VARCHAR")),
+                ]
+            )
         current = "a_exc"
         for k, cap in enumerate(rule.caps):
             current = self.cap_stage(cap, current, k)
@@ -467,22 +641,33 @@ class RuleBuilder(RuleCompiler):
     def cap_stage(self, cap: ast.Cap, current: str, k: int) -> str:
         limit = self.cx(cap.limit, self.ctx)
         part = PARTITIONS[cap.scope]
-        cum = tpl(f"sum(COALESCE(g.{current}, 0)) OVER (PARTITION BY {part} ORDER BY g.period_start, "
-                  "g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)")
+        cum = tpl(
+            f"sum(COALESCE(g.{current}, 0)) OVER (PARTITION BY {part} ORDER BY g.period_start, "
+            "g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
         before = exp.Sub(this=cum, expression=tpl(f"COALESCE(g.{current}, 0)"))
 
         def clamp(x: exp.Expression) -> exp.Expression:
             if cap.kind == "minimum":
                 return exp.Greatest(this=x, expressions=[limit])
-            return exp.Greatest(this=exp.Least(this=x, expressions=[limit]),
-                                expressions=[exp.Neg(this=exp.Paren(this=limit))])
+            return exp.Greatest(
+                this=exp.Least(this=x, expressions=[limit]),
+                expressions=[exp.Neg(this=exp.Paren(this=limit))],
+            )
 
         name = f"a_cap{k}"
-        value = case([(tpl(f"g.{current} IS NULL"), exp.Null())],
-                     exp.Sub(this=clamp(cum), expression=clamp(before)))
+        value = case(
+            [(tpl(f"g.{current} IS NULL"), exp.Null())],
+            exp.Sub(this=clamp(cum), expression=clamp(before)),
+        )
         self.stage([(name, exact(value))])
-        self.plan.add("cap", kind=cap.kind, per=cap.scope, method="running clamp over the "
-                      "cumulative sum (window): the lines add up to the capped total")
+        self.plan.add(
+            "cap",
+            kind=cap.kind,
+            per=cap.scope,
+            method="running clamp over the "
+            "cumulative sum (window): the lines add up to the capped total",
+        )
         return name
 
     def branch_columns(self, amount: ast.Expr) -> tuple[exp.Expression, exp.Expression]:
@@ -507,8 +692,11 @@ class RuleBuilder(RuleCompiler):
 
     def reason_of(self, x: ast.ExceptClause, ctx: Ctx) -> exp.Expression:
         if isinstance(x.cond, ast.Call) and x.cond.func == "flagged":
-            parts = [case([(self.cx(ast.Call("flagged", [a]), ctx), text(u.FLAGS[a.name]))])
-                     for a in x.cond.args if isinstance(a, ast.Name)]
+            parts = [
+                case([(self.cx(ast.Call("flagged", [a]), ctx), text(u.FLAGS[a.name]))])
+                for a in x.cond.args
+                if isinstance(a, ast.Name)
+            ]
             return call("concat_ws", text("、"), *parts)
         return text(x.label)
 
@@ -533,84 +721,149 @@ class RuleBuilder(RuleCompiler):
 
         def values(section: exp.Expression, column: str) -> exp.Expression:
             v = self.alias("v")
-            return subquery(tpl(
-                f"SELECT json_group_object({v}.indicator, CAST({v}.{column} AS VARCHAR)) "
-                f"FROM ev_values AS {v} WHERE :w", w=self.values_where(v, replace(self.ctx, section=section),
-                                                                       None)))
+            return subquery(
+                tpl(
+                    f"SELECT json_group_object({v}.indicator, CAST({v}.{column} AS VARCHAR)) "
+                    f"FROM ev_values AS {v} WHERE :w",
+                    w=self.values_where(v, replace(self.ctx, section=section), None),
+                )
+            )
 
         pairs: list[exp.Expression] = [
-            text("rule"), text(rule.name), text("file"), text(self.scope.file.path),
-            text("line"), number(rule.line), text("basis"), text(rule.basis),
-            text("section"), col("section_id"), text("control"), col("control_id"),
-            text("period_start"), exp.cast(col("period_start"), "VARCHAR"),
-            text("param_month"), exp.cast(col("param_month"), "VARCHAR"),
-            text("params"), obj(params), text("measures"), obj(measures),
-            text("control_measures"), obj(controls), text("lets"), obj(lets),
+            text("rule"),
+            text(rule.name),
+            text("file"),
+            text(self.scope.file.path),
+            text("line"),
+            number(rule.line),
+            text("basis"),
+            text(rule.basis),
+            text("section"),
+            col("section_id"),
+            text("control"),
+            col("control_id"),
+            text("period_start"),
+            exp.cast(col("period_start"), "VARCHAR"),
+            text("param_month"),
+            exp.cast(col("param_month"), "VARCHAR"),
+            text("params"),
+            obj(params),
+            text("measures"),
+            obj(measures),
+            text("control_measures"),
+            obj(controls),
+            text("lets"),
+            obj(lets),
         ]
         if rule.selector:
-            pairs += [text("values"), values(col("section_id"), "value"),
-                      text("classes"), values(col("section_id"), "class")]
+            pairs += [
+                text("values"),
+                values(col("section_id"), "value"),
+                text("classes"),
+                values(col("section_id"), "class"),
+            ]
             if controls or any(p.kind == "control" for p in (rule.payer, rule.payee)):
-                pairs += [text("control_values"), values(col("control_id"), "value"),
-                          text("control_classes"), values(col("control_id"), "class")]
+                pairs += [
+                    text("control_values"),
+                    values(col("control_id"), "value"),
+                    text("control_classes"),
+                    values(col("control_id"), "class"),
+                ]
         pairs += [
-            text("amount_computed"), exp.cast(col("a_raw"), "VARCHAR"),
-            text("amount_after_exceptions"), exp.cast(col("a_exc"), "VARCHAR"),
-            text("amount_signed"), exp.cast(col("a"), "VARCHAR"),
-            text("branch_label"), col("branch_label"),
+            text("amount_computed"),
+            exp.cast(col("a_raw"), "VARCHAR"),
+            text("amount_after_exceptions"),
+            exp.cast(col("a_exc"), "VARCHAR"),
+            text("amount_signed"),
+            exp.cast(col("a"), "VARCHAR"),
+            text("branch_label"),
+            col("branch_label"),
         ]
         return call("json_object", *pairs)
 
     def finish(self, rule: ast.Rule) -> exp.Expression:
         split = next((p for p in (rule.payer, rule.payee) if p.kind == "split"), None)
         trace = self.trace(rule)
-        reason = tpl("COALESCE(g.exc_reason, CASE WHEN g.a IS NULL THEN '数据缺失' END, "
-                     "CASE WHEN round_half_up(g.a, 2) = 0 THEN g.branch_label END)")
+        reason = tpl(
+            "COALESCE(g.exc_reason, CASE WHEN g.a IS NULL THEN '数据缺失' END, "
+            "CASE WHEN round_half_up(g.a, 2) = 0 THEN g.branch_label END)"
+        )
         negative = tpl("g.a < 0")
         if split is None:
             payer, payee = self.party_sql(rule.payer), self.party_sql(rule.payee)
             amount = tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) AS DECIMAL(18,2))")
             source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
-            self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
-                          negative="reverses payer and payee")
+            self.plan.add(
+                "route",
+                payer=_party_text(rule.payer),
+                payee=_party_text(rule.payee),
+                negative="reverses payer and payee",
+            )
         else:
             n = len(split.shares)
             weights = [tpl("dec_units(:w)", w=self.cx(w, self.ctx)) for w, _ in split.shares]
             targets = [self.party_sql(p) for _, p in split.shares]
-            self.stage([
-                ("rid", tpl("row_number() OVER ()")),
-                ("a_fen", tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) * 100 AS HUGEINT)")),
-                ("w_list", exp.Array(expressions=weights)),
-                ("p_list", exp.Array(expressions=targets)),
-            ])
+            self.stage(
+                [
+                    ("rid", tpl("row_number() OVER ()")),
+                    (
+                        "a_fen",
+                        tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) * 100 AS HUGEINT)"),
+                    ),
+                    ("w_list", exp.Array(expressions=weights)),
+                    ("p_list", exp.Array(expressions=targets)),
+                ]
+            )
             prev = self.ctes[-1][0]
             shares = tpl(
                 "SELECT g.*, sh.k, list_extract(g.p_list, CAST(sh.k AS INTEGER)) AS share_party, "
-                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_list) AS base, "
-                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list) AS rem "
-                f"FROM {prev} AS g CROSS JOIN range(1, :n) AS sh(k)", n=number(n + 1))
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_lis"
+                "t) AS base, "
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list"
+                ") AS rem "
+                f"FROM {prev} AS g CROSS JOIN range(1, :n) AS sh(k)",
+                n=number(n + 1),
+            )
             self.ctes.append((f"s{len(self.ctes)}", shares))
             side = col("share_party")
             payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
             payee = side if rule.payee.kind == "split" else self.party_sql(rule.payee)
             amount = tpl(
-                "CAST(CAST(g.base + CASE WHEN row_number() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, "
-                "g.k) <= g.a_fen - sum(g.base) OVER (PARTITION BY g.rid) THEN 1 ELSE 0 END AS DECIMAL(18,0))"
-                " * CAST(0.01 AS DECIMAL(18,2)) AS DECIMAL(18,2))")
+                "CAST(CAST(g.base + CASE WHEN row_number() OVER (PARTITION BY g.rid ORDER BY"
+                " g.rem DESC, "
+                "g.k) <= g.a_fen - sum(g.base) OVER (PARTITION BY g.rid) THEN 1 ELSE 0 END A"
+                "S DECIMAL(18,0))"
+                " * CAST(0.01 AS DECIMAL(18,2)) AS DECIMAL(18,2))"
+            )
             source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
-            self.plan.add("route", payer=_party_text(rule.payer), payee=_party_text(rule.payee),
-                          split=f"{n} shares, largest remainder to the fen",
-                          negative="reverses payer and payee")
-        select = exp.select(
-            col("scenario"), exp.alias_(text(rule.name), "rule", copy=False), col("period_start"),
-            col("period_end"), col("section_id"),
-            exp.alias_(case([(negative, payee)], payer), "payer", copy=False),
-            exp.alias_(case([(negative, payer)], payee), "payee", copy=False),
-            exp.alias_(amount, "amount", copy=False), col("branch"), exp.alias_(col("exc_label"), "exception", copy=False),
-            exp.alias_(reason, "reason", copy=False), exp.alias_(exp.cast(trace, "JSON"), "trace", copy=False),
-        ).from_(source, copy=False).where(col("in_window"), copy=False)
-        select = select.order_by("scenario", "period_start", "section_id", "payer", "payee",
-                                 copy=False)
+            self.plan.add(
+                "route",
+                payer=_party_text(rule.payer),
+                payee=_party_text(rule.payee),
+                split=f"{n} shares, largest remainder to the fen",
+                negative="reverses payer and payee",
+            )
+        select = (
+            exp.select(
+                col("scenario"),
+                exp.alias_(text(rule.name), "rule", copy=False),
+                col("period_start"),
+                col("period_end"),
+                col("section_id"),
+                exp.alias_(case([(negative, payee)], payer), "payer", copy=False),
+                exp.alias_(case([(negative, payer)], payee), "payee", copy=False),
+                exp.alias_(amount, "amount", copy=False),
+                col("branch"),
+                exp.alias_(col("exc_label"), "exception", copy=False),
+                exp.alias_(reason, "reason", copy=False),
+                exp.alias_(exp.cast(trace, "JSON"), "trace", copy=False),
+            )
+            .from_(source, copy=False)
+            .where(col("in_window"), copy=False)
+        )
+        select = select.order_by(
+            "scenario", "period_start", "section_id", "payer", "payee", copy=False
+        )
         for name, cte in self.ctes:
             select = select.with_(name, as_=cte, copy=False)
         return select

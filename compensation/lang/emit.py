@@ -14,7 +14,8 @@ STAGES = ("ast", "plan", "sql")
 
 
 def emit(path: str | Path, stage: str) -> str:
-    """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each rule's query."""
+    """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each rul"
+      "e's query."""
     if stage not in STAGES:
         raise RuleError(f"未知的阶段“{stage}”；可选：{'、'.join(STAGES)}。(unknown stage)")
     if stage == "ast":
@@ -26,5 +27,7 @@ def emit(path: str | Path, stage: str) -> str:
     if stage == "plan":
         plans = [{"rule": r.id, "line": r.line, "steps": r.plan.steps} for r in compiled.rules]
         return json.dumps(plans, ensure_ascii=False, indent=1)
-    parts = [f"-- rule {r.id} ({Path(r.file).name}:{r.line}) {r.title}\n{r.sql};" for r in compiled.rules]
+    parts = [
+        f"-- rule {r.id} ({Path(r.file).name}:{r.line}) {r.title}\n{r.sql};" for r in compiled.rules
+    ]
     return "\n\n".join(parts)

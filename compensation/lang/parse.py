@@ -41,8 +41,14 @@ class ParseFailure(Exception):
 @cache
 def _parser() -> Lark:
     text = resources.files("compensation.lang").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(text, parser="lalr", propagate_positions=True, maybe_placeholders=True,
-                start=["start", "expr"], cache=True)
+    return Lark(
+        text,
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        start=["start", "expr"],
+        cache=True,
+    )
 
 
 def _class_of(text: str) -> int:
@@ -79,8 +85,9 @@ class _Build(Transformer):
     # ---- expressions
     def quantity(self, meta, ch):
         num, unit = ch
-        return ast.Num(Decimal(str(num)), str(unit) if unit else None, self._text(meta),
-                       **_pos(meta))
+        return ast.Num(
+            Decimal(str(num)), str(unit) if unit else None, self._text(meta), **_pos(meta)
+        )
 
     def string(self, meta, ch):
         return ast.Str(_unquote(ch[0]), **_pos(meta))
@@ -114,8 +121,9 @@ class _Build(Transformer):
 
     def year_range_call(self, meta, ch):
         func, arg, first, last = ch
-        return ast.YearRange(str(func), arg, int(Decimal(str(first))), int(Decimal(str(last))),
-                             **_pos(meta))
+        return ast.YearRange(
+            str(func), arg, int(Decimal(str(first))), int(Decimal(str(last))), **_pos(meta)
+        )
 
     def list(self, meta, ch):
         return ast.ListLit([a for a in ch if a is not None], **_pos(meta))
@@ -259,23 +267,38 @@ class _Build(Transformer):
 
     def dated(self, meta, ch):
         start, until, basis, assumption = ch
-        return (str(start), str(until) if until else None, _unquote(basis),
-                _unquote(assumption) if assumption else None, meta)
+        return (
+            str(start),
+            str(until) if until else None,
+            _unquote(basis),
+            _unquote(assumption) if assumption else None,
+            meta,
+        )
 
     def param(self, meta, ch):
         name = str(ch[0])
         rest = list(ch[1:])
-        flags = [x for x in rest if isinstance(x, tuple) and x and x[0] in ("negotiable", "variants")]
+        flags = [
+            x for x in rest if isinstance(x, tuple) and x and x[0] in ("negotiable", "variants")
+        ]
         items = [x for x in rest if x not in flags]
         param = ast.Param(name, [], **_tpos(ch[0]))
         for key, value in flags:
             setattr(param, key, value)
         for value_expr, dated in zip(items[0::2], items[1::2], strict=True):
             start, until, basis, assumption, dmeta = dated
-            param.values.append(ast.DatedValue(
-                value_expr, start, until, basis, assumption,
-                self.source[_start_of(value_expr, self.source):dmeta.start_pos].strip(),
-                line=value_expr.line, col=value_expr.col))
+            param.values.append(
+                ast.DatedValue(
+                    value_expr,
+                    start,
+                    until,
+                    basis,
+                    assumption,
+                    self.source[_start_of(value_expr, self.source) : dmeta.start_pos].strip(),
+                    line=value_expr.line,
+                    col=value_expr.col,
+                )
+            )
         return param
 
     def parameters(self, meta, ch):
@@ -284,8 +307,13 @@ class _Build(Transformer):
     # ---- measures and rules
     def measure(self, meta, ch):
         name, title, basis, expr = ch
-        return ast.Measure(str(name), _unquote(title) if title else None,
-                           _unquote(basis) if basis else None, expr, **_tpos(name))
+        return ast.Measure(
+            str(name),
+            _unquote(title) if title else None,
+            _unquote(basis) if basis else None,
+            expr,
+            **_tpos(name),
+        )
 
     def let(self, meta, ch):
         name, title, expr = ch
@@ -319,12 +347,20 @@ class _Build(Transformer):
         route = next(x for x in rest if isinstance(x, tuple) and x[0] == "route")
         amount = next(x for x in rest if isinstance(x, tuple) and x[0] == "amount")
         return ast.Rule(
-            str(name), _unquote(title), _unquote(basis),
-            _unquote(assumption) if assumption else None, selector, period, lets,
-            route[1], route[2], amount[1],
+            str(name),
+            _unquote(title),
+            _unquote(basis),
+            _unquote(assumption) if assumption else None,
+            selector,
+            period,
+            lets,
+            route[1],
+            route[2],
+            amount[1],
             [x for x in rest if isinstance(x, ast.ExceptClause)],
             [x for x in rest if isinstance(x, ast.Cap)],
-            **_pos(meta))
+            **_pos(meta),
+        )
 
     def start(self, meta, ch):
         header = ch[0]
@@ -336,9 +372,15 @@ class _Build(Transformer):
             elif x is not None:
                 items.append(x)
         return ast.RuleFile(
-            self.path, self.source, header, params,
+            self.path,
+            self.source,
+            header,
+            params,
             [x for x in items if isinstance(x, ast.Measure)],
-            [x for x in items if isinstance(x, ast.Rule)], line=1, col=1)
+            [x for x in items if isinstance(x, ast.Rule)],
+            line=1,
+            col=1,
+        )
 
 
 def _start_of(node: ast.Node, source: str) -> int:
@@ -374,16 +416,20 @@ def _syntax_diagnostic(err: UnexpectedInput, source: str, path: str) -> Diagnost
     elif isinstance(err, UnexpectedEOF):
         lines = source.splitlines() or [""]
         line, col = len(lines), len(lines[-1]) + 1
-        msg = (f"语法错误：文件在此意外结束，应还有 {_expected_words(set(err.expected))}。"
-               "(syntax error: the file ends too early)")
+        msg = (
+            f"语法错误：文件在此意外结束，应还有 {_expected_words(set(err.expected))}。"
+            "(syntax error: the file ends too early)"
+        )
     else:
         assert isinstance(err, UnexpectedToken)
         found = _describe(err.token)
         if err.token.type == "$END":
             lines = source.splitlines() or [""]
             line, col = len(lines), len(lines[-1]) + 1
-        msg = (f"语法错误：此处应为 {_expected_words(set(err.accepts or err.expected))}，"
-               f"但读到了 {found}。(syntax error: unexpected {err.token!s})")
+        msg = (
+            f"语法错误：此处应为 {_expected_words(set(err.accepts or err.expected))}，"
+            f"但读到了 {found}。(syntax error: unexpected {err.token!s})"
+        )
     return make(path, source, line, col, msg)
 
 

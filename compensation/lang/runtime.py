@@ -61,13 +61,17 @@ def period_rows(compiled: CompiledScheme, kind: str, start: date, end: date) -> 
                 continue
             param_month = max(p_start, span_start)
             in_window = p_start <= window_end and p_end >= start
-            rows.append((kind, p_start, p_end, y, param_month, (p_end - p_start).days + 1, in_window))
+            rows.append(
+                (kind, p_start, p_end, y, param_month, (p_end - p_start).days + 1, in_window)
+            )
         y = _add_months(y, 12)
     return rows
 
 
 def normalise_scenarios(
-    scenarios: Mapping[str, Mapping[str, object]] | Iterable[tuple[str, Mapping[str, object]]] | None,
+    scenarios: Mapping[str, Mapping[str, object]]
+    | Iterable[tuple[str, Mapping[str, object]]]
+    | None,
 ) -> list[tuple[str, Mapping[str, object]]]:
     if scenarios is None:
         return []
@@ -75,12 +79,14 @@ def normalise_scenarios(
     return [(name, overlay) for name, overlay in items if name != BASE_SCENARIO or overlay]
 
 
-def overlay_values(compiled: CompiledScheme, name: str, overlay: Mapping[str, object]) -> dict[
-        str, ParamValue]:
+def overlay_values(
+    compiled: CompiledScheme, name: str, overlay: Mapping[str, object]
+) -> dict[str, ParamValue]:
     """Validate one overlay (values as text or ParamValue) against the scheme's parameters."""
     texts = {k: v for k, v in overlay.items() if not isinstance(v, ParamValue)}
-    parsed = validate_overlay(compiled.params_by_name, {k: str(v) for k, v in texts.items()},
-                              where=f"情景“{name}”")
+    parsed = validate_overlay(
+        compiled.params_by_name, {k: str(v) for k, v in texts.items()}, where=f"情景“{name}”"
+    )
     for key, value in overlay.items():
         if isinstance(value, ParamValue):
             validate_overlay(compiled.params_by_name, {key: value.display()}, where=f"情景“{name}”")
@@ -93,8 +99,9 @@ def _value_columns(value: ParamValue) -> tuple[str | None, str | None, list[str]
     return num, value.txt, list(value.lst) if value.lst is not None else None
 
 
-def _param_rows(compiled: CompiledScheme, scenarios: list[tuple[str, Mapping[str, object]]]
-                ) -> list[tuple]:
+def _param_rows(
+    compiled: CompiledScheme, scenarios: list[tuple[str, Mapping[str, object]]]
+) -> list[tuple]:
     rows = []
     for p in compiled.parameters:
         for i, v in enumerate(p.versions):
@@ -112,18 +119,26 @@ def _param_rows(compiled: CompiledScheme, scenarios: list[tuple[str, Mapping[str
 
 
 def _has_function(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute("SELECT count(*) FROM duckdb_functions() WHERE function_name = ?",
-                       [name]).fetchall()
+    rows = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
+    ).fetchall()
     return rows[0][0] > 0
 
 
-def _insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
-                    rows: list[tuple], casts: list[str]) -> None:
+def _insert_columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    rows: list[tuple],
+    casts: list[str],
+) -> None:
     """Insert many rows in one statement: each column passed as one list parameter."""
     if not rows:
         return
     lists = [list(col) for col in zip(*rows, strict=True)]
-    select = ", ".join(f"CAST(unnest(?) AS {t}) AS {c}" for c, t in zip(columns, casts, strict=True))
+    select = ", ".join(
+        f"CAST(unnest(?) AS {t}) AS {c}" for c, t in zip(columns, casts, strict=True)
+    )
     con.execute(f"INSERT INTO {table} SELECT {select}", lists)
 
 
@@ -133,16 +148,21 @@ def prepare_run(
     start: date,
     end: date,
     as_of: datetime,
-    scenarios: Mapping[str, Mapping[str, object]] | Iterable[tuple[str, Mapping[str, object]]]
+    scenarios: Mapping[str, Mapping[str, object]]
+    | Iterable[tuple[str, Mapping[str, object]]]
     | None = None,
 ) -> None:
     """Create the `ev_*` TEMP tables for one scheme, window [start, end] (months) and as-of time."""
     if end < start:
-        raise EcocompError(f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)")
+        raise EcocompError(
+            f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)"
+        )
     for macro in ("monthly_values", "annual_values", "limit_of", "indicator_class"):
         if not _has_function(con, macro):
-            raise EcocompError(f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
-                               f"(quality macro {macro} is missing)")
+            raise EcocompError(
+                f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
+                f"(quality macro {macro} is missing)"
+            )
     overlays = normalise_scenarios(scenarios)
     names = [BASE_SCENARIO] + [n for n, _ in overlays]
     if len(set(names)) != len(names):
@@ -152,62 +172,93 @@ def prepare_run(
     _insert_columns(con, "ev_scenarios", ["scenario"], [(n,) for n in names], ["VARCHAR"])
 
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_param_values (scheme VARCHAR, scenario VARCHAR, name VARCHAR, "
-        "valid_from DATE, valid_to DATE, num DECIMAL(38,12), txt VARCHAR, lst VARCHAR[])")
+        "CREATE OR REPLACE TEMP TABLE ev_param_values (scheme VARCHAR, scenario VARCHAR, nam"
+        "e VARCHAR, "
+        "valid_from DATE, valid_to DATE, num DECIMAL(38,12), txt VARCHAR, lst VARCHAR[])"
+    )
     rows = [(compiled.id, *r) for r in _param_rows(compiled, overlays)]
-    _insert_columns(con, "ev_param_values",
-                    ["scheme", "scenario", "name", "valid_from", "valid_to", "num", "txt", "lst"],
-                    rows, ["VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DECIMAL(38,12)",
-                           "VARCHAR", "VARCHAR[]"])
+    _insert_columns(
+        con,
+        "ev_param_values",
+        ["scheme", "scenario", "name", "valid_from", "valid_to", "num", "txt", "lst"],
+        rows,
+        ["VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DECIMAL(38,12)", "VARCHAR", "VARCHAR[]"],
+    )
     # A scenario that does not override a parameter reads the base values (set-based, no loop).
     con.execute(
-        "INSERT INTO ev_param_values SELECT b.scheme, s.scenario, b.name, b.valid_from, b.valid_to, "
+        "INSERT INTO ev_param_values SELECT b.scheme, s.scenario, b.name, b.valid_from, b.va"
+        "lid_to, "
         "b.num, b.txt, b.lst FROM ev_param_values AS b CROSS JOIN ev_scenarios AS s "
         "WHERE b.scenario = 'base' AND s.scenario <> 'base' AND NOT EXISTS (SELECT 1 FROM "
-        "ev_param_values AS o WHERE o.scenario = s.scenario AND o.name = b.name)")
+        "ev_param_values AS o WHERE o.scenario = s.scenario AND o.name = b.name)"
+    )
 
     periods: list[tuple] = []
     for kind in sorted(set(compiled.value_kinds) | {compiled.period}):
         periods += period_rows(compiled, kind, start, end)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_periods (kind VARCHAR, period_start DATE, period_end DATE, "
-        "year_start DATE, param_month DATE, days INTEGER, in_window BOOLEAN)")
-    _insert_columns(con, "ev_periods", ["kind", "period_start", "period_end", "year_start",
-                                        "param_month", "days", "in_window"], periods,
-                    ["VARCHAR", "DATE", "DATE", "DATE", "DATE", "INTEGER", "BOOLEAN"])
+        "CREATE OR REPLACE TEMP TABLE ev_periods (kind VARCHAR, period_start DATE, period_en"
+        "d DATE, "
+        "year_start DATE, param_month DATE, days INTEGER, in_window BOOLEAN)"
+    )
+    _insert_columns(
+        con,
+        "ev_periods",
+        ["kind", "period_start", "period_end", "year_start", "param_month", "days", "in_window"],
+        periods,
+        ["VARCHAR", "DATE", "DATE", "DATE", "DATE", "INTEGER", "BOOLEAN"],
+    )
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW ev_params AS SELECT v.scenario, v.name, m.month, v.num, v.txt, "
-        "v.lst FROM ev_param_values AS v JOIN (SELECT DISTINCT param_month AS month FROM ev_periods) "
-        "AS m ON m.month >= v.valid_from AND (v.valid_to IS NULL OR m.month <= v.valid_to)")
+        "CREATE OR REPLACE TEMP VIEW ev_params AS SELECT v.scenario, v.name, m.month, v.num,"
+        " v.txt, "
+        "v.lst FROM ev_param_values AS v JOIN (SELECT DISTINCT param_month AS month FROM ev_"
+        "periods) "
+        "AS m ON m.month >= v.valid_from AND (v.valid_to IS NULL OR m.month <= v.valid_to)"
+    )
 
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_sections AS SELECT section_id, name, river, bank, water_body, "
+        "CREATE OR REPLACE TEMP TABLE ev_sections AS SELECT section_id, name, river, bank, w"
+        "ater_body, "
         "role, party_id, control_id, river_order, valid_from, valid_to FROM sections "
-        "WHERE list_contains(schemes, ?)", [compiled.id])
+        "WHERE list_contains(schemes, ?)",
+        [compiled.id],
+    )
     _prepare_values(con, compiled, as_of)
     if compiled.uses_daily:
         if not _has_function(con, "daily_values"):
-            raise EcocompError("数据库中缺少水质宏 daily_values（自动站日均值）。(daily_values is missing)")
+            raise EcocompError(
+                "数据库中缺少水质宏 daily_values（自动站日均值）。(daily_values is missing)"
+            )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE ev_daily AS SELECT d.section_id, d.day, d.indicator, d.value, "
+            "CREATE OR REPLACE TEMP TABLE ev_daily AS SELECT d.section_id, d.day, d.indicato"
+            "r, d.value, "
             "d.n_valid, d.valid FROM daily_values(?) AS d WHERE d.section_id IN "
-            "(SELECT section_id FROM ev_sections)", [as_of])
+            "(SELECT section_id FROM ev_sections)",
+            [as_of],
+        )
 
 
-def _prepare_values(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime) -> None:
+def _prepare_values(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime
+) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
         "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
-        "highest DECIMAL(18,6), flags VARCHAR[], class TINYINT)")
+        "highest DECIMAL(18,6), flags VARCHAR[], class TINYINT)"
+    )
     columns = "section_id, period, indicator, n_samples, n_valid, value, highest, flags, class"
     kinds = set(compiled.value_kinds)
     con.execute(
         f"INSERT INTO ev_values SELECT 'month', {columns} FROM monthly_values(?) "
-        "WHERE section_id IN (SELECT section_id FROM ev_sections)", [as_of])
+        "WHERE section_id IN (SELECT section_id FROM ev_sections)",
+        [as_of],
+    )
     if "year" in kinds and compiled.year_begins == 1:
         con.execute(
             f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values(?) "
-            "WHERE section_id IN (SELECT section_id FROM ev_sections)", [as_of])
+            "WHERE section_id IN (SELECT section_id FROM ev_sections)",
+            [as_of],
+        )
         kinds.discard("year")
     kinds.discard("month")
     for kind in sorted(kinds):
@@ -217,13 +268,20 @@ def _prepare_values(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as
         con.execute(
             "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "
             "CAST(sum(m.n_samples) AS INTEGER), CAST(sum(m.n_valid) AS INTEGER), "
-            "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), max(m.highest), "
-            "flatten(list(m.flags)), NULL FROM ev_values AS m, LATERAL (SELECT CASE WHEN ? = 'year' "
-            "THEN make_date(year(m.period) - CASE WHEN month(m.period) < ? THEN 1 ELSE 0 END, ?, 1) "
-            "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS start) AS p "
+            "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), "
+            "max(m.highest), "
+            "flatten(list(m.flags)), NULL FROM ev_values AS m, LATERAL (SELECT CASE WHEN ? ="
+            " 'year' "
+            "THEN make_date(year(m.period) - CASE WHEN month(m.period) < ? THEN 1 ELSE 0 END"
+            ", ?, 1) "
+            "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS "
+            "start) AS p "
             "WHERE m.kind = 'month' AND (? <> 'odd-month' OR month(m.period) % 2 = 1) "
             "GROUP BY m.section_id, p.start, m.indicator",
-            [kind, kind, compiled.year_begins, compiled.year_begins, step, step, kind])
+            [kind, kind, compiled.year_begins, compiled.year_begins, step, step, kind],
+        )
         con.execute(
             "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "
-            "ev_sections AS s WHERE ev_values.section_id = s.section_id AND ev_values.kind = ?", [kind])
+            "ev_sections AS s WHERE ev_values.section_id = s.section_id AND ev_values.kind = ?",
+            [kind],
+        )

@@ -1,4 +1,5 @@
-"""`compile_file`: a checked rule file → CompiledScheme (header, dated parameters, rules with SQL)."""
+"""`compile_file`: a checked rule file → CompiledScheme (header, dated parameters, rules wit"
+  "h SQL)."""
 
 from __future__ import annotations
 
@@ -102,12 +103,22 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
     out = []
     for info in scope.params.values():
         versions = [
-            ParamVersion(month_date(dv.start), month_date(dv.until) if dv.until else None, pv,
-                         dv.text, dv.basis, dv.assumption, dv.line)
+            ParamVersion(
+                month_date(dv.start),
+                month_date(dv.until) if dv.until else None,
+                pv,
+                dv.text,
+                dv.basis,
+                dv.assumption,
+                dv.line,
+            )
             for dv, pv in info.values
         ]
-        out.append(CompiledParam(info.name, info.unit, info.negotiable, list(info.variants),
-                                 versions, info.decl.line))
+        out.append(
+            CompiledParam(
+                info.name, info.unit, info.negotiable, list(info.variants), versions, info.decl.line
+            )
+        )
     return out
 
 
@@ -134,21 +145,45 @@ def compile_file(path: str | Path) -> CompiledScheme:
     rules = []
     for rule in rf.rules:
         query, plan = RuleBuilder(scope, rule).build()
-        rules.append(CompiledRule(
-            rule.name, rule.title, rule.basis, rule.assumption, rf.path, rule.line, rule.period,
-            rule.selector, _party_text(rule.payer), _party_text(rule.payee),
-            query.sql(dialect=DIALECT, pretty=True, copy=False), plan))
+        rules.append(
+            CompiledRule(
+                rule.name,
+                rule.title,
+                rule.basis,
+                rule.assumption,
+                rf.path,
+                rule.line,
+                rule.period,
+                rule.selector,
+                _party_text(rule.payer),
+                _party_text(rule.payee),
+                query.sql(dialect=DIALECT, pretty=True, copy=False),
+                plan,
+            )
+        )
     h = rf.header
     kinds = sorted({r.period for r in rf.rules})
     return CompiledScheme(
-        id=h.id, title=h.title, basis=h.basis, assumptions=list(h.assumptions), period=h.period,
-        settle=h.settle, year_begins=h.year_begins, span_start=month_date(h.start or "2000-01"),
+        id=h.id,
+        title=h.title,
+        basis=h.basis,
+        assumptions=list(h.assumptions),
+        period=h.period,
+        settle=h.settle,
+        year_begins=h.year_begins,
+        span_start=month_date(h.start or "2000-01"),
         span_end=month_date(h.end) if h.end else None,
-        parties=[_party_text(p) for p in h.parties], parameters=_parameters(scope),
-        measures=[{"name": m.name, "title": m.title, "basis": m.basis, "line": m.line}
-                  for m in rf.measures],
-        rules=rules, file=rf.path,
+        parties=[_party_text(p) for p in h.parties],
+        parameters=_parameters(scope),
+        measures=[
+            {"name": m.name, "title": m.title, "basis": m.basis, "line": m.line}
+            for m in rf.measures
+        ],
+        rules=rules,
+        file=rf.path,
         source_sha256=hashlib.sha256(rf.source.encode("utf-8")).hexdigest(),
-        uses_daily=any(_uses(r, "runs") for r in rf.rules) or any(
-            _uses(m, "runs") for m in rf.measures),
-        value_kinds=kinds, ast=rf)
+        uses_daily=any(_uses(r, "runs") for r in rf.rules)
+        or any(_uses(m, "runs") for m in rf.measures),
+        value_kinds=kinds,
+        ast=rf,
+    )

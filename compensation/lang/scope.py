@@ -12,7 +12,13 @@ from compensation.errors import EcocompError
 from compensation.lang import ast
 from compensation.lang.units import FLAGS, ParamValue, Unit, constant_value, indicator_units
 
-PERIOD_WORDS = {"month": "月", "bimonth": "双月", "odd-month": "单月", "quarter": "季度", "year": "年"}
+PERIOD_WORDS = {
+    "month": "月",
+    "bimonth": "双月",
+    "odd-month": "单月",
+    "quarter": "季度",
+    "year": "年",
+}
 
 # Names every rule can use without declaring them.
 BUILTIN_NAMES = {"days": "本考核期的天数 (days in the period)"}
@@ -58,8 +64,9 @@ class Scope:
                 except EcocompError as err:
                     errors.append((dv, str(err)))
             if decl.name in params:
-                errors.append((decl, f"参数“{decl.name}”重复定义。(parameter {decl.name} is "
-                                     "defined twice)"))
+                errors.append(
+                    (decl, f"参数“{decl.name}”重复定义。(parameter {decl.name} is defined twice)")
+                )
                 continue
             unit = values[0][1].unit if values else Unit()
             if unit.zero:

@@ -56,8 +56,9 @@ def exact(e: exp.Expression) -> exp.Expression:
     return exp.cast(e, EXACT, copy=False)
 
 
-def case(whens: list[tuple[exp.Expression, exp.Expression]],
-         default: exp.Expression | None = None) -> exp.Expression:
+def case(
+    whens: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression | None = None
+) -> exp.Expression:
     node = exp.Case()
     for cond, value in whens:
         node = node.when(cond, value, copy=False)

@@ -22,7 +22,9 @@ BASE_WORDS = {"money": "元", "mass": "g", "volume": "m³", "time": "s"}
 class Unit:
     """The type of a rule value: a number with a dimension, or a class, a truth value, ..."""
 
-    kind: str = "number"  # number | class | bool | indicator | indicators | text | variant | section
+    kind: str = (
+        "number"  # number | class | bool | indicator | indicators | text | variant | section
+    )
     dims: tuple[int, int, int, int] = (0, 0, 0, 0)
     zero: bool = False  # the literal 0: fits any dimension
 
@@ -36,8 +38,11 @@ class Unit:
             return "浓度（mg/L）"
         if self.dims == (0, 0, 0, 0):
             return "无量纲数（比例、倍数）"
-        parts = [f"{BASE_WORDS[b]}^{e}" if e != 1 else BASE_WORDS[b]
-                 for b, e in zip(BASE, self.dims, strict=True) if e]
+        parts = [
+            f"{BASE_WORDS[b]}^{e}" if e != 1 else BASE_WORDS[b]
+            for b, e in zip(BASE, self.dims, strict=True)
+            if e
+        ]
         return "·".join(parts)
 
     @property
@@ -46,8 +51,14 @@ class Unit:
 
 
 KIND_WORDS = {
-    "class": "水质类别", "bool": "条件（真/假）", "indicator": "指标", "indicators": "指标列表",
-    "text": "文字", "variant": "条款选项", "section": "断面", "unknown": "未知（见前一个错误）",
+    "class": "水质类别",
+    "bool": "条件（真/假）",
+    "indicator": "指标",
+    "indicators": "指标列表",
+    "text": "文字",
+    "variant": "条款选项",
+    "section": "断面",
+    "unknown": "未知（见前一个错误）",
 }
 
 RATIO = Unit()
@@ -67,13 +78,20 @@ SECTION = Unit("section")
 
 # Literal unit → (unit, factor to base units).
 LITERAL_UNITS: dict[str, tuple[Unit, Decimal]] = {
-    "万": (MONEY, Decimal(10000)), "万元": (MONEY, Decimal(10000)),
-    "亿": (MONEY, Decimal(100000000)), "亿元": (MONEY, Decimal(100000000)),
-    "元": (MONEY, Decimal(1)), "%": (RATIO, Decimal("0.01")),
-    "mg/L": (CONC, Decimal(1)), "g/m³": (CONC, Decimal(1)),
-    "m³/s": (FLOWRATE, Decimal(1)), "m³": (VOLUME, Decimal(1)),
-    "t": (MASS, Decimal(1000000)), "g": (MASS, Decimal(1)),
-    "day": (TIME, Decimal(86400)), "days": (TIME, Decimal(86400)),
+    "万": (MONEY, Decimal(10000)),
+    "万元": (MONEY, Decimal(10000)),
+    "亿": (MONEY, Decimal(100000000)),
+    "亿元": (MONEY, Decimal(100000000)),
+    "元": (MONEY, Decimal(1)),
+    "%": (RATIO, Decimal("0.01")),
+    "mg/L": (CONC, Decimal(1)),
+    "g/m³": (CONC, Decimal(1)),
+    "m³/s": (FLOWRATE, Decimal(1)),
+    "m³": (VOLUME, Decimal(1)),
+    "t": (MASS, Decimal(1000000)),
+    "g": (MASS, Decimal(1)),
+    "day": (TIME, Decimal(86400)),
+    "days": (TIME, Decimal(86400)),
     "万元/t": (Unit(dims=(1, -1, 0, 0)), Decimal("0.01")),
     "元/t": (Unit(dims=(1, -1, 0, 0)), Decimal("0.000001")),
 }
@@ -88,7 +106,8 @@ def divide(a: Unit, b: Unit) -> Unit:
 
 
 def same(a: Unit, b: Unit) -> bool:
-    """Two values may be added or compared: same kind and dimension (a literal 0 fits any number)."""
+    """Two values may be added or compared: same kind and dimension (a literal 0 fits any nu"
+      "mber)."""
     if "unknown" in (a.kind, b.kind):
         return True
     if a.kind == "number" and b.kind == "number":
@@ -99,7 +118,9 @@ def same(a: Unit, b: Unit) -> bool:
 @cache
 def indicator_units() -> dict[str, Unit]:
     """Canonical indicator codes and the unit of their period value."""
-    text = resources.files("compensation.quality").joinpath("data/indicators.csv").read_text("utf-8")
+    text = (
+        resources.files("compensation.quality").joinpath("data/indicators.csv").read_text("utf-8")
+    )
     units: dict[str, Unit] = {}
     for row in text.splitlines()[1:]:
         code, _name, _hj, unit = row.split(",")[:4]
@@ -108,8 +129,14 @@ def indicator_units() -> dict[str, Unit]:
 
 
 FLAGS = {
-    "no_flow": "断流", "ice": "结冰", "backwater": "顶托/回流", "fault": "仪器故障",
-    "maintenance": "维护", "calibration": "校准", "over_range": "超量程", "anomaly": "异常(经审核)",
+    "no_flow": "断流",
+    "ice": "结冰",
+    "backwater": "顶托/回流",
+    "fault": "仪器故障",
+    "maintenance": "维护",
+    "calibration": "校准",
+    "over_range": "超量程",
+    "anomaly": "异常(经审核)",
     "incident": "突发事件",
 }
 
@@ -118,7 +145,8 @@ CLASS_NAMES = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
 
 @dataclass(frozen=True)
 class ParamValue:
-    """A parameter value ready for the `ev_param_values` table: exactly one of num/txt/lst is set."""
+    """A parameter value ready for the `ev_param_values` table: exactly one of num/txt/lst i"
+      "s set."""
 
     unit: Unit
     num: Decimal | None = None
@@ -136,7 +164,7 @@ class ParamValue:
 
 
 def parse_value_text(text: str) -> ParamValue:
-    """Parse a parameter value written as text: "500万", "10%", "III", "[COD, TP]", "per_section"."""
+    """Parse a parameter value given as text: "500万", "10%", "III", "[COD, TP]", "per_section"."""
     from compensation.errors import RuleError
     from compensation.lang.parse import parse_expr
 
@@ -167,18 +195,22 @@ def constant_value(expr: object, text: str) -> ParamValue:
         names = []
         for item in expr.items:
             if not isinstance(item, ast.Name):
-                raise EcocompError(f"参数值“{text}”：列表中只能写指标代码。(a list holds indicator codes)")
+                raise EcocompError(
+                    f"参数值“{text}”：列表中只能写指标代码。(a list holds indicator codes)"
+                )
             names.append(item.name)
         return ParamValue(INDICATORS, lst=tuple(names))
     if isinstance(expr, ast.Name):
         return ParamValue(VARIANT, txt=expr.name)
     raise EcocompError(
         f"参数值“{text}”不是常量：参数只能取数值（带单位）、水质类别、指标列表或条款选项。"
-        "(a parameter value must be a constant)")
+        "(a parameter value must be a constant)"
+    )
 
 
-def validate_overlay(params: dict[str, object], overlay: dict[str, str], where: str = "") -> dict[
-    str, ParamValue]:
+def validate_overlay(
+    params: dict[str, object], overlay: dict[str, str], where: str = ""
+) -> dict[str, ParamValue]:
     """Check a scenario overlay {name: value text} against a scheme's parameters.
 
     Only negotiable parameters may change; the new value must have the unit (and, for variants,
@@ -190,20 +222,27 @@ def validate_overlay(params: dict[str, object], overlay: dict[str, str], where: 
         param = params.get(name)
         if param is None:
             known = "、".join(sorted(params))
-            raise EcocompError(f"{prefix}情景中的参数“{name}”在规则中不存在；已有的参数：{known}。"
-                               f"(unknown parameter {name})")
+            raise EcocompError(
+                f"{prefix}情景中的参数“{name}”在规则中不存在；已有的参数：{known}。"
+                f"(unknown parameter {name})"
+            )
         if not getattr(param, "negotiable", False):
-            raise EcocompError(f"{prefix}参数“{name}”未标注 negotiable（可协商），情景不能修改它。"
-                               f"(parameter {name} is not negotiable)")
+            raise EcocompError(
+                f"{prefix}参数“{name}”未标注 negotiable（可协商），情景不能修改它。"
+                f"(parameter {name} is not negotiable)"
+            )
         value = parse_value_text(str(text))
         expected: Unit = param.unit  # type: ignore[attr-defined]
         if not (same(value.unit, expected) and value.unit.kind == expected.kind):
             raise EcocompError(
                 f"{prefix}参数“{name}”应为{expected.describe()}，但情景给出的“{text}”是"
-                f"{value.unit.describe()}。(wrong unit for {name})")
+                f"{value.unit.describe()}。(wrong unit for {name})"
+            )
         variants = getattr(param, "variants", [])
         if variants and value.txt not in variants:
-            raise EcocompError(f"{prefix}参数“{name}”只能取 {' | '.join(variants)}，"
-                               f"而不是“{text}”。(not an allowed variant)")
+            raise EcocompError(
+                f"{prefix}参数“{name}”只能取 {' | '.join(variants)}，"
+                f"而不是“{text}”。(not an allowed variant)"
+            )
         out[name] = value
     return out

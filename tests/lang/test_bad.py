@@ -31,9 +31,19 @@ def test_known_bad_file_gives_expected_message(path: Path, monkeypatch) -> None:
 
 def test_every_known_bad_kind_is_covered() -> None:
     names = {p.stem for p in BAD}
-    assert {"unknown_name", "unit_money_times_money", "unit_conc_plus_money", "overlap", "gap",
-            "class_gap", "missing_parameter_month", "unreachable_exception",
-            "conflicting_exception", "measure_cycle", "syntax_error"} <= names
+    assert {
+        "unknown_name",
+        "unit_money_times_money",
+        "unit_conc_plus_money",
+        "overlap",
+        "gap",
+        "class_gap",
+        "missing_parameter_month",
+        "unreachable_exception",
+        "conflicting_exception",
+        "measure_cycle",
+        "syntax_error",
+    } <= names
 
 
 def test_messages_are_sentences_with_a_caret(monkeypatch) -> None:

@@ -23,8 +23,12 @@ def test_check_bad_file_json_and_exit_status():
     result = ecocomp("rules", "check", "--json", "tests/lang/bad/overlap.rule")
     assert result.returncode != 0
     [item] = json.loads(result.stdout)
-    assert item == {"file": "tests/lang/bad/overlap.rule", "line": 18, "col": 5,
-                    "message": item["message"]}
+    assert item == {
+        "file": "tests/lang/bad/overlap.rule",
+        "line": 18,
+        "col": 5,
+        "message": item["message"],
+    }
     assert item["message"].startswith("区间重叠")
 
 

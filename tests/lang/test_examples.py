@@ -22,8 +22,13 @@ def month_values(con, section: str, day: date, values: dict[str, str], flag: str
 def test_p1_relative_index_bands_exceptions_and_endpoints(tmp_path):
     con = new_store(tmp_path)
     add_section(con, "ctl", "p1_example", role="control")
-    for sid, party in [("a", "hanyang"), ("b", "wuchang"), ("c", "qingshan"), ("d", "jiangan"),
-                       ("e", "hongshan")]:
+    for sid, party in [
+        ("a", "hanyang"),
+        ("b", "wuchang"),
+        ("c", "qingshan"),
+        ("d", "jiangan"),
+        ("e", "hongshan"),
+    ]:
         add_section(con, sid, "p1_example", party=party, control="ctl")
     jan = date(2020, 1, 6)
     month_values(con, "ctl", jan, {"COD": "20.0", "NH3N": "1.00"})  # CPI 1
@@ -33,13 +38,21 @@ def test_p1_relative_index_bands_exceptions_and_endpoints(tmp_path):
     add_sample(con, "c", jan, "COD", None, "no_flow")
     month_values(con, "d", jan, {"COD": "18.0"})  # NH3N missing
     month_values(con, "e", jan, {"COD": "10.0", "NH3N": "0.50"})  # CPI 0.5: r = -50%
-    rows = by_section(run_rules(con, EX / "p1_relative_index.rule", date(2020, 1, 1),
-                                date(2020, 1, 1)), "band_rule")
+    rows = by_section(
+        run_rules(con, EX / "p1_relative_index.rule", date(2020, 1, 1), date(2020, 1, 1)),
+        "band_rule",
+    )
     assert (rows["a"]["payer"], rows["a"]["payee"], rows["a"]["amount"]) == (
-        "city_treasury", "hanyang", D("500000.00"))
+        "city_treasury",
+        "hanyang",
+        D("500000.00"),
+    )
     assert rows["a"]["branch"] == "[-band, 0]"
     assert (rows["b"]["payer"], rows["b"]["payee"], rows["b"]["amount"]) == (
-        "wuchang", "city_treasury", D("500000.00"))
+        "wuchang",
+        "city_treasury",
+        D("500000.00"),
+    )
     assert rows["b"]["branch"] == "(0, band]"
     assert rows["c"]["amount"] == 0 and rows["c"]["exception"] == "断流、结冰不考核"
     assert rows["c"]["reason"] == "断流"
@@ -51,10 +64,15 @@ def test_p2_target_bet_split_veto_neutral_band_and_yearly_cap(tmp_path):
     con = new_store(tmp_path)
     add_section(con, "s1", "p2_example")
     good = {"COD": "15.0", "NH3N": "0.40", "TP": "0.080"}  # class II
-    plan = {1: good, 2: {"COD": "18.0", "NH3N": "0.80", "TP": "0.150"}, 3: good,
-            4: {"COD": "25.0", "NH3N": "0.40", "TP": "0.080"},  # IV: neutral
-            5: {"COD": "15.0", "NH3N": "2.50", "TP": "0.080"},  # 劣Ⅴ
-            6: good, 7: good}
+    plan = {
+        1: good,
+        2: {"COD": "18.0", "NH3N": "0.80", "TP": "0.150"},
+        3: good,
+        4: {"COD": "25.0", "NH3N": "0.40", "TP": "0.080"},  # IV: neutral
+        5: {"COD": "15.0", "NH3N": "2.50", "TP": "0.080"},  # 劣Ⅴ
+        6: good,
+        7: good,
+    }
     for m, values in plan.items():
         month_values(con, "s1", date(2020, m, 3), values)
     add_sample(con, "s1", date(2020, 3, 4), "TP", "0.080", "incident")
@@ -87,8 +105,10 @@ def test_p3_class_steps_with_inflow_relief_and_multiplier(tmp_path):
     month_values(con, "b", jan, {"COD": "25.0", "NH3N": "0.50", "TP": "0.100"})  # IV, = inflow
     month_values(con, "c", jan, {"COD": "45.0", "NH3N": "0.50", "TP": "0.100"})  # 劣Ⅴ: 3 steps
     month_values(con, "d", jan, {"COD": "18.0", "NH3N": "0.50", "TP": "0.100"})  # III
-    rows = by_section(run_rules(con, EX / "p3_class_steps.rule", date(2020, 1, 1),
-                                date(2020, 1, 1)), "class_steps")
+    rows = by_section(
+        run_rules(con, EX / "p3_class_steps.rule", date(2020, 1, 1), date(2020, 1, 1)),
+        "class_steps",
+    )
     assert rows["a"]["amount"] == D("600000.00")  # 2 × 30万 (worse than inflow)
     assert (rows["a"]["payer"], rows["a"]["payee"]) == ("district_a", "city_treasury")
     assert rows["b"]["amount"] == D("150000.00")  # 1 × 15万 (no worse than inflow)
@@ -133,8 +153,9 @@ def test_p5_flux_with_monthly_flow(tmp_path):
     add_section(con, "b", "p5_example", party="up_b")
     month_values(con, "a", date(2020, 1, 9), {"CODMn": "7.0", "NH3N": "1.20", "FLOW": "10.000"})
     month_values(con, "b", date(2020, 1, 9), {"CODMn": "5.0", "NH3N": "0.80", "FLOW": "10.000"})
-    rows = by_section(run_rules(con, EX / "p5_flux.rule", date(2020, 1, 1), date(2020, 1, 1)),
-                      "flux")
+    rows = by_section(
+        run_rules(con, EX / "p5_flux.rule", date(2020, 1, 1), date(2020, 1, 1)), "flux"
+    )
     volume = 10 * 31 * 86400  # m³ in January
     codmn = D(1) * volume * D("15000") / 1000000  # (7−6) g/m³ × m³ = g; 1.5万元/t
     nh3n = D("0.2") * volume * D("100000") / 1000000
@@ -150,21 +171,33 @@ def test_p6_signed_concentration_gap(tmp_path):
     add_section(con, "b", "p6_example", party="up_b")
     month_values(con, "a", date(2020, 1, 9), {"COD": "27.0", "NH3N": "1.60"})
     month_values(con, "b", date(2020, 1, 9), {"COD": "33.0", "NH3N": "1.50"})
-    rows = by_section(run_rules(con, EX / "p6_concentration_gap.rule", date(2020, 1, 1),
-                                date(2020, 1, 1)), "gap")
+    rows = by_section(
+        run_rules(con, EX / "p6_concentration_gap.rule", date(2020, 1, 1), date(2020, 1, 1)), "gap"
+    )
     # a: (30 − 27) × 2万 + (1.5 − 1.6) × 30万 = 6万 − 3万
     assert (rows["a"]["payer"], rows["a"]["payee"], rows["a"]["amount"]) == (
-        "downstream", "up_a", D("30000.00"))
+        "downstream",
+        "up_a",
+        D("30000.00"),
+    )
     # b: (30 − 33) × 2万 + 0 = −6万: the flow reverses
     assert (rows["b"]["payer"], rows["b"]["payee"], rows["b"]["amount"]) == (
-        "up_b", "downstream", D("60000.00"))
+        "up_b",
+        "downstream",
+        D("60000.00"),
+    )
 
 
 def test_p7_baseline_index_threshold_endpoint(tmp_path):
     con = new_store(tmp_path)
     add_section(con, "u", "p7_example", party="upstream")
-    for year, cod, nh3n in [(2012, "20.0", "0.50"), (2013, "22.0", "0.60"), (2014, "24.0", "0.70"),
-                            (2015, "19.8", "0.66"), (2016, "22.0", "0.66")]:
+    for year, cod, nh3n in [
+        (2012, "20.0", "0.50"),
+        (2013, "22.0", "0.60"),
+        (2014, "24.0", "0.70"),
+        (2015, "19.8", "0.66"),
+        (2016, "22.0", "0.66"),
+    ]:
         month_values(con, "u", date(year, 6, 1), {"COD": cod, "NH3N": nh3n})
     rows = run_rules(con, EX / "p7_baseline_index.rule", date(2015, 1, 1), date(2016, 12, 1))
     by_year = {r["period_start"].year: r for r in rows}
@@ -194,7 +227,10 @@ def test_p8_year_on_year_cap_score_pool_and_split_pools(tmp_path):
     assert score["b"]["amount"] == D("285714.29")
     assert score["c"]["amount"] == D("285714.28")
     contrib = {r["payer"]: r["amount"] for r in rows if r["rule"] == "contributions"}
-    assert contrib == {"yunnan": D("333333.34"), "guizhou": D("333333.33"),
-                       "sichuan": D("333333.33")}
+    assert contrib == {
+        "yunnan": D("333333.34"),
+        "guizhou": D("333333.33"),
+        "sichuan": D("333333.33"),
+    }
     alloc = {r["payee"]: r["amount"] for r in rows if r["rule"] == "allocation"}
     assert alloc == {"yunnan": D("300000.00"), "guizhou": D("400000.00"), "sichuan": D("300000.00")}

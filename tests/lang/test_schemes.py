@@ -36,8 +36,9 @@ def tongshun_store(tmp_path, bad: tuple[str, int] | None = None):
 
 
 def test_tongshun_compliant_year_pays_exactly_300_wan(tmp_path):
-    rows = run_rules(tongshun_store(tmp_path), RULES / "tongshun.rule", date(2022, 6, 1),
-                     date(2022, 12, 1))
+    rows = run_rules(
+        tongshun_store(tmp_path), RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 12, 1)
+    )
     assert len(rows) == 21  # 3 sections × 7 months (span starts 2022-06)
     assert {(r["payer"], r["payee"]) for r in rows} == {("wuhan_jkq", "xiantao")}
     assert sum(r["amount"] for r in rows) == D("3000000.00")
@@ -48,20 +49,29 @@ def test_tongshun_compliant_year_pays_exactly_300_wan(tmp_path):
 
 
 def test_tongshun_one_month_window_uses_the_whole_year_for_shares(tmp_path):
-    rows = run_rules(tongshun_store(tmp_path), RULES / "tongshun.rule", date(2022, 9, 1),
-                     date(2022, 9, 1))
+    rows = run_rules(
+        tongshun_store(tmp_path), RULES / "tongshun.rule", date(2022, 9, 1), date(2022, 9, 1)
+    )
     assert len(rows) == 3 and all(r["period_start"] == date(2022, 9, 1) for r in rows)
     assert all(r["amount"] in (D("142857.14"), D("142857.15")) for r in rows)
 
 
 def test_tongshun_judge_variant_is_a_scenario_column(tmp_path):
     con = tongshun_store(tmp_path, bad=("ts2", 8))
-    rows = run_rules(con, RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 12, 1),
-                     {"together": {"judge": "all_sections"}})
+    rows = run_rules(
+        con,
+        RULES / "tongshun.rule",
+        date(2022, 6, 1),
+        date(2022, 12, 1),
+        {"together": {"judge": "all_sections"}},
+    )
 
     def net(scenario: str) -> D:
-        return sum(r["amount"] if r["payer"] == "wuhan_jkq" else -r["amount"]
-                   for r in rows if r["scenario"] == scenario)
+        return sum(
+            r["amount"] if r["payer"] == "wuhan_jkq" else -r["amount"]
+            for r in rows
+            if r["scenario"] == scenario
+        )
 
     share = D("142857.14")  # ts2 sorts after ts1, so its August share has no extra fen
     bad = [r for r in rows if r["scenario"] == "base" and r["payer"] == "xiantao"]
@@ -75,7 +85,12 @@ def test_tongshun_judge_variant_is_a_scenario_column(tmp_path):
 def test_yangtze_bands_endpoints_flags_and_missing_data(tmp_path):
     con = new_store(tmp_path)
     add_section(con, "ctl", "yangtze_han", role="control")
-    for sid, party in [("s_a", "hanyang"), ("s_b", "jianghan"), ("s_c", "jiangan"), ("s_d", "huangpi")]:
+    for sid, party in [
+        ("s_a", "hanyang"),
+        ("s_b", "jianghan"),
+        ("s_c", "jiangan"),
+        ("s_d", "huangpi"),
+    ]:
         add_section(con, sid, "yangtze_han", party=party, control="ctl")
     jan = date(2018, 1, 10)
     base = {"COD": "20.0", "CODMn": "6.0", "NH3N": "1.00", "TP": "0.200"}  # CPI = 1
@@ -84,13 +99,22 @@ def test_yangtze_bands_endpoints_flags_and_missing_data(tmp_path):
     values(con, "s_b", jan, {"COD": "26.0", "CODMn": "6.0", "NH3N": "1.00", "TP": "0.200"})
     values(con, "s_c", jan, base, "ice")
     values(con, "s_d", jan, {"COD": "20.0", "CODMn": "6.0", "NH3N": "1.00"})  # TP missing
-    rows = {r["section_id"]: r for r in run_rules(con, RULES / "yangtze_han.rule", date(2018, 1, 1),
-                                                  date(2018, 1, 1)) if r["rule"] == "cpi_band"}
+    rows = {
+        r["section_id"]: r
+        for r in run_rules(con, RULES / "yangtze_han.rule", date(2018, 1, 1), date(2018, 1, 1))
+        if r["rule"] == "cpi_band"
+    }
     assert (rows["s_a"]["payer"], rows["s_a"]["payee"], rows["s_a"]["amount"]) == (
-        "city_treasury", "hanyang", D("500000.00"))
+        "city_treasury",
+        "hanyang",
+        D("500000.00"),
+    )
     # s_b: CPI = (1.3 + 1 + 1 + 1)/4 = 1.075 → r = 7.5% ∈ (0, 10%] → 100万 penalty
     assert (rows["s_b"]["payer"], rows["s_b"]["payee"], rows["s_b"]["amount"]) == (
-        "jianghan", "city_treasury", D("1000000.00"))
+        "jianghan",
+        "city_treasury",
+        D("1000000.00"),
+    )
     trace = json.loads(rows["s_b"]["trace"])
     assert D(trace["lets"]["r"]) == D("0.075")
     assert D(trace["measures"]["cpi"]) == D("1.075") and D(trace["control_measures"]["cpi"]) == 1
@@ -108,13 +132,23 @@ def test_daoguan_annual_class_directions(tmp_path):
     values(con, "dg", date(2022, 3, 5), {"COD": "14.0", "NH3N": "0.40", "DO": "7.0"})
     values(con, "dg", date(2022, 9, 5), {"NH3N": "1.60"})  # annual NH3N 1.00 → III
     values(con, "dg", date(2023, 3, 5), {"COD": "25.0", "NH3N": "0.40", "DO": "7.0"})  # IV
-    rows = {r["period_start"].year: r for r in run_rules(con, RULES / "daoguan.rule",
-                                                         date(2021, 1, 1), date(2023, 12, 1))}
+    rows = {
+        r["period_start"].year: r
+        for r in run_rules(con, RULES / "daoguan.rule", date(2021, 1, 1), date(2023, 12, 1))
+    }
     assert (rows[2021]["payer"], rows[2021]["payee"], rows[2021]["amount"]) == (
-        "xinzhou", "tuanfeng", D("1000000.00"))
-    assert rows[2022]["amount"] == 0 and rows[2022]["reason"] == "断面水质年度考核为Ⅲ类，双方互不补偿"
+        "xinzhou",
+        "tuanfeng",
+        D("1000000.00"),
+    )
+    assert (
+        rows[2022]["amount"] == 0 and rows[2022]["reason"] == "断面水质年度考核为Ⅲ类，双方互不补偿"
+    )
     assert (rows[2023]["payer"], rows[2023]["payee"], rows[2023]["amount"]) == (
-        "tuanfeng", "xinzhou", D("1000000.00"))
+        "tuanfeng",
+        "xinzhou",
+        D("1000000.00"),
+    )
 
 
 def test_rule_sql_money_column_types(tmp_path):
@@ -125,15 +159,17 @@ def test_rule_sql_money_column_types(tmp_path):
         types = {row[0]: row[1] for row in con.execute(f"DESCRIBE {rule.sql}").fetchall()}
         assert types["amount"] == "DECIMAL(18,2)"
         assert types["period_start"] == "DATE" and types["trace"] == "JSON"
-    param_types = dict(con.execute("DESCRIBE ev_param_values").fetchall()[i][:2]
-                       for i in range(8))
+    param_types = dict(con.execute("DESCRIBE ev_param_values").fetchall()[i][:2] for i in range(8))
     assert param_types["num"] == "DECIMAL(38,12)"
 
 
 def test_rule_text_cannot_inject_sql(tmp_path):
     evil = "'); DROP TABLE samples; --"
-    source = (RULES / "daoguan.rule").read_text(encoding="utf-8").replace(
-        "优于Ⅲ类，新洲区向团风县补偿", evil)
+    source = (
+        (RULES / "daoguan.rule")
+        .read_text(encoding="utf-8")
+        .replace("优于Ⅲ类，新洲区向团风县补偿", evil)
+    )
     path = tmp_path / "evil.rule"
     path.write_text(source, encoding="utf-8")
     con = new_store(tmp_path)
