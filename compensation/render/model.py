@@ -176,7 +176,11 @@ def line_view(
     measures = read_measures(line.trace)
     section = registry.sections.get(line.section_id or "")
     party = assessed_party(line, registry)
-    klass = classes.get((line.section_id or "", month), measures.klass)
+    # a year-window line (道观河) is judged on the annual class its trace carries
+    if line.spans_months and measures.klass is not None:
+        klass: int | None = measures.klass
+    else:
+        klass = classes.get((line.section_id or "", month), measures.klass)
     if section and section.control_id:
         reference = classes.get((section.control_id, month), measures.control_class)
         kind = "对照"

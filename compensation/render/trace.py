@@ -93,8 +93,9 @@ def as_class(value: Any) -> int | None:
         number = int(value)
         return number if 1 <= number <= 6 else None
     text = str(value).strip().upper().replace("类", "")
-    if text.isdigit():
-        return as_class(int(text))
+    number = as_decimal(text)
+    if number is not None:
+        return as_class(int(number)) if number == number.to_integral_value() else None
     return _ROMAN.get(text) or _ROMAN.get(str(value).strip())
 
 
