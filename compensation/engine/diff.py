@@ -77,11 +77,16 @@ def _value_changes(
     con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date,
     as_of_a: datetime, as_of_b: datetime, monthly: bool,
 ) -> list[dict[str, Any]]:
-    """Period values that differ between the two as-of times, with the batch/file of the new one."""
+    """Period values that differ between the two as-of times, with the batch/file of the new one.
+
+    One query over every section and period asked for (not one per line).
+    """
     macro = "monthly_values" if monthly else "annual_values"
     if not sections or not has_macro(con, macro) or not has_macro(con, "current_samples"):
         return []
     unit = "month" if monthly else "year"
+    last_day = date(end.year + 1, 1, 1) if not monthly else date(
+        end.year + end.month // 12, end.month % 12 + 1, 1)  # exclusive
     rows = con.execute(
         f"""WITH a AS (SELECT * FROM {macro}(CAST($a AS TIMESTAMP))
                        WHERE list_contains($secs, section_id) AND period BETWEEN $s AND $e),
@@ -92,7 +97,7 @@ def _value_changes(
                                            ', ') AS batches
                          FROM current_samples(CAST($b AS TIMESTAMP))
                          WHERE list_contains($secs, section_id)
-                           AND CAST(sampled_at AS DATE) BETWEEN $s AND $last
+                           AND sampled_at >= $s AND sampled_at < $last
                          GROUP BY ALL)
             SELECT COALESCE(a.section_id, b.section_id) AS sid, CAST(COALESCE(a.period, b.period)
                        AS DATE) AS per, COALESCE(a.indicator, b.indicator) AS ind,
@@ -103,19 +108,30 @@ def _value_changes(
                          AND src.indicator = COALESCE(a.indicator, b.indicator)
             WHERE a.value IS DISTINCT FROM b.value OR a.flags IS DISTINCT FROM b.flags
             ORDER BY sid, per, ind""",
-        {"a": as_of_a, "b": as_of_b, "secs": sections, "s": start, "e": end,
-         "last": date(end.year, 12, 31) if not monthly else end},
+        {"a": as_of_a, "b": as_of_b, "secs": sections, "s": start, "e": end, "last": last_day},
     ).fetchall()
     return [
-        {"section": s, "period": str(p)[:7] if monthly else str(p)[:4], "indicator": i,
-         "before": None if va is None else str(va), "after": None if vb is None else str(vb),
-         "class_before": ca, "class_after": cb, "source": src}
+        {"section": s, "period_start": p, "period": str(p)[:7] if monthly else str(p)[:4],
+         "indicator": i, "before": None if va is None else str(va),
+         "after": None if vb is None else str(vb), "class_before": ca, "class_after": cb,
+         "source": src}
         for s, p, i, va, vb, ca, cb, src in rows
     ]
 
 
+def _overlap(a: dict[str, Any], b: dict[str, Any]) -> tuple[date, date]:
+    """The months both runs cover; runs over disjoint windows have nothing to compare."""
+    lo, hi = max(a["window_start"], b["window_start"]), min(a["window_end"], b["window_end"])
+    if lo > hi:
+        raise EcocompError(
+            f"运行 #{a['run']}（{a['label']}）和 #{b['run']}（{b['label']}）的核算期间没有重叠，"
+            "无法比较。(run windows do not overlap)"
+        )
+    return lo, hi
+
+
 def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[str, Any]:
-    """The differences between two runs of one scheme, as a JSON-able dict."""
+    """The differences between two runs of one scheme over the months both cover."""
     a, b = _run(con, int(run_a)), _run(con, int(run_b))
     if a["scheme"] != b["scheme"]:
         raise EcocompError(
@@ -123,8 +139,13 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
             "无法比较。"
             "(runs of different schemes)"
         )
+    lo, hi = _overlap(a, b)
     names = party_names(con)
-    lines_a, lines_b = _lines(con, a["run"]), _lines(con, b["run"])
+
+    def within(lines: list[tuple]) -> list[tuple]:
+        return [x for x in lines if x[1] <= hi and x[2] >= lo]
+
+    lines_a, lines_b = within(_lines(con, a["run"])), within(_lines(con, b["run"]))
     keyed_a, keyed_b = _by_key(lines_a), _by_key(lines_b)
 
     def content(ls: list[tuple] | None) -> list[tuple]:
@@ -137,19 +158,28 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
     )
     controls = dict(con.execute("SELECT section_id, control_id FROM sections").fetchall())
     section_names = dict(con.execute("SELECT section_id, name FROM sections").fetchall())
+    changes: dict[bool, list[dict[str, Any]]] = {}
+    for monthly in (True, False):
+        keys = [k for k in changed_keys if ((k[1].year, k[1].month) == (k[2].year, k[2].month))
+                == monthly]
+        sections = sorted({s for k in keys for s in (k[3], controls.get(k[3]))} - {None})
+        changes[monthly] = _value_changes(
+            con, sections, min((k[1] for k in keys), default=lo),
+            max((k[1] for k in keys), default=hi), a["as_of"], b["as_of"], monthly,
+        ) if keys else []
     lines_out = []
     for rule, start, end, section in changed_keys:
-        sections = sorted({section, controls.get(section)} - {None})
         monthly = (start.year, start.month) == (end.year, end.month)
+        involved = {section, controls.get(section)} - {None}
         lines_out.append({
             "rule": rule, "period": period_text(start, end), "section": section,
             "section_name": section_names.get(section),
             "before": _describe(keyed_a.get((rule, start, end, section)), names),
             "after": _describe(keyed_b.get((rule, start, end, section)), names),
-            "values": _value_changes(
-                con, sections, start, start if monthly else date(start.year, 1, 1),
-                a["as_of"], b["as_of"], monthly,
-            ),
+            "values": [
+                {k: v for k, v in c.items() if k != "period_start"} for c in changes[monthly]
+                if c["section"] in involved and c["period_start"] == start
+            ],
         })
     nets_a, nets_b = _party_period(lines_a), _party_period(lines_b)
     parties = []
@@ -167,7 +197,8 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
         "scheme": a["scheme"],
         "run_a": {k: str(v) if isinstance(v, datetime | date) else v for k, v in a.items()},
         "run_b": {k: str(v) if isinstance(v, datetime | date) else v for k, v in b.items()},
-        "identical": a["lines_hash"] == b["lines_hash"],
+        "months": f"{lo:%Y-%m}~{hi:%Y-%m}",
+        "identical": not parties and not lines_out,
         "new_batches": new_batches,
         "parties": parties,
         "lines": lines_out,
@@ -176,9 +207,12 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
 
 def render_text(d: dict[str, Any]) -> str:
     a, b = d["run_a"], d["run_b"]
-    head = f"方案 {d['scheme']}：运行 #{a['run']}（{a['label']}）→ #{b['run']}（{b['label']}）"
+    head = (
+        f"方案 {d['scheme']}：运行 #{a['run']}（{a['label']}）→ #{b['run']}（{b['label']}），"
+        f"比较期间 {d['months']}"
+    )
     if d["identical"]:
-        return head + "：两次运行的台账行完全相同。"
+        return head + "：两次运行在共同期间内的台账行完全相同。"
     out = [head]
     if d["new_batches"]:
         out.append("新增数据批次：" + "、".join(f"#{x}" for x in d["new_batches"]))

@@ -67,11 +67,11 @@ def parse_year(text: str | int) -> int:
 def parse_as_of(text: str | None) -> datetime:
     """`--as-of 2024-05-01` means the end of that day: batches loaded that day count."""
     if text is None:
-        return datetime.now().replace(microsecond=0)
+        return datetime.now()
     value = text.strip()
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59, 999999))
         return datetime.fromisoformat(value)
     except ValueError:
         raise EcocompError(

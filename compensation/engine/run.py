@@ -260,7 +260,7 @@ def run_scheme(
             run_id=None, scheme=info.id, label=label,
             skipped=f"方案 {info.id} 自 {start} 起执行，{label} 不在其范围内，未运行。",
         )
-    return run_window(con, info, window, as_of or datetime.now().replace(microsecond=0), prepare)
+    return run_window(con, info, window, as_of or datetime.now(), prepare)
 
 
 def run_schemes(
@@ -273,6 +273,6 @@ def run_schemes(
 ) -> list[RunResult]:
     """`ecocomp run`: one scheme or all, in one transaction (all recorded or none)."""
     infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
-    stamp = as_of or datetime.now().replace(microsecond=0)
+    stamp = as_of or datetime.now()
     with transaction(con):
         return [run_scheme(con, info, period, year, stamp) for info in infos]

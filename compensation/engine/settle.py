@@ -36,14 +36,14 @@ def net_pairs(flows: list[tuple[str, str, Decimal]]) -> dict[Pair, Decimal]:
 
 
 def transfers_of(nets: dict[Pair, Decimal]) -> list[tuple[str, str, Decimal]]:
-    """One transfer per pair that does not net to zero, payer → payee, amount > 0."""
+    """One transfer per pair that does not net to zero, payer → payee, amount > 0, sorted."""
     out = []
     for (a, b), net in sorted(nets.items()):
         if net > 0:
             out.append((a, b, net))
         elif net < 0:
             out.append((b, a, -net))
-    return out
+    return sorted(out)
 
 
 @dataclass

@@ -1,0 +1,219 @@
+"""The engine on the demo data through the command line, with the shipped rule files.
+
+Expected amounts are worked out here from the CSV files and the published rule (楚天都市报
+2018-01-03), independently of the project's quality and rule code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from compensation.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO / "data"
+RULES = REPO / "rules"
+S_III = {"COD": Fraction(20), "CODMn": Fraction(6), "NH3N": Fraction(1), "TP": Fraction("0.2")}
+WAN = Decimal(10000)
+SIX_REWARDED = {"武汉关码头", "窑头", "喻家塆", "杨泗村", "武金堤渡口", "东兴洲村"}
+FIVE_PENALISED = {"老关村", "王家巷码头", "滠水入长江口", "东港村", "牛家村"}  # 老关村 = 老官村
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(line for line in handle if not line.startswith("#")))
+
+
+SECTIONS = {row["section_id"]: row for row in _csv_rows(DATA / "registry" / "sections.csv")}
+
+
+def _cpi(year: int, month: str, section: str) -> Fraction:
+    """CPI = mean of C_i / S_III over COD, CODMn, NH3-N, TP (one sample per section-month)."""
+    rows = _csv_rows(DATA / "monitoring" / f"{year}.csv")
+    values = {
+        r["indicator"]: Fraction(r["value"]) for r in rows
+        if r["section"] == section and r["sampled_at"].startswith(month) and r["indicator"] in S_III
+    }
+    return sum(values[i] / S_III[i] for i in S_III) / 4
+
+
+def _band(r: Fraction) -> tuple[str, int]:
+    """(direction, 万元): −10% ≤ r ≤ 0 → +50; r < −10% → +100; 0 < r ≤ 10% → −100; else −200."""
+    tenth = Fraction(1, 10)
+    if r < -tenth:
+        return "reward", 100
+    if r <= 0:
+        return "reward", 50
+    return ("penalty", 100) if r <= tenth else ("penalty", 200)
+
+
+def _invoke(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _run(db: Path, *args: str) -> str:
+    return _invoke(db, "run", "--rules", str(RULES), *args)
+
+
+@pytest.fixture(scope="module")
+def loaded_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Registry and monitoring data loaded through the CLI; the correction batch is not."""
+    path = tmp_path_factory.mktemp("e2e") / "loaded.duckdb"
+    shutil.copyfile(template_db, path)
+    _invoke(path, "load", "parties", str(DATA / "registry" / "parties.csv"))
+    _invoke(path, "load", "sections", str(DATA / "registry" / "sections.csv"))
+    files = sorted(str(p) for p in (DATA / "monitoring").iterdir() if p.suffix in {".csv", ".xlsx"})
+    _invoke(path, "load", "samples", *files)
+    return path
+
+
+@pytest.fixture
+def db(loaded_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "store.duckdb"
+    shutil.copyfile(loaded_db, path)
+    return path
+
+
+def test_yangtze_january_2018_through_real_processes(db: Path) -> None:
+    run = subprocess.run(
+        ["ecocomp", "--db", str(db), "run", "--scheme", "yangtze_han", "--period", "2018-01",
+         "--rules", str(RULES)], capture_output=True, text=True, check=True)
+    assert run.stdout.startswith("运行 #1：方案 yangtze_han 2018-01")
+    out = subprocess.run(
+        ["ecocomp", "--db", str(db), "accounts", "--scheme", "yangtze_han", "--period", "2018-01",
+         "--json"], capture_output=True, text=True, check=True)
+    lines = [ln for ln in json.loads(out.stdout)
+             if ln["rule"] == "cpi_band" and SECTIONS[ln["section"]]["river"] == "长江"]
+    assert len(lines) == 11
+    rewarded = {ln["section_name"] for ln in lines if ln["payer"] == "city_treasury"}
+    penalised = {ln["section_name"] for ln in lines if ln["payee"] == "city_treasury"}
+    assert rewarded == SIX_REWARDED and penalised == FIVE_PENALISED
+    for ln in lines:
+        section = SECTIONS[ln["section"]]
+        control = section["control_id"]
+        r = (_cpi(2018, "2018-01", ln["section"]) - _cpi(2018, "2018-01", control)) / _cpi(
+            2018, "2018-01", control)
+        direction, wan = _band(r)
+        district = section["party_id"]
+        payer, payee = (
+            ("city_treasury", district) if direction == "reward" else (district, "city_treasury"))
+        assert (ln["payer"], ln["payee"], ln["amount"]) == (payer, payee, f"{wan * WAN:.2f}")
+    amounts = {ln["section_name"]: Decimal(ln["amount"]) / WAN for ln in lines}
+    assert {amounts[s] for s in SIX_REWARDED} == {50, 100}  # "50万元、100万元不等"
+    assert {amounts[s] for s in FIVE_PENALISED} == {100, 200}  # "100万、200万元不等"
+
+
+def test_tongshun_2022_settles_to_300_wan(db: Path) -> None:
+    assert "方案 tongshun 2022（2022-06～2022-12），写入台账 21 行，金额合计 300.00 万元" in _run(
+        db, "--scheme", "tongshun", "--year", "2022")
+    data = json.loads(_invoke(db, "settle", "--scheme", "tongshun", "--year", "2022", "--json"))
+    assert data["months"] == "2022-06~2022-12"
+    assert data["transfers"] == [{"payer": "wuhan_jkq", "payer_name": "武汉经济技术开发区管委会",
+                                  "payee": "xiantao", "payee_name": "仙桃市",
+                                  "amount": "3000000.00"}]
+    lines = json.loads(_invoke(db, "accounts", "--scheme", "tongshun", "--year", "2022", "--json"))
+    # 300万 over 3 sections × 7 months by largest remainder: 142857.14 or .15, adding up exactly
+    assert sorted({ln["amount"] for ln in lines}) == ["142857.14", "142857.15"]
+    assert sum(Decimal(ln["amount"]) for ln in lines) == Decimal("3000000.00")
+
+
+def test_daoguan_each_year_xinzhou_pays_tuanfeng_100_wan(db: Path) -> None:
+    for year in range(2020, 2025):
+        _run(db, "--scheme", "daoguan", "--year", str(year))
+        data = json.loads(_invoke(db, "settle", "--scheme", "daoguan", "--year", str(year),
+                                  "--json"))
+        assert [(t["payer"], t["payee"], t["amount"]) for t in data["transfers"]] == [
+            ("xinzhou", "tuanfeng", "1000000.00")], year
+
+
+def test_rerun_says_identical(db: Path) -> None:
+    first = _run(db, "--scheme", "all", "--period", "2022-07")
+    second = _run(db, "--scheme", "all", "--period", "2022-07")
+    assert first.count("运行 #") == 3
+    assert second.splitlines()[0].endswith("与运行 #1 的输入和结果完全相同。")
+    assert second.splitlines()[1].endswith("与运行 #2 的输入和结果完全相同。")
+    assert second.splitlines()[2].endswith("与运行 #3 的输入和结果完全相同。")
+
+
+def test_explain_a_yangtze_line(db: Path) -> None:
+    _run(db, "--scheme", "yangtze_han", "--period", "2018-01")
+    lines = json.loads(_invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01",
+                               "--json"))
+    line = next(ln for ln in lines
+                if ln["section_name"] == "滠水入长江口" and ln["rule"] == "cpi_band")
+    info = json.loads(_invoke(db, "explain", str(line["line"]), "--json"))
+    assert info["rule"]["file"].endswith("yangtze_han.rule") and info["rule"]["line"] > 0
+    assert "武政办〔2017〕127号" in info["rule"]["basis"]
+    band = next(p for p in info["parameters"] if p["name"] == "band")
+    assert (band["value"].split()[0], band["from"]) == ("10%", "2018-01-01")
+    assert band["basis"]
+    control = SECTIONS["cj_sheshui"]["control_id"]
+    assert info["control"] == control
+    cpi = _cpi(2018, "2018-01", "cj_sheshui")
+    assert abs(Fraction(info["trace"]["measures"]["cpi"]) - cpi) < Fraction(1, 10**11)
+    cod = [s for s in info["samples"]
+           if s["section_id"] == "cj_sheshui" and s["indicator"] == "COD"]
+    assert len(cod) == 1 and cod[0]["file_name"].endswith("2018.csv") and cod[0]["row_no"] > 0
+    assert Decimal(cod[0]["value"]) == Decimal("16.8")
+    text = _invoke(db, "explain", str(line["line"]))
+    assert f"台账第 {line['line']} 行：江岸区 → 市财政" in text and "yangtze_han.rule:" in text
+
+
+def test_correction_diff_and_frozen_settlement(db: Path) -> None:
+    _run(db, "--scheme", "yangtze_han", "--year", "2024")
+    final = json.loads(_invoke(db, "settle", "--scheme", "yangtze_han", "--year", "2024",
+                               "--final", "--json"))
+    assert final["final"] is True and final["settlement_id"] == 1
+    _invoke(db, "load", "samples", str(DATA / "corrections" / "2024-03_correction.csv"))
+    out = _run(db, "--scheme", "yangtze_han", "--period", "2024-03")
+    assert out.startswith("运行 #2：")
+    # independently: 牛家村 March 2024 before and after the correction, against 东港村
+    control = _cpi(2024, "2024-03", SECTIONS["cj_niujia"]["control_id"])
+    after = sum(
+        Fraction(v) / S_III[i]
+        for i, v in {"COD": "11.4", "CODMn": "2.6", "NH3N": "0.200", "TP": "0.076"}.items()) / 4
+    before_band = _band((_cpi(2024, "2024-03", "cj_niujia") - control) / control)
+    after_band = _band((after - control) / control)
+    assert (before_band, after_band) == (("penalty", 200), ("reward", 50))
+    diff = json.loads(_invoke(db, "diff", "1", "2", "--json"))
+    donghu = [p for p in diff["parties"] if p["party"] == "donghu"]
+    assert donghu == [{"party": "donghu", "party_name": "东湖新技术开发区", "period": "2024-03",
+                       "before": "-2000000.00", "after": "500000.00", "change": "2500000.00"}]
+    changed = [ln for ln in diff["lines"]
+               if ln["section"] == "cj_niujia" and ln["rule"] == "cpi_band"]
+    values = {(v["indicator"], v["before"], v["after"]) for v in changed[0]["values"]}
+    assert values == {("COD", "14.800000", "11.400000"), ("NH3N", "0.410000", "0.200000"),
+                      ("TP", "0.125000", "0.076000")}
+    assert all("2024-03_correction.csv" in v["source"] for v in changed[0]["values"])
+    later = json.loads(_invoke(db, "settle", "--scheme", "yangtze_han", "--year", "2024",
+                               "--json"))
+    assert later["transfers"] == final["transfers"]  # frozen
+    assert later["carry_forward"] == [{"payer": "city_treasury", "payer_name": "市财政",
+                                       "payee": "donghu", "payee_name": "东湖新技术开发区",
+                                       "amount": "2500000.00"}]
+
+
+def test_user_errors_are_sentences_without_traceback(db: Path) -> None:
+    def fail(*args: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(["ecocomp", "--db", str(db), *args], capture_output=True, text=True)
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        return done
+    nosuch = fail("run", "--scheme", "nosuch", "--period", "2018-01", "--rules", str(RULES))
+    assert nosuch.stderr.startswith(f"错误：找不到方案“nosuch”的规则文件 {RULES / 'nosuch.rule'}；")
+    missing = fail("explain", "99999")
+    assert missing.stderr.startswith("错误：台账中没有第 99999 行（现有行号 1～0）")
+    both = fail("accounts", "--scheme", "tongshun", "--period", "2022-06", "--year", "2022")
+    assert "请给出 --period YYYY-MM 或 --year YYYY 之一" in both.stderr
+    settle = fail("settle", "--scheme", "tongshun", "--year", "2022")
+    assert settle.stderr.startswith("错误：方案 tongshun 还没有任何运行记录；")
