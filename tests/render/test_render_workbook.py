@@ -12,6 +12,7 @@ import pytest
 
 from compensation.errors import EcocompError
 from compensation.render import export_districts
+from compensation.store import open_store
 
 _SUMIFS = re.compile(
     r"^=SUMIFS\('(?P<sheet>[^']+)'!\$(?P<sum>[A-Z]+)\$(?P<r1>\d+):\$[A-Z]+\$(?P<r2>\d+),"
@@ -56,13 +57,24 @@ def _books(store, tmp_path: Path, through: str | None = None) -> dict[str, Path]
     return {p.name: p for p in paths}
 
 
+@pytest.fixture(scope="module")
+def books(filled_store_file: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The 2018 workbooks of the hand-filled store, written once for the read-only tests."""
+    folder = tmp_path_factory.mktemp("books")
+    con = open_store(filled_store_file, read_only=True)
+    try:
+        return _books(con, folder)
+    finally:
+        con.close()
+
+
 YANGTZE = "长江汉江跨区断面水质考核奖惩和生态补偿"
 TONGSHUN = "通顺河流域跨市断面水质考核生态补偿"
 HANNAN = "2018_hannan_武汉经济技术开发区(汉南区).xlsx"
 
 
-def test_one_workbook_per_party_but_not_for_the_treasury(store, tmp_path) -> None:
-    assert sorted(_books(store, tmp_path)) == [
+def test_one_workbook_per_party_but_not_for_the_treasury(books) -> None:
+    assert sorted(books) == [
         "2018_hannan_武汉经济技术开发区(汉南区).xlsx",
         "2018_hanyang_汉阳区.xlsx",
         "2018_jiangan_江岸区.xlsx",
@@ -71,8 +83,8 @@ def test_one_workbook_per_party_but_not_for_the_treasury(store, tmp_path) -> Non
     ]
 
 
-def test_summary_formulas_recompute_to_the_hand_totals(store, tmp_path) -> None:
-    path = _books(store, tmp_path)["2018_hanyang_汉阳区.xlsx"]
+def test_summary_formulas_recompute_to_the_hand_totals(books) -> None:
+    path = books["2018_hanyang_汉阳区.xlsx"]
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["汇总", "断面水质", "台账明细", "规则与参数"]
     ws = wb["汇总"]
@@ -88,8 +100,8 @@ def test_summary_formulas_recompute_to_the_hand_totals(store, tmp_path) -> None:
     assert wb.calculation.fullCalcOnLoad is True
 
 
-def test_ledger_sheet_holds_the_ledger_lines_in_yuan(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path)["2018_xiantao_仙桃市.xlsx"])
+def test_ledger_sheet_holds_the_ledger_lines_in_yuan(books) -> None:
+    wb = openpyxl.load_workbook(books["2018_xiantao_仙桃市.xlsx"])
     ws = wb["台账明细"]
     assert ws.freeze_panes == "C4"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
@@ -129,8 +141,8 @@ def test_every_workbook_matches_the_ledger_line_by_line(store, tmp_path) -> None
                                      f"{last}") == sum(expected.values(), Decimal(0)) / 10000
 
 
-def test_quality_sheet_has_values_and_coloured_classes(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path)["2018_hanyang_汉阳区.xlsx"])
+def test_quality_sheet_has_values_and_coloured_classes(books) -> None:
+    wb = openpyxl.load_workbook(books["2018_hanyang_汉阳区.xlsx"])
     ws = wb["断面水质"]
     header = [c.value for c in ws[3]]
     assert header[:5] == ["断面", "河流", "角色", "月份", "水质类别"]
@@ -146,16 +158,16 @@ def test_quality_sheet_has_values_and_coloured_classes(store, tmp_path) -> None:
     assert cell.fill.fgColor.rgb.endswith("F39C12")  # V orange
 
 
-def test_rules_sheet_lists_rules_and_parameters_with_basis(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path)[HANNAN])
+def test_rules_sheet_lists_rules_and_parameters_with_basis(books) -> None:
+    wb = openpyxl.load_workbook(books[HANNAN])
     values = [[c for c in row] for row in wb["规则与参数"].iter_rows(values_only=True)]
     assert [YANGTZE, "cpi_band", "综合污染指数较入境对照断面", "武政办〔2017〕127号",
             "rules/yangtze_han.rule:21"] in values
     assert [YANGTZE, "reward_hold", "50万", "2018-01", "武政办〔2017〕127号"] in values
 
 
-def test_print_setup_and_frozen_headers(store, tmp_path) -> None:
-    wb = openpyxl.load_workbook(_books(store, tmp_path)["2018_hanyang_汉阳区.xlsx"])
+def test_print_setup_and_frozen_headers(books) -> None:
+    wb = openpyxl.load_workbook(books["2018_hanyang_汉阳区.xlsx"])
     for ws in wb.worksheets:
         assert ws.freeze_panes is not None, ws.title
         assert int(ws.page_setup.paperSize) == 9  # A4
