@@ -18,6 +18,8 @@ import pytest
 from click.testing import CliRunner
 
 from compensation.cli import cli
+from compensation.engine.batch import run_and_settle_all
+from compensation.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -128,13 +130,30 @@ def test_tongshun_2022_settles_to_300_wan(db: Path) -> None:
     assert sum(Decimal(ln["amount"]) for ln in lines) == Decimal("3000000.00")
 
 
-def test_daoguan_each_year_xinzhou_pays_tuanfeng_100_wan(db: Path) -> None:
+def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> None:
+    con = open_store(db)
+    try:
+        runs, settlements = run_and_settle_all(con, rules_dir=RULES)
+        finals = con.execute(
+            "SELECT scheme, year FROM settlements WHERE final ORDER BY year, scheme"
+        ).fetchall()
+    finally:
+        con.close()
+    by_key = {(s.scheme, s.year): s for s in settlements}
     for year in range(2020, 2025):
-        _run(db, "--scheme", "daoguan", "--year", str(year))
-        data = json.loads(_invoke(db, "settle", "--scheme", "daoguan", "--year", str(year),
-                                  "--json"))
-        assert [(t["payer"], t["payee"], t["amount"]) for t in data["transfers"]] == [
-            ("xinzhou", "tuanfeng", "1000000.00")], year
+        assert by_key[("daoguan", year)].transfers == [
+            ("xinzhou", "tuanfeng", Decimal("1000000.00"))], year
+    assert by_key[("tongshun", 2022)].transfers == [
+        ("wuhan_jkq", "xiantao", Decimal("3000000.00"))]
+    assert ("tongshun", 2021) not in by_key  # before the agreement
+    # 7 years of yangtze_han, 5 of daoguan, 3 of tongshun, each one run and one final settlement
+    assert len([r for r in runs if r.run_id]) == len(finals) == 15
+    for s in settlements:  # the transfers carry exactly each party's net of its lines
+        nets: dict[str, Decimal] = {}
+        for payer, payee, amount in s.transfers:
+            nets[payer] = nets.get(payer, Decimal(0)) - amount
+            nets[payee] = nets.get(payee, Decimal(0)) + amount
+        assert {k: v for k, v in nets.items() if v} == {k: v for k, v in s.party_net.items() if v}
 
 
 def test_rerun_says_identical(db: Path) -> None:
@@ -166,6 +185,10 @@ def test_explain_a_yangtze_line(db: Path) -> None:
            if s["section_id"] == "cj_sheshui" and s["indicator"] == "COD"]
     assert len(cod) == 1 and cod[0]["file_name"].endswith("2018.csv") and cod[0]["row_no"] > 0
     assert Decimal(cod[0]["value"]) == Decimal("16.8")
+    csv_text = _invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01", "--csv",
+                       "--by", "party").splitlines()
+    assert csv_text[0] == "party,party_name,received,paid,net"
+    assert "jiangan,江岸区,0.00,2000000.00,-2000000.00" in csv_text  # 滠水入长江口: r > 10%
     text = _invoke(db, "explain", str(line["line"]))
     assert f"台账第 {line['line']} 行：江岸区 → 市财政" in text and "yangtze_han.rule:" in text
 
