@@ -1,0 +1,156 @@
+"""Evaluating scenarios: every rule's SQL over all scenarios at once, signed from one side's view.
+
+Scenarios are what-ifs: nothing is written to the ledger. The rule SQL reads the session's `ev_*`
+TEMP tables (`prepare_run`), and the rows are summed or kept in a TEMP table of this session.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from compensation.errors import EcocompError
+from compensation.lang import CompiledScheme, compile_file, prepare_run
+
+PARTY_TOKEN_WORDS = {"section.party": "各考核断面所属方", "control.party": "各对照断面所属方"}
+
+
+def load_compiled(scheme: str | CompiledScheme, rules_dir: Path | None = None) -> CompiledScheme:
+    """A scheme id (`rules/<id>.rule`) or an already compiled scheme."""
+    if isinstance(scheme, CompiledScheme):
+        return scheme
+    from compensation.engine.schemes import scheme_paths
+
+    return compile_file(scheme_paths(scheme, rules_dir)[0])
+
+
+@dataclass(frozen=True)
+class Direction:
+    """Net transfers are reported as what `first` pays `second` (negative: the other way)."""
+
+    first: str
+    second: str
+    first_name: str
+    second_name: str
+
+    @property
+    def sentence(self) -> str:
+        return (
+            f"净额 = {self.first_name}支付{self.second_name}的金额 − {self.second_name}支付"
+            f"{self.first_name}的金额；正数表示{self.first_name}付款，负数表示{self.second_name}付款"
+        )
+
+
+def _party_name(con: duckdb.DuckDBPyConnection, token: str) -> str:
+    if token in PARTY_TOKEN_WORDS:
+        return PARTY_TOKEN_WORDS[token]
+    rows = con.execute("SELECT name FROM parties WHERE party_id = ?", [token]).fetchall()
+    return str(rows[0][0]) if rows else token
+
+
+def direction_of(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> Direction:
+    """The scheme's first two parties, with their names from the registry."""
+    if len(compiled.parties) < 2:
+        raise EcocompError(
+            f"方案 {compiled.id} 的 parties 少于两方，无法计算双方净额。(need two parties)"
+        )
+    first, second = compiled.parties[0], compiled.parties[1]
+    return Direction(first, second, _party_name(con, first), _party_name(con, second))
+
+
+def parse_years(text: str) -> list[int]:
+    """`2022-2024`, `2022..2024` or `2022`: consecutive (agreement) years."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|–|～|~)\s*(\d{4}))?\s*", text or "")
+    if not match:
+        raise EcocompError(
+            f"--years 写法“{text}”不对：应为年份或年份区间，如 2022 或 2022-2024。(bad years)"
+        )
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        raise EcocompError(f"--years“{text}”：结束年 {last} 早于开始年 {first}。(bad years)")
+    return list(range(first, last + 1))
+
+
+def years_window(compiled: CompiledScheme, years: list[int]) -> tuple[date, date]:
+    """First and last month of the (agreement) years; a clear sentence if none is in the span."""
+    begins = compiled.year_begins
+    start = date(years[0], begins, 1)
+    end_index = (years[-1] + 1) * 12 + begins - 2  # the month before the next year begins
+    end = date(end_index // 12, end_index % 12 + 1, 1)
+    span_start, span_end = compiled.span_start, compiled.span_end
+    if end < span_start or (span_end is not None and start > span_end):
+        raise EcocompError(
+            f"方案 {compiled.id} 自 {span_start:%Y-%m} 起执行，所选年份 {years[0]}–{years[-1]} "
+            "不在其范围内。(years outside the scheme span)"
+        )
+    return start, end
+
+
+def year_of(compiled: CompiledScheme, month: date) -> int:
+    """The (agreement) year a period belongs to, named by the calendar year it starts in."""
+    return month.year if month.month >= compiled.year_begins else month.year - 1
+
+
+def _is_concrete(token: str) -> bool:
+    return "." not in token
+
+
+def _side_condition(column: str, token: str, other: str) -> tuple[str, list[str]]:
+    """SQL (with parameters) that `column` belongs to the side named by `token`."""
+    if _is_concrete(token):
+        return f"{column} = ?", [token]
+    if _is_concrete(other):
+        return f"{column} <> ?", [other]
+    return "TRUE", []
+
+
+def signed_lines_sql(
+    compiled: CompiledScheme, direction: Direction, columns: str
+) -> tuple[str, list[str]]:
+    """Every rule's rows (UNION ALL, one query) with `signed` = amount seen from the first party."""
+    a, b = direction.first, direction.second
+    a_pays, p1 = _side_condition("payer", a, b)
+    b_paid, p2 = _side_condition("payee", b, a)
+    b_pays, p3 = _side_condition("payer", b, a)
+    a_paid, p4 = _side_condition("payee", a, b)
+    signed = (
+        f"CASE WHEN ({a_pays}) AND ({b_paid}) THEN amount "
+        f"WHEN ({b_pays}) AND ({a_paid}) THEN -amount ELSE CAST(0 AS DECIMAL(18,2)) END"
+    )
+    parts, params = [], []
+    for rule in compiled.rules:
+        parts.append(f"SELECT {columns}, {signed} AS signed FROM ({rule.sql}) AS rule_rows")
+        params += p1 + p2 + p3 + p4
+    if not parts:
+        raise EcocompError(f"方案 {compiled.id} 没有任何规则。(no rules)")
+    return " UNION ALL ".join(parts), params
+
+
+def prepare(
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledScheme,
+    start: date,
+    end: date,
+    scenarios: Iterable[tuple[str, Mapping[str, object]]],
+    as_of: datetime | None = None,
+) -> None:
+    """`prepare_run` for every scenario at once (the scenario is a column of the parameters)."""
+    prepare_run(con, compiled, start, end, as_of or datetime.now(), scenarios=list(scenarios))
+
+
+def run_rule_query(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, sql: str, params: list
+) -> list[tuple]:
+    """Run a query over the rule SQL; a failing rule is a sentence naming the scheme."""
+    try:
+        return con.execute(sql, params).fetchall()
+    except duckdb.Error as err:
+        raise EcocompError(
+            f"方案 {compiled.id} 的规则查询执行失败：{err}。(rule SQL failed)"
+        ) from None
