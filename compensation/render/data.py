@@ -193,6 +193,16 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def short_rule_path(path: Any) -> str:
+    """'/work/main/rules/yangtze_han.rule' → 'rules/yangtze_han.rule': no machine paths in
+    documents that leave the bureau."""
+    text = str(path).replace("\\", "/")
+    if text.startswith("rules/"):
+        return text
+    marker = text.rfind("/rules/")
+    return text[marker + 1 :] if marker >= 0 else text.rsplit("/", 1)[-1]
+
+
 def parse_json(value: Any) -> Any:
     """JSON text from DuckDB with numbers kept exact (Decimal), never binary floats."""
     if value is None:
@@ -389,7 +399,8 @@ def read_rules_and_parameters(
         for meta in parse_json(rules_meta) or []:
             if not isinstance(meta, dict) or "id" not in meta:
                 continue
-            where = f"{meta.get('file', '')}:{meta.get('line', '')}" if meta.get("file") else ""
+            where = f"{short_rule_path(meta['file'])}:{meta.get('line', '')}" if meta.get(
+                "file") else ""
             rules[(scheme, str(meta["id"]))] = RuleInfo(
                 scheme,
                 str(meta["id"]),

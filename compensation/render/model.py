@@ -23,6 +23,7 @@ from compensation.render.data import (
     add_months,
     read_corrections,
     read_snapshot,
+    short_rule_path,
 )
 from compensation.render.labels import FLAG_WORDS, scheme_title
 from compensation.render.trace import Measures, read_measures
@@ -305,7 +306,7 @@ def _rule_from_trace(scheme: str, rule: str, trace: dict) -> RuleInfo:
     title = trace.get("rule_title") or nested.get("title") or ""
     file = trace.get("file") or trace.get("rule_file") or nested.get("file")
     line = trace.get("line") or trace.get("rule_line") or nested.get("line")
-    where = f"{file}:{line}" if file else ""
+    where = f"{short_rule_path(file)}:{line}" if file else ""
     return RuleInfo(scheme, rule, str(title), str(basis), where)
 
 
