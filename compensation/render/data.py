@@ -4,8 +4,8 @@ Templates and sheet writers only format what this module gathers, so the choice 
 for a month" or "which class a section had" is made once, here, and tested once.
 
 Which lines count for a month: for each scheme, the newest base-scenario run whose window covers the
-month (a run labelled with exactly that month wins over a wider one, so a year scheme's year-to-date
-run of that month is the one shown); of that run, the lines whose period overlaps the month.
+month (for a year scheme, a run ending in that month wins, so its year-to-date status of that month
+is the one shown); of that run, the lines whose period overlaps the month.
 """
 
 from __future__ import annotations
@@ -253,7 +253,7 @@ WITH months AS (
     SELECT r.scheme, m.month, r.run_id,
            row_number() OVER (
                PARTITION BY r.scheme, m.month
-               ORDER BY (r.period_label = strftime(m.month, '%Y-%m')) DESC, r.run_id DESC
+               ORDER BY ({year_window} AND r.window_end = m.month) DESC, r.run_id DESC
            ) AS pick
     FROM runs r JOIN months m
       ON m.month BETWEEN date_trunc('month', r.window_start) AND r.window_end
@@ -266,8 +266,15 @@ SELECT scheme, month, run_id FROM covering WHERE pick = 1
 def chosen_runs(
     con: duckdb.DuckDBPyConnection, first: date, last: date
 ) -> dict[tuple[str, date], int]:
-    """(scheme, month) → the run whose lines count for that month."""
-    rows = con.execute(_CHOSEN_RUNS, [month_start(first), month_start(last)]).fetchall()
+    """(scheme, month) → the run whose lines count for that month.
+
+    The newest base run covering the month; for a year scheme (runs.period_kind = 'year') a run
+    that ends in that month (its year-to-date status then) wins over a newer, longer one.
+    """
+    year_window = "r.period_kind = 'year'" if "period_kind" in _columns(con, "runs") else "false"
+    rows = con.execute(
+        _CHOSEN_RUNS.format(year_window=year_window), [month_start(first), month_start(last)]
+    ).fetchall()
     return {(scheme, month): run_id for scheme, month, run_id in rows}
 
 

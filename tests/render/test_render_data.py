@@ -111,3 +111,40 @@ def test_number_formats_by_hand() -> None:
     assert format_ratio(Decimal("-0.1")) == "-10.00%"
     assert format_ratio(Decimal("0.088888888889")) == "+8.89%"
     assert md_escape("a|b<c>*d*\nx") == "a\\|b\\<c\\>\\*d\\* x"
+
+
+def _add_run(con, run_id, scheme, label, start, end, kind, lines) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, scheme, period_label, window_start, window_end, as_of,"
+        " rules_hash, data_hash, params_hash, engine_version, duckdb_version, created_at,"
+        " period_kind) VALUES (?, ?, ?, ?, ?, TIMESTAMP '2018-04-01', 'r', 'd', 'p', '0', '0',"
+        " TIMESTAMP '2018-04-01', ?)",
+        [run_id, scheme, label, start, end, kind],
+    )
+    for line_id, p_start, p_end, section, payer, payee, amount in lines:
+        con.execute(
+            "INSERT INTO ledger VALUES (?, ?, ?, 'r', ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, '{}')",
+            [line_id, run_id, scheme, p_start, p_end, section, payer, payee, amount],
+        )
+
+
+def test_a_newer_year_run_of_a_month_scheme_replaces_the_monthly_runs(store) -> None:
+    _add_run(store, 5, "yangtze_han", "2018", JAN, date(2018, 12, 1), "month", [
+        (20, JAN, JAN, "ycl02", "hannan", "city_treasury", "2000000.00"),
+    ])
+    lines = read_lines(store, JAN, FEB, ["yangtze_han"])
+    assert [(x.line_id, x.run_id) for x in lines[JAN]] == [(20, 5)]
+    assert lines[FEB] == []  # run 5 covers February too, and it has no February line
+
+
+def test_a_year_scheme_shows_the_run_that_ends_in_the_month(store) -> None:
+    # Daoguan: year window, one year-to-date line per run, dated to the year
+    _add_run(store, 6, "daoguan", "2018-01", JAN, JAN, "year", [
+        (30, JAN, date(2018, 12, 31), "ts01", "xinzhou", "tuanfeng", "1000000.00"),
+    ])
+    _add_run(store, 7, "daoguan", "2018-02", JAN, FEB, "year", [
+        (31, JAN, date(2018, 12, 31), "ts01", "tuanfeng", "xinzhou", "1000000.00"),
+    ])
+    lines = read_lines(store, JAN, FEB, ["daoguan"])
+    assert [x.line_id for x in lines[JAN]] == [30]
+    assert [x.line_id for x in lines[FEB]] == [31]
