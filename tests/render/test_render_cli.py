@@ -47,7 +47,14 @@ def test_bulletin_errors_are_sentences(store_path: Path, tmp_path) -> None:
                                  "--scheme", "daoguan", "--format", "md", "--out",
                                  str(tmp_path / "x.md")])
     assert isinstance(result.exception, EcocompError)
-    assert "2018-01 没有daoguan的核算结果" in str(result.exception)
+    assert str(result.exception) == (
+        "数据库中没有方案 daoguan 的核算记录；已有的方案：tongshun、yangtze_han。"
+        "（--scheme 应为 all 或方案编号，例如 yangtze_han）"
+    )
+    result = runner.invoke(cli, ["--db", str(store_path), "bulletin", "--period", "2018-02",
+                                 "--scheme", "tongshun", "--format", "md", "--out",
+                                 str(tmp_path / "x.md")])
+    assert "2018-02 没有tongshun的核算结果（账目为空）" in str(result.exception)
     assert not (tmp_path / "x.md").exists()
 
 
