@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from compensation.cli import cli
+from compensation.engine.accounts import read_accounts
 from compensation.engine.batch import run_and_settle_all
 from compensation.store import open_store
 
@@ -137,6 +138,7 @@ def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> 
         finals = con.execute(
             "SELECT scheme, year FROM settlements WHERE final ORDER BY year, scheme"
         ).fetchall()
+        august = read_accounts(con, "tongshun", period="2023-08").json_lines()
     finally:
         con.close()
     by_key = {(s.scheme, s.year): s for s in settlements}
@@ -146,6 +148,9 @@ def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> 
     assert by_key[("tongshun", 2022)].transfers == [
         ("wuhan_jkq", "xiantao", Decimal("3000000.00"))]
     assert ("tongshun", 2021) not in by_key  # before the agreement
+    # data/README.md: 通顺河入境断面3 has no flow in 2023-08 → a zero line that says why
+    dry = [ln for ln in august if ln["section"] == "ts_inflow_3"]
+    assert [(ln["amount"], ln["reason"]) for ln in dry] == [("0.00", "断流")]
     # 7 years of yangtze_han, 5 of daoguan, 3 of tongshun, each one run and one final settlement
     assert len([r for r in runs if r.run_id]) == len(finals) == 15
     for s in settlements:  # the transfers carry exactly each party's net of its lines
@@ -238,5 +243,10 @@ def test_user_errors_are_sentences_without_traceback(db: Path) -> None:
     assert missing.stderr.startswith("错误：台账中没有第 99999 行（现有行号 1～0）")
     both = fail("accounts", "--scheme", "tongshun", "--period", "2022-06", "--year", "2022")
     assert "请给出 --period YYYY-MM 或 --year YYYY 之一" in both.stderr
+    nodb = subprocess.run(
+        ["ecocomp", "--db", str(db.with_name("absent.duckdb")), "accounts", "--scheme", "x",
+         "--period", "2018-01"], capture_output=True, text=True)
+    assert nodb.returncode == 1
+    assert nodb.stderr.startswith(f"错误：数据库 {db.with_name('absent.duckdb')} 不存在；")
     settle = fail("settle", "--scheme", "tongshun", "--year", "2022")
     assert settle.stderr.startswith("错误：方案 tongshun 还没有任何运行记录；")
