@@ -10,11 +10,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
 from compensation.errors import EcocompError
+from compensation.lang import BASE_SCENARIO as BASE_NAME
 from compensation.lang import CompiledScheme, compile_file, prepare_run
 
 PARTY_TOKEN_WORDS = {"section.party": "各考核断面所属方", "control.party": "各对照断面所属方"}
@@ -154,3 +156,38 @@ def run_rule_query(
         raise EcocompError(
             f"方案 {compiled.id} 的规则查询执行失败：{err}。(rule SQL failed)"
         ) from None
+
+
+def yearly_nets(
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledScheme,
+    direction: Direction,
+    start: date,
+    end: date,
+    scenarios: list[tuple[str, Mapping[str, object]]],
+    as_of: datetime | None = None,
+) -> dict[str, dict[int, Decimal]]:
+    """Net per scenario and (agreement) year: `prepare_run` once, then ONE query for all of them.
+
+    Every scenario (the base included) appears, with 0 for a year without lines.
+    """
+    prepare(con, compiled, start, end, scenarios, as_of)
+    sql, params = signed_lines_sql(compiled, direction, "scenario, period_start")
+    year_expr = (
+        "year(CAST(period_start AS DATE)) - CASE WHEN month(CAST(period_start AS DATE)) < ? "
+        "THEN 1 ELSE 0 END"
+    )
+    rows = run_rule_query(
+        con, compiled,
+        f"SELECT scenario, {year_expr} AS y, COALESCE(sum(signed), 0) FROM ({sql}) AS lines "
+        "GROUP BY ALL",
+        [compiled.year_begins, *params],
+    )
+    first = year_of(compiled, start)
+    last = year_of(compiled, end)
+    names = [BASE_NAME] + [name for name, _ in scenarios if name != BASE_NAME]
+    out = {n: {y: Decimal("0.00") for y in range(first, last + 1)} for n in names}
+    for scenario, y, net in rows:
+        if scenario in out and int(y) in out[scenario]:
+            out[scenario][int(y)] = Decimal(net)
+    return out
