@@ -45,7 +45,8 @@ def _check_file(con: duckdb.DuckDBPyConnection, path: Path, display: str, sha: s
                 encoding: str | None, problems: ProblemList, report: LoadReport,
                 progress: ProgressFn) -> _Checked | None:
     label = f"读取 {display}"
-    size_hint = max(1, path.stat().st_size // 40)       # ~40 bytes per row, for the xlsx bar
+    # ~40 bytes per row, for the xlsx bar; a missing file is reported by read_table
+    size_hint = max(1, path.stat().st_size // 40) if path.is_file() else 1
     read_rows = 0
 
     def reading(n: int) -> None:
