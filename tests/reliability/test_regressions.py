@@ -5,6 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from click.testing import CliRunner
+
+from compensation.cli import cli
+from compensation.errors import InputError
 from compensation.ingest import load_samples
 from compensation.store import open_store
 
@@ -31,3 +35,13 @@ def test_a_measured_zero_has_a_monthly_value_and_a_class(registry_copy: Path,
         con.close()
     assert rows == [("COD", Decimal("0.000000"), 1), ("DO", Decimal("0.000000"), 6),
                     ("TP", Decimal("0.000000"), 1)]
+
+
+def test_a_missing_sample_file_is_named_not_an_internal_error(registry_copy: Path,
+                                                              tmp_path: Path) -> None:
+    """`ecocomp load samples nothing.csv` once printed 内部错误：FileNotFoundError (stat first)."""
+    missing = tmp_path / "nothing.csv"
+    result = CliRunner().invoke(cli, ["--db", str(registry_copy), "load", "samples",
+                                      str(missing)])
+    assert isinstance(result.exception, InputError)
+    assert str(result.exception) == f'{missing}：发现 "文件不存在"，应为 一个存在的数据文件路径。'
