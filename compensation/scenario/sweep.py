@@ -17,6 +17,7 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang import BASE_SCENARIO, CompiledScheme
+from compensation.lang.units import MONEY
 from compensation.scenario.evaluate import (
     Direction,
     direction_of,
@@ -27,7 +28,6 @@ from compensation.scenario.evaluate import (
 )
 from compensation.scenario.files import Scenario, load_scenario
 from compensation.scenario.grid import GridAxis, GridPoint, axes_from, grid_points, number_text
-from compensation.lang.units import MONEY
 
 ZERO = Decimal("0.00")
 BISECT_POINTS = 16
@@ -98,6 +98,7 @@ def sweep(
     years: str | Sequence[int],
     *,
     on: str | None = None,
+    break_even_param: str | None = None,
     as_of: datetime | None = None,
     rules_dir: Path | None = None,
     scenarios_dir: Path | None = None,
@@ -106,7 +107,7 @@ def sweep(
 
     `grid`: specs like `["annual_amount=100万..600万/50万", "target=III,IV"]` or a mapping
     `{"annual_amount": "100万..600万/50万", "target": ["III", "IV"]}`. `on`: a scenario (stack)
-    the grid is laid over.
+    the grid is laid over. `break_even_param`: also find where the net over the years is zero.
     """
     compiled = load_compiled(scheme, rules_dir)
     year_list = _year_list(years)
@@ -119,10 +120,13 @@ def sweep(
     seconds = time.perf_counter() - started
     rows = [SweepRow(p.name, p.labels, nets[p.name]) for p in points]
     base = SweepRow(BASE_SCENARIO, {}, nets[BASE_SCENARIO])
-    return SweepResult(
+    result = SweepResult(
         compiled.id, compiled.title, direction, year_list, axes,
         base_scenario, base, rows, seconds,
     )
+    if break_even_param:
+        result.break_even = break_even(con, compiled, result, break_even_param, as_of=as_of)
+    return result
 
 
 def _value_text(axis: GridAxis, value: Decimal) -> str:

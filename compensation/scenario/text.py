@@ -1,0 +1,72 @@
+"""Plain-text summaries the CLI prints (万元, two decimals)."""
+
+from __future__ import annotations
+
+from compensation.render.labels import format_wan
+from compensation.scenario.compare import Comparison
+from compensation.scenario.risk import RiskResult
+from compensation.scenario.sweep import SweepResult
+
+SWEEP_ROWS_SHOWN = 40
+
+
+def comparison_lines(c: Comparison) -> list[str]:
+    lines = [f"方案 {c.scheme}：{c.direction.sentence}。金额：万元。"]
+    for s in c.scenarios:
+        changes = "" if s.is_base else f"（{s.overrides_text()}）"
+        lines.append(f"  {s.name}：{s.description}{changes}")
+    for year in [*c.years, None]:
+        label = f"{year} 年" if year is not None else "合计"
+        parts = []
+        for n in c.names:
+            net = c.yearly[year][n] if year is not None else c.totals[n]
+            text = f"{n} {format_wan(net)}"
+            if n != c.base:
+                text += f"（较基准 {format_wan(c.diff(n, year), signed=True)}）"
+            parts.append(text)
+        lines.append(f"{label}：" + "；".join(parts))
+    lines.append("逐月：")
+    for m in c.monthly:
+        parts = [f"{n} {format_wan(m.nets[n])}" for n in c.names]
+        reasons = {m.reasons[n] for n in c.names if m.reasons[n]}
+        why = " | ".join(f"{n}：{m.reasons[n]}" for n in c.names) if len(reasons) > 1 else (
+            next(iter(reasons), ""))
+        lines.append(f"  {m.month:%Y-%m} " + "；".join(parts) + (f"  [{why}]" if why else ""))
+    return lines
+
+
+def sweep_lines(r: SweepResult) -> list[str]:
+    lines = [
+        f"方案 {r.scheme}：{len(r.rows)} 个情景一次查询算完（{r.seconds:.2f} 秒）。"
+        f"{r.direction.sentence}。金额：万元，{r.years[0]}–{r.years[-1]} 年合计。",
+        f"  base（基准）：{format_wan(r.base.total)}",
+    ]
+    for row in r.rows[:SWEEP_ROWS_SHOWN]:
+        lines.append(f"  {row.name}：{format_wan(row.total)}"
+                     f"（较基准 {format_wan(row.total - r.base.total, signed=True)}）")
+    if len(r.rows) > SWEEP_ROWS_SHOWN:
+        lines.append(f"  ……另有 {len(r.rows) - SWEEP_ROWS_SHOWN} 个情景，请用 --out 或 --json 查看全部。")
+    for b in r.break_even:
+        fixed = "，".join(f"{k}={v}" for k, v in b.fixed.items())
+        head = f"平衡点 {b.param}" + (f"（{fixed}）" if fixed else "")
+        if b.value is None:
+            lines.append(f"{head}：{b.message}")
+        else:
+            lines.append(f"{head}：{b.value_text}，该值下净额 {b.net_at_value} 元。{b.message}")
+    return lines
+
+
+def risk_lines(r: RiskResult) -> list[str]:
+    d = r.direction
+    lines = [
+        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}），按年整块重抽样"
+        f"历史年份 {r.history_years[0]}–{r.history_years[-1]}。{d.sentence}。金额：万元。",
+        r.quantile_rule,
+    ]
+    for row in r.rows:
+        lines.append(
+            f"  {row.scenario.name}：期望 {format_wan(row.mean)}，5%–95% 区间 "
+            f"{format_wan(row.q05)} ～ {format_wan(row.q95)}；{d.first_name}付款概率 "
+            f"{row.p_first_pays:.1%}，{d.second_name}付款概率 {row.p_second_pays:.1%}"
+        )
+    return lines
