@@ -51,7 +51,9 @@ def table_names(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def fingerprint(db: Path) -> dict[str, tuple[int, str | None]]:
     """{table: (rows, md5 of its rows as text in sorted order)} over every table of the store."""
-    con = duckdb.connect(str(db), read_only=True)
+    # read-write, like the next command would: replays a WAL left by a killed process, and shares
+    # the instance of a connection a CLI command left open in this process (same configuration)
+    con = duckdb.connect(str(db))
     try:
         out = {}
         for name in table_names(con):
