@@ -118,7 +118,7 @@ def compare(
         key = (scenario, month)
         nets[key] = nets.get(key, ZERO) + Decimal(signed)
         name = sections.get(section, section or "方案级")
-        parts.setdefault(key, []).append(line_reason(name, exception, reason, trace))
+        parts.setdefault(key, []).append(line_reason(name, exception, reason, trace, signed))
     monthly = [
         MonthRow(
             m,

@@ -46,9 +46,17 @@ def failed_indicators(trace: dict[str, Any]) -> list[tuple[str, int]] | None:
 
 
 def line_reason(
-    section: str, exception: str | None, reason: str | None, trace_text: str | None
+    section: str,
+    exception: str | None,
+    reason: str | None,
+    trace_text: str | None,
+    amount: Decimal = Decimal(1),
 ) -> str | None:
-    """One section's part of the month's reason, or None when it has nothing to say."""
+    """One section's part of the month's reason, or None when it has nothing to say.
+
+    Target-class rules name the failed indicators; other rules name the band that was hit,
+    for lines that move money.
+    """
     if exception:
         return f"{section}：{reason or exception}（{exception}）"
     if reason == "数据缺失":
@@ -62,7 +70,7 @@ def line_reason(
         items = "、".join(f"{_indicator_name(c)}{class_label(k)}类" for c, k in failed)
         return f"{section}：{items}（目标{class_label(target)}类）"
     label = trace.get("branch_label") or reason
-    return f"{section}：{label}" if label else None
+    return f"{section}：{label}" if label and amount != 0 else None
 
 
 def month_reason(parts: list[str | None], judged_by_target: bool) -> str:

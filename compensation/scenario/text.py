@@ -8,6 +8,12 @@ from compensation.scenario.risk import RiskResult
 from compensation.scenario.sweep import SweepResult
 
 SWEEP_ROWS_SHOWN = 40
+REASON_CHARS = 120
+
+
+def _short(reason: str) -> str:
+    """Reasons are cut in the terminal (the files keep them whole)."""
+    return reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS] + "…"
 
 
 def comparison_lines(c: Comparison) -> list[str]:
@@ -28,9 +34,11 @@ def comparison_lines(c: Comparison) -> list[str]:
     lines.append("逐月：")
     for m in c.monthly:
         parts = [f"{n} {format_wan(m.nets[n])}" for n in c.names]
-        reasons = {m.reasons[n] for n in c.names if m.reasons[n]}
-        why = " | ".join(f"{n}：{m.reasons[n]}" for n in c.names) if len(reasons) > 1 else (
-            next(iter(reasons), ""))
+        base_why = m.reasons[c.base]
+        whys = [_short(base_why)] if base_why else []
+        whys += [f"{n}：{_short(m.reasons[n])}" for n in c.names
+                 if n != c.base and m.reasons[n] != base_why]
+        why = " | ".join(whys)
         lines.append(f"  {m.month:%Y-%m} " + "；".join(parts) + (f"  [{why}]" if why else ""))
     return lines
 
