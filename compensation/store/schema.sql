@@ -88,6 +88,15 @@ CREATE TABLE IF NOT EXISTS runs (
     line_count     INTEGER
 );
 
+-- Stores created before these columns existed gain them on `ecocomp init` (idempotent).
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS period_kind VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS span_start DATE;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS rules_file VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS rules_meta JSON;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS params JSON;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_ids INTEGER[];
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS line_count INTEGER;
+
 CREATE SEQUENCE IF NOT EXISTS line_seq START 1;
 CREATE TABLE IF NOT EXISTS ledger (
     line_id      INTEGER PRIMARY KEY,
@@ -118,6 +127,9 @@ CREATE TABLE IF NOT EXISTS settlements (
     covered_to    DATE,                      -- last month settled
     line_count    INTEGER
 );
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS covered_from DATE;
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS covered_to DATE;
+ALTER TABLE settlements ADD COLUMN IF NOT EXISTS line_count INTEGER;
 CREATE TABLE IF NOT EXISTS settlement_transfers (
     settlement_id INTEGER NOT NULL,
     payer         VARCHAR NOT NULL,
