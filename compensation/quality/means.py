@@ -17,6 +17,8 @@ from compensation.quality.standards import as_indicator, decimals_of
 INVALIDATING_FLAGS = frozenset({"no_flow", "ice", "fault", "maintenance", "calibration", "anomaly"})
 # The pH mean is carried at this many decimals (as the SQL macros do) before assessment rounding.
 PH_WORKING_DECIMALS = 6
+# The store keeps measurements as DECIMAL(18,6): nothing finer survives, in Python as in SQL.
+STORE_DECIMALS = 6
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,13 @@ def _as_decimal(value: Fraction) -> Decimal:
     return round_half_even(value, 12, keep_significant=False).normalize()
 
 
+def _at_store_precision(value: Decimal, exact: Fraction | Decimal) -> Decimal:
+    """The significant-figure rule cannot go below the store's 1e-6: round there instead."""
+    if value.as_tuple().exponent < -STORE_DECIMALS:  # type: ignore[operator]
+        return round_half_even(exact, STORE_DECIMALS, keep_significant=False)
+    return value
+
+
 def period_mean(indicator: str | Indicator, readings: Iterable[Reading]) -> PeriodMean:
     """Mean of the valid readings, rounded half to even to the indicator's assessment decimals."""
     ind = as_indicator(indicator)
@@ -76,11 +85,11 @@ def period_mean(indicator: str | Indicator, readings: Iterable[Reading]) -> Peri
     flags = tuple(sorted({r.flag for r in rows if r.flag}))
     if not valid:
         return PeriodMean(None, None, len(rows), 0, None, flags)
-    highest = _as_decimal(max(valid))
+    highest = round_half_even(max(valid), STORE_DECIMALS, keep_significant=False).normalize()
     exact: Fraction | Decimal
     if ind.code == "pH":
         exact = ph_mean(_as_decimal(v) for v in valid)
     else:
         exact = sum(valid, Fraction(0)) / len(valid)
-    value = round_half_even(exact, decimals_of(ind))
+    value = _at_store_precision(round_half_even(exact, decimals_of(ind)), exact)
     return PeriodMean(value, exact, len(rows), len(valid), highest, flags)

@@ -535,8 +535,9 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
            CAST(n_samples AS INTEGER) AS n_samples,
            CAST(n_valid AS INTEGER) AS n_valid,
            value,
-           CAST(CAST(max_h AS DECIMAL(38,0)) * CAST(0.0000005 AS DECIMAL(18,7)) AS DECIMAL(18,6))
-               AS highest,
+           -- max_h is twice the value in 1e-6 units: halve it half to even (DL/2 of a 1e-6 DL)
+           CAST(CAST(hdiv_half_even(CAST(max_h AS HUGEINT), 2) AS DECIMAL(38,0))
+                * CAST(0.000001 AS DECIMAL(18,6)) AS DECIMAL(18,6)) AS highest,
            CAST(flags AS VARCHAR[]) AS flags,
            CAST(indicator_class(indicator, water_body, value) AS TINYINT) AS class,
            water_body

@@ -1,0 +1,77 @@
+"""Property: the SQL period values agree exactly with the Python period mean and class."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compensation.quality.classify import classify
+from compensation.quality.means import Reading, period_mean
+from compensation.store import open_store, transaction
+
+MONTH = datetime(2023, 5, 1)
+AS_OF = datetime(2024, 1, 1)
+
+# values with up to 6 decimals, where the rounding and significant-figure rules bite
+value = st.integers(min_value=0, max_value=3_000_000).map(lambda n: Decimal(n).scaleb(-6))
+reading = st.one_of(
+    value.map(lambda v: Reading(v)),
+    value.filter(lambda v: v > 0).map(lambda v: Reading(below_dl=True, detection_limit=v)),
+    st.sampled_from(["no_flow", "fault", "backwater"]).map(
+        lambda f: Reading(Decimal("0.5"), flag=f)
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    con = open_store(Path(tmp_path_factory.mktemp("prop")) / "p.duckdb")
+    con.execute(
+        "INSERT INTO batches VALUES (1, 'samples', 'p.csv', 'sha', 0, TIMESTAMP '2023-12-01', "
+        "NULL, NULL)"
+    )
+    con.execute(
+        "INSERT INTO sections VALUES ('L', 'L', '湖', NULL, 'lake', 'assessed', NULL, NULL, "
+        "NULL, ['t'], DATE '2018-01-01', NULL, NULL, NULL)"
+    )
+    yield con
+    con.close()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    indicator=st.sampled_from(["NH3N", "TP", "Hg", "COD", "DO", "Se"]),
+    readings=st.lists(reading, min_size=1, max_size=8),
+)
+def test_sql_monthly_value_equals_python(
+    store: duckdb.DuckDBPyConnection, indicator: str, readings: list[Reading]
+) -> None:
+    with transaction(store):
+        store.execute("DELETE FROM samples")
+        for n, r in enumerate(readings):
+            store.execute(
+                "INSERT INTO samples VALUES (1, ?, 'L', ?, ?, ?, ?, ?, ?, 'manual')",
+                [
+                    n + 1,
+                    MONTH + timedelta(hours=n),
+                    indicator,
+                    r.value,
+                    r.below_dl,
+                    r.detection_limit,
+                    r.flag,
+                ],
+            )
+    got = store.execute(
+        "SELECT n_samples, n_valid, value, highest, class FROM monthly_values(?)", [AS_OF]
+    ).fetchall()
+    expected = period_mean(indicator, readings)
+    klass = None if expected.value is None else classify(indicator, expected.value, "lake")
+    assert got == [(expected.n_samples, expected.n_valid, expected.value, expected.highest, klass)]
