@@ -94,7 +94,7 @@ def district_bars(parties: Sequence[PartyTotal]) -> list[str]:
     charts = []
     with plt.rc_context(_style()):
         for page in _pages(list(parties)):
-            names = [p.name for p in page]
+            names = [plain(p.name) for p in page]
             month = [float(yuan_to_wan(p.month)) for p in page]
             ytd = [float(yuan_to_wan(p.year_to_date)) for p in page]
             fig, ax = plt.subplots(figsize=(7.2, 0.9 + 0.42 * len(page)))
@@ -166,7 +166,13 @@ def _rgb(colour: str) -> tuple[float, float, float]:
 
 def _row_label(row: HistoryRow) -> str:
     bank = BANK_LABELS.get(row.bank or "", "")
-    return f"{row.name}（{row.river}{bank}）" if bank or row.river else row.name
+    name = plain(row.name)
+    return f"{name}（{plain(row.river)}{bank}）" if bank or row.river else name
+
+
+def plain(text: str) -> str:
+    """Names from data drawn as they are: a `$` would start matplotlib's math mode."""
+    return text.replace("$", r"\$")
 
 
 def bank_schematics(
@@ -197,16 +203,17 @@ def bank_schematics(
                                        for s in sections], linewidths=1.2)
                 if labelled:
                     for x, s in zip(xs, sections, strict=True):
-                        label = s.name + ("（对照）" if s.role == "control" else "")
+                        label = plain(s.name) + ("（对照）" if s.role == "control" else "")
                         ax.annotate(label, (x, y), xytext=(0, 9), textcoords="offset points",
                                     rotation=30, ha="left", va="bottom", fontsize=6.5)
                         ax.annotate(class_numeral(classes.get(s.section_id)), (x, y),
                                     xytext=(0, -12), textcoords="offset points", ha="center",
                                     va="top", fontsize=6.5)
-            ax.set_yticks(range(len(order)), [BANK_LABELS.get(b, "") or river for b in order])
+            ax.set_yticks(range(len(order)),
+                          [BANK_LABELS.get(b, "") or plain(river) for b in order])
             ax.set_ylim(len(order) - 0.4, -0.6)
             ax.set_xticks([])
-            ax.set_title(f"{river}（自上游至下游 →）", fontsize=9, loc="left")
+            ax.set_title(f"{plain(river)}（自上游至下游 →）", fontsize=9, loc="left")
             for spine in ax.spines.values():
                 spine.set_visible(False)
             fig.tight_layout()

@@ -49,11 +49,14 @@ def test_data_is_escaped_in_html_and_markdown(store, tmp_path) -> None:
         "UPDATE sections SET name = '<script>alert(1)</script>|x*' WHERE section_id = 'ycl02'"
     )
     store.execute("UPDATE parties SET name = '汉阳区 & <b>' WHERE party_id = 'hanyang'")
+    store.execute("UPDATE sections SET name = '码头$1$' WHERE section_id = 'ycl03'")
     b = build_bulletin(store, date(2018, 1, 1))
     html = bulletin_html(b)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;|x*" in html
     assert "汉阳区 &amp; &lt;b&gt;" in html
+    svg_part = html[html.index("<svg"):]
+    assert "码头$1$（长江左岸）" in svg_part  # drawn as written, not as matplotlib math
     md = bulletin_markdown(b)
     assert "\\<script\\>alert(1)\\</script\\>\\|x\\*" in md
     assert "<script>" not in md and "<b>" not in md
