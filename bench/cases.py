@@ -7,6 +7,7 @@ runner compares across implementations. Set-up (a fresh store, the registry) is 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +28,14 @@ Job = dict[str, Any]
 Result = dict[str, Any]
 
 CPI_RULE_FILE = "rules/yangtze_han.rule"
+# DuckDB's default limit is 80% of RAM; a shared machine needs headroom (DuckDB spills beyond it)
+MEMORY_LIMIT = os.environ.get("BENCH_MEMORY_LIMIT", "10GB")
+
+
+def _open(path: str | Path) -> duckdb.DuckDBPyConnection:
+    con = open_store(path)
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    return con
 
 
 def _day(text: str) -> date:
@@ -56,6 +65,7 @@ def ingest_engine(job: Job) -> Result:
     load_samples = engine.engine_function("compensation.ingest", "load_samples")
     db = Path(job["db"])
     con = fresh_store(db, Path(job["template"]))
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     load_parties(con, Path(job["parties"]))
     load_sections(con, Path(job["sections"]))
     start = time.perf_counter()
@@ -72,7 +82,7 @@ def ingest_duckdb(job: Job) -> Result:
     """DuckDB's own reader: the file into a table of a fresh database file, nothing checked."""
     db = Path(job["db"])
     db.unlink(missing_ok=True)
-    con = duckdb.connect(str(db))
+    con = duckdb.connect(str(db), config={"memory_limit": MEMORY_LIMIT})
     reader = "read_parquet" if job["samples"].endswith(".parquet") else "read_csv"
     start = time.perf_counter()
     con.execute(f"CREATE TABLE raw AS SELECT * FROM {reader}(?)", [job["samples"]])
@@ -97,7 +107,7 @@ def _export(con: duckdb.DuckDBPyConnection, table: str, path: str) -> None:
 
 def monthly_engine(job: Job) -> Result:
     """The quality engineer's `monthly_values(as_of)` macro, materialised."""
-    con = open_store(job["db"])
+    con = _open(job["db"])
     engine.require_table_macro(con, "monthly_values")
     start = time.perf_counter()
     con.execute(
@@ -116,7 +126,7 @@ def monthly_engine(job: Job) -> Result:
 
 def monthly_hand(job: Job) -> Result:
     """The hand-written single query of `bench.alt_sql`, materialised."""
-    con = open_store(job["db"])
+    con = _open(job["db"])
     start = time.perf_counter()
     rows = alt_sql.run_monthly(con, _as_of(job), "out")
     seconds = time.perf_counter() - start
@@ -150,7 +160,7 @@ def rules_compiled(job: Job) -> Result:
     """`compile_file` + `prepare_run` + the CPI rule's SQL, the lines materialised."""
     compile_file = engine.engine_function("compensation.lang", "compile_file")
     prepare_run = engine.engine_function("compensation.lang", "prepare_run")
-    con = open_store(job["db"])
+    con = _open(job["db"])
     compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
     rule = _cpi_rule(compiled)
     start = time.perf_counter()
@@ -165,7 +175,7 @@ def rules_compiled(job: Job) -> Result:
 
 def rules_hand(job: Job) -> Result:
     """The hand-written CPI band query of `bench.alt_sql`."""
-    con = open_store(job["db"])
+    con = _open(job["db"])
     start = time.perf_counter()
     rows = alt_sql.run_cpi_band(con, _as_of(job), _day(job["start"]), _day(job["stop"]), "out")
     seconds = time.perf_counter() - start
@@ -178,14 +188,19 @@ def rules_hand(job: Job) -> Result:
 
 def rules_python(job: Job) -> Result:
     """The per-row Python evaluator of `bench.alt_python` (reading the rows included)."""
-    con = open_store(job["db"])
+    con = _open(job["db"])
     start = time.perf_counter()
     amounts = alt_python.evaluate(con, _as_of(job), _day(job["start"]), _day(job["stop"]))
     seconds = time.perf_counter() - start
-    con.execute("CREATE TEMP TABLE out (section_id VARCHAR, period DATE, amount DECIMAL(18,2))")
-    if amounts:
-        con.executemany("INSERT INTO out VALUES (?, ?, ?)",
-                        [(s, m, a) for (s, m), a in sorted(amounts.items())])
+    keys = sorted(amounts)
+    # one statement with list parameters: executemany would insert row by row (minutes)
+    con.execute(
+        """CREATE TEMP TABLE out AS
+           SELECT CAST(unnest($s) AS VARCHAR) AS section_id, CAST(unnest($p) AS DATE) AS period,
+                  CAST(unnest($a) AS DECIMAL(18,2)) AS amount""",
+        {"s": [k[0] for k in keys], "p": [k[1] for k in keys],
+         "a": [str(amounts[k]) for k in keys]},
+    )
     _export(con, "out", job["out"])
     con.close()
     return {"seconds": seconds, "rows": len(amounts)}
@@ -227,7 +242,7 @@ def sweep(job: Job) -> Result:
     (parameters are a table with a scenario column: one query for every scenario)."""
     prepare_run = engine.engine_function("compensation.lang", "prepare_run")
     compile_file = engine.engine_function("compensation.lang", "compile_file")
-    con = open_store(job["db"])
+    con = _open(job["db"])
     compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
     rule = _cpi_rule(compiled)
     count = int(job["scenarios"])
