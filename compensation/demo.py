@@ -159,11 +159,27 @@ def step_summarise(ctx: DemoContext) -> str:
     return f"最新月份 {ctx.report.last_month:%Y-%m}，劣于Ⅲ类的断面 {worse} 个"
 
 
+def step_run_and_settle(ctx: DemoContext) -> str:
+    """Every scheme, every year of the data, then a final settlement of each scheme-year."""
+    from compensation.engine.batch import run_and_settle_all, summary
+
+    return summary(*run_and_settle_all(ctx.con))
+
+
+def step_documents(ctx: DemoContext) -> str:
+    """The bulletin of the latest month (html, md) and the district workbooks of its year."""
+    from compensation.render.latest import step_outputs
+
+    return step_outputs(ctx)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("载入登记表", step_load_registry),
     ("载入监测数据", step_load_monitoring),
     ("载入更正批次", step_load_corrections),
     ("汇总", step_summarise),
+    ("核算与年度结算", step_run_and_settle),
+    ("通报与工作簿", step_documents),
 ]
 
 
