@@ -72,7 +72,8 @@ def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: 
 @click.option("--scheme", required=True, help=SCHEME_HELP)
 @click.option("--param", "params", multiple=True, required=True,
               metavar="NAME=A..B/STEP|NAME=V1,V2",
-              help="扫描的参数，可重复：范围 annual_amount=100万..600万/50万，或列举 target=III,IV。")
+              help="扫描的参数，可重复：范围 annual_amount=100万..600万/50万，"
+                   "或列举 target=III,IV。")
 @click.option("--years", required=True, metavar="YYYY[-YYYY]", help="计算的年份，如 2022-2024。")
 @click.option("--on", default=None, help="在某个情景（可叠加）之上扫描。")
 @click.option("--break-even", "break_even_param", default=None, metavar="PARAM",

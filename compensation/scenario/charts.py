@@ -78,7 +78,8 @@ def risk_boxes(names: Sequence[str], totals: Sequence[Sequence[Decimal]]) -> str
     """Box plots side by side, whiskers at the 5% and 95% quantiles."""
     with plt.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(names) + 1.2))
-        ax.boxplot([_wan(v) for v in totals], orientation="horizontal", whis=(5, 95), showfliers=False)
+        ax.boxplot([_wan(v) for v in totals], orientation="horizontal", whis=(5, 95),
+                   showfliers=False)
         ax.set_yticks(range(1, len(names) + 1), list(names))
         ax.axvline(0, color="#c0392b", linewidth=0.9)
         ax.set_xlabel("模拟期内净额（万元；箱为25%–75%，须为5%–95%）")

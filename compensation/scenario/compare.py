@@ -102,8 +102,8 @@ def compare(
     names = [s.name for s in loaded]
     wanted = set(names)
     rows = con.execute(
-        f"SELECT scenario, CAST(period_start AS DATE), section_id, signed, exception, reason, trace "
-        f"FROM {LINES_TABLE} ORDER BY scenario, period_start, section_id"
+        "SELECT scenario, CAST(period_start AS DATE), section_id, signed, exception, reason, "
+        f"trace FROM {LINES_TABLE} ORDER BY scenario, period_start, section_id"
     ).fetchall()
     con.execute(f"DROP TABLE {LINES_TABLE}")
     sections = _section_names(con)

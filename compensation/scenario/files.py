@@ -169,8 +169,8 @@ def load_scenario(
     tokens = [t.strip() for t in spec.split(STACK_SEPARATOR)]
     if not spec or any(not t for t in tokens):
         raise EcocompError(
-            f"情景写法“{spec}”不对：应为 base、情景名，或用“+”叠加的情景名（如 target_iii+amount_500）。"
-            "(bad scenario spec)"
+            f"情景写法“{spec}”不对：应为 base、情景名，或用“+”叠加的情景名"
+            "（如 target_iii+amount_500）。(bad scenario spec)"
         )
     parts: list[ScenarioFile] = []
     merged: dict[str, str] = {}

@@ -24,8 +24,8 @@ from compensation.scenario.evaluate import (
     direction_of,
     load_compiled,
     parse_years,
-    years_window,
     yearly_nets,
+    years_window,
 )
 from compensation.scenario.files import Scenario, load_scenarios, overlays
 
@@ -59,8 +59,8 @@ class RiskResult:
     seed: int
     rows: list[RiskRow]
     quantile_rule: str = (
-        "分位数按线性插值（Hyndman–Fan 第7类，与 numpy 默认及 Excel PERCENTILE.INC 相同）：排序后第 "
-        "(n−1)p+1 个值，非整数位置在相邻两值间线性插值；金额四舍五入到分。"
+        "分位数按线性插值（Hyndman–Fan 第7类，与 numpy 默认及 Excel PERCENTILE.INC 相同）："
+        "排序后第 (n−1)p+1 个值，非整数位置在相邻两值间线性插值；金额四舍五入到分。"
     )
 
 

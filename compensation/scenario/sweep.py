@@ -23,8 +23,8 @@ from compensation.scenario.evaluate import (
     direction_of,
     load_compiled,
     parse_years,
-    years_window,
     yearly_nets,
+    years_window,
 )
 from compensation.scenario.files import Scenario, load_scenario
 from compensation.scenario.grid import GridAxis, GridPoint, axes_from, grid_points, number_text

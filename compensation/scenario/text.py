@@ -53,7 +53,8 @@ def sweep_lines(r: SweepResult) -> list[str]:
         lines.append(f"  {row.name}：{format_wan(row.total)}"
                      f"（较基准 {format_wan(row.total - r.base.total, signed=True)}）")
     if len(r.rows) > SWEEP_ROWS_SHOWN:
-        lines.append(f"  ……另有 {len(r.rows) - SWEEP_ROWS_SHOWN} 个情景，请用 --out 或 --json 查看全部。")
+        rest = len(r.rows) - SWEEP_ROWS_SHOWN
+        lines.append(f"  ……另有 {rest} 个情景，请用 --out 或 --json 查看全部。")
     for b in r.break_even:
         fixed = "，".join(f"{k}={v}" for k, v in b.fixed.items())
         head = f"平衡点 {b.param}" + (f"（{fixed}）" if fixed else "")
@@ -67,8 +68,9 @@ def sweep_lines(r: SweepResult) -> list[str]:
 def risk_lines(r: RiskResult) -> list[str]:
     d = r.direction
     lines = [
-        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}），按年整块重抽样"
-        f"历史年份 {r.history_years[0]}–{r.history_years[-1]}。{d.sentence}。金额：万元。",
+        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}），"
+        f"按年整块重抽样历史年份 {r.history_years[0]}–{r.history_years[-1]}。"
+        f"{d.sentence}。金额：万元。",
         r.quantile_rule,
     ]
     for row in r.rows:

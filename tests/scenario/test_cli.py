@@ -77,12 +77,14 @@ def test_real_process_errors_are_sentences(small_db: Path, tmp_path: Path) -> No
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith(f"错误：情景文件 {bad} 第 3 行：参数“target”应为水质类别")
-    missing = subprocess.run(
-        [ECOCOMP, "--db", str(tmp_path / "none.duckdb"), "scenario", "compare", "base",
-         "target_iii", "--scheme", "tongshun", "--years", "2023"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
-    )
-    assert missing.returncode == 1 and "不存在" in missing.stderr
+
+
+def test_missing_database_is_a_sentence(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.duckdb"), "scenario",
+                                      "compare", "base", "target_iii", "--scheme", "tongshun",
+                                      "--years", "2023"])
+    assert result.exit_code != 0
+    assert f"数据库 {tmp_path / 'none.duckdb'} 不存在" in str(result.exception)
     assert not (tmp_path / "none.duckdb").exists()
 
 
