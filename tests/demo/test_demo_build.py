@@ -76,6 +76,8 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     lines = built.stdout.splitlines()
     assert [line.split("：")[0] for line in lines[:4]] == [
         "[1] 载入登记表", "[2] 载入监测数据", "[3] 载入更正批次", "[4] 汇总"]
+    assert [line.split("：")[0] for line in lines[4:6]] == [
+        "[5] 核算与年度结算", "[6] 通报与工作簿"]
     assert "断面：24 个（长江 13，汉江 7，通顺河 3，道观河 1）" in lines
     # 24 sections x 84 months x 8 indicators, plus the 3 corrected values as a new batch
     assert f"样品记录：{24 * 84 * 8 + 3} 条，来自 9 个批次" in lines
@@ -85,7 +87,16 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     labels = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
     expected = "，".join(f"{labels[k]}类 {counts[k]} 个" for k in sorted(counts))
     assert f"2024-12 断面水质类别：{expected}" in lines
-    assert lines[-2:] == [f"输出目录：{built.out}", f"数据库：{built.db}"]
+    where = lines.index(f"输出目录：{built.out}")
+    assert lines[where + 1] == f"数据库：{built.db}"
+    outputs = [Path(line.removeprefix("输出：")) for line in lines[where + 2:]]
+    assert all(line.startswith("输出：") for line in lines[where + 2:])
+    names = {p.name for p in outputs}
+    # the newest month with ledger lines is 2024-12: its bulletin in both forms, and a workbook
+    # for each of the 17 parties other than the city treasury
+    assert {"月度通报_2024-12.html", "月度通报_2024-12.md"} <= names
+    assert sum(1 for p in outputs if p.suffix == ".xlsx") == 17
+    assert all(p.is_file() for p in outputs)
 
 
 def test_every_monthly_value_and_class_equals_the_independent_computation(con, demo_files) -> None:
