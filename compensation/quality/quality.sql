@@ -418,7 +418,7 @@ CREATE OR REPLACE MACRO current_samples(as_of) AS TABLE
     WITH live AS (
         SELECT batch_id, file_name, loaded_at FROM batches
         WHERE loaded_at <= CAST(as_of AS TIMESTAMP)),
-    tagged AS (
+    tagged AS NOT MATERIALIZED (
         SELECT s.*, live.file_name, live.loaded_at
         FROM samples s JOIN live USING (batch_id)),
     footprint AS (
