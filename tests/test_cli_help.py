@@ -54,3 +54,19 @@ def test_ecocomp_db_variable_chooses_the_database(tmp_path) -> None:
     done = subprocess.run(["ecocomp", "init"], capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert db.exists()
+
+
+def test_reading_a_database_that_does_not_exist_is_a_sentence(tmp_path) -> None:
+    import pytest
+
+    from compensation.errors import EcocompError
+    from compensation.store import open_store
+
+    missing = tmp_path / "nowhere.duckdb"
+    with pytest.raises(EcocompError) as err:
+        open_store(missing, read_only=True)
+    assert str(err.value) == (
+        f"数据库文件 {missing} 不存在；请先用 ecocomp init 或 ecocomp load 建立它，"
+        "或用 --db 指定已有的数据库。"
+    )
+    assert not missing.exists()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from compensation.errors import StoreBusy
+from compensation.errors import EcocompError, StoreBusy
 
 DEFAULT_DB = "ecocomp.duckdb"
 SCHEMA_VERSION = 1
@@ -87,6 +87,11 @@ def open_store(
 ) -> duckdb.DuckDBPyConnection:
     """Open (and on first use initialise) the store; raise StoreBusy if the lock is not freed."""
     db = resolve_db_path(path)
+    if read_only and not db.exists():
+        raise EcocompError(
+            f"数据库文件 {db} 不存在；请先用 ecocomp init 或 ecocomp load 建立它，"
+            "或用 --db 指定已有的数据库。"
+        )
     con = _connect(db, read_only, LOCK_WAIT_SECONDS if wait is None else wait)
     if not read_only and _needs_init(con):
         with transaction(con):
