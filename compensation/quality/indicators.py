@@ -95,6 +95,16 @@ def resolve_indicator(text: str) -> Indicator | None:
     return found
 
 
+def header_unit(text: str) -> str | None:
+    """The unit written in brackets after a name ("砷(μg/L)" -> "μg/l"), lower-cased, or None.
+
+    `resolve_indicator` ignores such a unit; a reader must compare it with `Indicator.unit`
+    (μg/L is a thousand times mg/L).
+    """
+    match = _UNIT_SUFFIX.search(normalize_name(text))
+    return match.group(1) if match else None
+
+
 def indicator_by_code(code: str) -> Indicator:
     """The indicator of a canonical code (KeyError if the code is not canonical)."""
     for ind in load_indicators():

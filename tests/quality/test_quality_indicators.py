@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from compensation.quality.indicators import (
+    header_unit,
     indicator_by_code,
     known_codes,
     load_indicators,
@@ -98,3 +99,11 @@ def test_no_alias_names_two_indicators() -> None:
         for name in (ind.code, ind.name_cn, ind.hj525, *ind.aliases):
             key = normalize_name(name)
             assert seen.setdefault(key, ind.code) == ind.code, name
+
+
+def test_header_unit_is_reported_not_silently_dropped() -> None:
+    assert header_unit("砷(μg/L)") == "μg/l"
+    assert header_unit("氨氮（mg/L）") == "mg/l"
+    assert header_unit("水温(℃)") == "℃"
+    assert header_unit("氨氮") is None
+    assert header_unit("铬（六价）") is None  # brackets that are part of the name
