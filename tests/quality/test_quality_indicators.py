@@ -104,6 +104,6 @@ def test_no_alias_names_two_indicators() -> None:
 def test_header_unit_is_reported_not_silently_dropped() -> None:
     assert header_unit("砷(μg/L)") == "μg/l"
     assert header_unit("氨氮（mg/L）") == "mg/l"
-    assert header_unit("水温(℃)") == "℃"
+    assert header_unit("水温(℃)") == "°c"  # NFKC folds ℃ into °C
     assert header_unit("氨氮") is None
     assert header_unit("铬（六价）") is None  # brackets that are part of the name
