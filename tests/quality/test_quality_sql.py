@@ -301,3 +301,23 @@ def test_sql_labels(con: duckdb.DuckDBPyConnection) -> None:
         "SELECT class_label(6), class_code(4), class_description(3), "
         "exceedance_multiple('NH3N', 'river', 1.3), exceedance_multiple('DO', 'river', 3)"
     ).fetchall() == [("劣Ⅴ", "IV", "良好", D("0.30"), None)]
+
+
+def test_a_measured_zero_is_a_value(tmp_path: Path) -> None:
+    """Regression: a mean of exactly 0 must not reach the significant-figure branch."""
+    connection = open_store(tmp_path / "zero.duckdb")
+    connection.execute(
+        "INSERT INTO batches VALUES (1, 'samples', 'z.csv', 'sha', 0, TIMESTAMP '2024-02-01', "
+        "NULL, NULL)"
+    )
+    connection.execute(
+        "INSERT INTO samples VALUES (1, 1, 'Z', TIMESTAMP '2024-01-05', 'PETRO', 0, false, NULL, "
+        "NULL, 'manual'), (1, 2, 'Z', TIMESTAMP '2024-01-05', 'Hg', 0.000004, false, NULL, NULL, "
+        "'manual')"
+    )
+    rows = connection.execute(
+        "SELECT indicator, value, class FROM monthly_values(TIMESTAMP '2024-03-01') ORDER BY 1"
+    ).fetchall()
+    # PETRO 0 -> 0.00, class I; Hg 0.000004 -> 0.00000 at 5 decimals -> one figure 0.000004, I
+    assert rows == [("Hg", D("0.000004"), 1), ("PETRO", D("0.00"), 1)]
+    connection.close()
