@@ -7,7 +7,9 @@
 - `ev_periods(kind, period_start, period_end, year_start, param_month, days, in_window)`: the
   periods of every (agreement) year the window touches, within the scheme's span;
 - `ev_sections`: the scheme's sections; `ev_values(kind, section_id, period, indicator, ...)`:
-  period values over the whole history; `ev_daily`: daily values when a rule counts runs.
+  period values over the whole history; periods longer than a month (years, quarters) only from
+  samples of months up to the window's last month, so a monthly run of a year scheme shows the
+  provisional year-to-date status; `ev_daily`: daily values when a rule counts runs.
 """
 
 from __future__ import annotations
@@ -157,7 +159,7 @@ def prepare_run(
         raise EcocompError(
             f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)"
         )
-    for macro in ("monthly_values", "annual_values", "limit_of", "indicator_class"):
+    for macro in ("monthly_values", "annual_values_through", "limit_of", "indicator_class"):
         if not _has_function(con, macro):
             raise EcocompError(
                 f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
@@ -223,7 +225,7 @@ def prepare_run(
         "WHERE list_contains(schemes, ?)",
         [compiled.id],
     )
-    _prepare_values(con, compiled, as_of)
+    _prepare_values(con, compiled, as_of, end)
     if compiled.uses_daily:
         if not _has_function(con, "daily_values"):
             raise EcocompError(
@@ -239,8 +241,9 @@ def prepare_run(
 
 
 def _prepare_values(
-    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime, through: date
 ) -> None:
+    """Period values; periods longer than a month count only months up to `through` (to date)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
         "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
@@ -255,9 +258,9 @@ def _prepare_values(
     )
     if "year" in kinds and compiled.year_begins == 1:
         con.execute(
-            f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values(?) "
+            f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values_through(?, ?) "
             "WHERE section_id IN (SELECT section_id FROM ev_sections)",
-            [as_of],
+            [as_of, through],
         )
         kinds.discard("year")
     kinds.discard("month")
@@ -277,8 +280,9 @@ def _prepare_values(
             "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS "
             "start) AS p "
             "WHERE m.kind = 'month' AND (? <> 'odd-month' OR month(m.period) % 2 = 1) "
+            "AND m.period <= ? "
             "GROUP BY m.section_id, p.start, m.indicator",
-            [kind, kind, compiled.year_begins, compiled.year_begins, step, step, kind],
+            [kind, kind, compiled.year_begins, compiled.year_begins, step, step, kind, through],
         )
         con.execute(
             "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "

@@ -451,7 +451,9 @@ CREATE OR REPLACE MACRO current_samples(as_of) AS TABLE
 -- flags seen; class via the section's water body (river when the section is unknown).
 -- Automatic-station data take priority for pH, DO, CODMn, NH3N, TP and TN when a period has valid
 -- automatic values (环办监测函〔2020〕82号); otherwise all sources are pooled.
-CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
+-- through (optional, a date): only samples of months up to through's month count, so a period
+-- that is still running gets its provisional to-date value (year-to-date for a monthly bulletin).
+CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL) AS TABLE
     WITH rows AS (
         SELECT section_id,
                CAST(date_trunc(grain, sampled_at) AS DATE) AS period,
@@ -462,7 +464,9 @@ CREATE OR REPLACE MACRO period_values(as_of, grain) AS TABLE
                CASE WHEN flag_invalidates(flag) THEN NULL
                     WHEN below_dl THEN CAST(detection_limit * 1000000 AS BIGINT)
                     ELSE CAST(value * 2000000 AS BIGINT) END AS h
-        FROM current_samples(as_of)),
+        FROM current_samples(as_of)
+        WHERE through IS NULL
+           OR date_trunc('month', sampled_at) <= date_trunc('month', CAST(through AS DATE))),
     by_source AS (
         SELECT section_id, period, indicator, is_auto,
                count(*) AS n_samples,
@@ -549,6 +553,10 @@ CREATE OR REPLACE MACRO monthly_values(as_of) AS TABLE
 -- Annual value: the mean of all valid samples of the year (not the mean of monthly means).
 CREATE OR REPLACE MACRO annual_values(as_of) AS TABLE
     SELECT * FROM period_values(as_of, 'year');
+
+-- Year-to-date value: as annual_values, from the samples of months up to through's month only.
+CREATE OR REPLACE MACRO annual_values_through(as_of, through) AS TABLE
+    SELECT * FROM period_values(as_of, 'year', through := through);
 
 -- Daily values (automatic stations report every 4 hours): valid when at least min_valid of the
 -- six values are valid (setting; default 4).
