@@ -720,10 +720,14 @@ class RuleBuilder(RuleCompiler):
         lets = [(n, c) for n, c in self.ctx.lets.items()]
 
         def values(section: exp.Expression, column: str) -> exp.Expression:
+            # json_group_object is a macro over string_agg without an order (it cannot take
+            # ORDER BY): spelled out with the keys in indicator order so traces are byte-stable.
             v = self.alias("v")
             return subquery(
                 tpl(
-                    f"SELECT json_group_object({v}.indicator, CAST({v}.{column} AS VARCHAR)) "
+                    f"SELECT CAST('{{' || string_agg(to_json({v}.indicator) || ':' || "
+                    f"COALESCE(CAST(to_json(CAST({v}.{column} AS VARCHAR)) AS VARCHAR), 'null'), "
+                    f"',' ORDER BY {v}.indicator) || '}}' AS JSON) "
                     f"FROM ev_values AS {v} WHERE :w",
                     w=self.values_where(v, replace(self.ctx, section=section), None),
                 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
-from helpers import RULES, add_sample, add_section, new_store, run_rules
+from helpers import AS_OF, RULES, add_sample, add_section, new_store, run_rules
+
+from compensation.lang import compile_file, prepare_run
 
 
 def daoguan_quarter_iv_then_class_i(tmp_path):
@@ -44,3 +46,39 @@ def test_year_scheme_run_for_december_uses_the_whole_year(tmp_path):
         ).fetchall()
     }
     assert values == {"COD": (D("13.800000"), 1), "NH3N": (D("0.380000"), 2)}
+
+
+def tongshun_traces(tmp_path, name: str, order: list[str], shuffle: bool = False) -> list[str]:
+    """Tongshun for June 2022 with the samples inserted in `order` (same samples, any order);
+    `shuffle` rewrites ev_values in descending indicator order, as a parallel scan may give."""
+    folder = tmp_path / name
+    folder.mkdir()
+    con = new_store(folder)
+    data = {"COD": "25.0", "NH3N": "1.20", "TP": "0.250"}
+    for sid in ("ts1", "ts2"):
+        add_section(con, sid, "tongshun", party="xiantao")
+        for ind in order:
+            add_sample(con, sid, date(2022, 6, 10), ind, data[ind])
+    compiled = compile_file(RULES / "tongshun.rule")
+    prepare_run(con, compiled, date(2022, 6, 1), date(2022, 6, 1), AS_OF)
+    if shuffle:
+        con.execute(
+            "CREATE TEMP TABLE shuffled AS SELECT * FROM ev_values ORDER BY indicator DESC"
+        )
+        con.execute("DELETE FROM ev_values")
+        con.execute("INSERT INTO ev_values SELECT * FROM shuffled")
+    traces = [
+        r[0] for r in con.execute(f"SELECT CAST(trace AS VARCHAR) FROM ({compiled.rules[0].sql})")
+        .fetchall()
+    ]
+    con.close()
+    return traces
+
+
+def test_identical_inputs_give_byte_identical_traces(tmp_path):
+    first = tongshun_traces(tmp_path, "a", ["COD", "NH3N", "TP"])
+    second = tongshun_traces(tmp_path, "b", ["TP", "NH3N", "COD"], shuffle=True)
+    assert len(first) == 2 and first == second
+    # nested maps in key order, exact text of the stored values (DECIMAL(18,6)) and classes
+    assert '"values":{"COD":"25.000000","NH3N":"1.200000","TP":"0.250000"}' in first[0]
+    assert '"classes":{"COD":"4","NH3N":"4","TP":"4"}' in first[0]

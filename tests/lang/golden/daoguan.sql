@@ -149,7 +149,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v4.indicator, CAST(v4.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v4.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v4.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v4.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v4
       WHERE
         v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
@@ -157,7 +164,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v5.indicator, CAST(v5.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v5.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v5.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v5.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v5
       WHERE
         v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start

@@ -372,7 +372,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v17.indicator, CAST(v17.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v17.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v17
       WHERE
         v17.kind = 'month'
@@ -382,7 +389,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v18.indicator, CAST(v18.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v18.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v18
       WHERE
         v18.kind = 'month'
@@ -392,7 +406,14 @@ SELECT
     'control_values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v19.indicator, CAST(v19.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v19
       WHERE
         v19.kind = 'month'
@@ -402,7 +423,14 @@ SELECT
     'control_classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v20
       WHERE
         v20.kind = 'month'

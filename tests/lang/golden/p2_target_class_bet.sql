@@ -350,7 +350,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
@@ -358,7 +365,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start

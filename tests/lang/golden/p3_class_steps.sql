@@ -195,7 +195,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v7.indicator, CAST(v7.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v7.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
@@ -203,7 +210,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
@@ -211,7 +225,14 @@ SELECT
     'control_values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
@@ -219,7 +240,14 @@ SELECT
     'control_classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v10
       WHERE
         v10.kind = 'month'

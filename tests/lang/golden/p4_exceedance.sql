@@ -223,7 +223,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v13.indicator, CAST(v13.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v13.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v13.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v13.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v13
       WHERE
         v13.kind = 'month'
@@ -233,7 +240,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v14.indicator, CAST(v14.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v14.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v14.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v14.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v14
       WHERE
         v14.kind = 'month'
@@ -487,7 +501,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v11
       WHERE
         v11.kind = 'month'
@@ -497,7 +518,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v12.indicator, CAST(v12.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v12.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v12
       WHERE
         v12.kind = 'month'
@@ -687,7 +715,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v8.indicator, CAST(v8.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
@@ -695,7 +730,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start

@@ -248,7 +248,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v12.indicator, CAST(v12.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v12.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v12
       WHERE
         v12.kind = 'month'
@@ -258,7 +265,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v13.indicator, CAST(v13.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v13.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v13.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v13.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v13
       WHERE
         v13.kind = 'month'

@@ -213,7 +213,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v10
       WHERE
         v10.kind = 'year'
@@ -223,7 +230,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v11
       WHERE
         v11.kind = 'year'

@@ -332,7 +332,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v10
       WHERE
         v10.kind = 'year'
@@ -342,7 +349,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v11.indicator, CAST(v11.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v11
       WHERE
         v11.kind = 'year'
@@ -562,7 +576,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v9.indicator, CAST(v9.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v9
       WHERE
         v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
@@ -570,7 +591,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v10.indicator, CAST(v10.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v10
       WHERE
         v10.kind = 'year'

@@ -345,7 +345,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v19.indicator, CAST(v19.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v19
       WHERE
         v19.kind = 'month'
@@ -355,7 +362,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v20
       WHERE
         v20.kind = 'month'

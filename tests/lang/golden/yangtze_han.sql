@@ -386,7 +386,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v20
       WHERE
         v20.kind = 'month'
@@ -396,7 +403,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v21.indicator, CAST(v21.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v21.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v21.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v21.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v21
       WHERE
         v21.kind = 'month'
@@ -406,7 +420,14 @@ SELECT
     'control_values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v22.indicator, CAST(v22.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v22.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v22.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v22.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v22
       WHERE
         v22.kind = 'month'
@@ -416,7 +437,14 @@ SELECT
     'control_classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v23.indicator, CAST(v23.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v23.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v23.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v23.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v23
       WHERE
         v23.kind = 'month'
@@ -756,7 +784,14 @@ SELECT
     'values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v18.indicator, CAST(v18.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v18.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v18
       WHERE
         v18.kind = 'month'
@@ -766,7 +801,14 @@ SELECT
     'classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v19.indicator, CAST(v19.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v19
       WHERE
         v19.kind = 'month'
@@ -776,7 +818,14 @@ SELECT
     'control_values',
     (
       SELECT
-        JSON_GROUP_OBJECT(v20.indicator, CAST(v20.value AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v20
       WHERE
         v20.kind = 'month'
@@ -786,7 +835,14 @@ SELECT
     'control_classes',
     (
       SELECT
-        JSON_GROUP_OBJECT(v21.indicator, CAST(v21.class AS TEXT))
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v21.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v21.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v21.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v21
       WHERE
         v21.kind = 'month'
