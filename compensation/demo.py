@@ -173,6 +173,15 @@ def step_documents(ctx: DemoContext) -> str:
     return step_outputs(ctx)
 
 
+def step_negotiation(ctx: DemoContext) -> str:
+    """Tongshun: the baseline against a class III target and a 500万 amount, as xlsx and html."""
+    from compensation.scenario import write_demo_comparison
+
+    paths = write_demo_comparison(ctx.con, ctx.out_dir)
+    ctx.report.outputs.extend(paths)
+    return "通顺河协议情景比较（基准、Ⅲ类目标、500万元）：" + "、".join(p.name for p in paths)
+
+
 STEPS: list[tuple[str, Step]] = [
     ("载入登记表", step_load_registry),
     ("载入监测数据", step_load_monitoring),
@@ -180,6 +189,7 @@ STEPS: list[tuple[str, Step]] = [
     ("汇总", step_summarise),
     ("核算与年度结算", step_run_and_settle),
     ("通报与工作簿", step_documents),
+    ("谈判情景比较", step_negotiation),
 ]
 
 

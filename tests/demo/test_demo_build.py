@@ -76,8 +76,8 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     lines = built.stdout.splitlines()
     assert [line.split("：")[0] for line in lines[:4]] == [
         "[1] 载入登记表", "[2] 载入监测数据", "[3] 载入更正批次", "[4] 汇总"]
-    assert [line.split("：")[0] for line in lines[4:6]] == [
-        "[5] 核算与年度结算", "[6] 通报与工作簿"]
+    assert [line.split("：")[0] for line in lines[4:7]] == [
+        "[5] 核算与年度结算", "[6] 通报与工作簿", "[7] 谈判情景比较"]
     assert "断面：24 个（长江 13，汉江 7，通顺河 3，道观河 1）" in lines
     # 24 sections x 84 months x 8 indicators, plus the 3 corrected values as a new batch
     assert f"样品记录：{24 * 84 * 8 + 3} 条，来自 9 个批次" in lines
@@ -95,7 +95,8 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     # the newest month with ledger lines is 2024-12: its bulletin in both forms, and a workbook
     # for each of the 17 parties other than the city treasury
     assert {"月度通报_2024-12.html", "月度通报_2024-12.md"} <= names
-    assert sum(1 for p in outputs if p.suffix == ".xlsx") == 17
+    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html"} <= names
+    assert sum(1 for p in outputs if p.parent.name == "工作簿_2024") == 17
     assert all(p.is_file() for p in outputs)
 
 
