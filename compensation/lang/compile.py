@@ -432,6 +432,7 @@ class RuleBuilder(RuleCompiler):
         super().__init__(scope, rule, rule.selector)
         self.ctes: list[tuple[str, exp.Expression]] = []
         self.plan = RulePlan()
+        self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -596,7 +597,15 @@ class RuleBuilder(RuleCompiler):
             self.plan.add("let", name=let.name, title=let.title)
         amount = self.expr_stage(rule.amount)
         branch, label = self.branch_columns(rule.amount)
-        self.stage([("a_raw", amount), ("branch", branch), ("branch_label", label)])
+        final_rev: exp.Expression | None = None  # a_rev when not set with the exceptions
+        reversed_raw = self.reversal(rule.amount, self.ctx)
+        any_reversal = reversed_raw is not None or any(
+            self.reversal(x.value, self.ctx) is not None for x in rule.exceptions
+        )
+        columns = [("a_raw", amount), ("branch", branch), ("branch_label", label)]
+        if any_reversal:
+            columns.append(("a_rev_raw", reversed_raw or exp.false()))
+        self.stage(columns)
         self.plan.add(
             "amount",
             table=isinstance(rule.amount, ast.Table),
@@ -612,13 +621,20 @@ class RuleBuilder(RuleCompiler):
                 whens_a.append((cond, self.cx(x.value, exc_ctx)))
                 whens_l.append((cond, text(x.label)))
                 whens_r.append((cond, self.reason_of(x, exc_ctx)))
-            self.stage(
-                [
-                    ("a_exc", case(whens_a, col("a_raw"))),
-                    ("exc_label", case(whens_l)),
-                    ("exc_reason", case(whens_r)),
+            exc_columns = [
+                ("a_exc", case(whens_a, col("a_raw"))),
+                ("exc_label", case(whens_l)),
+                ("exc_reason", case(whens_r)),
+            ]
+            if any(self.reversal(x.value, exc_ctx) is not None for x in rule.exceptions):
+                whens_v = [
+                    (self.cx(x.cond, exc_ctx), self.reversal(x.value, exc_ctx) or exp.false())
+                    for x in rule.exceptions
                 ]
-            )
+                exc_columns.append(("a_rev", case(whens_v, col("a_rev_raw"))))
+            elif any_reversal:  # every exception keeps the stated direction: no second test
+                final_rev = tpl("g.exc_label IS NULL AND g.a_rev_raw")
+            self.stage(exc_columns)
             self.plan.add(
                 "exceptions",
                 order=[x.label for x in rule.exceptions],
@@ -632,10 +648,13 @@ class RuleBuilder(RuleCompiler):
                     ("exc_reason", exp.cast(exp.Null(), "VARCHAR")),
                 ]
             )
+            if any_reversal:
+                final_rev = col("a_rev_raw")
+        self.reverses_zero = any_reversal
         current = "a_exc"
         for k, cap in enumerate(rule.caps):
             current = self.cap_stage(cap, current, k)
-        self.stage([("a", exact(col(current)))])
+        self.stage([("a", exact(col(current)))] + ([("a_rev", final_rev)] if final_rev else []))
         return self.finish(rule), self.plan
 
     def cap_stage(self, cap: ast.Cap, current: str, k: int) -> str:
@@ -669,6 +688,41 @@ class RuleBuilder(RuleCompiler):
             "cumulative sum (window): the lines add up to the capped total",
         )
         return name
+
+    def reversal(self, e: ast.Expr, ctx: Ctx) -> exp.Expression | None:
+        """Whether the branch taken negates its value (None: never), so a zero keeps a direction.
+
+        `-x` reverses payer and payee also when x is 0; a literal 0 or any other expression keeps
+        the rule's stated direction. Follows if/table branches, lets and `amount` in exceptions.
+        """
+        if isinstance(e, ast.Unary) and e.op == "neg":
+            inner = self.reversal(e.x, ctx)
+            return exp.true() if inner is None else exp.Not(this=exp.Paren(this=inner))
+        if isinstance(e, ast.AmountRef):
+            return col("a_rev_raw") if ctx.amount is not None else None
+        if isinstance(e, ast.Name) and e.name not in ctx.vars and self.rule is not None:
+            let = next((x for x in self.rule.lets if x.name == e.name), None)
+            return self.reversal(let.expr, ctx) if let is not None else None
+        if isinstance(e, ast.If):
+            then, other = self.reversal(e.then, ctx), self.reversal(e.other, ctx)
+            if then is None and other is None:
+                return None
+            return case(
+                [(self.cx(e.cond, ctx), then or exp.false())], other or exp.false()
+            )
+        if isinstance(e, ast.Table):
+            parts = [(entry, self.reversal(entry.value, ctx)) for entry in e.entries]
+            if all(r is None for _, r in parts):
+                return None
+            subject = self.cx(e.subject, ctx)
+            whens, default = [], exp.false()
+            for entry, r in parts:
+                if entry.range is None:
+                    default = r or exp.false()
+                else:
+                    whens.append((self.in_range(subject, entry.range, ctx), r or exp.false()))
+            return case(whens, default)
+        return None
 
     def branch_columns(self, amount: ast.Expr) -> tuple[exp.Expression, exp.Expression]:
         null = exp.cast(exp.Null(), "VARCHAR")
@@ -792,7 +846,8 @@ class RuleBuilder(RuleCompiler):
             "COALESCE(g.exc_reason, CASE WHEN g.a IS NULL THEN '数据缺失' END, "
             "CASE WHEN round_half_up(g.a, 2) = 0 THEN g.branch_label END)"
         )
-        negative = tpl("g.a < 0")
+        # A zero amount keeps the direction of the branch that produced it (`-x` with x = 0).
+        negative = tpl("g.a < 0 OR (g.a = 0 AND g.a_rev)" if self.reverses_zero else "g.a < 0")
         if split is None:
             payer, payee = self.party_sql(rule.payer), self.party_sql(rule.payee)
             amount = tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) AS DECIMAL(18,2))")

@@ -82,3 +82,49 @@ def test_identical_inputs_give_byte_identical_traces(tmp_path):
     # nested maps in key order, exact text of the stored values (DECIMAL(18,6)) and classes
     assert '"values":{"COD":"25.000000","NH3N":"1.200000","TP":"0.250000"}' in first[0]
     assert '"classes":{"COD":"4","NH3N":"4","TP":"4"}' in first[0]
+
+
+def test_zero_amount_keeps_the_direction_of_its_branch(tmp_path):
+    # ts1 June: COD 35.0 > 30 (class V, worse than the IV target) → the else branch
+    # -spread(penalty_amount) with penalty_amount 0 → 0.00, but 仙桃 is the payer of that branch.
+    # ts2 June: compliant → spread(300万) over the 14 section-months of 2022-06..12:
+    # 300,000,000 fen / 14 = 21,428,571 rem 6 → ts2 June (the 2nd share in order) 214285.72.
+    # ts1 July: flagged 断流 → the exception `-> 0` keeps the stated direction 武汉经开区 → 仙桃.
+    con = new_store(tmp_path)
+    add_section(con, "ts1", "tongshun", party="xiantao")
+    add_section(con, "ts2", "tongshun", party="xiantao")
+    for ind, value in {"COD": "35.0", "NH3N": "1.20", "TP": "0.250"}.items():
+        add_sample(con, "ts1", date(2022, 6, 10), ind, value)
+        add_sample(con, "ts2", date(2022, 6, 10), ind, "25.0" if ind == "COD" else value)
+        add_sample(con, "ts1", date(2022, 7, 10), ind, None, "no_flow")
+    rows = run_rules(
+        con,
+        RULES / "tongshun.rule",
+        date(2022, 6, 1),
+        date(2022, 7, 1),
+        {"zero": {"penalty_amount": "0元"}},
+    )
+    got = {
+        (r["scenario"], r["section_id"], r["period_start"].month): (
+            r["payer"],
+            r["payee"],
+            r["amount"],
+        )
+        for r in rows
+        if r["section_id"] in ("ts1", "ts2") and r["period_start"].month in (6, 7)
+    }
+    assert got[("zero", "ts1", 6)] == ("xiantao", "wuhan_jkq", D("0.00"))
+    assert got[("zero", "ts2", 6)] == ("wuhan_jkq", "xiantao", D("214285.72"))
+    assert got[("zero", "ts1", 7)] == ("wuhan_jkq", "xiantao", D("0.00"))
+    # base: penalty 300万 spread the same way → ts1 June (the 1st share) 214285.72 by 仙桃
+    assert got[("base", "ts1", 6)] == ("xiantao", "wuhan_jkq", D("214285.72"))
+
+
+def test_literal_zero_branch_keeps_the_stated_direction(tmp_path):
+    # Daoguan class III → `-> 0` "双方互不补偿": the line reads 新洲区 → 团风县 0.00, as written.
+    con = new_store(tmp_path)
+    add_section(con, "dg", "daoguan", party="tuanfeng")
+    add_sample(con, "dg", date(2022, 5, 5), "COD", "18.0")  # 15 < 18.0 ≤ 20: class III
+    [row] = run_rules(con, RULES / "daoguan.rule", date(2022, 1, 1), date(2022, 12, 1))
+    assert (row["payer"], row["payee"], row["amount"]) == ("xinzhou", "tuanfeng", D("0.00"))
+    assert row["reason"] == "断面水质年度考核为Ⅲ类，双方互不补偿"

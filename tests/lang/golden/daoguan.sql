@@ -90,7 +90,16 @@ WITH grid AS (
       WHEN g.m_0 >= 4 AND g.m_0 <= 6
       THEN '劣于Ⅲ类，团风县向新洲区补偿'
       ELSE CAST(NULL AS TEXT)
-    END AS branch_label
+    END AS branch_label,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 2
+      THEN FALSE
+      WHEN g.m_0 >= 3 AND g.m_0 <= 3
+      THEN FALSE
+      WHEN g.m_0 >= 4 AND g.m_0 <= 6
+      THEN TRUE
+      ELSE FALSE
+    END AS a_rev_raw
   FROM s2 AS g
 ), s4 AS (
   SELECT
@@ -102,7 +111,8 @@ WITH grid AS (
 ), s5 AS (
   SELECT
     g.*,
-    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
+    g.a_rev_raw AS a_rev
   FROM s4 AS g
 )
 SELECT
@@ -111,8 +121,12 @@ SELECT
   g.period_start,
   g.period_end,
   g.section_id,
-  CASE WHEN g.a < 0 THEN 'tuanfeng' ELSE 'xinzhou' END AS payer,
-  CASE WHEN g.a < 0 THEN 'xinzhou' ELSE 'tuanfeng' END AS payee,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'tuanfeng' ELSE 'xinzhou' END AS payer,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'xinzhou' ELSE 'tuanfeng' END AS payee,
   CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
   g.branch,
   g.exc_label AS exception,

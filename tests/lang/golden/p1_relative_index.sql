@@ -203,7 +203,22 @@ WITH grid AS (
       WHEN g.l_0 > g.prm_1
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
-    END AS branch_label
+    END AS branch_label,
+    CASE
+      WHEN g.l_0 < -(
+        g.prm_1
+      )
+      THEN FALSE
+      WHEN g.l_0 >= -(
+        g.prm_1
+      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      THEN FALSE
+      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_1
+      THEN TRUE
+      WHEN g.l_0 > g.prm_1
+      THEN TRUE
+      ELSE FALSE
+    END AS a_rev_raw
   FROM s3 AS g
 ), s5 AS (
   SELECT
@@ -316,7 +331,8 @@ WITH grid AS (
 ), s6 AS (
   SELECT
     g.*,
-    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
+    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
   FROM s5 AS g
 )
 SELECT
@@ -325,8 +341,20 @@ SELECT
   g.period_start,
   g.period_end,
   g.section_id,
-  CASE WHEN g.a < 0 THEN g.party_id ELSE 'city_treasury' END AS payer,
-  CASE WHEN g.a < 0 THEN 'city_treasury' ELSE g.party_id END AS payee,
+  CASE
+    WHEN g.a < 0 OR (
+      g.a = 0 AND g.a_rev
+    )
+    THEN g.party_id
+    ELSE 'city_treasury'
+  END AS payer,
+  CASE
+    WHEN g.a < 0 OR (
+      g.a = 0 AND g.a_rev
+    )
+    THEN 'city_treasury'
+    ELSE g.party_id
+  END AS payee,
   CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
   g.branch,
   g.exc_label AS exception,

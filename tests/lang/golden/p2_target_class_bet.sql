@@ -95,7 +95,16 @@ WITH grid AS (
       WHEN g.m_0 >= 5 AND g.m_0 <= 6
       THEN '劣于Ⅳ类'
       ELSE CAST(NULL AS TEXT)
-    END AS branch_label
+    END AS branch_label,
+    CASE
+      WHEN g.m_0 >= 1 AND g.m_0 <= 3
+      THEN FALSE
+      WHEN g.m_0 >= 4 AND g.m_0 <= 4
+      THEN FALSE
+      WHEN g.m_0 >= 5 AND g.m_0 <= 6
+      THEN TRUE
+      ELSE FALSE
+    END AS a_rev_raw
   FROM s2 AS g
 ), s4 AS (
   SELECT
@@ -272,7 +281,8 @@ WITH grid AS (
 ), s6 AS (
   SELECT
     g.*,
-    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
+    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
+    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
   FROM s5 AS g
 ), s7 AS (
   SELECT
@@ -301,8 +311,20 @@ SELECT
   g.period_start,
   g.period_end,
   g.section_id,
-  CASE WHEN g.a < 0 THEN g.share_party ELSE 'downstream' END AS payer,
-  CASE WHEN g.a < 0 THEN 'downstream' ELSE g.share_party END AS payee,
+  CASE
+    WHEN g.a < 0 OR (
+      g.a = 0 AND g.a_rev
+    )
+    THEN g.share_party
+    ELSE 'downstream'
+  END AS payer,
+  CASE
+    WHEN g.a < 0 OR (
+      g.a = 0 AND g.a_rev
+    )
+    THEN 'downstream'
+    ELSE g.share_party
+  END AS payee,
   CAST(CAST(g.base + CASE
     WHEN ROW_NUMBER() OVER (PARTITION BY g.rid ORDER BY g.rem DESC, g.k) <= g.a_fen - SUM(g.base) OVER (PARTITION BY g.rid)
     THEN 1

@@ -145,7 +145,8 @@ WITH grid AS (
       WHEN g.m_0 > g.prm_2
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
-    END AS branch_label
+    END AS branch_label,
+    CASE WHEN g.m_0 <= g.prm_2 THEN FALSE WHEN g.m_0 > g.prm_2 THEN TRUE ELSE FALSE END AS a_rev_raw
   FROM s2 AS g
 ), s4 AS (
   SELECT
@@ -157,7 +158,8 @@ WITH grid AS (
 ), s5 AS (
   SELECT
     g.*,
-    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
+    g.a_rev_raw AS a_rev
   FROM s4 AS g
 )
 SELECT
@@ -166,8 +168,12 @@ SELECT
   g.period_start,
   g.period_end,
   g.section_id,
-  CASE WHEN g.a < 0 THEN 'upstream' ELSE 'downstream' END AS payer,
-  CASE WHEN g.a < 0 THEN 'downstream' ELSE 'upstream' END AS payee,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'upstream' ELSE 'downstream' END AS payer,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'downstream' ELSE 'upstream' END AS payee,
   CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
   g.branch,
   g.exc_label AS exception,

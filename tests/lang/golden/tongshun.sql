@@ -210,7 +210,8 @@ WITH grid AS (
       g.sp15
     ) END AS a_raw,
     CASE WHEN g.l_0 THEN 'if compliant' ELSE 'else' END AS branch,
-    CAST(NULL AS TEXT) AS branch_label
+    CAST(NULL AS TEXT) AS branch_label,
+    CASE WHEN g.l_0 THEN FALSE ELSE TRUE END AS a_rev_raw
   FROM s9 AS g
 ), s11 AS (
   SELECT
@@ -287,7 +288,8 @@ WITH grid AS (
 ), s12 AS (
   SELECT
     g.*,
-    CAST(g.a_exc AS DECIMAL(38, 12)) AS a
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
+    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
   FROM s11 AS g
 )
 SELECT
@@ -296,8 +298,12 @@ SELECT
   g.period_start,
   g.period_end,
   g.section_id,
-  CASE WHEN g.a < 0 THEN 'xiantao' ELSE 'wuhan_jkq' END AS payer,
-  CASE WHEN g.a < 0 THEN 'wuhan_jkq' ELSE 'xiantao' END AS payee,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'xiantao' ELSE 'wuhan_jkq' END AS payer,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'wuhan_jkq' ELSE 'xiantao' END AS payee,
   CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
   g.branch,
   g.exc_label AS exception,
