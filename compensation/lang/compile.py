@@ -15,7 +15,18 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
-from compensation.lang.sql import call, case, col, exact, number, str_list, subquery, text, tpl
+from compensation.lang.sql import (
+    call,
+    case,
+    col,
+    exact,
+    if_case,
+    number,
+    str_list,
+    subquery,
+    text,
+    tpl,
+)
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
 
@@ -167,7 +178,7 @@ class RuleCompiler:
         if isinstance(e, ast.InRange):
             return self.in_range(self.cx(e.x, ctx), e.range, ctx)
         if isinstance(e, ast.If):
-            return case([(self.cx(e.cond, ctx), self.cx(e.then, ctx))], self.cx(e.other, ctx))
+            return if_case(self.cx(e.cond, ctx), self.cx(e.then, ctx), self.cx(e.other, ctx))
         if isinstance(e, ast.Table):
             subject = self.cx(e.subject, ctx)
             whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
@@ -707,9 +718,7 @@ class RuleBuilder(RuleCompiler):
             then, other = self.reversal(e.then, ctx), self.reversal(e.other, ctx)
             if then is None and other is None:
                 return None
-            return case(
-                [(self.cx(e.cond, ctx), then or exp.false())], other or exp.false()
-            )
+            return if_case(self.cx(e.cond, ctx), then or exp.false(), other or exp.false())
         if isinstance(e, ast.Table):
             parts = [(entry, self.reversal(entry.value, ctx)) for entry in e.entries]
             if all(r is None for _, r in parts):
@@ -741,7 +750,7 @@ class RuleBuilder(RuleCompiler):
             return case(whens_b, default_b), case(whens_l, default_l)
         if isinstance(amount, ast.If):
             cond = self.cx(amount.cond, self.ctx)
-            return case([(cond, text(f"if {amount.cond_text}"))], text("else")), null
+            return if_case(cond, text(f"if {amount.cond_text}"), text("else")), null
         return null, null
 
     def reason_of(self, x: ast.ExceptClause, ctx: Ctx) -> exp.Expression:

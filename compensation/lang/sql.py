@@ -67,6 +67,17 @@ def case(
     return node
 
 
+def if_case(
+    cond: exp.Expression, then: exp.Expression, other: exp.Expression
+) -> exp.Expression:
+    """`if cond then a else b` with an unknown (NULL) condition giving NULL, like a table whose
+    subject is NULL: missing data never picks a branch (`CASE cond WHEN true ... WHEN false`)."""
+    return exp.Case(
+        this=cond,
+        ifs=[exp.If(this=exp.true(), true=then), exp.If(this=exp.false(), true=other)],
+    )
+
+
 def subquery(select: exp.Expression) -> exp.Expression:
     return exp.Subquery(this=select)
 

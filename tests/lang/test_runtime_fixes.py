@@ -128,3 +128,25 @@ def test_literal_zero_branch_keeps_the_stated_direction(tmp_path):
     [row] = run_rules(con, RULES / "daoguan.rule", date(2022, 1, 1), date(2022, 12, 1))
     assert (row["payer"], row["payee"], row["amount"]) == ("xinzhou", "tuanfeng", D("0.00"))
     assert row["reason"] == "断面水质年度考核为Ⅲ类，双方互不补偿"
+
+
+def test_unknown_if_condition_picks_no_branch(tmp_path):
+    # ts2 has no sample in June: meets_target is unknown, so `if compliant then .. else ..` is
+    # unknown too (as a table with a NULL subject): a 0.00 line with 数据缺失, not 仙桃's penalty.
+    con = new_store(tmp_path)
+    add_section(con, "ts1", "tongshun", party="xiantao")
+    add_section(con, "ts2", "tongshun", party="xiantao")
+    for ind, value in {"COD": "25.0", "NH3N": "1.20", "TP": "0.250"}.items():
+        add_sample(con, "ts1", date(2022, 6, 10), ind, value)
+    rows = {
+        r["section_id"]: r
+        for r in run_rules(con, RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 6, 1))
+    }
+    assert (rows["ts2"]["amount"], rows["ts2"]["reason"]) == (D("0.00"), "数据缺失")
+    assert rows["ts2"]["branch"] is None
+    # ts1 is compliant: the 1st of 14 shares of 300万 (21,428,571 fen + 1 of the 6 left) 仙桃 gets
+    assert (rows["ts1"]["payer"], rows["ts1"]["payee"], rows["ts1"]["amount"]) == (
+        "wuhan_jkq",
+        "xiantao",
+        D("214285.72"),
+    )

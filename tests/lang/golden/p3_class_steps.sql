@@ -103,7 +103,7 @@ WITH grid AS (
       THEN CAST((
         g.l_0
       ) * (
-        CASE WHEN g.m_0 <= g.m_1 THEN g.prm_3 ELSE g.prm_2 END
+        CASE g.m_0 <= g.m_1 WHEN TRUE THEN g.prm_3 WHEN FALSE THEN g.prm_2 END
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE

@@ -95,8 +95,8 @@ WITH grid AS (
 ), s3 AS (
   SELECT
     g.*,
-    CASE
-      WHEN g.prm_4 = 'all_sections'
+    CASE g.prm_4 = 'all_sections'
+      WHEN TRUE
       THEN (
         SELECT
           CASE
@@ -138,7 +138,8 @@ WITH grid AS (
           ) AS c9
         ) AS q13
       )
-      ELSE g.m_0
+      WHEN FALSE
+      THEN g.m_0
     END AS l_0
   FROM s2 AS g
 ), s4 AS (
@@ -206,12 +207,12 @@ WITH grid AS (
 ), s10 AS (
   SELECT
     g.*,
-    CASE WHEN g.l_0 THEN g.sp14 ELSE -(
+    CASE g.l_0 WHEN TRUE THEN g.sp14 WHEN FALSE THEN -(
       g.sp15
     ) END AS a_raw,
-    CASE WHEN g.l_0 THEN 'if compliant' ELSE 'else' END AS branch,
+    CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CAST(NULL AS TEXT) AS branch_label,
-    CASE WHEN g.l_0 THEN FALSE ELSE TRUE END AS a_rev_raw
+    CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
   FROM s9 AS g
 ), s11 AS (
   SELECT
