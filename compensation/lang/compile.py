@@ -372,7 +372,15 @@ class RuleCompiler:
                 vars={**ctx.vars, e.var: col("section_id", c)},
             )
             role = ROLE_OF_SELECTOR.get(self.selector or "all")
-            source = exp.select("*").from_("ev_sections")
+            # only the sections in use during the period (as the grid): a retired or future
+            # section has no values there and would make all(...) unknown
+            source = exp.select("*").from_("ev_sections").where(
+                tpl(
+                    "valid_from <= :pe AND (valid_to IS NULL OR valid_to >= :ps)",
+                    pe=ctx.period_end,
+                    ps=ctx.period,
+                )
+            )
             if role:
                 source = source.where(tpl("role = :r", r=text(role)))
             source = exp.alias_(subquery(source), c, table=True, copy=False)

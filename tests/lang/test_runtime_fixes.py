@@ -150,3 +150,29 @@ def test_unknown_if_condition_picks_no_branch(tmp_path):
         "xiantao",
         D("214285.72"),
     )
+
+
+def test_all_sections_counts_only_sections_in_use_that_month(tmp_path):
+    # ts_old was retired before 2022 (valid 2000-01-01..2021-12-31) and has no 2022 samples; ts1
+    # and ts2 are compliant in June, so all(meets_target for s in sections) is true: 武汉经开区
+    # pays 仙桃 the two June shares (1st and 2nd of 14, 214285.72 each, see above).
+    con = new_store(tmp_path)
+    add_section(con, "ts1", "tongshun", party="xiantao")
+    add_section(con, "ts2", "tongshun", party="xiantao")
+    add_section(con, "ts_old", "tongshun", party="xiantao")
+    con.execute("UPDATE sections SET valid_to = DATE '2021-12-31' WHERE section_id = 'ts_old'")
+    for sid in ("ts1", "ts2"):
+        for ind, value in {"COD": "25.0", "NH3N": "1.20", "TP": "0.250"}.items():
+            add_sample(con, sid, date(2022, 6, 10), ind, value)
+    rows = run_rules(
+        con,
+        RULES / "tongshun.rule",
+        date(2022, 6, 1),
+        date(2022, 6, 1),
+        {"together": {"judge": "all_sections"}},
+    )
+    together = [r for r in rows if r["scenario"] == "together"]
+    assert [(r["section_id"], r["payer"], r["payee"], r["amount"]) for r in together] == [
+        ("ts1", "wuhan_jkq", "xiantao", D("214285.72")),
+        ("ts2", "wuhan_jkq", "xiantao", D("214285.72")),
+    ]

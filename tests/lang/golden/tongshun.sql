@@ -134,7 +134,13 @@ WITH grid AS (
               *
             FROM ev_sections
             WHERE
-              role = 'assessed'
+              (
+                valid_from <= g.period_end
+                AND (
+                  valid_to IS NULL OR valid_to >= g.period_start
+                )
+              )
+              AND role = 'assessed'
           ) AS c9
         ) AS q13
       )
