@@ -40,11 +40,11 @@ def test_init_twice_is_harmless_and_records_the_schema_version(tmp_path) -> None
             ["ecocomp", "--db", str(db), "init"], capture_output=True, text=True, check=False
         )
         assert done.returncode == 0, done.stderr
-        assert "结构版本 1" in done.stdout
+        assert "结构版本 2" in done.stdout
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchall() == [("1",)]
+    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchall() == [("2",)]
     con.close()
 
 

@@ -18,7 +18,7 @@ import duckdb
 from compensation.errors import EcocompError, StoreBusy
 
 DEFAULT_DB = "ecocomp.duckdb"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_WAIT_SECONDS = float(os.environ.get("ECOCOMP_LOCK_WAIT", "10"))
 
 # SQL files run at init, in order; other packages add theirs here (quality macros, ...).

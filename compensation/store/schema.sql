@@ -1,4 +1,4 @@
--- ecocomp store, schema version 1. Every statement is idempotent: `ecocomp init` may run it again.
+-- ecocomp store (schema version: see SCHEMA_VERSION in connection.py). Every statement is idempotent: `ecocomp init` may run it again.
 -- Money is DECIMAL(18,2) yuan; measurements DECIMAL(18,6); nothing is ever updated in place except
 -- batches.superseded_by and runs.status/finished_at.
 

@@ -7,7 +7,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from helpers import REPO, build_store, read_only  # noqa: E402
+from scenario_support import REPO, build_store, read_only  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from helpers import AS_OF, read_only, write_scenario
+from scenario_support import AS_OF, read_only, write_scenario
 
 from compensation.scenario import compare
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write_scenario
+from scenario_support import REPO, write_scenario
 
 from compensation.errors import EcocompError
 from compensation.lang import compile_file

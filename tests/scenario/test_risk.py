@@ -7,7 +7,7 @@ import statistics
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from helpers import AS_OF, read_only
+from scenario_support import AS_OF, read_only
 
 from compensation.errors import EcocompError
 from compensation.scenario import risk

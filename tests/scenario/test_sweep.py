@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from helpers import AS_OF
+from scenario_support import AS_OF
 
 from compensation.errors import EcocompError
 from compensation.scenario import sweep

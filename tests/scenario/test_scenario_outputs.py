@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import AS_OF
+from scenario_support import AS_OF
 from openpyxl import load_workbook
 
 from compensation.errors import EcocompError

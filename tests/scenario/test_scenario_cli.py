@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from click.testing import CliRunner
-from helpers import REPO
+from scenario_support import REPO
 
 from compensation.cli import cli
 
