@@ -20,7 +20,6 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rel_support import REPO
@@ -127,9 +126,9 @@ def test_lines_spread_and_settlement_agree_to_the_fen(
             ok = month_ok if judge == "all_sections" else meets(values)
             amount = reward_shares[i] if ok else penalty_shares[i]
             net_to_xiantao += amount if ok else -amount
-            # the rule is written "wuhan_jkq pays xiantao"; only a negative amount reverses it
-            reversed_ = not ok and amount > 0
-            payer, payee = ("xiantao", "wuhan_jkq") if reversed_ else ("wuhan_jkq", "xiantao")
+            # the rule is written "wuhan_jkq pays xiantao"; the else branch (-spread) reverses it,
+            # even when its share is 0.00 (the direction of the branch is kept)
+            payer, payee = ("wuhan_jkq", "xiantao") if ok else ("xiantao", "wuhan_jkq")
             expected.append((date(YEAR, m + 1, 1), section, payer, payee, amount, None))
     got = [(p, s, a, e) if e else (p, s, pr, pe, a, e) for p, s, pr, pe, a, e in lines]
     assert got == expected
@@ -178,12 +177,13 @@ def test_all_sections_judging_gives_the_same_lines_every_run(registry_copy: Path
     assert seen == [[("wuhan_jkq", "xiantao", Decimal("1157.38"), 36)]] * 5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT reported to lang/rules: a Tongshun section-month without any sample takes the "
-    "'else' branch (仙桃 pays the penalty share) instead of a zero line with reason 数据缺失"))
 def test_a_month_without_data_pays_nothing_and_says_why(registry_copy: Path,
                                                         tmp_path: Path) -> None:
-    """docs/architecture.md: a zero line carries the reason (断流, 数据缺失, ...)."""
+    """docs/architecture.md: a zero line carries the reason (断流, 数据缺失, ...).
+
+    Found here: such a month once took the else branch (仙桃 paid the penalty share); fixed in lang
+    (1dd7027).
+    """
     months: list[list[tuple[str, str, str] | None]] = [[("10.0", "0.10", "0.010")] * 3] * 12
     con = open_store(registry_copy)
     try:
@@ -194,8 +194,8 @@ def test_a_month_without_data_pays_nothing_and_says_why(registry_copy: Path,
         load_samples(con, [csv])
         run_schemes(con, "tongshun", year=str(YEAR))
         line = con.execute(
-            "SELECT amount, reason IS NOT NULL OR exception IS NOT NULL FROM ledger "
+            "SELECT amount, reason FROM ledger "
             "WHERE section_id = 'ts_inflow_2' AND period_start = DATE '2023-02-01'").fetchall()
     finally:
         con.close()
-    assert line == [(Decimal("0.00"), True)]
+    assert line == [(Decimal("0.00"), "数据缺失")]
