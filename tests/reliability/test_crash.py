@@ -100,6 +100,37 @@ def test_load_killed_at_seeded_points_leaves_the_database_as_it_was(
         "samples", "batches", "batch_files"}
 
 
+def test_load_killed_around_its_commit_is_before_or_whole(registry_db: Path, big_csv: Path,
+                                                          tmp_path: Path) -> None:
+    """Late kill points (commit, WAL, checkpoint): the load is there entirely or not at all."""
+    reference = private_copy(registry_db, tmp_path, "reference.duckdb")
+    watched = Watched(reference, "load", "samples", str(big_csv))
+    wait_until_open(watched.proc.pid, reference)
+    opened = time.monotonic()
+    assert watched.proc.wait(timeout=300) == 0, watched.err
+    seconds = time.monotonic() - opened
+    whole = fingerprint(reference)
+
+    target = private_copy(registry_db, tmp_path, "target.duckdb")
+    before = fingerprint(target)
+    rng = random.Random(SEED + 1)
+    state = before
+    for fraction in sorted(rng.uniform(0.75, 1.05) for _ in range(2)):
+        watched = Watched(target, "load", "samples", str(big_csv))
+        wait_until_open(watched.proc.pid, target)
+        time.sleep(fraction * seconds)
+        watched.kill()
+        state = fingerprint(target)
+        # before, or the whole load: the same rows as the uninterrupted reference load
+        assert state == before or state["samples"] == whole["samples"], f"at {fraction:.2f}"
+        if state != before:
+            break
+    done = run_ecocomp(target, "load", "samples", str(big_csv))
+    assert_no_traceback(done)
+    assert done.returncode == 0, done.stderr
+    assert fingerprint(target)["samples"] == whole["samples"]
+
+
 LEDGER_SQL = ("SELECT run_id, line_id, scheme, rule, period_start, section_id, payer, payee, "
               "amount, branch, exception, reason FROM ledger ORDER BY line_id")
 
