@@ -70,3 +70,29 @@ def test_reading_a_database_that_does_not_exist_is_a_sentence(tmp_path) -> None:
         "或用 --db 指定已有的数据库。"
     )
     assert not missing.exists()
+
+
+def test_a_store_made_by_older_sql_is_brought_up_to_date_when_opened(tmp_path) -> None:
+    """Macros changed in a new version reach existing databases without `ecocomp init`."""
+    import duckdb
+
+    from compensation.store import open_store
+    from compensation.store.connection import sql_fingerprint
+
+    db = tmp_path / "old.duckdb"
+    open_store(db).close()
+    con = duckdb.connect(str(db))
+    # as if made by an older ecocomp: a different macro body and another fingerprint
+    con.execute("CREATE OR REPLACE MACRO ediv(a, b) AS 42")
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'sql_sha256'")
+    con.close()
+    con = open_store(db)
+    try:
+        assert con.execute("SELECT ediv(1, 4)").fetchall()[0][0] == __import__("decimal").Decimal(
+            "0.250000000000"
+        )
+        assert con.execute("SELECT value FROM meta WHERE key = 'sql_sha256'").fetchall() == [
+            (sql_fingerprint(),)
+        ]
+    finally:
+        con.close()

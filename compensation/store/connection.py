@@ -6,6 +6,7 @@ a bounded time for the lock and then say so in one sentence (`StoreBusy`), never
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Iterator
@@ -59,12 +60,21 @@ def _sql_text(package: str, name: str) -> str:
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
+def sql_fingerprint() -> str:
+    """sha256 of every SQL file run at init: a store made by other SQL is brought up to date."""
+    digest = hashlib.sha256()
+    for package, name in SQL_FILES:
+        digest.update(_sql_text(package, name).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def init_store(con: duckdb.DuckDBPyConnection) -> int:
     """Create or upgrade the schema and (re)define every macro; harmless to run twice."""
     for package, name in SQL_FILES:
         con.execute(_sql_text(package, name))
     con.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('sql_sha256', ?)",
+        [str(SCHEMA_VERSION), sql_fingerprint()],
     )
     return SCHEMA_VERSION
 
@@ -75,8 +85,14 @@ def _needs_init(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall()
     if rows[0][0] == 0:
         return True
-    version = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
-    return not version or int(version[0][0]) < SCHEMA_VERSION
+    stored = dict(
+        con.execute(
+            "SELECT key, value FROM meta WHERE key IN ('schema_version', 'sql_sha256')"
+        ).fetchall()
+    )
+    if int(stored.get("schema_version", "0")) < SCHEMA_VERSION:
+        return True
+    return stored.get("sql_sha256") != sql_fingerprint()
 
 
 def open_store(
