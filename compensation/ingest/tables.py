@@ -215,7 +215,7 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     try:
         sheet, others = _data_sheet(workbook, display)
         title = sheet.title
-        rows = sheet.iter_rows(values_only=True)
+        rows = _with_uncached_formulas(sheet.iter_rows(values_only=True), path, title)
         try:
             header_row, headers = _find_header(rows, display, title)
             raw = RawTable(display, "xlsx", table, headers, header_row, 0, sheet=title)
@@ -229,6 +229,32 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     for other in others:
         raw.notes.append(f"{display}：只读取了工作表 {title}，未读取工作表 {other}。")
     return raw
+
+
+def _with_uncached_formulas(rows: Iterator[tuple], path: Path, title: str) -> Iterator[tuple]:
+    """Cell values, with a formula's text where the file kept no computed value.
+
+    A workbook written by a program and never opened in Excel has formulas without results; openpyxl
+    reads those cells as empty, which would drop the sample silently. Showing the formula text
+    instead makes validation name the cell ("发现 \"=0.25*2\"，应为 数值").
+    """
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        texts = formulas[title].iter_rows(values_only=True)
+        for values in rows:
+            written = next(texts, ())
+            if any(v is None for v in values) and any(
+                isinstance(f, str) and f.startswith("=") for f in written
+            ):
+                values = tuple(
+                    f if v is None and isinstance(f, str) and f.startswith("=") else v
+                    for v, f in zip(values, (*written, *([None] * len(values))), strict=False)
+                )
+            yield values
+    finally:
+        formulas.close()
 
 
 def _find_header(rows: Iterator[tuple], display: str, sheet: str) -> tuple[int, list[str]]:
