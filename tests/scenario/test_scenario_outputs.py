@@ -6,8 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from scenario_support import AS_OF
 from openpyxl import load_workbook
+from scenario_support import AS_OF
 
 from compensation.errors import EcocompError
 from compensation.scenario import compare, risk, sweep, write_demo_comparison, write_result
@@ -43,7 +43,7 @@ def test_comparison_html_is_self_contained(con, tmp_path: Path) -> None:
 
 
 def test_risk_html_has_the_distribution_plots(two_year_db, tmp_path: Path) -> None:
-    from scenario_support import read_only  # noqa: I001
+    from scenario_support import read_only
 
     con = read_only(two_year_db)
     try:
@@ -87,7 +87,7 @@ def test_bad_output_suffix_writes_nothing(con, tmp_path: Path) -> None:
 
 
 def test_demo_comparison_files(demo_2022_db, tmp_path: Path) -> None:
-    from scenario_support import read_only  # noqa: I001
+    from scenario_support import read_only
 
     con = read_only(demo_2022_db)
     try:
