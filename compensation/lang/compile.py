@@ -14,6 +14,7 @@ from sqlglot import exp
 
 from compensation.lang import ast
 from compensation.lang import units as u
+from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
 from compensation.lang.sql import (
     call,
@@ -411,20 +412,28 @@ class RuleCompiler:
 
 # ---- assembling one rule -------------------------------------------------------------------------
 
-GRID_SECTIONS = (
-    "SELECT sc.scenario, s.section_id, s.party_id, s.control_id, s.water_body, "
+# The (section × period) cells of a rule, without scenarios: what scenario-free values are
+# computed on. `cell` numbers them deterministically (a CTE may be evaluated more than once).
+CELLS_SECTIONS = (
+    "SELECT s.section_id, s.party_id, s.control_id, s.water_body, "
     "cs.party_id AS control_party_id, p.period_start, p.period_end, p.year_start, p.param_month, "
-    "p.days, p.in_window FROM ev_scenarios AS sc CROSS JOIN ev_periods AS p "
+    "p.days, p.in_window, row_number() OVER (ORDER BY p.period_start, s.section_id) AS cell "
+    "FROM ev_periods AS p "
     "JOIN ev_sections AS s ON s.valid_from <= p.period_end "
     "AND (s.valid_to IS NULL OR s.valid_to >= p.period_start) "
     "LEFT JOIN ev_sections AS cs ON cs.section_id = s.control_id WHERE p.kind = :kind"
 )
-GRID_SCHEME = (
-    "SELECT sc.scenario, CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
+CELLS_SCHEME = (
+    "SELECT CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
     "CAST(NULL AS VARCHAR) AS control_id, 'river' AS water_body, "
     "CAST(NULL AS VARCHAR) AS control_party_id, p.period_start, p.period_end, p.year_start, "
-    "p.param_month, p.days, p.in_window FROM ev_scenarios AS sc CROSS JOIN ev_periods AS p "
-    "WHERE p.kind = :kind"
+    "p.param_month, p.days, p.in_window, row_number() OVER (ORDER BY p.period_start) AS cell "
+    "FROM ev_periods AS p WHERE p.kind = :kind"
+)
+# One row per scenario and parameter month (the parameters' values are looked up here).
+SCENARIO_MONTHS = (
+    "SELECT sc.scenario, m.param_month FROM ev_scenarios AS sc "
+    "CROSS JOIN (SELECT DISTINCT param_month FROM cells) AS m"
 )
 PARTITIONS = {
     "year": "g.scenario, g.year_start",
@@ -444,12 +453,27 @@ class RulePlan:
         self.steps.append({"stage": stage, **what})
 
 
+@dataclass
+class Grain:
+    """A chain of CTEs over the cells × the distinct values of `params` (scenarios grouped)."""
+
+    params: tuple[str, ...]
+    last: str
+    own: list[str] = field(default_factory=list)  # computed at this grain
+    columns: list[str] = field(default_factory=list)  # available: own + joined from coarser ones
+
+
 class RuleBuilder(RuleCompiler):
     """Builds the CTE chain and the final SELECT of one rule."""
 
     def __init__(self, scope: Scope, rule: ast.Rule) -> None:
         super().__init__(scope, rule, rule.selector)
         self.ctes: list[tuple[str, exp.Expression]] = []
+        self.materialized: set[str] = set()
+        self.main = ""  # the last CTE of the scenario-row chain
+        self.grains: dict[frozenset[str], Grain] = {}
+        self.hoisted_exc: dict[int, tuple[exp.Expression, exp.Expression]] = {}
+        self.trace_values: dict[str, exp.Expression] = {}
         self.plan = RulePlan()
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
@@ -461,8 +485,8 @@ class RuleBuilder(RuleCompiler):
             kind=rule.period,
         )
 
-    def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
-        prev = self.ctes[-1][0]
+    def append(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
+        """A CTE `SELECT g.*, <columns> FROM prev AS g`; returns its name."""
         name = f"s{len(self.ctes)}"
         select = exp.select(
             exp.column(exp.Star(), table="g"), *[exp.alias_(e, c, copy=False) for c, e in columns]
@@ -475,6 +499,77 @@ class RuleBuilder(RuleCompiler):
                 ),
             )
         )
+        return name
+
+    def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
+        self.main = self.append(self.main, columns)
+
+    # ---- grains: values computed once per cell and distinct parameter values, joined back
+    def grain(self, params: frozenset[str]) -> Grain:
+        if params not in self.grains:
+            key = tuple(n for n in self.scope.params if n in params)
+            if not key:
+                self.grains[params] = Grain(key, "cells")
+            else:
+                prm = [col(self.param_column(n), None) for n in key]
+                name = f"s{len(self.ctes)}"
+                combos = exp.select(col("param_month", None), *prm).from_("prm").distinct()
+                select = (
+                    exp.select(
+                        exp.column(exp.Star(), table="c"),
+                        *[col(self.param_column(n), "d") for n in key],
+                    )
+                    .from_(exp.alias_(exp.to_table("cells"), "c", table=True, copy=False))
+                    .join(
+                        exp.alias_(subquery(combos), "d", table=True, copy=False),
+                        on=tpl("d.param_month = c.param_month"),
+                    )
+                )
+                self.ctes.append((name, select))
+                self.grains[params] = Grain(key, name)
+        return self.grains[params]
+
+    def param_column(self, name: str) -> str:
+        return f"prm_{list(self.scope.params).index(name)}"
+
+    def join_grain(self, prev: str, grain: Grain, columns: list[str]) -> str:
+        """`prev` with `columns` of `grain` joined on the cell and the grain's parameters."""
+        on = [tpl("k.cell = g.cell")] + [
+            exp.NullSafeEQ(
+                this=col(self.param_column(n), "k"), expression=col(self.param_column(n))
+            )
+            for n in grain.params
+        ]
+        name = f"s{len(self.ctes)}"
+        select = (
+            exp.select(exp.column(exp.Star(), table="g"), *[col(c, "k") for c in columns])
+            .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
+            .join(
+                exp.alias_(exp.to_table(grain.last), "k", table=True, copy=False),
+                on=exp.and_(*on),
+            )
+        )
+        self.ctes.append((name, select))
+        return name
+
+    def hoist(self, params: frozenset[str], columns: list[tuple[str, exp.Expression]]) -> None:
+        """Add columns computed at the grain of `params` (prepared with `prepare_grain`)."""
+        grain = self.grains[params]
+        grain.last = self.append(grain.last, columns)
+        grain.own += [c for c, _ in columns]
+        grain.columns += [c for c, _ in columns]
+
+    def prepare_grain(self, params: frozenset[str]) -> Grain:
+        """The grain of `params`, with every column of the coarser grains made so far joined in."""
+        target = self.grain(params)
+        for other_params, other in list(self.grains.items()):
+            if other is target or not other_params < params:
+                continue
+            missing = [c for c in other.own if c not in target.columns]
+            if missing:
+                target.last = self.join_grain(target.last, other, missing)
+                target.columns += missing
+        return target
 
     def expr_stage(self, e: ast.Expr) -> exp.Expression:
         """Compile an expression; first emit the window stages of any spread(...) inside it."""
@@ -564,17 +659,38 @@ class RuleBuilder(RuleCompiler):
         order = [m.name for m in self.scope.file.measures]
         return sorted(own, key=order.index), sorted(ctrl, key=order.index)
 
-    def build(self) -> tuple[exp.Expression, RulePlan]:  # noqa: C901
-        rule = self.rule
-        assert rule is not None
+    def scaffold(self, rule: ast.Rule) -> None:
+        """cells (section × period), prm (scenario × parameter month), grid (their join)."""
         if rule.selector:
-            grid = tpl(GRID_SECTIONS, kind=text(rule.period))
+            cells = tpl(CELLS_SECTIONS, kind=text(rule.period))
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
-                grid = grid.where(tpl("s.role = :r", r=text(role)), copy=False)
+                cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
         else:
-            grid = tpl(GRID_SCHEME, kind=text(rule.period))
+            cells = tpl(CELLS_SCHEME, kind=text(rule.period))
+        self.ctes.append(("cells", cells))
+        prm_columns = [
+            (self.param_column(name), self.param_lookup(name)) for name in self.scope.params
+        ]
+        prm = exp.select(
+            col("scenario"), col("param_month"), *[exp.alias_(e, c) for c, e in prm_columns]
+        ).from_(exp.alias_(subquery(tpl(SCENARIO_MONTHS)), "g", table=True, copy=False))
+        self.ctes.append(("prm", prm))
+        self.materialized |= {"cells", "prm"}
+        grid = (
+            exp.select(
+                col("scenario", "p"),
+                exp.column(exp.Star(), table="c"),
+                *[col(c, "p") for c, _ in prm_columns],
+            )
+            .from_(exp.alias_(exp.to_table("cells"), "c", table=True, copy=False))
+            .join(
+                exp.alias_(exp.to_table("prm"), "p", table=True, copy=False),
+                on=tpl("p.param_month = c.param_month"),
+            )
+        )
         self.ctes.append(("grid", grid))
+        self.main = "grid"
         self.plan.add(
             "grid",
             rows="scenario × "
@@ -583,36 +699,96 @@ class RuleBuilder(RuleCompiler):
             reads=["ev_scenarios", "ev_periods"] + (["ev_sections"] if rule.selector else []),
         )
         if self.scope.params:
-            self.stage(
-                [(f"prm_{i}", self.param_lookup(name)) for i, name in enumerate(self.scope.params)]
-            )
             self.plan.add(
                 "parameters",
                 names=list(self.scope.params),
-                reads="ev_params (scenario, name, month)",
+                reads="ev_params (scenario, name, month), once per scenario and month",
             )
+
+    def hoist_values(self, rule: ast.Rule) -> list[tuple[int, ast.Let]]:
+        """Measures, lets, exception conditions and trace values at the coarsest grain each
+        allows: once per cell and distinct combination of the parameters it reads, joined back
+        to the scenario rows. Returns the lets that depend on the row itself (spread, amount)."""
+        deps = Dependencies(self.scope)
         own, ctrl = self.measures_needed(rule)
-        if own or ctrl:
-            cols = []
-            for name in own:
-                cols.append(
-                    (
-                        f"m_{len(cols)}",
-                        self.cx(self.scope.measures[name].expr, replace(self.ctx, main=False)),
-                    )
-                )
-                self.ctx.measures[name] = col(cols[-1][0])
-            for name in ctrl:
-                cols.append(
-                    (f"m_{len(cols)}", self.cx(ast.ControlRef(name), replace(self.ctx, main=False)))
-                )
-                self.ctx.controls[name] = col(cols[-1][0])
-            self.stage(cols)
-            self.plan.add("measures", section=own, control=ctrl)
+        self.own_measures = own
+        grains: list[dict[str, object]] = []
+
+        def put(params: frozenset[str], column: str, what: str, compile_) -> exp.Expression:
+            self.prepare_grain(params)
+            self.hoist(params, [(column, compile_())])
+            grains.append({"value": what, "params": list(self.grains[params].params)})
+            return col(column)
+
+        main_ctx = replace(self.ctx, main=True)
+        for k, name in enumerate(measure_closure(self.scope, own)):
+            expr = self.scope.measures[name].expr
+            self.ctx.measures[name] = put(
+                deps.of_measure(name) or frozenset(), f"m_{k}", name,
+                lambda e=expr: self.cx(e, main_ctx),
+            )
+        for k, name in enumerate(ctrl):
+            self.ctx.controls[name] = put(
+                deps.of_measure(name) or frozenset(), f"mc_{k}", f"control.{name}",
+                lambda n=name: self.cx(ast.ControlRef(n), replace(self.ctx, main=False)),
+            )
+        row_lets: list[tuple[int, ast.Let]] = []
         for i, let in enumerate(rule.lets):
+            needs = deps.add_let(let.name, let.expr)
+            if needs is None:
+                row_lets.append((i, let))
+                continue
+            self.ctx.lets[let.name] = put(
+                needs, f"l_{i}", let.name, lambda e=let.expr: self.cx(e, self.ctx)
+            )
+        for k, x in enumerate(rule.exceptions):
+            needs = deps.of(x.cond)
+            if needs is None:
+                continue
+            cond = put(needs, f"x_{k}", f"except {x.label}", lambda c=x.cond: self.cx(c, self.ctx))
+            reason = put(needs, f"xr_{k}", f"except {x.label} (reason)",
+                         lambda x=x: self.reason_of(x, self.ctx))
+            self.hoisted_exc[k] = (cond, reason)
+        if rule.selector:
+            sides = [("section_id", "")]
+            if ctrl or any(p.kind == "control" for p in (rule.payer, rule.payee)):
+                sides.append(("control_id", "control_"))
+            for side, prefix in sides:
+                for column, key in (("value", "values"), ("class", "classes")):
+                    self.trace_values[prefix + key] = put(
+                        frozenset(), f"t_{prefix}{key}", f"trace {prefix}{key}",
+                        lambda s=side, c=column: self.values_json(col(s), c),
+                    )
+        # the scenario rows need only what the rule itself reads (and the trace shows)
+        needed = {c.name for c in [*self.ctx.measures.values(), *self.ctx.controls.values(),
+                                   *self.ctx.lets.values(), *self.trace_values.values()]
+                  if isinstance(c, exp.Column)}
+        needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
+                   if isinstance(c, exp.Column)}
+        needed -= {self.ctx.measures[n].name for n in self.ctx.measures if n not in own}
+        for grain in self.grains.values():
+            columns = [c for c in grain.own if c in needed]
+            if columns:
+                self.main = self.join_grain(self.main, grain, columns)
+        if grains:
+            self.plan.add(
+                "grains",
+                rule="each value once per cell (section × period) and distinct combination of "
+                "the parameters it reads, joined to the scenario rows",
+                values=grains,
+            )
+        return row_lets
+
+    def build(self) -> tuple[exp.Expression, RulePlan]:  # noqa: C901
+        rule = self.rule
+        assert rule is not None
+        self.scaffold(rule)
+        row_lets = self.hoist_values(rule)
+        for i, let in row_lets:
             compiled = self.expr_stage(let.expr)
             self.stage([(f"l_{i}", compiled)])
             self.ctx.lets[let.name] = col(f"l_{i}")
+        for let in rule.lets:
             self.plan.add("let", name=let.name, title=let.title)
         amount = self.expr_stage(rule.amount)
         branch, label = self.branch_columns(rule.amount)
@@ -635,11 +811,11 @@ class RuleBuilder(RuleCompiler):
         exc_ctx = replace(self.ctx, amount=col("a_raw"))
         if rule.exceptions:
             whens_a, whens_l, whens_r = [], [], []
-            for x in rule.exceptions:
-                cond = self.cx(x.cond, exc_ctx)
+            for k, x in enumerate(rule.exceptions):
+                cond, reason = self.exception_columns(k, x, exc_ctx)
                 whens_a.append((cond, self.cx(x.value, exc_ctx)))
                 whens_l.append((cond, text(x.label)))
-                whens_r.append((cond, self.reason_of(x, exc_ctx)))
+                whens_r.append((cond, reason))
             exc_columns = [
                 ("a_exc", case(whens_a, col("a_raw"))),
                 ("exc_label", case(whens_l)),
@@ -647,8 +823,11 @@ class RuleBuilder(RuleCompiler):
             ]
             if any(self.reversal(x.value, exc_ctx) is not None for x in rule.exceptions):
                 whens_v = [
-                    (self.cx(x.cond, exc_ctx), self.reversal(x.value, exc_ctx) or exp.false())
-                    for x in rule.exceptions
+                    (
+                        self.exception_columns(k, x, exc_ctx)[0],
+                        self.reversal(x.value, exc_ctx) or exp.false(),
+                    )
+                    for k, x in enumerate(rule.exceptions)
                 ]
                 exc_columns.append(("a_rev", case(whens_v, col("a_rev_raw"))))
             elif any_reversal:  # every exception keeps the stated direction: no second test
@@ -675,6 +854,15 @@ class RuleBuilder(RuleCompiler):
             current = self.cap_stage(cap, current, k)
         self.stage([("a", exact(col(current)))] + ([("a_rev", final_rev)] if final_rev else []))
         return self.finish(rule), self.plan
+
+    def exception_columns(
+        self, k: int, x: ast.ExceptClause, ctx: Ctx
+    ) -> tuple[exp.Expression, exp.Expression]:
+        """The condition and reason of exception k: hoisted columns, or compiled on the row."""
+        if k in self.hoisted_exc:
+            cond, reason = self.hoisted_exc[k]
+            return cond.copy(), reason.copy()
+        return self.cx(x.cond, ctx), self.reason_of(x, ctx)
 
     def cap_stage(self, cap: ast.Cap, current: str, k: int) -> str:
         limit = self.cx(cap.limit, self.ctx)
@@ -778,6 +966,21 @@ class RuleBuilder(RuleCompiler):
             return col("party_id")
         return col("control_party_id")
 
+    def values_json(self, section: exp.Expression, column: str) -> exp.Expression:
+        """The period values (or classes) of a section as a JSON object in indicator order."""
+        # json_group_object is a macro over string_agg without an order (it cannot take
+        # ORDER BY): spelled out with the keys in indicator order so traces are byte-stable.
+        v = self.alias("v")
+        return subquery(
+            tpl(
+                f"SELECT CAST('{{' || string_agg(to_json({v}.indicator) || ':' || "
+                f"COALESCE(CAST(to_json(CAST({v}.{column} AS VARCHAR)) AS VARCHAR), 'null'), "
+                f"',' ORDER BY {v}.indicator) || '}}' AS JSON) "
+                f"FROM ev_values AS {v} WHERE :w",
+                w=self.values_where(v, replace(self.ctx, section=section), None),
+            )
+        )
+
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
             args: list[exp.Expression] = []
@@ -786,23 +989,9 @@ class RuleBuilder(RuleCompiler):
             return call("json_object", *args)
 
         params = [(n, self.param(n, self.ctx)) for n in sorted(self.params_used)]
-        measures = [(n, c) for n, c in self.ctx.measures.items()]
+        measures = [(n, self.ctx.measures[n]) for n in self.own_measures]
         controls = [(n, c) for n, c in self.ctx.controls.items()]
-        lets = [(n, c) for n, c in self.ctx.lets.items()]
-
-        def values(section: exp.Expression, column: str) -> exp.Expression:
-            # json_group_object is a macro over string_agg without an order (it cannot take
-            # ORDER BY): spelled out with the keys in indicator order so traces are byte-stable.
-            v = self.alias("v")
-            return subquery(
-                tpl(
-                    f"SELECT CAST('{{' || string_agg(to_json({v}.indicator) || ':' || "
-                    f"COALESCE(CAST(to_json(CAST({v}.{column} AS VARCHAR)) AS VARCHAR), 'null'), "
-                    f"',' ORDER BY {v}.indicator) || '}}' AS JSON) "
-                    f"FROM ev_values AS {v} WHERE :w",
-                    w=self.values_where(v, replace(self.ctx, section=section), None),
-                )
-            )
+        lets = [(x.name, self.ctx.lets[x.name]) for x in rule.lets]
 
         pairs: list[exp.Expression] = [
             text("rule"),
@@ -831,19 +1020,8 @@ class RuleBuilder(RuleCompiler):
             obj(lets),
         ]
         if rule.selector:
-            pairs += [
-                text("values"),
-                values(col("section_id"), "value"),
-                text("classes"),
-                values(col("section_id"), "class"),
-            ]
-            if controls or any(p.kind == "control" for p in (rule.payer, rule.payee)):
-                pairs += [
-                    text("control_values"),
-                    values(col("control_id"), "value"),
-                    text("control_classes"),
-                    values(col("control_id"), "class"),
-                ]
+            for key, column in self.trace_values.items():
+                pairs += [text(key), column]
         pairs += [
             text("amount_computed"),
             exp.cast(col("a_raw"), "VARCHAR"),
@@ -868,7 +1046,7 @@ class RuleBuilder(RuleCompiler):
         if split is None:
             payer, payee = self.party_sql(rule.payer), self.party_sql(rule.payee)
             amount = tpl("CAST(round_half_up(abs(COALESCE(g.a, 0)), 2) AS DECIMAL(18,2))")
-            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
+            source = exp.alias_(exp.to_table(self.main), "g", table=True, copy=False)
             self.plan.add(
                 "route",
                 payer=_party_text(rule.payer),
@@ -890,7 +1068,7 @@ class RuleBuilder(RuleCompiler):
                     ("p_list", exp.Array(expressions=targets)),
                 ]
             )
-            prev = self.ctes[-1][0]
+            prev = self.main
             shares = tpl(
                 "SELECT g.*, sh.k, list_extract(g.p_list, CAST(sh.k AS INTEGER)) AS share_party, "
                 "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_lis"
@@ -900,7 +1078,8 @@ class RuleBuilder(RuleCompiler):
                 f"FROM {prev} AS g CROSS JOIN range(1, :n) AS sh(k)",
                 n=number(n + 1),
             )
-            self.ctes.append((f"s{len(self.ctes)}", shares))
+            self.main = f"s{len(self.ctes)}"
+            self.ctes.append((self.main, shares))
             side = col("share_party")
             payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
             payee = side if rule.payee.kind == "split" else self.party_sql(rule.payee)
@@ -911,7 +1090,7 @@ class RuleBuilder(RuleCompiler):
                 "S DECIMAL(18,0))"
                 " * CAST(0.01 AS DECIMAL(18,2)) AS DECIMAL(18,2))"
             )
-            source = exp.alias_(exp.to_table(self.ctes[-1][0]), "g", table=True, copy=False)
+            source = exp.alias_(exp.to_table(self.main), "g", table=True, copy=False)
             self.plan.add(
                 "route",
                 payer=_party_text(rule.payer),
@@ -941,7 +1120,9 @@ class RuleBuilder(RuleCompiler):
             "scenario", "period_start", "section_id", "payer", "payee", copy=False
         )
         for name, cte in self.ctes:
-            select = select.with_(name, as_=cte, copy=False)
+            select = select.with_(
+                name, as_=cte, materialized=name in self.materialized or None, copy=False
+            )
         return select
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from compensation.errors import EcocompError
@@ -164,7 +164,15 @@ class ParamValue:
 
 
 def parse_value_text(text: str) -> ParamValue:
-    """Parse a parameter value given as text: "500万", "10%", "III", "[COD, TP]", "per_section"."""
+    """Parse a parameter value given as text: "500万", "10%", "III", "[COD, TP]", "per_section".
+
+    Cached: a sweep passes the same few texts thousands of times (values are immutable).
+    """
+    return _parse_value_text(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_value_text(text: str) -> ParamValue:
     from compensation.errors import RuleError
     from compensation.lang.parse import parse_expr
 

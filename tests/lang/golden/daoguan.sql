@@ -1,7 +1,6 @@
 -- rule annual_class (daoguan.rule:19) 断面年度水质类别补偿
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'year' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.num
@@ -43,8 +43,39 @@ WITH grid AS (
       WHERE
         p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
     ) AS prm_1
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -57,8 +88,59 @@ WITH grid AS (
         AND v3.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v3.indicator)
     ) AS m_0
-  FROM s1 AS g
-), s3 AS (
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v4.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v4.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v4.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v4
+      WHERE
+        v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v5.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v5.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v5.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v5
+      WHERE
+        v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
+    ) AS t_classes
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM grid AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s8 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
+  FROM s7 AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell
+), s9 AS (
   SELECT
     g.*,
     CASE
@@ -100,20 +182,20 @@ WITH grid AS (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s2 AS g
-), s4 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s4 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -161,35 +243,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v4.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v4.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v4.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v4
-      WHERE
-        v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v5.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v5.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v5.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v5
-      WHERE
-        v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -199,7 +255,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s5 AS g
+FROM s11 AS g
 WHERE
   g.in_window
 ORDER BY

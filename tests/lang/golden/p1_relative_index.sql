@@ -1,7 +1,6 @@
 -- rule band_rule (p1_relative_index.rule:17) 综合污染指数较对照断面变化
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -55,8 +55,41 @@ WITH grid AS (
       WHERE
         p4.scenario = g.scenario AND p4.name = 'large' AND p4.month = g.param_month
     ) AS prm_3
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_0
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -96,7 +129,11 @@ WITH grid AS (
             UNNEST(g.prm_0) AS x
         ) AS c5
       ) AS q8
-    ) AS m_0,
+    ) AS m_0
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
     (
       SELECT
         CASE
@@ -136,22 +173,200 @@ WITH grid AS (
             UNNEST(g.prm_0) AS x
         ) AS c9
       ) AS q12
-    ) AS m_1
-  FROM s1 AS g
-), s3 AS (
+    ) AS mc_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     EDIV((
       (
         g.m_0
       ) - (
-        g.m_1
+        g.mc_0
       )
     ), (
-      g.m_1
+      g.mc_0
     )) AS l_0
-  FROM s2 AS g
-), s4 AS (
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    EXISTS(
+      SELECT
+        1
+      FROM ev_values AS v13
+      WHERE
+        v13.kind = 'month'
+        AND v13.section_id = g.section_id
+        AND v13.period = g.period_start
+        AND v13.flags && ['no_flow', 'ice']
+    ) AS x_0
+  FROM cells AS g
+), s8 AS (
+  SELECT
+    g.*,
+    CONCAT_WS(
+      '、',
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v14
+          WHERE
+            v14.kind = 'month'
+            AND v14.section_id = g.section_id
+            AND v14.period = g.period_start
+            AND v14.flags && ['no_flow']
+        )
+        THEN '断流'
+      END,
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v15
+          WHERE
+            v15.kind = 'month'
+            AND v15.section_id = g.section_id
+            AND v15.period = g.period_start
+            AND v15.flags && ['ice']
+        )
+        THEN '结冰'
+      END
+    ) AS xr_0
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    k.x_0,
+    k.xr_0
+  FROM s6 AS g
+  JOIN s8 AS k
+    ON k.cell = g.cell
+), s10 AS (
+  SELECT
+    g.*,
+    LENGTH(g.prm_0) > (
+      SELECT
+        COUNT(DISTINCT v16.indicator)
+      FROM ev_values AS v16
+      WHERE
+        v16.kind = 'month'
+        AND v16.section_id = g.section_id
+        AND v16.period = g.period_start
+        AND NOT v16.value IS NULL
+        AND ARRAY_CONTAINS(g.prm_0, v16.indicator)
+    ) AS x_1
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    '监测数据缺失' AS xr_1
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v17.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v17
+      WHERE
+        v17.kind = 'month'
+        AND v17.section_id = g.section_id
+        AND v17.period = g.period_start
+    ) AS t_values
+  FROM s8 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v18.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v18
+      WHERE
+        v18.kind = 'month'
+        AND v18.section_id = g.section_id
+        AND v18.period = g.period_start
+    ) AS t_classes
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v19
+      WHERE
+        v19.kind = 'month'
+        AND v19.section_id = g.control_id
+        AND v19.period = g.period_start
+    ) AS t_control_values
+  FROM s13 AS g
+), s15 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v20
+      WHERE
+        v20.kind = 'month'
+        AND v20.section_id = g.control_id
+        AND v20.period = g.period_start
+    ) AS t_control_classes
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    k.m_0,
+    k.mc_0,
+    k.l_0,
+    k.x_1,
+    k.xr_1
+  FROM grid AS g
+  JOIN s11 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s17 AS (
+  SELECT
+    g.*,
+    k.x_0,
+    k.xr_0,
+    k.t_values,
+    k.t_classes,
+    k.t_control_values,
+    k.t_control_classes
+  FROM s16 AS g
+  JOIN s15 AS k
+    ON k.cell = g.cell
+), s18 AS (
   SELECT
     g.*,
     CASE
@@ -219,121 +434,26 @@ WITH grid AS (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s3 AS g
-), s5 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v13
-        WHERE
-          v13.kind = 'month'
-          AND v13.section_id = g.section_id
-          AND v13.period = g.period_start
-          AND v13.flags && ['no_flow', 'ice']
-      )
+      WHEN g.x_0
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN LENGTH(g.prm_0) > (
-        SELECT
-          COUNT(DISTINCT v16.indicator)
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND NOT v16.value IS NULL
-          AND ARRAY_CONTAINS(g.prm_0, v16.indicator)
-      )
+      WHEN g.x_1
       THEN CAST(0 AS DECIMAL(38, 12))
       ELSE g.a_raw
     END AS a_exc,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v13
-        WHERE
-          v13.kind = 'month'
-          AND v13.section_id = g.section_id
-          AND v13.period = g.period_start
-          AND v13.flags && ['no_flow', 'ice']
-      )
-      THEN '断流、结冰不考核'
-      WHEN LENGTH(g.prm_0) > (
-        SELECT
-          COUNT(DISTINCT v16.indicator)
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND NOT v16.value IS NULL
-          AND ARRAY_CONTAINS(g.prm_0, v16.indicator)
-      )
-      THEN '监测数据缺失'
-    END AS exc_label,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v13
-        WHERE
-          v13.kind = 'month'
-          AND v13.section_id = g.section_id
-          AND v13.period = g.period_start
-          AND v13.flags && ['no_flow', 'ice']
-      )
-      THEN CONCAT_WS(
-        '、',
-        CASE
-          WHEN EXISTS(
-            SELECT
-              1
-            FROM ev_values AS v14
-            WHERE
-              v14.kind = 'month'
-              AND v14.section_id = g.section_id
-              AND v14.period = g.period_start
-              AND v14.flags && ['no_flow']
-          )
-          THEN '断流'
-        END,
-        CASE
-          WHEN EXISTS(
-            SELECT
-              1
-            FROM ev_values AS v15
-            WHERE
-              v15.kind = 'month'
-              AND v15.section_id = g.section_id
-              AND v15.period = g.period_start
-              AND v15.flags && ['ice']
-          )
-          THEN '结冰'
-        END
-      )
-      WHEN LENGTH(g.prm_0) > (
-        SELECT
-          COUNT(DISTINCT v16.indicator)
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND NOT v16.value IS NULL
-          AND ARRAY_CONTAINS(g.prm_0, v16.indicator)
-      )
-      THEN '监测数据缺失'
-    END AS exc_reason
-  FROM s4 AS g
-), s6 AS (
+    CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
+    CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s5 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -394,77 +514,17 @@ SELECT
     'measures',
     JSON_OBJECT('cpi', CAST(g.m_0 AS TEXT)),
     'control_measures',
-    JSON_OBJECT('cpi', CAST(g.m_1 AS TEXT)),
+    JSON_OBJECT('cpi', CAST(g.mc_0 AS TEXT)),
     'lets',
     JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v17.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v17
-      WHERE
-        v17.kind = 'month'
-        AND v17.section_id = g.section_id
-        AND v17.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v18.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v18
-      WHERE
-        v18.kind = 'month'
-        AND v18.section_id = g.section_id
-        AND v18.period = g.period_start
-    ),
+    g.t_classes,
     'control_values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.control_id
-        AND v19.period = g.period_start
-    ),
+    g.t_control_values,
     'control_classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.control_id
-        AND v20.period = g.period_start
-    ),
+    g.t_control_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -474,7 +534,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s20 AS g
 WHERE
   g.in_window
 ORDER BY

@@ -1,7 +1,6 @@
 -- rule bet (p2_target_class_bet.rule:16) 目标类别对赌
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -48,8 +48,40 @@ WITH grid AS (
       WHERE
         p3.scenario = g.scenario AND p3.name = 'yearly_cap' AND p3.month = g.param_month
     ) AS prm_2
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_0
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -62,8 +94,95 @@ WITH grid AS (
         AND v4.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_0, v4.indicator)
     ) AS m_0
-  FROM s1 AS g
-), s3 AS (
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    EXISTS(
+      SELECT
+        1
+      FROM ev_values AS v5
+      WHERE
+        v5.kind = 'month'
+        AND v5.section_id = g.section_id
+        AND v5.period = g.period_start
+        AND v5.flags && ['incident']
+    ) AS x_0
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
+    CONCAT_WS(
+      '、',
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v6
+          WHERE
+            v6.kind = 'month'
+            AND v6.section_id = g.section_id
+            AND v6.period = g.period_start
+            AND v6.flags && ['incident']
+        )
+        THEN '突发事件'
+      END
+    ) AS xr_0
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v7.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+    ) AS t_values
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_classes
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM grid AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s10 AS (
+  SELECT
+    g.*,
+    k.x_0,
+    k.xr_0,
+    k.t_values,
+    k.t_classes
+  FROM s9 AS g
+  JOIN s8 AS k
+    ON k.cell = g.cell
+), s11 AS (
   SELECT
     g.*,
     CASE
@@ -105,79 +224,31 @@ WITH grid AS (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s2 AS g
-), s4 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v5
-        WHERE
-          v5.kind = 'month'
-          AND v5.section_id = g.section_id
-          AND v5.period = g.period_start
-          AND v5.flags && ['incident']
-      )
+      WHEN g.x_0
       THEN (
         SELECT
           CASE
-            WHEN mm6.x0 IS NULL OR mm6.x1 IS NULL
+            WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
             THEN NULL
-            ELSE CASE WHEN mm6.x0 IS NULL OR mm6.x1 IS NULL THEN NULL ELSE LEAST(mm6.x0, mm6.x1) END
+            ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
           END
         FROM (
           SELECT
             g.a_raw AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm6
+        ) AS mm9
       )
       ELSE g.a_raw
     END AS a_exc,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v5
-        WHERE
-          v5.kind = 'month'
-          AND v5.section_id = g.section_id
-          AND v5.period = g.period_start
-          AND v5.flags && ['incident']
-      )
-      THEN '重大事件否决奖励'
-    END AS exc_label,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v5
-        WHERE
-          v5.kind = 'month'
-          AND v5.section_id = g.section_id
-          AND v5.period = g.period_start
-          AND v5.flags && ['incident']
-      )
-      THEN CONCAT_WS(
-        '、',
-        CASE
-          WHEN EXISTS(
-            SELECT
-              1
-            FROM ev_values AS v7
-            WHERE
-              v7.kind = 'month'
-              AND v7.section_id = g.section_id
-              AND v7.period = g.period_start
-              AND v7.flags && ['incident']
-          )
-          THEN '突发事件'
-        END
-      )
-    END AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+    CASE WHEN g.x_0 THEN '重大事件否决奖励' END AS exc_label,
+    CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -277,14 +348,14 @@ WITH grid AS (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s4 AS g
-), s6 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s5 AS g
-), s7 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -294,15 +365,15 @@ WITH grid AS (
       DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['upstream_left', 'upstream_right'] AS p_list
-  FROM s6 AS g
-), s8 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s7 AS g
+  FROM s15 AS g
   CROSS JOIN RANGE(1, 3) AS sh(k)
 )
 SELECT
@@ -370,35 +441,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -408,7 +453,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s16 AS g
 WHERE
   g.in_window
 ORDER BY

@@ -1,7 +1,6 @@
 -- rule class_steps (p3_class_steps.rule:17) 按类别差扣缴
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.num
@@ -57,8 +57,41 @@ WITH grid AS (
         AND p4.name = 'per_step_reduced'
         AND p4.month = g.param_month
     ) AS prm_3
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -70,7 +103,11 @@ WITH grid AS (
         AND v5.section_id = g.section_id
         AND v5.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v5.indicator)
-    ) AS m_0,
+    ) AS m_0
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
     (
       SELECT
         MAX(v6.class)
@@ -80,9 +117,31 @@ WITH grid AS (
         AND v6.section_id = g.control_id
         AND v6.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v6.indicator)
-    ) AS m_1
-  FROM s1 AS g
-), s3 AS (
+    ) AS mc_0
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_0,
+    k.mc_0
+  FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s8 AS (
   SELECT
     g.*,
     (
@@ -90,8 +149,121 @@ WITH grid AS (
     ) - (
       g.prm_0
     ) AS l_0
-  FROM s2 AS g
-), s4 AS (
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    g.m_0 = 6 AS x_0
+  FROM s5 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    '劣Ⅴ类加倍' AS xr_0
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v7.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s12 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_classes
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
+    ) AS t_control_values
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'month'
+        AND v10.section_id = g.control_id
+        AND v10.period = g.period_start
+    ) AS t_control_classes
+  FROM s13 AS g
+), s15 AS (
+  SELECT
+    g.*,
+    k.m_0,
+    k.mc_0,
+    k.x_0,
+    k.xr_0
+  FROM grid AS g
+  JOIN s10 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s16 AS (
+  SELECT
+    g.*,
+    k.l_0
+  FROM s15 AS g
+  JOIN s8 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s17 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes,
+    k.t_control_values,
+    k.t_control_classes
+  FROM s16 AS g
+  JOIN s14 AS k
+    ON k.cell = g.cell
+), s18 AS (
   SELECT
     g.*,
     CASE
@@ -103,7 +275,7 @@ WITH grid AS (
       THEN CAST((
         g.l_0
       ) * (
-        CASE g.m_0 <= g.m_1 WHEN TRUE THEN g.prm_3 WHEN FALSE THEN g.prm_2 END
+        CASE g.m_0 <= g.mc_0 WHEN TRUE THEN g.prm_3 WHEN FALSE THEN g.prm_2 END
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
@@ -120,12 +292,12 @@ WITH grid AS (
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s3 AS g
-), s5 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
-      WHEN g.m_0 = 6
+      WHEN g.x_0
       THEN CAST((
         g.a_raw
       ) * (
@@ -133,14 +305,14 @@ WITH grid AS (
       ) AS DECIMAL(38, 12))
       ELSE g.a_raw
     END AS a_exc,
-    CASE WHEN g.m_0 = 6 THEN '劣Ⅴ类加倍' END AS exc_label,
-    CASE WHEN g.m_0 = 6 THEN '劣Ⅴ类加倍' END AS exc_reason
-  FROM s4 AS g
-), s6 AS (
+    CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
+    CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s5 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -189,71 +361,17 @@ SELECT
     'measures',
     JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
     'control_measures',
-    JSON_OBJECT('section_class', CAST(g.m_1 AS TEXT)),
+    JSON_OBJECT('section_class', CAST(g.mc_0 AS TEXT)),
     'lets',
     JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v7.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v7
-      WHERE
-        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ),
+    g.t_classes,
     'control_values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
-    ),
+    g.t_control_values,
     'control_classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'month'
-        AND v10.section_id = g.control_id
-        AND v10.period = g.period_start
-    ),
+    g.t_control_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -263,7 +381,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s20 AS g
 WHERE
   g.in_window
 ORDER BY

@@ -1,7 +1,6 @@
 -- rule steps (p4_exceedance.rule:21) 超标倍数按档累计，单项封顶
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -71,8 +71,75 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
     ) AS prm_5
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v7.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_classes
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
   FROM grid AS g
-), s2 AS (
+  JOIN s4 AS k
+    ON k.cell = g.cell
+), s6 AS (
   SELECT
     g.*,
     (
@@ -83,9 +150,13 @@ WITH grid AS (
           (
             SELECT
               CASE
-                WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL
+                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
                 THEN NULL
-                ELSE CASE WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL THEN NULL ELSE LEAST(mm8.x0, mm8.x1) END
+                ELSE CASE
+                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                  THEN NULL
+                  ELSE LEAST(mm10.x0, mm10.x1)
+                END
               END
             FROM (
               SELECT
@@ -96,12 +167,12 @@ WITH grid AS (
                         (
                           SELECT
                             CASE
-                              WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+                              WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                               THEN NULL
                               ELSE CASE
-                                WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+                                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                                 THEN NULL
-                                ELSE GREATEST(mm9.x0, mm9.x1)
+                                ELSE GREATEST(mm11.x0, mm11.x1)
                               END
                             END
                           FROM (
@@ -109,32 +180,32 @@ WITH grid AS (
                               EDIV(
                                 (
                                   SELECT
-                                    v11.value
-                                  FROM ev_values AS v11
+                                    v13.value
+                                  FROM ev_values AS v13
                                   WHERE
                                     (
-                                      v11.kind = 'month'
-                                      AND v11.section_id = g.section_id
-                                      AND v11.period = g.period_start
+                                      v13.kind = 'month'
+                                      AND v13.section_id = g.section_id
+                                      AND v13.period = g.period_start
                                     )
-                                    AND v11.indicator = c7.x
+                                    AND v13.indicator = c9.x
                                 ) - (
                                   SELECT
-                                    lim10."limit"
-                                  FROM gb3838_limits AS lim10
+                                    lim12."limit"
+                                  FROM gb3838_limits AS lim12
                                   WHERE
-                                    lim10.indicator = c7.x AND lim10.water_body = g.water_body AND lim10.class = 3
+                                    lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
                                 ),
                                 (
                                   SELECT
-                                    lim10."limit"
-                                  FROM gb3838_limits AS lim10
+                                    lim12."limit"
+                                  FROM gb3838_limits AS lim12
                                   WHERE
-                                    lim10.indicator = c7.x AND lim10.water_body = g.water_body AND lim10.class = 3
+                                    lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
                                 )
                               ) AS x0,
                               CAST(0 AS DECIMAL(38, 12)) AS x1
-                          ) AS mm9
+                          ) AS mm11
                         )
                       ),
                       (
@@ -146,29 +217,29 @@ WITH grid AS (
                   g.prm_2
                 ) AS DECIMAL(38, 12)) AS x0,
                 g.prm_3 AS x1
-            ) AS mm8
+            ) AS mm10
           ) AS b
         FROM (
           SELECT
             UNNEST(g.prm_0) AS x
-        ) AS c7
-      ) AS q12
+        ) AS c9
+      ) AS q14
     ) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s1 AS g
-), s3 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s2 AS g
-), s4 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s3 AS g
+  FROM s7 AS g
 )
 SELECT
   g.scenario,
@@ -221,39 +292,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v13.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v13.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v13.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v13
-      WHERE
-        v13.kind = 'month'
-        AND v13.section_id = g.section_id
-        AND v13.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v14.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v14.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v14.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v14
-      WHERE
-        v14.kind = 'month'
-        AND v14.section_id = g.section_id
-        AND v14.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -263,7 +304,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s4 AS g
+FROM s8 AS g
 WHERE
   g.in_window
 ORDER BY
@@ -274,9 +315,8 @@ ORDER BY
   payee NULLS FIRST;
 
 -- rule bands (p4_exceedance.rule:27) 超标倍数分档（山西）
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -287,9 +327,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -299,9 +339,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -346,8 +387,31 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
     ) AS prm_5
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
   SELECT
     g.*,
     (
@@ -399,8 +463,57 @@ WITH grid AS (
           CAST(0 AS DECIMAL(38, 12)) AS x1
       ) AS mm7
     ) AS m_0
-  FROM s1 AS g
-), s3 AS (
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'month'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ) AS t_values
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v12.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v12
+      WHERE
+        v12.kind = 'month'
+        AND v12.section_id = g.section_id
+        AND v12.period = g.period_start
+    ) AS t_classes
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    k.m_0,
+    k.t_values,
+    k.t_classes
+  FROM grid AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell
+), s7 AS (
   SELECT
     g.*,
     CASE
@@ -443,19 +556,19 @@ WITH grid AS (
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s2 AS g
-), s4 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s4 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -499,39 +612,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'month'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v12.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v12
-      WHERE
-        v12.kind = 'month'
-        AND v12.section_id = g.section_id
-        AND v12.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -541,7 +624,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s5 AS g
+FROM s9 AS g
 WHERE
   g.in_window
 ORDER BY
@@ -552,9 +635,8 @@ ORDER BY
   payee NULLS FIRST;
 
 -- rule runs_rule (p4_exceedance.rule:38) 自动站连续超标
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -565,9 +647,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -577,9 +659,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -624,8 +707,75 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
     ) AS prm_5
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v7.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v7
+      WHERE
+        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_classes
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
   FROM grid AS g
-), s2 AS (
+  JOIN s4 AS k
+    ON k.cell = g.cell
+), s6 AS (
   SELECT
     g.*,
     CAST((
@@ -637,14 +787,14 @@ WITH grid AS (
             COUNT(*) AS len
           FROM (
             SELECT
-              d7.day - CAST(ROW_NUMBER() OVER (ORDER BY d7.day) AS INT) AS grp
-            FROM ev_daily AS d7
+              d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
+            FROM ev_daily AS d9
             WHERE
-              d7.section_id = g.section_id
-              AND d7.indicator = 'NH3N'
-              AND d7.day BETWEEN g.period_start AND g.period_end
-              AND d7.valid
-              AND INDICATOR_CLASS(d7.indicator, g.water_body, d7.value) > 3
+              d9.section_id = g.section_id
+              AND d9.indicator = 'NH3N'
+              AND d9.day BETWEEN g.period_start AND g.period_end
+              AND d9.valid
+              AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
           )
           GROUP BY
             grp
@@ -657,19 +807,19 @@ WITH grid AS (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s1 AS g
-), s3 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s2 AS g
-), s4 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s3 AS g
+  FROM s7 AS g
 )
 SELECT
   g.scenario,
@@ -713,35 +863,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -751,7 +875,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s4 AS g
+FROM s8 AS g
 WHERE
   g.in_window
 ORDER BY

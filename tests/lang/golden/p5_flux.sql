@@ -1,7 +1,6 @@
 -- rule flux (p5_flux.rule:18) 超标通量补偿
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.num
@@ -48,20 +48,77 @@ WITH grid AS (
       WHERE
         p3.scenario = g.scenario AND p3.name = 'price_nh3n' AND p3.month = g.param_month
     ) AS prm_2
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    g.*,
+    CAST((
+      (
+        SELECT
+          v4.value
+        FROM ev_values AS v4
+        WHERE
+          (
+            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+          )
+          AND v4.indicator = 'FLOW'
+      )
+    ) * (
+      CAST(CAST(g.days AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
+    ) AS DECIMAL(38, 12)) AS m_0
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    c.*,
+    d.prm_0
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s5 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM s4 AS g
+  JOIN s3 AS k
+    ON k.cell = g.cell
+), s6 AS (
   SELECT
     g.*,
     CAST((
       (
         SELECT
           CASE
-            WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
+            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
             THEN NULL
             ELSE CASE
-              WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
+              WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
               THEN NULL
-              ELSE GREATEST(mm4.x0, mm4.x1)
+              ELSE GREATEST(mm5.x0, mm5.x1)
             END
           END
         FROM (
@@ -69,44 +126,35 @@ WITH grid AS (
             (
               (
                 SELECT
-                  v5.value
-                FROM ev_values AS v5
+                  v6.value
+                FROM ev_values AS v6
                 WHERE
                   (
-                    v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+                    v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
                   )
-                  AND v5.indicator = 'CODMn'
+                  AND v6.indicator = 'CODMn'
               )
             ) - (
               (
                 SELECT
-                  lim6."limit"
-                FROM gb3838_limits AS lim6
+                  lim7."limit"
+                FROM gb3838_limits AS lim7
                 WHERE
-                  lim6.indicator = 'CODMn'
-                  AND lim6.water_body = g.water_body
-                  AND lim6.class = g.prm_0
+                  lim7.indicator = 'CODMn'
+                  AND lim7.water_body = g.water_body
+                  AND lim7.class = g.prm_0
               )
             ) AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm4
+        ) AS mm5
       )
     ) * (
-      CAST((
-        (
-          SELECT
-            v7.value
-          FROM ev_values AS v7
-          WHERE
-            (
-              v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-            )
-            AND v7.indicator = 'FLOW'
-        )
-      ) * (
-        CAST(CAST(DATE_DIFF('DAY', g.period_start, g.period_end) + 1 AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
-      ) AS DECIMAL(38, 12))
-    ) AS DECIMAL(38, 12)) AS m_0,
+      g.m_0
+    ) AS DECIMAL(38, 12)) AS m_1
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
     CAST((
       (
         SELECT
@@ -147,55 +195,96 @@ WITH grid AS (
         ) AS mm8
       )
     ) * (
-      CAST((
-        (
-          SELECT
-            v11.value
-          FROM ev_values AS v11
-          WHERE
-            (
-              v11.kind = 'month'
-              AND v11.section_id = g.section_id
-              AND v11.period = g.period_start
-            )
-            AND v11.indicator = 'FLOW'
-        )
-      ) * (
-        CAST(CAST(DATE_DIFF('DAY', g.period_start, g.period_end) + 1 AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
-      ) AS DECIMAL(38, 12))
-    ) AS DECIMAL(38, 12)) AS m_1
-  FROM s1 AS g
-), s3 AS (
+      g.m_0
+    ) AS DECIMAL(38, 12)) AS m_2
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'month'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ) AS t_values
+  FROM s3 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v12.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v12
+      WHERE
+        v12.kind = 'month'
+        AND v12.section_id = g.section_id
+        AND v12.period = g.period_start
+    ) AS t_classes
+  FROM s8 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
+  FROM grid AS g
+  JOIN s9 AS k
+    ON k.cell = g.cell
+), s11 AS (
+  SELECT
+    g.*,
+    k.m_1,
+    k.m_2
+  FROM s10 AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s12 AS (
   SELECT
     g.*,
     CAST((
       CAST((
-        g.m_0
+        g.m_1
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
     ) + (
       CAST((
-        g.m_1
+        g.m_2
       ) * (
         g.prm_2
       ) AS DECIMAL(38, 12))
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s2 AS g
-), s4 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s4 AS g
+  FROM s13 AS g
 )
 SELECT
   g.scenario,
@@ -240,45 +329,15 @@ SELECT
       CAST(g.prm_0 AS TEXT)
     ),
     'measures',
-    JSON_OBJECT('load_codmn', CAST(g.m_0 AS TEXT), 'load_nh3n', CAST(g.m_1 AS TEXT)),
+    JSON_OBJECT('load_codmn', CAST(g.m_1 AS TEXT), 'load_nh3n', CAST(g.m_2 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v12.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v12
-      WHERE
-        v12.kind = 'month'
-        AND v12.section_id = g.section_id
-        AND v12.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v13.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v13.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v13.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v13
-      WHERE
-        v13.kind = 'month'
-        AND v13.section_id = g.section_id
-        AND v13.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -288,7 +347,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s5 AS g
+FROM s14 AS g
 WHERE
   g.in_window
 ORDER BY

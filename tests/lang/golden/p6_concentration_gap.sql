@@ -1,7 +1,6 @@
 -- rule gap (p6_concentration_gap.rule:14) 浓度差补偿
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.num
@@ -48,8 +48,40 @@ WITH grid AS (
       WHERE
         p3.scenario = g.scenario AND p3.name = 'coef_nh3n' AND p3.month = g.param_month
     ) AS prm_2
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_0
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -72,8 +104,8 @@ WITH grid AS (
           AND v5.indicator = 'COD'
       )
     ) AS l_0
-  FROM s1 AS g
-), s3 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -98,8 +130,60 @@ WITH grid AS (
           AND v7.indicator = 'NH3N'
       )
     ) AS l_1
-  FROM s2 AS g
-), s4 AS (
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s7 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ) AS t_classes
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    k.l_0,
+    k.l_1
+  FROM grid AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s9 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
+  FROM s8 AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+), s10 AS (
   SELECT
     g.*,
     CAST((
@@ -125,19 +209,19 @@ WITH grid AS (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s3 AS g
-), s5 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s4 AS g
-), s6 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s5 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -188,35 +272,9 @@ SELECT
     'lets',
     JSON_OBJECT('gap_cod', CAST(g.l_0 AS TEXT), 'gap_nh3n', CAST(g.l_1 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -226,7 +284,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s12 AS g
 WHERE
   g.in_window
 ORDER BY

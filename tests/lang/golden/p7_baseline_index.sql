@@ -1,7 +1,6 @@
 -- rule index (p7_baseline_index.rule:17) 补偿指数
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'year' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -55,8 +55,43 @@ WITH grid AS (
       WHERE
         p4.scenario = g.scenario AND p4.name = 'pot' AND p4.month = g.param_month
     ) AS prm_3
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     CAST((
@@ -118,8 +153,65 @@ WITH grid AS (
         ) AS q9
       )
     ) AS DECIMAL(38, 12)) AS m_0
-  FROM s1 AS g
-), s3 AS (
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'year'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'year'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ) AS t_classes
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM grid AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s8 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
+  FROM s7 AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell
+), s9 AS (
   SELECT
     g.*,
     CASE
@@ -147,20 +239,20 @@ WITH grid AS (
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE WHEN g.m_0 <= g.prm_2 THEN FALSE WHEN g.m_0 > g.prm_2 THEN TRUE ELSE FALSE END AS a_rev_raw
-  FROM s2 AS g
-), s4 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s4 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -217,39 +309,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'year'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'year'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -259,7 +321,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s5 AS g
+FROM s11 AS g
 WHERE
   g.in_window
 ORDER BY

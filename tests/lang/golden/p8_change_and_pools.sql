@@ -1,7 +1,6 @@
 -- rule yoy (p8_change_and_pools.rule:19) COD 同比变化
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'year' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -73,8 +73,31 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
     ) AS prm_5
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
   SELECT
     g.*,
     EDIV(
@@ -120,8 +143,57 @@ WITH grid AS (
         )
       )
     ) AS l_0
-  FROM s1 AS g
-), s3 AS (
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'year'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ) AS t_values
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v11.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v11
+      WHERE
+        v11.kind = 'year'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+    ) AS t_classes
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    k.l_0,
+    k.t_values,
+    k.t_classes
+  FROM grid AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell
+), s7 AS (
   SELECT
     g.*,
     CASE
@@ -166,15 +238,15 @@ WITH grid AS (
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s2 AS g
-), s4 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s3 AS g
-), s5 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -274,12 +346,12 @@ WITH grid AS (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s4 AS g
-), s6 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
-  FROM s5 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -330,39 +402,9 @@ SELECT
     'lets',
     JSON_OBJECT('change', CAST(g.l_0 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'year'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'year'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -372,7 +414,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s10 AS g
 WHERE
   g.in_window
 ORDER BY
@@ -383,9 +425,8 @@ ORDER BY
   payee NULLS FIRST;
 
 -- rule by_score (p8_change_and_pools.rule:29) 资金池按得分分配
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -396,9 +437,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -408,9 +449,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'year' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -457,8 +499,43 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
     ) AS prm_5
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_0
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -471,8 +548,8 @@ WITH grid AS (
         AND v7.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_0, v7.indicator)
     ) AS m_0
-  FROM s1 AS g
-), s3 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -480,8 +557,60 @@ WITH grid AS (
     ) - (
       g.m_0
     ) AS l_0
-  FROM s2 AS g
-), s4 AS (
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v8.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v8
+      WHERE
+        v8.kind = 'year' AND v8.section_id = g.section_id AND v8.period = g.period_start
+    ) AS t_values
+  FROM cells AS g
+), s7 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v9.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v9
+      WHERE
+        v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ) AS t_classes
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    k.m_0,
+    k.l_0
+  FROM grid AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s9 AS (
+  SELECT
+    g.*,
+    k.t_values,
+    k.t_classes
+  FROM s8 AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+), s10 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -491,46 +620,46 @@ WITH grid AS (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp8_f,
-    COALESCE(DEC_UNITS(g.l_0), 0) AS sp8_w
-  FROM s3 AS g
-), s5 AS (
+    ) * 100 AS INT128) AS sp10_f,
+    COALESCE(DEC_UNITS(g.l_0), 0) AS sp10_w
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
-    g.sp8_f * g.sp8_w // NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_base,
-    g.sp8_f * g.sp8_w % NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_rem
-  FROM s4 AS g
-), s6 AS (
+    g.sp10_f * g.sp10_w // NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_base,
+    g.sp10_f * g.sp10_w % NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_rem
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
-    CAST(g.sp8_base + CASE
+    CAST(g.sp10_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp8_rem DESC, g.period_start, g.section_id
-      ) <= g.sp8_f - SUM(g.sp8_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp10_rem DESC, g.period_start, g.section_id
+      ) <= g.sp10_f - SUM(g.sp10_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp8
-  FROM s5 AS g
-), s7 AS (
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp10
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
-    g.sp8 AS a_raw,
+    g.sp10 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s8 AS g
+  FROM s14 AS g
 )
 SELECT
   g.scenario,
@@ -574,37 +703,9 @@ SELECT
     'lets',
     JSON_OBJECT('score', CAST(g.l_0 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'year'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -614,7 +715,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s15 AS g
 WHERE
   g.in_window
 ORDER BY
@@ -625,9 +726,8 @@ ORDER BY
   payee NULLS FIRST;
 
 -- rule contributions (p8_change_and_pools.rule:36) 赤水河三省出资 1:5:4 入池（示例用 1:1:1 以演示最大余数）
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     CAST(NULL AS TEXT) AS section_id,
     CAST(NULL AS TEXT) AS party_id,
     CAST(NULL AS TEXT) AS control_id,
@@ -638,14 +738,15 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start) AS cell
+  FROM ev_periods AS p
   WHERE
     p.kind = 'year'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -692,27 +793,50 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
     ) AS prm_5
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
   SELECT
     g.*,
     g.prm_5 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s1 AS g
-), s3 AS (
+  FROM grid AS g
+), s4 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s2 AS g
-), s4 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s3 AS g
-), s5 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -723,15 +847,15 @@ WITH grid AS (
       DEC_UNITS(CAST(1 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['yunnan', 'guizhou', 'sichuan'] AS p_list
-  FROM s4 AS g
-), s6 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s5 AS g
+  FROM s6 AS g
   CROSS JOIN RANGE(1, 4) AS sh(k)
 )
 SELECT
@@ -788,7 +912,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s7 AS g
 WHERE
   g.in_window
 ORDER BY
@@ -799,9 +923,8 @@ ORDER BY
   payee NULLS FIRST;
 
 -- rule allocation (p8_change_and_pools.rule:42) 赤水河资金池按 3:4:3 分配
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     CAST(NULL AS TEXT) AS section_id,
     CAST(NULL AS TEXT) AS party_id,
     CAST(NULL AS TEXT) AS control_id,
@@ -812,14 +935,15 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start) AS cell
+  FROM ev_periods AS p
   WHERE
     p.kind = 'year'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.lst
@@ -866,27 +990,50 @@ WITH grid AS (
       WHERE
         p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
     ) AS prm_5
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
   SELECT
     g.*,
     g.prm_5 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s1 AS g
-), s3 AS (
+  FROM grid AS g
+), s4 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s2 AS g
-), s4 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s3 AS g
-), s5 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -897,15 +1044,15 @@ WITH grid AS (
       DEC_UNITS(CAST(3 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['yunnan', 'guizhou', 'sichuan'] AS p_list
-  FROM s4 AS g
-), s6 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s5 AS g
+  FROM s6 AS g
   CROSS JOIN RANGE(1, 4) AS sh(k)
 )
 SELECT
@@ -962,7 +1109,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s6 AS g
+FROM s7 AS g
 WHERE
   g.in_window
 ORDER BY

@@ -1,7 +1,6 @@
 -- rule monthly_share (tongshun.rule:32) 来水水质达标奖励、超标补偿（按断面·月分摊年度金额）
-WITH grid AS (
+WITH cells AS MATERIALIZED (
   SELECT
-    sc.scenario,
     s.section_id,
     s.party_id,
     s.control_id,
@@ -12,9 +11,9 @@ WITH grid AS (
     p.year_start,
     p.param_month,
     p.days,
-    p.in_window
-  FROM ev_scenarios AS sc
-  CROSS JOIN ev_periods AS p
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
   JOIN ev_sections AS s
     ON s.valid_from <= p.period_end
     AND (
@@ -24,9 +23,10 @@ WITH grid AS (
     ON cs.section_id = s.control_id
   WHERE
     p.kind = 'month' AND s.role = 'assessed'
-), s1 AS (
+), prm AS MATERIALIZED (
   SELECT
-    g.*,
+    g.scenario,
+    g.param_month,
     (
       SELECT
         p1.num
@@ -66,8 +66,42 @@ WITH grid AS (
       WHERE
         p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
     ) AS prm_4
-  FROM grid AS g
-), s2 AS (
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
   SELECT
     g.*,
     (
@@ -90,9 +124,67 @@ WITH grid AS (
             UNNEST(g.prm_1) AS x
         ) AS c6
       ) AS q8
-    ) <= g.prm_0 AS m_0
-  FROM s1 AS g
-), s3 AS (
+    ) AS m_0
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s6 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM s5 AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s7 AS (
+  SELECT
+    g.*,
+    g.m_0 <= g.prm_0 AS m_1
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1,
+    d.prm_4
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1,
+      prm_4
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s9 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM s8 AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s10 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s9 AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s11 AS (
   SELECT
     g.*,
     CASE g.prm_4 = 'all_sections'
@@ -145,10 +237,126 @@ WITH grid AS (
         ) AS q13
       )
       WHEN FALSE
-      THEN g.m_0
+      THEN g.m_1
     END AS l_0
-  FROM s2 AS g
-), s4 AS (
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    EXISTS(
+      SELECT
+        1
+      FROM ev_values AS v14
+      WHERE
+        v14.kind = 'month'
+        AND v14.section_id = g.section_id
+        AND v14.period = g.period_start
+        AND v14.flags && ['no_flow', 'ice']
+    ) AS x_0
+  FROM cells AS g
+), s13 AS (
+  SELECT
+    g.*,
+    CONCAT_WS(
+      '、',
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v15
+          WHERE
+            v15.kind = 'month'
+            AND v15.section_id = g.section_id
+            AND v15.period = g.period_start
+            AND v15.flags && ['no_flow']
+        )
+        THEN '断流'
+      END,
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v16
+          WHERE
+            v16.kind = 'month'
+            AND v16.section_id = g.section_id
+            AND v16.period = g.period_start
+            AND v16.flags && ['ice']
+        )
+        THEN '结冰'
+      END
+    ) AS xr_0
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v17.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v17
+      WHERE
+        v17.kind = 'month'
+        AND v17.section_id = g.section_id
+        AND v17.period = g.period_start
+    ) AS t_values
+  FROM s13 AS g
+), s15 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v18.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v18
+      WHERE
+        v18.kind = 'month'
+        AND v18.section_id = g.section_id
+        AND v18.period = g.period_start
+    ) AS t_classes
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM grid AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s17 AS (
+  SELECT
+    g.*,
+    k.l_0
+  FROM s16 AS g
+  JOIN s11 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
+), s18 AS (
+  SELECT
+    g.*,
+    k.x_0,
+    k.xr_0,
+    k.t_values,
+    k.t_classes
+  FROM s17 AS g
+  JOIN s15 AS k
+    ON k.cell = g.cell
+), s19 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -158,28 +366,28 @@ WITH grid AS (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp14_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp14_w
-  FROM s3 AS g
-), s5 AS (
+    ) * 100 AS INT128) AS sp19_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp19_w
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
-    g.sp14_f * g.sp14_w // NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_base,
-    g.sp14_f * g.sp14_w % NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_rem
-  FROM s4 AS g
-), s6 AS (
+    g.sp19_f * g.sp19_w // NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_base,
+    g.sp19_f * g.sp19_w % NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_rem
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
-    CAST(g.sp14_base + CASE
+    CAST(g.sp19_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp14_rem DESC, g.period_start, g.section_id
-      ) <= g.sp14_f - SUM(g.sp14_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp19_rem DESC, g.period_start, g.section_id
+      ) <= g.sp19_f - SUM(g.sp19_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp14
-  FROM s5 AS g
-), s7 AS (
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp19
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -189,115 +397,50 @@ WITH grid AS (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp15_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp15_w
-  FROM s6 AS g
-), s8 AS (
+    ) * 100 AS INT128) AS sp20_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
-    g.sp15_f * g.sp15_w // NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_base,
-    g.sp15_f * g.sp15_w % NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_rem
-  FROM s7 AS g
-), s9 AS (
+    g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
+    g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
-    CAST(g.sp15_base + CASE
+    CAST(g.sp20_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp15_rem DESC, g.period_start, g.section_id
-      ) <= g.sp15_f - SUM(g.sp15_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp20_rem DESC, g.period_start, g.section_id
+      ) <= g.sp20_f - SUM(g.sp20_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp15
-  FROM s8 AS g
-), s10 AS (
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
-    CASE g.l_0 WHEN TRUE THEN g.sp14 WHEN FALSE THEN -(
-      g.sp15
+    CASE g.l_0 WHEN TRUE THEN g.sp19 WHEN FALSE THEN -(
+      g.sp20
     ) END AS a_raw,
     CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CAST(NULL AS TEXT) AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s9 AS g
-), s11 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND v16.flags && ['no_flow', 'ice']
-      )
-      THEN CAST(0 AS DECIMAL(38, 12))
-      ELSE g.a_raw
-    END AS a_exc,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND v16.flags && ['no_flow', 'ice']
-      )
-      THEN '断流、结冰不考核'
-    END AS exc_label,
-    CASE
-      WHEN EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.section_id
-          AND v16.period = g.period_start
-          AND v16.flags && ['no_flow', 'ice']
-      )
-      THEN CONCAT_WS(
-        '、',
-        CASE
-          WHEN EXISTS(
-            SELECT
-              1
-            FROM ev_values AS v17
-            WHERE
-              v17.kind = 'month'
-              AND v17.section_id = g.section_id
-              AND v17.period = g.period_start
-              AND v17.flags && ['no_flow']
-          )
-          THEN '断流'
-        END,
-        CASE
-          WHEN EXISTS(
-            SELECT
-              1
-            FROM ev_values AS v18
-            WHERE
-              v18.kind = 'month'
-              AND v18.section_id = g.section_id
-              AND v18.period = g.period_start
-              AND v18.flags && ['ice']
-          )
-          THEN '结冰'
-        END
-      )
-    END AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+    CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
+    CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
+    CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s11 AS g
+  FROM s26 AS g
 )
 SELECT
   g.scenario,
@@ -350,45 +493,15 @@ SELECT
       CAST(g.prm_0 AS TEXT)
     ),
     'measures',
-    JSON_OBJECT('meets_target', CAST(g.m_0 AS TEXT)),
+    JSON_OBJECT('meets_target', CAST(g.m_1 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT('compliant', CAST(g.l_0 AS TEXT)),
     'values',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.section_id
-        AND v19.period = g.period_start
-    ),
+    g.t_values,
     'classes',
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.section_id
-        AND v20.period = g.period_start
-    ),
+    g.t_classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -398,7 +511,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s12 AS g
+FROM s27 AS g
 WHERE
   g.in_window
 ORDER BY
