@@ -160,7 +160,23 @@ class ParamValue:
             return self.txt
         if self.unit.kind == "class" and self.num is not None:
             return CLASS_NAMES[int(self.num)]
-        return f"{self.num}"
+        return quantity_text(self.unit, self.num) if self.num is not None else "None"
+
+
+def quantity_text(unit: Unit, num: Decimal) -> str:
+    """A number in base units written with a literal unit, so `parse_value_text` reads it back
+    exactly (5000000 yuan → "5000000元", not a bare number that would be dimensionless)."""
+    if unit.kind != "number" or unit.dims == RATIO.dims:
+        return format(num.normalize(), "f") if num else "0"
+    literals = [(lit, f) for lit, (u, f) in LITERAL_UNITS.items() if u.dims == unit.dims]
+    literals.sort(key=lambda x: x[1] != 1)  # a unit with factor 1 first: no division at all
+    if not literals:
+        raise EcocompError(
+            f"无法用带单位的文字写出数值 {num}（{unit.describe()}）。(no literal unit)"
+        )
+    literal, factor = literals[0]
+    scaled = num / factor
+    return (format(scaled.normalize(), "f") if scaled else "0") + literal
 
 
 def parse_value_text(text: str) -> ParamValue:
