@@ -234,18 +234,50 @@ def overlays(count: int) -> dict[str, dict[str, str]]:
     return out
 
 
-def sweep(job: Job) -> Result:
-    """The CPI rule for base plus `scenarios` − 1 overlays at once, on the Wuhan-sized network.
+def sweep_grid(count: int) -> list[str]:
+    """A grid of `count` points (a multiple of 10): bands in 0.01-point steps centred on 10%,
+    crossed with ten reward amounts 40万…58万; it contains the base values (10%, 50万)."""
+    if count <= 1:
+        return ["band=10%"]
+    bands = count // 10
+    low = 1000 - bands // 2
+    high = low + bands - 1
+    return [f"band={low // 100}.{low % 100:02d}%..{high // 100}.{high % 100:02d}%/0.01%",
+            "reward_hold=40万..58万/2万"]
 
-    With one scenario this is the base run the sweep is compared with. The scenario engineer's
-    `compensation.scenario.sweep` is not there yet, so the overlays go through `prepare_run`
-    (parameters are a table with a scenario column: one query for every scenario)."""
-    prepare_run = engine.engine_function("compensation.lang", "prepare_run")
+
+def sweep(job: Job) -> Result:
+    """Base plus `scenarios` grid points evaluated at once, on the Wuhan-sized network.
+
+    With `compensation.scenario.sweep` (the scenario issue) the grid goes through it; before it
+    existed, the overlays went through `prepare_run` and the CPI rule's SQL (kept as fallback)."""
     compile_file = engine.engine_function("compensation.lang", "compile_file")
     con = _open(job["db"])
     compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
-    rule = _cpi_rule(compiled)
     count = int(job["scenarios"])
+    try:
+        sweep_fn = engine.engine_function("compensation.scenario", "sweep")
+    except engine.NotAvailable:
+        sweep_fn = None
+    if sweep_fn is not None:
+        grid = sweep_grid(count)
+        start = time.perf_counter()
+        result = sweep_fn(con, compiled, grid, [_day(job["start"]).year], as_of=_as_of(job))
+        seconds = time.perf_counter() - start
+        same = [r for r in result.rows if r.labels.get("band") == "10%"
+                and r.labels.get("reward_hold", "50万") == "50万"]
+        differ = sum(1 for r in same if r.yearly != result.base.yearly) + (0 if same else 1)
+        con.close()
+        return {"seconds": seconds, "rows": len(result.rows), "scenarios_found": len(result.rows),
+                "same_as_base_differs": differ, "via": "compensation.scenario.sweep",
+                "grid": grid}
+    return _sweep_prepare_run(job, con, compiled, count)
+
+
+def _sweep_prepare_run(job: Job, con: duckdb.DuckDBPyConnection, compiled: Any,
+                       count: int) -> Result:
+    prepare_run = engine.engine_function("compensation.lang", "prepare_run")
+    rule = _cpi_rule(compiled)
     scenarios = overlays(count) if count > 1 else None
     start = time.perf_counter()
     prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job),
@@ -268,7 +300,7 @@ def sweep(job: Job) -> Result:
     ).fetchall()[0][0] if count > 1 else 0
     con.close()
     return {"seconds": seconds, "rows": rows, "scenarios_found": found,
-            "same_as_base_differs": differ}
+            "same_as_base_differs": differ, "via": "compensation.lang.prepare_run"}
 
 
 def demo(job: Job) -> Result:

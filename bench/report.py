@@ -32,8 +32,8 @@ LABELS = {
     "rules.compiled": ("3 CPI 规则", "编译的规则 (prepare_run + SQL)"),
     "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询"),
     "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
-    "sweep.one": ("4 情景扫描", "1 个情景"),
-    "sweep.all": ("4 情景扫描", "全部情景"),
+    "sweep.one": ("4 情景扫描", "1 个情景（连同基准）"),
+    "sweep.all": ("4 情景扫描", "全部情景（连同基准）"),
     "rules.compile_all": ("编译", "rules/ 全部规则文件"),
     "demo.cli": ("7 ecocomp demo", "命令行端到端"),
 }

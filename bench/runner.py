@@ -144,11 +144,18 @@ def _measure_once(run: Run, root: Path) -> None:
     one, every = run.once.get("sweep.one"), run.once.get("sweep.all")
     if one is not None and every is not None and one.ok and every.ok:
         found, differ = every.result["scenarios_found"], every.result["same_as_base_differs"]
-        per = one.rows * sizes.sweep_scenarios
-        run.checks.append(compare.Agreement(
-            "情景扫描", found == sizes.sweep_scenarios and differ == 0 and every.rows == per,
-            f"{found} 个情景各 {one.rows} 行（共 {every.rows} 行，应为 {per}）；"
-            f"与基准相同的情景 same_as_base 和 base 有 {differ} 行不同"))
+        via = every.result.get("via", "")
+        if via.endswith("prepare_run"):
+            per = one.rows * sizes.sweep_scenarios
+            agreed = found == sizes.sweep_scenarios and differ == 0 and every.rows == per
+            detail = (f"{found} 个情景各 {one.rows} 行（共 {every.rows} 行，应为 {per}）；"
+                      f"与基准取值相同的情景和 base 有 {differ} 行不同")
+        else:
+            agreed = found == sizes.sweep_scenarios and differ == 0
+            detail = (f"{via}：网格 {every.result.get('grid')} 共 {found} 个情景"
+                      f"（应为 {sizes.sweep_scenarios}）；取值与基准相同的网格点"
+                      f"{'与基准逐年净额相同' if differ == 0 else '与基准不同'}")
+        run.checks.append(compare.Agreement("情景扫描", agreed, detail))
     if not _skipped(run, "rules.compile_all"):
         job = {"repo": str(REPO_DIR)}
         run.once["rules.compile_all"] = measure("rules.compile_all", job, scratch / "compile",
