@@ -177,3 +177,51 @@ def test_hand_sql_monthly_values_by_hand(tmp_path: Path, template: Path) -> None
         ("BA0001", "TP"): (1, Decimal("0.050000"), 3),
         ("BA0001", "TN"): (1, Decimal("1.000000"), 3),
     }
+
+
+@pytest.fixture()
+def endpoint_store(tmp_path: Path, template: Path) -> Path:
+    """r = +10% exactly, with a CODMn limit of 6 (thirds in C/S): found by the full benchmark.
+
+    Control: COD 13.2, CODMn 4.1, NH3-N 0.543 → 0.54, TP 0.120: 240·CPI = 39.6 + 41 + 32.4 + 36
+    = 149.0. Assessed: COD 15.3, CODMn 4.9, NH3-N 0.551 → 0.55, TP 0.120: 45.9 + 49 + 33 + 36 =
+    163.9. r = 14.9 / 149 = 0.1 exactly → (0, 10%] → the district pays 100万, not 200万.
+    """
+    net = Network(sections=10, chain=10)
+    parties, sections = write_parties(net, tmp_path / "p.csv"), tmp_path / "s.csv"
+    write_sections(net, sections, date(2024, 1, 1))
+    rows = (_cpi_rows("BS00000", "2024-01-05", "13.2", "4.1", "0.543", "0.120")
+            + _cpi_rows("BS00001", "2024-01-06", "15.3", "4.9", "0.551", "0.120"))
+    samples = tmp_path / "samples.csv"
+    pl.DataFrame(rows).write_csv(samples)
+    db = tmp_path / "endpoint.duckdb"
+    store_setup.build_manual_store(db, parties, sections, samples, template)
+    return db
+
+
+def test_alternatives_decide_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+    con = store_setup.open_store(endpoint_store)
+    alt_sql.run_cpi_band(con, AS_OF, JAN, FEB, "out")
+    hand = con.execute("SELECT section_id, amount, k_section, k_control FROM out").fetchall()
+    python = alt_python.evaluate(con, AS_OF, JAN, FEB)
+    con.close()
+    # k in 1e-6 units: 163.9 and 149.0; 10 × 163.9 = 11 × 149.0
+    assert hand == [("BS00001", Decimal("-1000000.00"), 163_900_000, 149_000_000)]
+    assert python == {("BS00001", JAN): Decimal("-1000000.00")}
+
+
+@pytest.mark.xfail(strict=True, reason="compiled CPI rule rounds C/S to 12 decimals before r: "
+                   "r = +10% exactly lands in (10%, ..) (bench finding, reported to lang)")
+def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+    from compensation.lang import compile_file, prepare_run
+
+    con = store_setup.open_store(endpoint_store)
+    compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
+    rule = next(r for r in compiled.rules if r.id == "cpi_band")
+    prepare_run(con, compiled, JAN, JAN, AS_OF)
+    lines = con.execute(
+        f"SELECT section_id, payer, payee, amount FROM ({rule.sql}) "
+        "WHERE scenario = 'base' AND section_id = 'BS00001'"
+    ).fetchall()
+    con.close()
+    assert lines == [("BS00001", "bp0000", "city_treasury", Decimal("1000000.00"))]
