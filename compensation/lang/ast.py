@@ -138,6 +138,8 @@ class If(Node):
     then: Expr
     other: Expr
     cond_text: str = ""
+    then_label: str | None = None  # `then X "label" else Y "label"`: both or neither
+    other_label: str | None = None
 
 
 @dataclass

@@ -946,7 +946,13 @@ class RuleBuilder(RuleCompiler):
             return case(whens_b, default_b), case(whens_l, default_l)
         if isinstance(amount, ast.If):
             cond = self.cx(amount.cond, self.ctx)
-            return if_case(cond, text(f"if {amount.cond_text}"), text("else")), null
+            branch = if_case(cond, text(f"if {amount.cond_text}"), text("else"))
+            if amount.then_label is None or amount.other_label is None:
+                return branch, null
+            labels = if_case(
+                cond.copy(), text(amount.then_label), text(amount.other_label)
+            )
+            return branch, labels
         return null, null
 
     def reason_of(self, x: ast.ExceptClause, ctx: Ctx) -> exp.Expression:

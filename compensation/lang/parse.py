@@ -166,6 +166,12 @@ class _Build(Transformer):
         cond_text = " ".join(text[2:].split(" then ")[0].split()) if " then " in text else ""
         return ast.If(ch[0], ch[1], ch[2], cond_text, **_pos(meta))
 
+    def if_labelled(self, meta, ch):
+        cond, then, then_label, other, other_label = ch
+        node = self.if_(meta, [cond, then, other])
+        node.then_label, node.other_label = _unquote(then_label), _unquote(other_label)
+        return node
+
     def unbounded(self, meta, ch):
         return None
 
