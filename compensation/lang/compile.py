@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 
 from sqlglot import exp
 
@@ -1003,7 +1004,7 @@ class RuleBuilder(RuleCompiler):
             text("rule"),
             text(rule.name),
             text("file"),
-            text(self.scope.file.path),
+            text(trace_path(self.scope.file.path)),
             text("line"),
             number(rule.line),
             text("basis"),
@@ -1130,6 +1131,16 @@ class RuleBuilder(RuleCompiler):
                 name, as_=cte, materialized=name in self.materialized or None, copy=False
             )
         return select
+
+
+def trace_path(path: str) -> str:
+    """The rule file as traces name it, the same on every machine: relative to the parent of the
+    nearest enclosing `rules` folder (`rules/tongshun.rule`), else the bare file name."""
+    parts = Path(path).resolve().parts
+    if "rules" in parts[:-1]:
+        start = len(parts) - 1 - parts[:-1][::-1].index("rules") - 1
+        return "/".join(parts[start:])
+    return Path(path).name
 
 
 def _party_text(p: ast.Party) -> str:
