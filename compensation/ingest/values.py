@@ -10,18 +10,13 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from compensation.quality.flags import FLAG_ALIASES, FLAG_CODES
+
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 MIN_YEAR, MAX_YEAR = 1950, 2100
 DATE_EXPECTED = "日期，如 2024-01-05、2024/1/5、2024年1月5日（可带时间 08:30）"
 
-FLAG_WORDS: dict[str, str] = {
-    "断流": "no_flow", "干涸": "no_flow", "结冰": "ice", "冰封": "ice",
-    "顶托": "backwater", "回流": "backwater", "仪器故障": "fault", "故障": "fault",
-    "维护": "maintenance", "校准": "calibration", "超量程": "over_range", "异常": "anomaly",
-    "突发事件": "incident",
-}
-FLAG_CODES = {"no_flow", "ice", "backwater", "fault", "maintenance", "calibration",
-              "over_range", "anomaly", "incident"}
+FLAG_WORDS = FLAG_ALIASES
 FLAG_EXPECTED = ("标记词之一：断流、结冰、冰封、顶托、回流、仪器故障、维护、校准、超量程、"
                  "异常、突发事件")
 

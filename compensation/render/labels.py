@@ -10,6 +10,8 @@ import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
+from compensation.quality.flags import FLAG_DISPLAY
+
 CLASS_NUMERALS = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
 CLASS_WORDS = {1: "优", 2: "优", 3: "良好", 4: "轻度污染", 5: "中度污染", 6: "重度污染"}
 # Customary colours (an assumption, no standard found): I–II blue, III green, IV yellow, V orange,
@@ -25,17 +27,7 @@ SCHEME_TITLES = {
 }
 BANK_LABELS = {"left": "左岸", "right": "右岸"}
 ROLE_LABELS = {"control": "对照", "assessed": "考核"}
-FLAG_WORDS = {
-    "no_flow": "断流",
-    "ice": "结冰",
-    "backwater": "顶托/回流",
-    "fault": "仪器故障",
-    "maintenance": "维护",
-    "calibration": "校准",
-    "over_range": "超量程",
-    "anomaly": "异常(经审核)",
-    "incident": "突发事件",
-}
+FLAG_WORDS = FLAG_DISPLAY
 
 TEN_THOUSAND = Decimal(10000)
 CENT = Decimal("0.01")

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from compensation.errors import EcocompError
+from compensation.quality.flags import TEMPLATE_FLAG_WORDS
 from compensation.quality.indicators import Indicator, load_indicators
 from compensation.render.data import read_registry
 from compensation.render.model import section_order
@@ -26,7 +27,7 @@ from compensation.render.xlsx import BORDER, HEADER_FILL, put, set_widths
 DATA_SHEET = "监测数据"
 HELP_SHEET = "说明"
 DEFAULT_INDICATORS = ("pH", "DO", "CODMn", "COD", "BOD5", "NH3N", "TP", "TN")
-FLAG_CHOICES = ("断流", "结冰", "顶托", "仪器故障", "维护", "校准", "超量程")
+FLAG_CHOICES = TEMPLATE_FLAG_WORDS
 # Units the reader converts exactly besides the indicator's own (mg/L ↔ µg/L).
 ALTERNATIVE_UNITS = {"mg/L": ("μg/L",)}
 LIST_COLUMN_SECTIONS = "F"
