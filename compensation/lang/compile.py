@@ -21,6 +21,7 @@ from compensation.lang.sql import (
     call,
     case,
     col,
+    decided,
     exact,
     if_case,
     number,
@@ -168,6 +169,8 @@ class RuleCompiler:
             return call("ediv", a, b)
         if isinstance(e, ast.Compare):
             a, b = self.cx(e.left, ctx), self.cx(e.right, ctx)
+            if self.numeric(e.left, ctx) and self.numeric(e.right, ctx):
+                a, b = decided(a), decided(b)
             ops = {
                 "<": exp.LT,
                 "<=": exp.LTE,
@@ -244,14 +247,36 @@ class RuleCompiler:
             )
         return text(name)  # a variant or an indicator code
 
+    def numeric(self, e: ast.Expr, ctx: Ctx) -> bool:
+        """Whether `e` is a number to be compared at the decision precision (not a text, a
+        variant, an indicator code, a section or a class)."""
+        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit):
+            return False
+        if isinstance(e, ast.Name):
+            if e.name in ctx.vars:
+                return False
+            if self.rule is not None:
+                for let in self.rule.lets:
+                    if let.name == e.name:
+                        return self.numeric(let.expr, ctx)
+            kind = self.scope.kind_of(e.name, {})
+            if kind == "param":
+                return self.scope.params[e.name].unit.kind == "number"
+            return kind in ("measure", "builtin")
+        if isinstance(e, ast.If):
+            return self.numeric(e.then, ctx)
+        return not isinstance(e, ast.Compare | ast.InRange)
+
     def in_range(self, x: exp.Expression, r: ast.Range, ctx: Ctx) -> exp.Expression:
         parts = []
+        bound = (lambda v: v) if r.is_class else decided
+        x = bound(x)
         if r.lo is not None:
             op = exp.GTE if r.lo_closed else exp.GT
-            parts.append(op(this=x, expression=self.cx(r.lo, ctx)))
+            parts.append(op(this=x, expression=bound(self.cx(r.lo, ctx))))
         if r.hi is not None:
             op = exp.LTE if r.hi_closed else exp.LT
-            parts.append(op(this=x, expression=self.cx(r.hi, ctx)))
+            parts.append(op(this=x, expression=bound(self.cx(r.hi, ctx))))
         if not parts:
             return exp.Not(this=exp.Is(this=x, expression=exp.Null()))
         return exp.and_(*parts) if len(parts) > 1 else parts[0]
@@ -329,7 +354,7 @@ class RuleCompiler:
                 )
             )
         if f in ("ceil", "floor"):
-            return exact(call(f, self.cx(args[0], ctx)))
+            return exact(call(f, decided(self.cx(args[0], ctx))))
         if f == "abs":
             return call("abs", self.cx(args[0], ctx))
         if f == "previous":

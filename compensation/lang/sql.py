@@ -11,6 +11,9 @@ from sqlglot import exp
 
 DIALECT = "duckdb"
 EXACT = "DECIMAL(38,12)"
+# Comparisons, interval tables and ceil/floor decide on values rounded half-even to this many
+# decimals, while arithmetic carries 12 (see docs/rule-language.md §5, 判定精度).
+DECISION_DECIMALS = 10
 
 
 @cache
@@ -54,6 +57,18 @@ def call(name: str, *args: exp.Expression) -> exp.Expression:
 
 def exact(e: exp.Expression) -> exp.Expression:
     return exp.cast(e, EXACT, copy=False)
+
+
+def decided(e: exp.Expression) -> exp.Expression:
+    """`e` as compared: rounded half-even to DECISION_DECIMALS, so that the 1e-12 rounding of
+    quotients (C/S with S = 6 gives thirds) cannot move a value across an exact endpoint."""
+    if isinstance(e, exp.Literal) and not e.is_string:
+        return e
+    if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal):
+        digits = e.this.name.partition(".")[2]
+        if len(digits) <= DECISION_DECIMALS:
+            return e
+    return call("round_half_even", e, exp.Literal.number(DECISION_DECIMALS))
 
 
 def case(

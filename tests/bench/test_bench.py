@@ -210,8 +210,6 @@ def test_alternatives_decide_plus_ten_percent_exactly(endpoint_store: Path) -> N
     assert python == {("BS00001", JAN): Decimal("-1000000.00")}
 
 
-@pytest.mark.xfail(strict=True, reason="compiled CPI rule rounds C/S to 12 decimals before r: "
-                   "r = +10% exactly lands in (10%, ..) (bench finding, reported to lang)")
 def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
     from compensation.lang import compile_file, prepare_run
 

@@ -372,65 +372,73 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_1
-      )
+      ), 10)
       THEN g.prm_3
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_1
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_2
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
       THEN -(
         g.prm_2
       )
-      WHEN g.l_0 > g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_1
-      )
+      ), 10)
       THEN '(.., -band)'
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_1
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
       THEN '(0, band]'
-      WHEN g.l_0 > g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_1
-      )
+      ), 10)
       THEN '下降超过10%'
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_1
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
       THEN '上升不超过10%'
-      WHEN g.l_0 > g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_1
-      )
+      ), 10)
       THEN FALSE
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_1
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
       THEN TRUE
-      WHEN g.l_0 > g.prm_1
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw

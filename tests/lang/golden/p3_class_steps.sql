@@ -269,26 +269,31 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         g.l_0
       ) * (
-        CASE g.m_0 <= g.mc_0 WHEN TRUE THEN g.prm_3 WHEN FALSE THEN g.prm_2 END
+        CASE ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.mc_0, 10)
+          WHEN TRUE
+          THEN g.prm_3
+          WHEN FALSE
+          THEN g.prm_2
+        END
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '达到目标'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label

@@ -162,55 +162,58 @@ WITH cells AS MATERIALIZED (
               SELECT
                 CAST((
                   CAST(CEIL(
-                    EDIV(
-                      (
+                    ROUND_HALF_EVEN(
+                      EDIV(
                         (
-                          SELECT
-                            CASE
-                              WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
-                              THEN NULL
-                              ELSE CASE
+                          (
+                            SELECT
+                              CASE
                                 WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                                 THEN NULL
-                                ELSE GREATEST(mm11.x0, mm11.x1)
+                                ELSE CASE
+                                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                                  THEN NULL
+                                  ELSE GREATEST(mm11.x0, mm11.x1)
+                                END
                               END
-                            END
-                          FROM (
-                            SELECT
-                              EDIV(
-                                (
-                                  SELECT
-                                    v13.value
-                                  FROM ev_values AS v13
-                                  WHERE
-                                    (
-                                      v13.kind = 'month'
-                                      AND v13.section_id = g.section_id
-                                      AND v13.period = g.period_start
-                                    )
-                                    AND v13.indicator = c9.x
-                                ) - (
-                                  SELECT
-                                    lim12."limit"
-                                  FROM gb3838_limits AS lim12
-                                  WHERE
-                                    lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
-                                ),
-                                (
-                                  SELECT
-                                    lim12."limit"
-                                  FROM gb3838_limits AS lim12
-                                  WHERE
-                                    lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
-                                )
-                              ) AS x0,
-                              CAST(0 AS DECIMAL(38, 12)) AS x1
-                          ) AS mm11
+                            FROM (
+                              SELECT
+                                EDIV(
+                                  (
+                                    SELECT
+                                      v13.value
+                                    FROM ev_values AS v13
+                                    WHERE
+                                      (
+                                        v13.kind = 'month'
+                                        AND v13.section_id = g.section_id
+                                        AND v13.period = g.period_start
+                                      )
+                                      AND v13.indicator = c9.x
+                                  ) - (
+                                    SELECT
+                                      lim12."limit"
+                                    FROM gb3838_limits AS lim12
+                                    WHERE
+                                      lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
+                                  ),
+                                  (
+                                    SELECT
+                                      lim12."limit"
+                                    FROM gb3838_limits AS lim12
+                                    WHERE
+                                      lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
+                                  )
+                                ) AS x0,
+                                CAST(0 AS DECIMAL(38, 12)) AS x1
+                            ) AS mm11
+                          )
+                        ),
+                        (
+                          g.prm_1
                         )
                       ),
-                      (
-                        g.prm_1
-                      )
+                      10
                     )
                   ) AS DECIMAL(38, 12))
                 ) * (
@@ -519,40 +522,49 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
       THEN CAST(500000 AS DECIMAL(38, 12))
-      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(1000000 AS DECIMAL(38, 12))
-      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(3000000 AS DECIMAL(38, 12))
-      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '[0, 0]'
-      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '(0, 0.2]'
-      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.2, 0.5]'
-      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.5, ..)'
-      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.m_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超标'
-      WHEN g.m_0 > CAST(0 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '超标0.2倍以内'
-      WHEN g.m_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.m_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.2至0.5倍'
-      WHEN g.m_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.5倍以上'
-      WHEN g.m_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label

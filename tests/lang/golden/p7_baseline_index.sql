@@ -217,28 +217,34 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.m_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN g.prm_3
-      WHEN g.m_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.m_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '(.., threshold]'
-      WHEN g.m_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '(threshold, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.m_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN 'P ≤ 1，下游补偿上游'
-      WHEN g.m_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
-    CASE WHEN g.m_0 <= g.prm_2 THEN FALSE WHEN g.m_0 > g.prm_2 THEN TRUE ELSE FALSE END AS a_rev_raw
+    CASE
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      THEN FALSE
+      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      THEN TRUE
+      ELSE FALSE
+    END AS a_rev_raw
   FROM s8 AS g
 ), s10 AS (
   SELECT

@@ -199,7 +199,7 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         EDIV((
           -(
@@ -211,7 +211,7 @@ WITH cells AS MATERIALIZED (
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         EDIV((
           -(
@@ -225,16 +225,16 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '改善'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label

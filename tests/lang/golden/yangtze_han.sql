@@ -394,65 +394,73 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_2
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_2
-      )
+      ), 10)
       THEN g.prm_4
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN -(
         g.prm_5
       )
-      WHEN g.l_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN -(
         g.prm_6
       )
     END AS a_raw,
     CASE
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_2
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_2
-      )
+      ), 10)
       THEN '(.., -band)'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '(0, band]'
-      WHEN g.l_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_2
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%，奖励'
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_2
-      )
+      ), 10)
       THEN '下降超过10%，奖励'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '上升不超过10%，扣罚'
-      WHEN g.l_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN '上升超过10%，扣罚'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.l_0 >= -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
         g.prm_2
-      ) AND g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      ), 10)
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.l_0 < -(
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
         g.prm_2
-      )
+      ), 10)
       THEN FALSE
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12)) AND g.l_0 <= g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
       THEN TRUE
-      WHEN g.l_0 > g.prm_2
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
@@ -916,9 +924,9 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         -(
           g.prm_7
@@ -928,16 +936,16 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.l_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
       THEN '未下降'
-      WHEN g.l_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
