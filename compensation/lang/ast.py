@@ -71,6 +71,16 @@ class Comprehension(Node):
 
 
 @dataclass
+class SoFar(Node):
+    """`all(x per year)`, `any`, `count`, `sum`, `min`, `max`: x over the rule's rows of the year
+    (or section-year, period, section-period) up to and including this row's period."""
+
+    func: str
+    body: Expr
+    scope: str
+
+
+@dataclass
 class Spread(Node):
     """`spread(A per year [weighted by w])`: exact largest-remainder shares of A."""
 
@@ -166,6 +176,7 @@ Expr = (
     | Call
     | Comprehension
     | Spread
+    | SoFar
     | YearRange
     | ListLit
     | Unary

@@ -374,6 +374,8 @@ class Checker:
                         e.weight, f"权重应为数值，这里是{w.describe()}。(weight must be a number)"
                     )
             return total
+        if isinstance(e, ast.SoFar):
+            return self.infer_so_far(e, local, visiting)
         if isinstance(e, ast.YearRange):
             if e.func != "baseline":
                 self.err(
@@ -756,6 +758,32 @@ class Checker:
         if e.func in ("all", "any"):
             self.expect_bool(e.body, body)
             return u.BOOL
+        if body.kind != "number" and not (e.func in ("max", "min") and body.kind == "class"):
+            self.err(e.body, f"{e.func}(...) 需要数值，这里是{body.describe()}。(needs numbers)")
+        return body
+
+
+    def infer_so_far(self, e: ast.SoFar, local: dict[str, Unit], visiting: set[str]) -> Unit:
+        """`all(x per year)` etc.: a window over the rule's own rows, so only in a rule body."""
+        if "__comprehension__" in local:
+            self.err(
+                e, f"{e.func}(... per {e.scope}) 不能写在列表推导式内部。(inside a comprehension)"
+            )
+        if self.rule is None:
+            self.err(
+                e,
+                f"{e.func}(... per {e.scope}) 汇总本规则各行，只能用在规则中，不能用在度量中。"
+                "(belongs in a rule)",
+            )
+        elif self.rule.selector is None and e.scope.startswith("section"):
+            self.err(
+                e,
+                f"“per {e.scope}”只能用在按断面核算的规则中。(needs a section rule)",
+            )
+        body = self.infer(e.body, local, visiting)
+        if e.func in ("all", "any", "count"):
+            self.expect_bool(e.body, body)
+            return u.RATIO if e.func == "count" else u.BOOL
         if body.kind != "number" and not (e.func in ("max", "min") and body.kind == "class"):
             self.err(e.body, f"{e.func}(...) 需要数值，这里是{body.describe()}。(needs numbers)")
         return body

@@ -63,6 +63,7 @@ class RuleCompiler:
         self.stages: list[tuple[str, list[tuple[str, exp.Expression]]]] = []
         self.params_used: set[str] = set()
         self.pending_spreads: list[tuple[str, ast.Spread]] = []
+        self.pending_so_far: list[tuple[str, ast.SoFar]] = []
 
     def alias(self, prefix: str) -> str:
         self.n += 1
@@ -203,6 +204,10 @@ class RuleCompiler:
         if isinstance(e, ast.Spread):
             column = self.alias("sp")
             self.pending_spreads.append((column, e))
+            return col(column)
+        if isinstance(e, ast.SoFar):
+            column = self.alias("sf")
+            self.pending_so_far.append((column, e))
             return col(column)
         if isinstance(e, ast.YearRange):
             y = self.alias("y")
@@ -603,7 +608,39 @@ class RuleBuilder(RuleCompiler):
         spreads, self.pending_spreads = self.pending_spreads, []
         for column, sp in spreads:
             self.spread_stages(column, sp)
+        so_far, self.pending_so_far = self.pending_so_far, []
+        for column, sf in so_far:
+            self.so_far_stage(column, sf)
         return compiled
+
+    def so_far_stage(self, c: str, sf: ast.SoFar) -> None:
+        """x over the rule's rows of the partition whose period is not after this row's: the run
+        through month M sees months <= M of the year (provisional), December decides the year.
+        Unknown values (missing data) are skipped; with no known value the result is unknown."""
+        part = PARTITIONS[sf.scope]
+        body = self.expr_stage(sf.body)
+        agg = {
+            "all": "bool_and(:b)",
+            "any": "bool_or(:b)",
+            "count": "count(CASE WHEN :b THEN 1 END)",
+            "sum": "sum(:b)",
+            "min": "min(:b)",
+            "max": "max(:b)",
+        }[sf.func]
+        window = (
+            f" OVER (PARTITION BY {part} ORDER BY g.period_start "
+            "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        )
+        self.stage([(f"{c}_b", body)])  # its own column: a window cannot hold a subquery
+        value = tpl(agg + window, b=col(f"{c}_b"))
+        self.stage([(c, exact(value) if sf.func == "sum" else value)])
+        self.plan.add(
+            "so_far",
+            column=c,
+            func=sf.func,
+            per=sf.scope,
+            frame="periods of the partition up to this row's (year to date)",
+        )
 
     def spread_stages(self, c: str, sp: ast.Spread) -> None:
         part = PARTITIONS[sp.scope]

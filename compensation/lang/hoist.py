@@ -38,7 +38,7 @@ class Dependencies:
         return self.lets[name]
 
     def of(self, e: object, local: frozenset[str] = frozenset()) -> Deps:  # noqa: C901
-        if isinstance(e, ast.Spread | ast.AmountRef):
+        if isinstance(e, ast.Spread | ast.SoFar | ast.AmountRef):
             return None
         if isinstance(e, ast.Name):
             if e.name in local:

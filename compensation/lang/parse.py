@@ -14,6 +14,9 @@ from compensation.errors import RuleError
 from compensation.lang import ast
 from compensation.lang.diagnostics import Diagnostic, make
 
+# `f(x per year)` with one of these names is a year-to-date aggregate (ast.SoFar), else a spread.
+SO_FAR_AGGREGATES = ("all", "any", "count", "sum", "min", "max")
+
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
 ROMAN_UNICODE = {"Ⅰ": 1, "Ⅱ": 2, "Ⅲ": 3, "Ⅳ": 4, "Ⅴ": 5}
 
@@ -117,6 +120,8 @@ class _Build(Transformer):
 
     def spread(self, meta, ch):
         func, total, scope, weight = ch
+        if str(func) in SO_FAR_AGGREGATES and weight is None:
+            return ast.SoFar(str(func), total, str(scope), **_pos(meta))
         return ast.Spread(str(func), total, scope, weight, **_pos(meta))
 
     def year_range_call(self, meta, ch):
