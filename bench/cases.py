@@ -274,6 +274,41 @@ def sweep(job: Job) -> Result:
     return _sweep_prepare_run(job, con, compiled, count)
 
 
+TONGSHUN_YEARS = [2022, 2023, 2024]
+
+
+def tongshun_grid(count: int) -> list[str]:
+    """`count` points of annual × penalty amounts in 5万 steps centred on the base 300万 (so the
+    base is a grid point); 10,000 = 100 × 100, the quick 50 = 5 × 10."""
+    if count <= 1:
+        return ["annual_amount=300万"]
+    rows = max(d for d in range(1, int(count ** 0.5) + 1) if count % d == 0)
+    axes = []
+    for name, side in (("annual_amount", rows), ("penalty_amount", count // rows)):
+        low = 300 - 5 * (side // 2)
+        axes.append(f"{name}={low}万..{low + 5 * (side - 1)}万/5万")
+    return axes
+
+
+def sweep_tongshun(job: Job) -> Result:
+    """Issue 6 §6: the Tongshun agreement on the demo record 2022–2024, base plus a grid."""
+    sweep_fn = engine.engine_function("compensation.scenario", "sweep")
+    con = _open(job["db"])
+    count = int(job["scenarios"])
+    grid = tongshun_grid(count)
+    start = time.perf_counter()
+    result = sweep_fn(con, "tongshun", grid, TONGSHUN_YEARS, as_of=_as_of(job),
+                      rules_dir=Path(job["repo"]) / "rules")
+    seconds = time.perf_counter() - start
+    same = [r for r in result.rows if r.labels.get("annual_amount") == "300万"
+            and r.labels.get("penalty_amount", "300万") == "300万"]
+    differ = sum(1 for r in same if r.yearly != result.base.yearly) + (0 if same else 1)
+    con.close()
+    return {"seconds": seconds, "rows": len(result.rows), "scenarios_found": len(result.rows),
+            "same_as_base_differs": differ, "via": "compensation.scenario.sweep",
+            "grid": grid}
+
+
 def _sweep_prepare_run(job: Job, con: duckdb.DuckDBPyConnection, compiled: Any,
                        count: int) -> Result:
     prepare_run = engine.engine_function("compensation.lang", "prepare_run")
@@ -335,5 +370,6 @@ CASES: dict[str, Callable[[Job], Result]] = {
     "rules.python": rules_python,
     "rules.compile_all": compile_all,
     "sweep.run": sweep,
+    "sweep.tongshun": sweep_tongshun,
     "demo.cli": demo,
 }

@@ -126,3 +126,14 @@ def sweep_data(folder: Path, sizes: Sizes, template: Path | None = None) -> Manu
     data = manual_data(folder, small, template)
     stop = date(2025 + months // 12, months % 12 + 1, 1) if months < 12 else data.stop
     return ManualData(folder, sizes.sweep_sections * months * 8, data.sections, data.start, stop)
+
+
+def demo_store(folder: Path) -> Path:
+    """The demo record (registry, monitoring 2018–2024, the correction) for the Tongshun sweep."""
+    from compensation.demo import STEPS, build_demo
+
+    store = folder / "demo.duckdb"
+    if not store.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        build_demo(folder, store, steps=STEPS[:3])
+    return store

@@ -34,6 +34,8 @@ LABELS = {
     "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
     "sweep.one": ("4 情景扫描", "1 个情景（连同基准）"),
     "sweep.all": ("4 情景扫描", "全部情景（连同基准）"),
+    "sweep.tongshun.one": ("4 通顺河情景扫描 2022–2024", "1 个情景（连同基准）"),
+    "sweep.tongshun.all": ("4 通顺河情景扫描 2022–2024", "全部情景（连同基准）"),
     "rules.compile_all": ("编译", "rules/ 全部规则文件"),
     "demo.cli": ("7 ecocomp demo", "命令行端到端"),
 }
@@ -45,6 +47,7 @@ RATIOS = {
     "rules.compiled": ("rules.hand_sql", "≤ 1.3"),
     "rules.python": ("rules.compiled", ""),
     "sweep.all": ("sweep.one", ""),
+    "sweep.tongshun.all": ("sweep.tongshun.one", "≪ 100"),
 }
 
 

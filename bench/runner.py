@@ -156,6 +156,7 @@ def _measure_once(run: Run, root: Path) -> None:
                       f"（应为 {sizes.sweep_scenarios}）；取值与基准相同的网格点"
                       f"{'与基准逐年净额相同' if differ == 0 else '与基准不同'}")
         run.checks.append(compare.Agreement("情景扫描", agreed, detail))
+    _measure_tongshun_sweep(run, root, scratch)
     if not _skipped(run, "rules.compile_all"):
         job = {"repo": str(REPO_DIR)}
         run.once["rules.compile_all"] = measure("rules.compile_all", job, scratch / "compile",
@@ -165,6 +166,29 @@ def _measure_once(run: Run, root: Path) -> None:
         job = {"tmp": str(scratch)}
         run.once["demo.cli"] = measure("demo.cli", job, scratch / "demo", sizes.repeat)
         _progress(run.once["demo.cli"])
+
+
+def _measure_tongshun_sweep(run: Run, root: Path, scratch: Path) -> None:
+    """Issue 6 §6 as worded: 10,000 Tongshun scenarios over 2022–2024 against one."""
+    if _skipped(run, "sweep"):
+        return
+    sizes = run.sizes
+    job = {"db": str(datasets.demo_store(root / "demo-record")), "repo": str(REPO_DIR),
+           "as_of": datetime.now().isoformat()}
+    print("— 通顺河情景扫描：演示数据 2022–2024 年", flush=True)
+    for name, scenarios in (("sweep.tongshun.one", 1),
+                            ("sweep.tongshun.all", sizes.sweep_scenarios)):
+        run.once[name] = _named(measure("sweep.tongshun", {**job, "scenarios": scenarios},
+                                        scratch / name, sizes.repeat), name)
+        _progress(run.once[name])
+    one, every = run.once["sweep.tongshun.one"], run.once["sweep.tongshun.all"]
+    if one.ok and every.ok:
+        found, differ = every.result["scenarios_found"], every.result["same_as_base_differs"]
+        agreed = found == sizes.sweep_scenarios and differ == 0
+        run.checks.append(compare.Agreement(
+            "通顺河情景扫描", agreed,
+            f"网格 {every.result.get('grid')} 共 {found} 个情景（应为 {sizes.sweep_scenarios}）；"
+            f"取值与基准相同的网格点{'与基准逐年净额相同' if differ == 0 else '与基准不同'}"))
 
 
 def _skipped(run: Run, name: str) -> bool:
