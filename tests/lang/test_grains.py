@@ -22,16 +22,13 @@ def grains_of(compiled: CompiledScheme, rule: str) -> dict[str, list[str]]:
 
 
 def test_tongshun_grains_follow_the_parameters_each_value_reads() -> None:
-    """section_class reads only the indicator list; meets_target adds the target; the lets add
+    """section_class reads only the indicator list; meets_target adds the target; the let adds
     judge. The flags of the exception and the trace's values read no parameter at all. No value
     is computed per scenario row: the amounts (spreads of the sums) read annual/penalty amounts."""
     grains = grains_of(compile_file(RULES / "tongshun.rule"), "monthly_share")
     assert grains["section_class"] == ["indicators"]
     assert grains["meets_target"] == ["target", "indicators"]
-    assert grains["month_ok"] == ["target", "indicators", "judge"]
-    # counted_ok (what all(... per year) reads) too; compliant itself is a window on the rows
-    assert grains["counted_ok"] == ["target", "indicators", "judge"]
-    assert "compliant" not in grains
+    assert grains["compliant"] == ["target", "indicators", "judge"]
     assert grains["except 断流、结冰不考核"] == []
     assert grains["trace values"] == [] and grains["trace classes"] == []
     assert not any("annual_amount" in p or "penalty_amount" in p for p in grains.values())

@@ -19,6 +19,8 @@ from compensation.lang import compile_file
 
 COMPLIANT = {"COD": "25.0", "NH3N": "1.20", "TP": "0.250"}  # class IV: meets the IV target
 AON = {"aon": {"payment": "all_or_nothing"}}
+# the shipped Tongshun agreement with the negotiable all-or-nothing payment clause added
+AON_RULE = RULES / "examples" / "tongshun_all_or_nothing.rule"
 BIG, SMALL = D("142857.15"), D("142857.14")
 
 
@@ -49,7 +51,7 @@ def signed(rows, scenario: str) -> dict[tuple[str, int], D]:
 
 def test_all_or_nothing_fails_the_rest_of_the_year_from_the_first_miss(tmp_path):
     con = store(tmp_path, bad={("ts2", 8)})
-    rows = run_rules(con, RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 12, 1), AON)
+    rows = run_rules(con, AON_RULE, date(2022, 6, 1), date(2022, 12, 1), AON)
     aon = signed(rows, "aon")
     # June, July: everything compliant so far → each of the six rows gets its (large) share
     for sid in ("ts1", "ts2", "ts3"):
@@ -66,7 +68,7 @@ def test_all_or_nothing_fails_the_rest_of_the_year_from_the_first_miss(tmp_path)
 
 def test_all_or_nothing_compliant_year_pays_exactly_the_annual_amount(tmp_path):
     rows = run_rules(
-        store(tmp_path), RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 12, 1), AON
+        store(tmp_path), AON_RULE, date(2022, 6, 1), date(2022, 12, 1), AON
     )
     assert sum(signed(rows, "aon").values()) == D("3000000.00")
     assert signed(rows, "aon") == signed(rows, "base")
@@ -75,11 +77,11 @@ def test_all_or_nothing_compliant_year_pays_exactly_the_annual_amount(tmp_path):
 def test_year_to_date_a_run_sees_earlier_months_and_not_later_ones(tmp_path):
     con = store(tmp_path, bad={("ts2", 8)})
     # through July: provisional, August is not seen yet → July paid
-    july = signed(run_rules(con, RULES / "tongshun.rule", date(2022, 7, 1), date(2022, 7, 1),
+    july = signed(run_rules(con, AON_RULE, date(2022, 7, 1), date(2022, 7, 1),
                             AON), "aon")
     assert july == {("ts1", 7): BIG, ("ts2", 7): BIG, ("ts3", 7): BIG}
     # September alone still sees August (outside the run's window) → penalty
-    sept = signed(run_rules(con, RULES / "tongshun.rule", date(2022, 9, 1), date(2022, 9, 1),
+    sept = signed(run_rules(con, AON_RULE, date(2022, 9, 1), date(2022, 9, 1),
                             AON), "aon")
     assert sept == {("ts1", 9): -SMALL, ("ts2", 9): -SMALL, ("ts3", 9): -SMALL}
 
@@ -88,7 +90,7 @@ def test_missing_data_and_excepted_months_do_not_fail_the_year(tmp_path):
     """ts1 has no data in October (数据缺失, a 0.00 line); ts3 is iced and class V in November
     (the exception makes it 0 and it is not assessed). Every other month is compliant."""
     con = store(tmp_path, bad={("ts3", 11)}, missing={("ts1", 10)}, ice={("ts3", 11)})
-    rows = run_rules(con, RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 12, 1), AON)
+    rows = run_rules(con, AON_RULE, date(2022, 6, 1), date(2022, 12, 1), AON)
     aon = {(r["section_id"], r["period_start"].month): r for r in rows if r["scenario"] == "aon"}
     assert aon[("ts1", 10)]["amount"] == 0 and aon[("ts1", 10)]["reason"] == "数据缺失"
     assert aon[("ts3", 11)]["amount"] == 0 and aon[("ts3", 11)]["reason"] == "结冰"

@@ -1,4 +1,4 @@
--- rule monthly_share (tongshun.rule:35) 来水水质达标奖励、超标补偿（按断面·月分摊年度金额）
+-- rule monthly_share (tongshun.rule:32) 来水水质达标奖励、超标补偿（按断面·月分摊年度金额）
 WITH cells AS MATERIALIZED (
   SELECT
     s.section_id,
@@ -65,14 +65,7 @@ WITH cells AS MATERIALIZED (
       FROM ev_params AS p5
       WHERE
         p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.txt
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'payment' AND p6.month = g.param_month
-    ) AS prm_5
+    ) AS prm_4
   FROM (
     SELECT
       sc.scenario,
@@ -92,8 +85,7 @@ WITH cells AS MATERIALIZED (
     p.prm_1,
     p.prm_2,
     p.prm_3,
-    p.prm_4,
-    p.prm_5
+    p.prm_4
   FROM cells AS c
   JOIN prm AS p
     ON p.param_month = c.param_month
@@ -119,19 +111,19 @@ WITH cells AS MATERIALIZED (
         SELECT
           (
             SELECT
-              v8.class
-            FROM ev_values AS v8
+              v7.class
+            FROM ev_values AS v7
             WHERE
               (
-                v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
               )
-              AND v8.indicator = c7.x
+              AND v7.indicator = c6.x
           ) AS b
         FROM (
           SELECT
             UNNEST(g.prm_1) AS x
-        ) AS c7
-      ) AS q9
+        ) AS c6
+      ) AS q8
     ) AS m_0
   FROM s3 AS g
 ), s5 AS (
@@ -213,21 +205,21 @@ WITH cells AS MATERIALIZED (
                 SELECT
                   (
                     SELECT
-                      v12.class
-                    FROM ev_values AS v12
+                      v11.class
+                    FROM ev_values AS v11
                     WHERE
                       (
-                        v12.kind = 'month'
-                        AND v12.section_id = c10.section_id
-                        AND v12.period = g.period_start
+                        v11.kind = 'month'
+                        AND v11.section_id = c9.section_id
+                        AND v11.period = g.period_start
                       )
-                      AND v12.indicator = c11.x
+                      AND v11.indicator = c10.x
                   ) AS b
                 FROM (
                   SELECT
                     UNNEST(g.prm_1) AS x
-                ) AS c11
-              ) AS q13
+                ) AS c10
+              ) AS q12
             ) <= g.prm_0 AS b
           FROM (
             SELECT
@@ -241,8 +233,8 @@ WITH cells AS MATERIALIZED (
                 )
               )
               AND role = 'assessed'
-          ) AS c10
-        ) AS q14
+          ) AS c9
+        ) AS q13
       )
       WHEN FALSE
       THEN g.m_1
@@ -251,37 +243,18 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
-      g.l_0
-    )
-    OR (
-      EXISTS(
-        SELECT
-          1
-        FROM ev_values AS v15
-        WHERE
-          v15.kind = 'month'
-          AND v15.section_id = g.section_id
-          AND v15.period = g.period_start
-          AND v15.flags && ['no_flow', 'ice']
-      )
-    ) AS l_1
-  FROM s11 AS g
-), s13 AS (
-  SELECT
-    g.*,
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v16
+      FROM ev_values AS v14
       WHERE
-        v16.kind = 'month'
-        AND v16.section_id = g.section_id
-        AND v16.period = g.period_start
-        AND v16.flags && ['no_flow', 'ice']
+        v14.kind = 'month'
+        AND v14.section_id = g.section_id
+        AND v14.period = g.period_start
+        AND v14.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s14 AS (
+), s13 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -290,12 +263,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v17
+          FROM ev_values AS v15
           WHERE
-            v17.kind = 'month'
-            AND v17.section_id = g.section_id
-            AND v17.period = g.period_start
-            AND v17.flags && ['no_flow']
+            v15.kind = 'month'
+            AND v15.section_id = g.section_id
+            AND v15.period = g.period_start
+            AND v15.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -303,16 +276,36 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v18
+          FROM ev_values AS v16
           WHERE
-            v18.kind = 'month'
-            AND v18.section_id = g.section_id
-            AND v18.period = g.period_start
-            AND v18.flags && ['ice']
+            v16.kind = 'month'
+            AND v16.section_id = g.section_id
+            AND v16.period = g.period_start
+            AND v16.flags && ['ice']
         )
         THEN '结冰'
       END
     ) AS xr_0
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v17.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v17
+      WHERE
+        v17.kind = 'month'
+        AND v17.section_id = g.section_id
+        AND v17.period = g.period_start
+    ) AS t_values
   FROM s13 AS g
 ), s15 AS (
   SELECT
@@ -321,40 +314,20 @@ WITH cells AS MATERIALIZED (
       SELECT
         CAST('{' || LISTAGG(
           
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
             ','
           
           ORDER BY
-            v19.indicator
+            v18.indicator
         ) || '}' AS JSON)
-      FROM ev_values AS v19
+      FROM ev_values AS v18
       WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.section_id
-        AND v19.period = g.period_start
-    ) AS t_values
+        v18.kind = 'month'
+        AND v18.section_id = g.section_id
+        AND v18.period = g.period_start
+    ) AS t_classes
   FROM s14 AS g
 ), s16 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.section_id
-        AND v20.period = g.period_start
-    ) AS t_classes
-  FROM s15 AS g
-), s17 AS (
   SELECT
     g.*,
     k.m_1
@@ -363,52 +336,27 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s18 AS (
+), s17 AS (
   SELECT
     g.*,
-    k.l_0,
-    k.l_1
-  FROM s17 AS g
-  JOIN s12 AS k
+    k.l_0
+  FROM s16 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s19 AS (
+), s18 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s18 AS g
-  JOIN s16 AS k
+  FROM s17 AS g
+  JOIN s15 AS k
     ON k.cell = g.cell
-), s20 AS (
-  SELECT
-    g.*,
-    g.l_1 AS sf21_b
-  FROM s19 AS g
-), s21 AS (
-  SELECT
-    g.*,
-    BOOL_AND(CAST(g.sf21_b AS BOOLEAN)) OVER (
-      PARTITION BY g.scenario, g.year_start
-      ORDER BY g.period_start
-      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS sf21
-  FROM s20 AS g
-), s22 AS (
-  SELECT
-    g.*,
-    CASE g.prm_5 = 'all_or_nothing'
-      WHEN TRUE
-      THEN CASE g.l_0 WHEN TRUE THEN g.sf21 WHEN FALSE THEN g.l_0 END
-      WHEN FALSE
-      THEN g.l_0
-    END AS l_2
-  FROM s21 AS g
-), s23 AS (
+), s19 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -418,28 +366,28 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp22_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
-  FROM s22 AS g
-), s24 AS (
+    ) * 100 AS INT128) AS sp19_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp19_w
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
-    g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
-    g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
-  FROM s23 AS g
-), s25 AS (
+    g.sp19_f * g.sp19_w // NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_base,
+    g.sp19_f * g.sp19_w % NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_rem
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
-    CAST(g.sp22_base + CASE
+    CAST(g.sp19_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp22_rem DESC, g.period_start, g.section_id
-      ) <= g.sp22_f - SUM(g.sp22_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp19_rem DESC, g.period_start, g.section_id
+      ) <= g.sp19_f - SUM(g.sp19_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
-  FROM s24 AS g
-), s26 AS (
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp19
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -449,50 +397,50 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp23_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp23_w
-  FROM s25 AS g
-), s27 AS (
+    ) * 100 AS INT128) AS sp20_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
-    g.sp23_f * g.sp23_w // NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_base,
-    g.sp23_f * g.sp23_w % NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_rem
-  FROM s26 AS g
-), s28 AS (
+    g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
+    g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
-    CAST(g.sp23_base + CASE
+    CAST(g.sp20_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp23_rem DESC, g.period_start, g.section_id
-      ) <= g.sp23_f - SUM(g.sp23_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp20_rem DESC, g.period_start, g.section_id
+      ) <= g.sp20_f - SUM(g.sp20_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp23
-  FROM s27 AS g
-), s29 AS (
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
-    CASE g.l_2 WHEN TRUE THEN g.sp22 WHEN FALSE THEN -(
-      g.sp23
+    CASE g.l_0 WHEN TRUE THEN g.sp19 WHEN FALSE THEN -(
+      g.sp20
     ) END AS a_raw,
-    CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
-    CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
-    CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s28 AS g
-), s30 AS (
+    CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
+    CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
+    CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s29 AS g
-), s31 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s30 AS g
+  FROM s26 AS g
 )
 SELECT
   g.scenario,
@@ -520,7 +468,7 @@ SELECT
     'file',
     'rules/tongshun.rule',
     'line',
-    35,
+    32,
     'basis',
     '《通顺河流域跨市断面水质考核生态补偿协议》：每月考核1次，年度奖惩金额为每月预核…（原文截断）',
     'section',
@@ -539,8 +487,6 @@ SELECT
       CAST(g.prm_1 AS TEXT),
       'judge',
       CAST(g.prm_4 AS TEXT),
-      'payment',
-      CAST(g.prm_5 AS TEXT),
       'penalty_amount',
       CAST(g.prm_3 AS TEXT),
       'target',
@@ -551,14 +497,7 @@ SELECT
     'control_measures',
     JSON_OBJECT(),
     'lets',
-    JSON_OBJECT(
-      'month_ok',
-      CAST(g.l_0 AS TEXT),
-      'counted_ok',
-      CAST(g.l_1 AS TEXT),
-      'compliant',
-      CAST(g.l_2 AS TEXT)
-    ),
+    JSON_OBJECT('compliant', CAST(g.l_0 AS TEXT)),
     'values',
     g.t_values,
     'classes',
@@ -572,7 +511,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s31 AS g
+FROM s27 AS g
 WHERE
   g.in_window
 ORDER BY

@@ -1,0 +1,583 @@
+-- rule monthly_share (tongshun_all_or_nothing.rule:36) 来水水质达标奖励、超标补偿（按断面·月分摊年度金额）
+WITH cells AS MATERIALIZED (
+  SELECT
+    s.section_id,
+    s.party_id,
+    s.control_id,
+    s.water_body,
+    cs.party_id AS control_party_id,
+    p.period_start,
+    p.period_end,
+    p.year_start,
+    p.param_month,
+    p.days,
+    p.in_window,
+    ROW_NUMBER() OVER (ORDER BY p.period_start, s.section_id) AS cell
+  FROM ev_periods AS p
+  JOIN ev_sections AS s
+    ON s.valid_from <= p.period_end
+    AND (
+      s.valid_to IS NULL OR s.valid_to >= p.period_start
+    )
+  LEFT JOIN ev_sections AS cs
+    ON cs.section_id = s.control_id
+  WHERE
+    p.kind = 'month' AND s.role = 'assessed'
+), prm AS MATERIALIZED (
+  SELECT
+    g.scenario,
+    g.param_month,
+    (
+      SELECT
+        p1.num
+      FROM ev_params AS p1
+      WHERE
+        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
+    ) AS prm_0,
+    (
+      SELECT
+        p2.lst
+      FROM ev_params AS p2
+      WHERE
+        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
+    ) AS prm_1,
+    (
+      SELECT
+        p3.num
+      FROM ev_params AS p3
+      WHERE
+        p3.scenario = g.scenario
+        AND p3.name = 'annual_amount'
+        AND p3.month = g.param_month
+    ) AS prm_2,
+    (
+      SELECT
+        p4.num
+      FROM ev_params AS p4
+      WHERE
+        p4.scenario = g.scenario
+        AND p4.name = 'penalty_amount'
+        AND p4.month = g.param_month
+    ) AS prm_3,
+    (
+      SELECT
+        p5.txt
+      FROM ev_params AS p5
+      WHERE
+        p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
+    ) AS prm_4,
+    (
+      SELECT
+        p6.txt
+      FROM ev_params AS p6
+      WHERE
+        p6.scenario = g.scenario AND p6.name = 'payment' AND p6.month = g.param_month
+    ) AS prm_5
+  FROM (
+    SELECT
+      sc.scenario,
+      m.param_month
+    FROM ev_scenarios AS sc
+    CROSS JOIN (
+      SELECT DISTINCT
+        param_month
+      FROM cells
+    ) AS m
+  ) AS g
+), grid AS (
+  SELECT
+    p.scenario,
+    c.*,
+    p.prm_0,
+    p.prm_1,
+    p.prm_2,
+    p.prm_3,
+    p.prm_4,
+    p.prm_5
+  FROM cells AS c
+  JOIN prm AS p
+    ON p.param_month = c.param_month
+), s3 AS (
+  SELECT
+    c.*,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s4 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+      FROM (
+        SELECT
+          (
+            SELECT
+              v8.class
+            FROM ev_values AS v8
+            WHERE
+              (
+                v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+              )
+              AND v8.indicator = c7.x
+          ) AS b
+        FROM (
+          SELECT
+            UNNEST(g.prm_1) AS x
+        ) AS c7
+      ) AS q9
+    ) AS m_0
+  FROM s3 AS g
+), s5 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s6 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM s5 AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s7 AS (
+  SELECT
+    g.*,
+    g.m_0 <= g.prm_0 AS m_1
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    c.*,
+    d.prm_0,
+    d.prm_1,
+    d.prm_4
+  FROM cells AS c
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      prm_0,
+      prm_1,
+      prm_4
+    FROM prm
+  ) AS d
+    ON d.param_month = c.param_month
+), s9 AS (
+  SELECT
+    g.*,
+    k.m_0
+  FROM s8 AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s10 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s9 AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s11 AS (
+  SELECT
+    g.*,
+    CASE g.prm_4 = 'all_sections'
+      WHEN TRUE
+      THEN (
+        SELECT
+          CASE
+            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+            THEN NULL
+            ELSE BOOL_AND(CAST(b AS BOOLEAN))
+          END
+        FROM (
+          SELECT
+            (
+              SELECT
+                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+              FROM (
+                SELECT
+                  (
+                    SELECT
+                      v12.class
+                    FROM ev_values AS v12
+                    WHERE
+                      (
+                        v12.kind = 'month'
+                        AND v12.section_id = c10.section_id
+                        AND v12.period = g.period_start
+                      )
+                      AND v12.indicator = c11.x
+                  ) AS b
+                FROM (
+                  SELECT
+                    UNNEST(g.prm_1) AS x
+                ) AS c11
+              ) AS q13
+            ) <= g.prm_0 AS b
+          FROM (
+            SELECT
+              *
+            FROM ev_sections
+            WHERE
+              (
+                valid_from <= g.period_end
+                AND (
+                  valid_to IS NULL OR valid_to >= g.period_start
+                )
+              )
+              AND role = 'assessed'
+          ) AS c10
+        ) AS q14
+      )
+      WHEN FALSE
+      THEN g.m_1
+    END AS l_0
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    (
+      g.l_0
+    )
+    OR (
+      EXISTS(
+        SELECT
+          1
+        FROM ev_values AS v15
+        WHERE
+          v15.kind = 'month'
+          AND v15.section_id = g.section_id
+          AND v15.period = g.period_start
+          AND v15.flags && ['no_flow', 'ice']
+      )
+    ) AS l_1
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    EXISTS(
+      SELECT
+        1
+      FROM ev_values AS v16
+      WHERE
+        v16.kind = 'month'
+        AND v16.section_id = g.section_id
+        AND v16.period = g.period_start
+        AND v16.flags && ['no_flow', 'ice']
+    ) AS x_0
+  FROM cells AS g
+), s14 AS (
+  SELECT
+    g.*,
+    CONCAT_WS(
+      '、',
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v17
+          WHERE
+            v17.kind = 'month'
+            AND v17.section_id = g.section_id
+            AND v17.period = g.period_start
+            AND v17.flags && ['no_flow']
+        )
+        THEN '断流'
+      END,
+      CASE
+        WHEN EXISTS(
+          SELECT
+            1
+          FROM ev_values AS v18
+          WHERE
+            v18.kind = 'month'
+            AND v18.section_id = g.section_id
+            AND v18.period = g.period_start
+            AND v18.flags && ['ice']
+        )
+        THEN '结冰'
+      END
+    ) AS xr_0
+  FROM s13 AS g
+), s15 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v19
+      WHERE
+        v19.kind = 'month'
+        AND v19.section_id = g.section_id
+        AND v19.period = g.period_start
+    ) AS t_values
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v20.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v20
+      WHERE
+        v20.kind = 'month'
+        AND v20.section_id = g.section_id
+        AND v20.period = g.period_start
+    ) AS t_classes
+  FROM s15 AS g
+), s17 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM grid AS g
+  JOIN s7 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s18 AS (
+  SELECT
+    g.*,
+    k.l_0,
+    k.l_1
+  FROM s17 AS g
+  JOIN s12 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
+), s19 AS (
+  SELECT
+    g.*,
+    k.x_0,
+    k.xr_0,
+    k.t_values,
+    k.t_classes
+  FROM s18 AS g
+  JOIN s16 AS k
+    ON k.cell = g.cell
+), s20 AS (
+  SELECT
+    g.*,
+    g.l_1 AS sf21_b
+  FROM s19 AS g
+), s21 AS (
+  SELECT
+    g.*,
+    BOOL_AND(CAST(g.sf21_b AS BOOLEAN)) OVER (
+      PARTITION BY g.scenario, g.year_start
+      ORDER BY g.period_start
+      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS sf21
+  FROM s20 AS g
+), s22 AS (
+  SELECT
+    g.*,
+    CASE g.prm_5 = 'all_or_nothing'
+      WHEN TRUE
+      THEN CASE g.l_0 WHEN TRUE THEN g.sf21 WHEN FALSE THEN g.l_0 END
+      WHEN FALSE
+      THEN g.l_0
+    END AS l_2
+  FROM s21 AS g
+), s23 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_2) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp22_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
+  FROM s22 AS g
+), s24 AS (
+  SELECT
+    g.*,
+    g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
+    g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
+  FROM s23 AS g
+), s25 AS (
+  SELECT
+    g.*,
+    CAST(g.sp22_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp22_rem DESC, g.period_start, g.section_id
+      ) <= g.sp22_f - SUM(g.sp22_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
+  FROM s24 AS g
+), s26 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_3) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp23_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp23_w
+  FROM s25 AS g
+), s27 AS (
+  SELECT
+    g.*,
+    g.sp23_f * g.sp23_w // NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_base,
+    g.sp23_f * g.sp23_w % NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_rem
+  FROM s26 AS g
+), s28 AS (
+  SELECT
+    g.*,
+    CAST(g.sp23_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp23_rem DESC, g.period_start, g.section_id
+      ) <= g.sp23_f - SUM(g.sp23_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp23
+  FROM s27 AS g
+), s29 AS (
+  SELECT
+    g.*,
+    CASE g.l_2 WHEN TRUE THEN g.sp22 WHEN FALSE THEN -(
+      g.sp23
+    ) END AS a_raw,
+    CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
+    CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
+    CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
+  FROM s28 AS g
+), s30 AS (
+  SELECT
+    g.*,
+    CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
+    CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
+    CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
+  FROM s29 AS g
+), s31 AS (
+  SELECT
+    g.*,
+    CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
+    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
+  FROM s30 AS g
+)
+SELECT
+  g.scenario,
+  'monthly_share' AS rule,
+  g.period_start,
+  g.period_end,
+  g.section_id,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'xiantao' ELSE 'wuhan_jkq' END AS payer,
+  CASE WHEN g.a < 0 OR (
+    g.a = 0 AND g.a_rev
+  ) THEN 'wuhan_jkq' ELSE 'xiantao' END AS payee,
+  CAST(ROUND_HALF_UP(ABS(COALESCE(g.a, 0)), 2) AS DECIMAL(18, 2)) AS amount,
+  g.branch,
+  g.exc_label AS exception,
+  COALESCE(
+    g.exc_reason,
+    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
+  ) AS reason,
+  CAST(JSON_OBJECT(
+    'rule',
+    'monthly_share',
+    'file',
+    'rules/examples/tongshun_all_or_nothing.rule',
+    'line',
+    36,
+    'basis',
+    '《通顺河流域跨市断面水质考核生态补偿协议》：每月考核1次，年度奖惩金额为每月预核…（原文截断）',
+    'section',
+    g.section_id,
+    'control',
+    g.control_id,
+    'period_start',
+    CAST(g.period_start AS TEXT),
+    'param_month',
+    CAST(g.param_month AS TEXT),
+    'params',
+    JSON_OBJECT(
+      'annual_amount',
+      CAST(g.prm_2 AS TEXT),
+      'indicators',
+      CAST(g.prm_1 AS TEXT),
+      'judge',
+      CAST(g.prm_4 AS TEXT),
+      'payment',
+      CAST(g.prm_5 AS TEXT),
+      'penalty_amount',
+      CAST(g.prm_3 AS TEXT),
+      'target',
+      CAST(g.prm_0 AS TEXT)
+    ),
+    'measures',
+    JSON_OBJECT('meets_target', CAST(g.m_1 AS TEXT)),
+    'control_measures',
+    JSON_OBJECT(),
+    'lets',
+    JSON_OBJECT(
+      'month_ok',
+      CAST(g.l_0 AS TEXT),
+      'counted_ok',
+      CAST(g.l_1 AS TEXT),
+      'compliant',
+      CAST(g.l_2 AS TEXT)
+    ),
+    'values',
+    g.t_values,
+    'classes',
+    g.t_classes,
+    'amount_computed',
+    CAST(g.a_raw AS TEXT),
+    'amount_after_exceptions',
+    CAST(g.a_exc AS TEXT),
+    'amount_signed',
+    CAST(g.a AS TEXT),
+    'branch_label',
+    g.branch_label
+  ) AS JSON) AS trace
+FROM s31 AS g
+WHERE
+  g.in_window
+ORDER BY
+  scenario NULLS FIRST,
+  period_start NULLS FIRST,
+  section_id NULLS FIRST,
+  payer NULLS FIRST,
+  payee NULLS FIRST;
