@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 from importlib import resources
 
 from compensation.errors import EcocompError
+from compensation.quality.flags import FLAG_DISPLAY
 
 # Dimension exponents, in this order.
 BASE = ("money", "mass", "volume", "time")
@@ -128,17 +129,7 @@ def indicator_units() -> dict[str, Unit]:
     return units
 
 
-FLAGS = {
-    "no_flow": "断流",
-    "ice": "结冰",
-    "backwater": "顶托/回流",
-    "fault": "仪器故障",
-    "maintenance": "维护",
-    "calibration": "校准",
-    "over_range": "超量程",
-    "anomaly": "异常(经审核)",
-    "incident": "突发事件",
-}
+FLAGS = FLAG_DISPLAY  # flag code -> the word a reason prints (断流)
 
 CLASS_NAMES = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
 
