@@ -93,7 +93,7 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
         source = "引擎导入的同一份 CSV (ingest)" if ingested else "直接 SQL 写入（导入功能不可用）"
         run.notes.append(f"规则案例所用数据库：{source}，窗口 {manual.rule_start:%Y-%m} 至 "
                          f"{manual.rule_last:%Y-%m}")
-    for name in ("rules.compiled", "rules.hand_sql", "rules.python"):
+    for name in ("rules.compiled_amounts", "rules.compiled", "rules.hand_sql", "rules.python"):
         outputs[name] = scratch / f"{name}.parquet"
         job = {"db": str(rule_store), "out": str(outputs[name]), "repo": str(REPO_DIR),
                "start": manual.rule_start.isoformat(), "stop": manual.stop.isoformat(),
@@ -107,7 +107,9 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
         f"自动站月均值 {factor}×", _ok_outputs(point, ["monthly.engine", "monthly.hand_sql"],
                                           outputs),
         ["section_id", "period", "indicator"], ["n_valid", "value", "class"]))
-    rules_out = _ok_outputs(point, ["rules.hand_sql", "rules.compiled", "rules.python"], outputs)
+    rules_out = _ok_outputs(
+        point, ["rules.hand_sql", "rules.compiled_amounts", "rules.compiled", "rules.python"],
+        outputs)
     run.checks.append(compare.same_tables(
         f"CPI 规则金额 {factor}×", rules_out, ["section_id", "period"], ["amount"]))
     if factor == base and "rules.hand_sql" in rules_out:

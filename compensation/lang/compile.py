@@ -18,6 +18,7 @@ from compensation.lang import units as u
 from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
 from compensation.lang.sql import (
+    bind_costly,
     call,
     case,
     col,
@@ -45,6 +46,7 @@ class Ctx:
     period_end: exp.Expression
     kind: str
     main: bool = True  # the rule's own row: measure and let columns can be used
+    row: bool = True  # not inside a loop: a list comprehension here can be grouped (set-based)
     vars: dict[str, exp.Expression] = field(default_factory=dict)
     lets: dict[str, exp.Expression] = field(default_factory=dict)
     measures: dict[str, exp.Expression] = field(default_factory=dict)
@@ -64,6 +66,9 @@ class RuleCompiler:
         self.params_used: set[str] = set()
         self.pending_spreads: list[tuple[str, ast.Spread]] = []
         self.pending_so_far: list[tuple[str, ast.SoFar]] = []
+        # list comprehensions at row level, computed by a grouped CTE before the next stage
+        self.pending_lists: list[PendingList] = []
+        self.groups_lists = False
 
     def alias(self, prefix: str) -> str:
         self.n += 1
@@ -106,17 +111,8 @@ class RuleCompiler:
         )
 
     def limit(self, indicator: exp.Expression, ctx: Ctx, klass: exp.Expression) -> exp.Expression:
-        """The GB 3838 limit: a lookup in gb3838_limits (a join, cheaper than the CASE macro)."""
-        lim = self.alias("lim")
-        return subquery(
-            tpl(
-                f'SELECT {lim}."limit" FROM gb3838_limits AS {lim} WHERE {lim}.indicator = :i '
-                f"AND {lim}.water_body = :wb AND {lim}.class = :k",
-                i=indicator,
-                wb=ctx.water_body or text("river"),
-                k=klass,
-            )
-        )
+        """The GB 3838 limit (the limit_of macro: an expression, so loops stay set-based)."""
+        return call("limit_of", indicator, ctx.water_body or text("river"), klass)
 
     # ---- expressions
     def cx(self, e: ast.Expr, ctx: Ctx) -> exp.Expression:  # noqa: C901
@@ -214,6 +210,7 @@ class RuleCompiler:
             inner = replace(
                 ctx,
                 main=False,
+                row=False,
                 period=tpl(f"make_date(CAST({y}.y AS INTEGER), month(:p), 1)", p=ctx.period),
             )
             body = self.cx(e.arg, inner)
@@ -398,6 +395,7 @@ class RuleCompiler:
             inner = replace(
                 ctx,
                 main=False,
+                row=False,
                 section=col("section_id", c),
                 control=col("control_id", c),
                 water_body=col("water_body", c),
@@ -416,8 +414,10 @@ class RuleCompiler:
             if role:
                 source = source.where(tpl("role = :r", r=text(role)))
             source = exp.alias_(subquery(source), c, table=True, copy=False)
+        elif self.groups_lists and ctx.row:
+            return self.grouped_comprehension(e, ctx)
         else:
-            inner = replace(ctx, main=False, vars={**ctx.vars, e.var: col("x", c)})
+            inner = replace(ctx, main=False, row=False, vars={**ctx.vars, e.var: col("x", c)})
             source = exp.alias_(
                 subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c, table=True
             )
@@ -425,20 +425,58 @@ class RuleCompiler:
         select = exp.select(exp.alias_(body, "b", copy=False)).from_(source, copy=False)
         if e.where is not None:
             select = select.where(self.cx(e.where, inner), copy=False)
-        agg = {
-            "sum": "COALESCE(sum(b), 0)",
-            "mean": "ediv(sum(b), count(b))",
-            "max": "max(b)",
-            "min": "min(b)",
-            "count": "count(b)",
-            "all": "bool_and(b)",
-            "any": "bool_or(b)",
-        }[e.func]
         q = self.alias("q")
-        outer = exp.select(tpl(f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"))
+        outer = exp.select(tpl(COMPREHENSION_AGG[e.func]))
         return subquery(
             outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False)
         )
+
+    def grouped_comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        """A loop over a list at row level: its rows are made by unnest and aggregated by a
+        GROUP BY in a CTE joined back before the next stage (a correlated subquery per row would
+        be planned as nested joins per indicator; this is one hash aggregate)."""
+        column = self.alias("q")
+        var = f"{column}_x"
+        inner = replace(ctx, main=False, row=False, vars={**ctx.vars, e.var: col(var)})
+        self.pending_lists.append(
+            PendingList(
+                column=column,
+                var=var,
+                func=e.func,
+                items=self.cx(e.source, ctx),
+                body=self.cx(e.body, inner),
+                where=self.cx(e.where, inner) if e.where is not None else None,
+            )
+        )
+        return col(column)
+
+
+COMPREHENSION_AGG = {
+    func: f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
+    for func, agg in {
+        "sum": "COALESCE(sum(b), 0)",
+        "mean": "ediv(sum(b), count(b))",
+        "max": "max(b)",
+        "min": "min(b)",
+        "count": "count(b)",
+        "all": "bool_and(b)",
+        "any": "bool_or(b)",
+    }.items()
+}
+# a loop over no items: a sum or count is 0, anything else unknown
+EMPTY_LOOP = {"sum": "0", "count": "0"}
+
+
+@dataclass
+class PendingList:
+    """A row-level list comprehension waiting for its grouped CTE (see grouped_comprehension)."""
+
+    column: str
+    var: str
+    func: str
+    items: exp.Expression
+    body: exp.Expression
+    where: exp.Expression | None
 
 
 # ---- assembling one rule -------------------------------------------------------------------------
@@ -453,6 +491,10 @@ CELLS_SECTIONS = (
     "JOIN ev_sections AS s ON s.valid_from <= p.period_end "
     "AND (s.valid_to IS NULL OR s.valid_to >= p.period_start) "
     "LEFT JOIN ev_sections AS cs ON cs.section_id = s.control_id WHERE p.kind = :kind"
+)
+CELL_COLUMNS = (
+    "section_id", "party_id", "control_id", "water_body", "control_party_id", "period_start",
+    "period_end", "year_start", "param_month", "days", "in_window", "cell",
 )
 CELLS_SCHEME = (
     "SELECT CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
@@ -505,7 +547,12 @@ class RuleBuilder(RuleCompiler):
         self.grains: dict[frozenset[str], Grain] = {}
         self.hoisted_exc: dict[int, tuple[exp.Expression, exp.Expression]] = {}
         self.trace_values: dict[str, exp.Expression] = {}
+        # per CTE: the columns that identify its rows, and the CTE its rows come from
+        self.keys: dict[str, list[str]] = {}
+        self.root: dict[str, str] = {}
+        self.root_columns: dict[str, set[str]] = {}
         self.plan = RulePlan()
+        self.groups_lists = True
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
@@ -516,21 +563,83 @@ class RuleBuilder(RuleCompiler):
             kind=rule.period,
         )
 
+    def add_cte(self, name: str, select: exp.Expression, keys: list[str], root: str) -> None:
+        self.ctes.append((name, select))
+        self.keys[name] = keys
+        self.root[name] = root
+
     def append(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
-        """A CTE `SELECT g.*, <columns> FROM prev AS g`; returns its name."""
+        """A CTE `SELECT g.*, <columns> FROM prev AS g`; returns its name. Row-level loops the
+        columns read are computed first (`group_lists`)."""
+        prev = self.group_lists(prev)
+        exprs, bound = bind_costly([e for _, e in columns], f"b{len(self.ctes)}")
+        if bound:
+            prev = self.append_plain(prev, bound)
+        return self.append_plain(prev, [(c, e) for (c, _), e in zip(columns, exprs, strict=True)])
+
+    def append_plain(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
         name = f"s{len(self.ctes)}"
         select = exp.select(
             exp.column(exp.Star(), table="g"), *[exp.alias_(e, c, copy=False) for c, e in columns]
         )
-        self.ctes.append(
-            (
-                name,
-                select.from_(
-                    exp.alias_(exp.to_table(prev), "g", table=True, copy=False), copy=False
-                ),
-            )
-        )
+        source = exp.alias_(exp.to_table(prev), "g", table=True, copy=False)
+        select = select.from_(source, copy=False)
+        self.add_cte(name, select, self.keys[prev], self.root[prev])
         return name
+
+    def group_lists(self, prev: str) -> str:
+        """Join the pending row-level loops to `prev`: per loop one GROUP BY over the unnested
+        items, from the chain's first CTE when the loop reads only its columns (so the stages
+        before are not computed twice), else from `prev` materialised."""
+        pending, self.pending_lists = self.pending_lists, []
+        for loop in pending:
+            keys = self.keys[prev]
+            root = self.root[prev]
+            parts = [loop.items, loop.body] + ([loop.where] if loop.where is not None else [])
+            read = {c.name for part in parts for c in part.find_all(exp.Column)
+                    if c.table == "g"} - {loop.var}
+            source = root if read <= self.root_columns.get(root, set()) else prev
+            if source != root:
+                self.materialized.add(prev)
+            unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM {source} AS g",
+                           items=loop.items)
+            parts, bound = bind_costly(
+                [loop.body] + ([loop.where] if loop.where is not None else []), f"{loop.var}b"
+            )
+            if bound:
+                unnested = exp.select(
+                    exp.column(exp.Star(), table="g"),
+                    *[exp.alias_(e, c, copy=False) for c, e in bound],
+                ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
+            body, where = parts[0], (parts[1] if loop.where is not None else None)
+            rows = exp.select(*[col(k) for k in keys], exp.alias_(body, "b")).from_(
+                exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
+            )
+            if where is not None:
+                rows = rows.where(where, copy=False)
+            grouped = exp.select(
+                *[col(k, None) for k in keys],
+                exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
+            ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False)).group_by(
+                *[col(k, None) for k in keys]
+            )
+            value = col("v", "q")
+            if loop.func in EMPTY_LOOP:
+                value = case([(tpl(f"q.{keys[0]} IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
+            on = exp.and_(*[exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in keys])
+            select = (
+                exp.select(exp.column(exp.Star(), table="g"), exp.alias_(value, loop.column))
+                .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
+                .join(exp.alias_(subquery(grouped), "q", table=True, copy=False), on=on,
+                      join_type="LEFT")
+            )
+            name = f"s{len(self.ctes)}"
+            self.add_cte(name, select, keys, self.root[prev])
+            self.plan.add("loop", column=loop.column, func=loop.func,
+                          method="unnest the list, GROUP BY the row, join back")
+            prev = name
+        return prev
+
 
     def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
         self.main = self.append(self.main, columns)
@@ -556,7 +665,9 @@ class RuleBuilder(RuleCompiler):
                         on=tpl("d.param_month = c.param_month"),
                     )
                 )
-                self.ctes.append((name, select))
+                prm_names = [self.param_column(n) for n in key]
+                self.add_cte(name, select, ["cell", *prm_names], name)
+                self.root_columns[name] = set(CELL_COLUMNS) | set(prm_names)
                 self.grains[params] = Grain(key, name)
         return self.grains[params]
 
@@ -580,7 +691,7 @@ class RuleBuilder(RuleCompiler):
                 on=exp.and_(*on),
             )
         )
-        self.ctes.append((name, select))
+        self.add_cte(name, select, self.keys[prev], self.root[prev])
         return name
 
     def hoist(self, params: frozenset[str], columns: list[tuple[str, exp.Expression]]) -> None:
@@ -731,14 +842,15 @@ class RuleBuilder(RuleCompiler):
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
-        self.ctes.append(("cells", cells))
+        self.add_cte("cells", cells, ["cell"], "cells")
+        self.root_columns["cells"] = set(CELL_COLUMNS)
         prm_columns = [
             (self.param_column(name), self.param_lookup(name)) for name in self.scope.params
         ]
         prm = exp.select(
             col("scenario"), col("param_month"), *[exp.alias_(e, c) for c, e in prm_columns]
         ).from_(exp.alias_(subquery(tpl(SCENARIO_MONTHS)), "g", table=True, copy=False))
-        self.ctes.append(("prm", prm))
+        self.add_cte("prm", prm, ["scenario", "param_month"], "prm")
         self.materialized |= {"cells", "prm"}
         grid = (
             exp.select(
@@ -752,7 +864,10 @@ class RuleBuilder(RuleCompiler):
                 on=tpl("p.param_month = c.param_month"),
             )
         )
-        self.ctes.append(("grid", grid))
+        self.add_cte("grid", grid, ["scenario", "cell"], "grid")
+        self.root_columns["grid"] = (
+            set(CELL_COLUMNS) | {"scenario"} | {c for c, _ in prm_columns}
+        )
         self.main = "grid"
         self.plan.add(
             "grid",
@@ -1104,6 +1219,8 @@ class RuleBuilder(RuleCompiler):
         return call("json_object", *pairs)
 
     def finish(self, rule: ast.Rule) -> exp.Expression:
+        if self.pending_lists:  # a loop compiled for the final select: computed before it
+            self.stage([])
         split = next((p for p in (rule.payer, rule.payee) if p.kind == "split"), None)
         trace = self.trace(rule)
         reason = tpl(
@@ -1148,7 +1265,7 @@ class RuleBuilder(RuleCompiler):
                 n=number(n + 1),
             )
             self.main = f"s{len(self.ctes)}"
-            self.ctes.append((self.main, shares))
+            self.add_cte(self.main, shares, [*self.keys[prev], "k"], self.main)
             side = col("share_party")
             payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
             payee = side if rule.payee.kind == "split" else self.party_sql(rule.payee)
@@ -1184,9 +1301,6 @@ class RuleBuilder(RuleCompiler):
             )
             .from_(source, copy=False)
             .where(col("in_window"), copy=False)
-        )
-        select = select.order_by(
-            "scenario", "period_start", "section_id", "payer", "payee", copy=False
         )
         for name, cte in self.ctes:
             select = select.with_(

@@ -7,7 +7,8 @@
 - `ev_periods(kind, period_start, period_end, year_start, param_month, days, in_window)`: the
   periods of every (agreement) year the window touches, within the scheme's span;
 - `ev_sections`: the scheme's sections; `ev_values(kind, section_id, period, indicator, ...)`:
-  period values over the whole history; periods longer than a month (years, quarters) only from
+  period values from January of the run's first year (a year earlier for previous(...), the
+  first baseline year for baseline(...)); periods longer than a month (years, quarters) only from
   samples of months up to the window's last month, so a monthly run of a year scheme shows the
   provisional year-to-date status; `ev_daily`: daily values when a rule counts runs.
 """
@@ -225,7 +226,7 @@ def prepare_run(
         "WHERE list_contains(schemes, ?)",
         [compiled.id],
     )
-    _prepare_values(con, compiled, as_of, end)
+    _prepare_values(con, compiled, as_of, end, history_start(compiled, start))
     if compiled.uses_daily:
         if not _has_function(con, "daily_values"):
             raise EcocompError(
@@ -240,10 +241,24 @@ def prepare_run(
         )
 
 
+def history_start(compiled: CompiledScheme, start: date) -> date:
+    """The first day whose values the run can read: January of the run's first (agreement)
+    year, a year earlier when a rule reads previous(...), or the first baseline year."""
+    first = year_start(start, compiled.year_begins).year - (1 if compiled.reads_previous else 0)
+    if compiled.first_year_read is not None:
+        first = min(first, compiled.first_year_read)
+    return date(first, 1, 1)
+
+
 def _prepare_values(
-    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime, through: date
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledScheme,
+    as_of: datetime,
+    through: date,
+    since: date,
 ) -> None:
-    """Period values; periods longer than a month count only months up to `through` (to date)."""
+    """Period values from `since` on (not the whole history: a monthly run reads one or two
+    years); periods longer than a month count only months up to `through` (to date)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
         "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
@@ -253,20 +268,20 @@ def _prepare_values(
     kinds = set(compiled.value_kinds)
     con.execute(
         f"INSERT INTO ev_values SELECT 'month', {columns} FROM monthly_values(?) "
-        "WHERE section_id IN (SELECT section_id FROM ev_sections)",
-        [as_of],
+        "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?",
+        [as_of, since],
     )
     if "year" in kinds and compiled.year_begins == 1:
         con.execute(
             f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values_through(?, ?) "
-            "WHERE section_id IN (SELECT section_id FROM ev_sections)",
-            [as_of, through],
+            "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?",
+            [as_of, through, since],
         )
         kinds.discard("year")
     kinds.discard("month")
     for kind in sorted(kinds):
         # Periods longer than a month (agreement years, quarters): the mean of the monthly values,
-        # rounded half to even to 6 decimals, classified again. Periods for all history.
+        # rounded half to even to 6 decimals, classified again.
         step = MONTHS_PER_KIND[kind]
         con.execute(
             "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "

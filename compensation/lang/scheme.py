@@ -86,6 +86,10 @@ class CompiledScheme:
     source_sha256: str
     uses_daily: bool = False
     value_kinds: list[str] = field(default_factory=list)
+    # how far back of the run's first (agreement) year the rules read values: previous(...)
+    # reads a year back, baseline(x, 2012..2014) from a fixed year
+    reads_previous: bool = False
+    first_year_read: int | None = None
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:
@@ -120,6 +124,17 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
             )
         )
     return out
+
+
+def _year_ranges(node: object) -> list[int]:
+    """First years of every `baseline(x, a..b)` in the tree."""
+    found = [node.first] if isinstance(node, ast.YearRange) else []
+    if isinstance(node, ast.Node):
+        for value in vars(node).values():
+            for item in value if isinstance(value, list) else [value]:
+                for x in item if isinstance(item, tuple) else [item]:
+                    found += _year_ranges(x)
+    return found
 
 
 def _uses(node: object, func: str) -> bool:
@@ -185,5 +200,7 @@ def compile_file(path: str | Path) -> CompiledScheme:
         uses_daily=any(_uses(r, "runs") for r in rf.rules)
         or any(_uses(m, "runs") for m in rf.measures),
         value_kinds=kinds,
+        reads_previous=any(_uses(x, "previous") for x in [*rf.rules, *rf.measures]),
+        first_year_read=min(_year_ranges(rf), default=None),
         ast=rf,
     )

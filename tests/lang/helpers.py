@@ -81,7 +81,10 @@ def run_rules(
     prepare_run(con, compiled, start, end, AS_OF, scenarios)
     out = []
     for rule in compiled.rules:
-        cur = con.execute(rule.sql)
+        # the rule's query leaves the order to its reader (the ledger numbers its lines)
+        cur = con.execute(
+            f"SELECT * FROM ({rule.sql}) ORDER BY scenario, period_start, section_id, payer, payee"
+        )
         names = [d[0] for d in cur.description]
         out += [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     return out

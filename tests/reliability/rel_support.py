@@ -97,8 +97,8 @@ def wait_until_open(pid: int, db: Path, timeout: float = 60) -> None:
 
 
 def write_big_samples(path: Path, rows: int, *, indicators: tuple[str, ...] = (
-        "COD", "NH3N", "TP", "DO")) -> int:
-    """A long-form CSV of `rows` hourly samples (2019 onwards) on six demo sections."""
+        "COD", "NH3N", "TP", "DO"), first_year: int = 2019) -> int:
+    """A long-form CSV of `rows` hourly samples (`first_year` onwards) on six demo sections."""
     per_hour = len(SECTION_IDS) * len(indicators)
     hours = -(-rows // per_hour)
     written = 0
@@ -107,7 +107,7 @@ def write_big_samples(path: Path, rows: int, *, indicators: tuple[str, ...] = (
         chunk: list[str] = []
         for hour in range(hours):
             day, h = divmod(hour, 24)
-            stamp = _stamp(day, h)
+            stamp = _stamp(day, h, first_year)
             for section in SECTION_IDS:
                 for k, code in enumerate(indicators):
                     if written == rows:
@@ -124,8 +124,8 @@ def write_big_samples(path: Path, rows: int, *, indicators: tuple[str, ...] = (
 _MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def _stamp(day: int, hour: int) -> str:
-    year = 2019
+def _stamp(day: int, hour: int, first_year: int = 2019) -> str:
+    year = first_year
     while True:
         length = 366 if year % 4 == 0 else 365
         if day < length:

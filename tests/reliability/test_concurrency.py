@@ -17,7 +17,14 @@ import sys
 from pathlib import Path
 
 import duckdb
-from rel_support import assert_no_traceback, ecocomp_exe, env_with, run_ecocomp, wait_until_open
+from rel_support import (
+    assert_no_traceback,
+    ecocomp_exe,
+    env_with,
+    run_ecocomp,
+    wait_until_open,
+    write_big_samples,
+)
 
 POLLER = r"""
 import sys, time, duckdb
@@ -58,6 +65,11 @@ def test_writers_and_readers_during_a_run(demo_copy: Path, tmp_path: Path) -> No
     small = tmp_path / "one.csv"
     small.write_text("section,sampled_at,indicator,value\ncj_laoguan,2025-01-05,COD,15\n",
                      encoding="utf-8")
+    # hourly 2024 data on six sections, so the run holds the database for seconds (a run of the
+    # demo data alone ends before a second process has started)
+    busy = tmp_path / "hourly_2024.csv"
+    write_big_samples(busy, 150_000, first_year=2024)
+    assert run_ecocomp(demo_copy, "load", "samples", str(busy)).returncode == 0
     stop = tmp_path / "stop"
     poller = subprocess.Popen([sys.executable, "-c", POLLER, str(demo_copy), str(stop)],
                               stdout=subprocess.PIPE, text=True)
@@ -80,8 +92,9 @@ def test_writers_and_readers_during_a_run(demo_copy: Path, tmp_path: Path) -> No
         out, err, code = outs[name]
         assert (out, err, code) == ("", busy_message(demo_copy, "0.5"), 3), name
     out, err, code = outs["patient_writer"]
-    # the demo holds 11 batches (2 registry files, 8 monitoring files, 1 correction)
-    assert (err, code) == ("", 0) and out == f"{small}：批次 12，导入 1 行。\n"
+    # the demo holds 11 batches (2 registry files, 8 monitoring files, 1 correction), then the
+    # hourly file above
+    assert (err, code) == ("", 0) and out == f"{small}：批次 13，导入 1 行。\n"
     out, err, code = outs["patient_reader"]
     assert (err, code) == ("", 0)
     # the reader waited for the run: it sees the whole of 2024, 3 sections × 12 months

@@ -87,9 +87,14 @@ WITH cells AS MATERIALIZED (
         AND v3.section_id = g.section_id
         AND v3.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v3.indicator)
-    ) AS m_0
+    ) AS b4_0
   FROM s3 AS g
 ), s5 AS (
+  SELECT
+    g.*,
+    g.b4_0 AS m_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     (
@@ -105,9 +110,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v4
       WHERE
         v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
-    ) AS t_values
+    ) AS b6_0
   FROM cells AS g
-), s6 AS (
+), s7 AS (
+  SELECT
+    g.*,
+    g.b6_0 AS t_values
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -123,24 +133,29 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v5
       WHERE
         v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
-    ) AS t_classes
-  FROM s5 AS g
-), s7 AS (
+    ) AS b8_0
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    g.b8_0 AS t_classes
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s8 AS (
+), s11 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s7 AS g
-  JOIN s6 AS k
+  FROM s10 AS g
+  JOIN s9 AS k
     ON k.cell = g.cell
-), s9 AS (
+), s12 AS (
   SELECT
     g.*,
     CASE
@@ -182,20 +197,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s8 AS g
-), s10 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s10 AS g
+  FROM s13 AS g
 )
 SELECT
   g.scenario,
@@ -255,12 +270,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s14 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

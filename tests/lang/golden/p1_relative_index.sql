@@ -92,90 +92,116 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
+    q.v AS q6
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_0,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+        THEN NULL
+        ELSE EDIV(SUM(b), COUNT(b))
+      END AS v
+    FROM (
       SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE EDIV(SUM(b), COUNT(b))
-        END
+        g.cell,
+        g.prm_0,
+        EDIV((
+          g.q6_xb_0
+        ), (
+          g.q6_xb_1
+        )) AS b
       FROM (
         SELECT
-          EDIV(
-            (
+          g.*,
+          (
+            SELECT
+              v7.value
+            FROM ev_values AS v7
+            WHERE
               (
-                SELECT
-                  v6.value
-                FROM ev_values AS v6
-                WHERE
-                  (
-                    v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
-                  )
-                  AND v6.indicator = c5.x
+                v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
               )
-            ),
-            (
-              (
-                SELECT
-                  lim7."limit"
-                FROM gb3838_limits AS lim7
-                WHERE
-                  lim7.indicator = c5.x AND lim7.water_body = g.water_body AND lim7.class = 3
-              )
-            )
-          ) AS b
+              AND v7.indicator = g.q6_x
+          ) AS q6_xb_0,
+          LIMIT_OF(g.q6_x, g.water_body, 3) AS q6_xb_1
         FROM (
           SELECT
-            UNNEST(g.prm_0) AS x
-        ) AS c5
-      ) AS q8
-    ) AS m_0
-  FROM s3 AS g
+            g.*,
+            UNNEST(g.prm_0) AS q6_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_0
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
 ), s5 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE EDIV(SUM(b), COUNT(b))
-        END
-      FROM (
-        SELECT
-          EDIV(
-            (
-              (
-                SELECT
-                  v10.value
-                FROM ev_values AS v10
-                WHERE
-                  (
-                    v10.kind = 'month'
-                    AND v10.section_id = g.control_id
-                    AND v10.period = g.period_start
-                  )
-                  AND v10.indicator = c9.x
-              )
-            ),
-            (
-              (
-                SELECT
-                  lim11."limit"
-                FROM gb3838_limits AS lim11
-                WHERE
-                  lim11.indicator = c9.x AND lim11.water_body = g.water_body AND lim11.class = 3
-              )
-            )
-          ) AS b
-        FROM (
-          SELECT
-            UNNEST(g.prm_0) AS x
-        ) AS c9
-      ) AS q12
-    ) AS mc_0
+    g.q6 AS m_0
   FROM s4 AS g
 ), s6 AS (
+  SELECT
+    g.*,
+    q.v AS q9
+  FROM s5 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_0,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+        THEN NULL
+        ELSE EDIV(SUM(b), COUNT(b))
+      END AS v
+    FROM (
+      SELECT
+        g.cell,
+        g.prm_0,
+        EDIV((
+          g.q9_xb_0
+        ), (
+          g.q9_xb_1
+        )) AS b
+      FROM (
+        SELECT
+          g.*,
+          (
+            SELECT
+              v10.value
+            FROM ev_values AS v10
+            WHERE
+              (
+                v10.kind = 'month'
+                AND v10.section_id = g.control_id
+                AND v10.period = g.period_start
+              )
+              AND v10.indicator = g.q9_x
+          ) AS q9_xb_0,
+          LIMIT_OF(g.q9_x, g.water_body, 3) AS q9_xb_1
+        FROM (
+          SELECT
+            g.*,
+            UNNEST(g.prm_0) AS q9_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_0
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s7 AS (
+  SELECT
+    g.*,
+    g.q9 AS mc_0
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     EDIV((
@@ -187,22 +213,22 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v13
+      FROM ev_values AS v11
       WHERE
-        v13.kind = 'month'
-        AND v13.section_id = g.section_id
-        AND v13.period = g.period_start
-        AND v13.flags && ['no_flow', 'ice']
+        v11.kind = 'month'
+        AND v11.section_id = g.section_id
+        AND v11.period = g.period_start
+        AND v11.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s8 AS (
+), s10 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -211,12 +237,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v14
+          FROM ev_values AS v12
           WHERE
-            v14.kind = 'month'
-            AND v14.section_id = g.section_id
-            AND v14.period = g.period_start
-            AND v14.flags && ['no_flow']
+            v12.kind = 'month'
+            AND v12.section_id = g.section_id
+            AND v12.period = g.period_start
+            AND v12.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -224,46 +250,101 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v15
+          FROM ev_values AS v13
           WHERE
-            v15.kind = 'month'
-            AND v15.section_id = g.section_id
-            AND v15.period = g.period_start
-            AND v15.flags && ['ice']
+            v13.kind = 'month'
+            AND v13.section_id = g.section_id
+            AND v13.period = g.period_start
+            AND v13.flags && ['ice']
         )
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s6 AS g
-  JOIN s8 AS k
+  FROM s8 AS g
+  JOIN s10 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s12 AS (
   SELECT
     g.*,
-    LENGTH(g.prm_0) > (
+    (
       SELECT
-        COUNT(DISTINCT v16.indicator)
+        COUNT(DISTINCT v14.indicator)
+      FROM ev_values AS v14
+      WHERE
+        v14.kind = 'month'
+        AND v14.section_id = g.section_id
+        AND v14.period = g.period_start
+        AND NOT v14.value IS NULL
+        AND ARRAY_CONTAINS(g.prm_0, v14.indicator)
+    ) AS b12_0
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    LENGTH(g.prm_0) > g.b12_0 AS x_1
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    '监测数据缺失' AS xr_1
+  FROM s13 AS g
+), s15 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v15.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v15.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v15.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v15
+      WHERE
+        v15.kind = 'month'
+        AND v15.section_id = g.section_id
+        AND v15.period = g.period_start
+    ) AS b15_0
+  FROM s10 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    g.b15_0 AS t_values
+  FROM s15 AS g
+), s17 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v16.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v16.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v16.indicator
+        ) || '}' AS JSON)
       FROM ev_values AS v16
       WHERE
         v16.kind = 'month'
         AND v16.section_id = g.section_id
         AND v16.period = g.period_start
-        AND NOT v16.value IS NULL
-        AND ARRAY_CONTAINS(g.prm_0, v16.indicator)
-    ) AS x_1
-  FROM s9 AS g
-), s11 AS (
+    ) AS b17_0
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
-    '监测数据缺失' AS xr_1
-  FROM s10 AS g
-), s12 AS (
+    g.b17_0 AS t_classes
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     (
@@ -279,11 +360,16 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v17
       WHERE
         v17.kind = 'month'
-        AND v17.section_id = g.section_id
+        AND v17.section_id = g.control_id
         AND v17.period = g.period_start
-    ) AS t_values
-  FROM s8 AS g
-), s13 AS (
+    ) AS b19_0
+  FROM s18 AS g
+), s20 AS (
+  SELECT
+    g.*,
+    g.b19_0 AS t_control_values
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     (
@@ -299,51 +385,16 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v18
       WHERE
         v18.kind = 'month'
-        AND v18.section_id = g.section_id
+        AND v18.section_id = g.control_id
         AND v18.period = g.period_start
-    ) AS t_classes
-  FROM s12 AS g
-), s14 AS (
+    ) AS b21_0
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.control_id
-        AND v19.period = g.period_start
-    ) AS t_control_values
-  FROM s13 AS g
-), s15 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.control_id
-        AND v20.period = g.period_start
-    ) AS t_control_classes
-  FROM s14 AS g
-), s16 AS (
+    g.b21_0 AS t_control_classes
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     k.m_0,
@@ -352,9 +403,9 @@ WITH cells AS MATERIALIZED (
     k.x_1,
     k.xr_1
   FROM grid AS g
-  JOIN s11 AS k
+  JOIN s14 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s17 AS (
+), s24 AS (
   SELECT
     g.*,
     k.x_0,
@@ -363,10 +414,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s16 AS g
-  JOIN s15 AS k
+  FROM s23 AS g
+  JOIN s22 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s25 AS (
   SELECT
     g.*,
     CASE
@@ -442,8 +493,8 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s17 AS g
-), s19 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CASE
@@ -455,13 +506,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s19 AS g
+  FROM s26 AS g
 )
 SELECT
   g.scenario,
@@ -542,12 +593,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s27 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

@@ -93,9 +93,14 @@ WITH cells AS MATERIALIZED (
         AND v4.section_id = g.section_id
         AND v4.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_0, v4.indicator)
-    ) AS m_0
+    ) AS b4_0
   FROM s3 AS g
 ), s5 AS (
+  SELECT
+    g.*,
+    g.b4_0 AS m_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     EXISTS(
@@ -109,7 +114,7 @@ WITH cells AS MATERIALIZED (
         AND v5.flags && ['incident']
     ) AS x_0
   FROM cells AS g
-), s6 AS (
+), s7 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -128,8 +133,8 @@ WITH cells AS MATERIALIZED (
         THEN '突发事件'
       END
     ) AS xr_0
-  FROM s5 AS g
-), s7 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -145,9 +150,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS t_values
-  FROM s6 AS g
-), s8 AS (
+    ) AS b8_0
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    g.b8_0 AS t_values
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     (
@@ -163,26 +173,31 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s7 AS g
-), s9 AS (
+    ) AS b10_0
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    g.b10_0 AS t_classes
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s10 AS (
+), s13 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s9 AS g
-  JOIN s8 AS k
+  FROM s12 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
-), s11 AS (
+), s14 AS (
   SELECT
     g.*,
     CASE
@@ -224,31 +239,32 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s10 AS g
-), s12 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
-    CASE
-      WHEN g.x_0
-      THEN (
+    (
+      SELECT
+        CASE
+          WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+          THEN NULL
+          ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
+        END
+      FROM (
         SELECT
-          CASE
-            WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
-            THEN NULL
-            ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
-          END
-        FROM (
-          SELECT
-            g.a_raw AS x0,
-            CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm9
-      )
-      ELSE g.a_raw
-    END AS a_exc,
+          g.a_raw AS x0,
+          CAST(0 AS DECIMAL(38, 12)) AS x1
+      ) AS mm9
+    ) AS b15_0
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    CASE WHEN g.x_0 THEN g.b15_0 ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '重大事件否决奖励' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s11 AS g
-), s13 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -348,14 +364,14 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s12 AS g
-), s14 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s13 AS g
-), s15 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -365,15 +381,15 @@ WITH cells AS MATERIALIZED (
       DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['upstream_left', 'upstream_right'] AS p_list
-  FROM s14 AS g
-), s16 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s15 AS g
+  FROM s19 AS g
   CROSS JOIN RANGE(1, 3) AS sh(k)
 )
 SELECT
@@ -453,12 +469,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s16 AS g
+FROM s20 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

@@ -103,9 +103,14 @@ WITH cells AS MATERIALIZED (
         AND v5.section_id = g.section_id
         AND v5.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v5.indicator)
-    ) AS m_0
+    ) AS b4_0
   FROM s3 AS g
 ), s5 AS (
+  SELECT
+    g.*,
+    g.b4_0 AS m_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     (
@@ -117,9 +122,14 @@ WITH cells AS MATERIALIZED (
         AND v6.section_id = g.control_id
         AND v6.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v6.indicator)
-    ) AS mc_0
-  FROM s4 AS g
-), s6 AS (
+    ) AS b6_0
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    g.b6_0 AS mc_0
+  FROM s6 AS g
+), s8 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -133,15 +143,15 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s7 AS (
+), s9 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0
-  FROM s6 AS g
-  JOIN s5 AS k
+  FROM s8 AS g
+  JOIN s7 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s8 AS (
+), s10 AS (
   SELECT
     g.*,
     (
@@ -149,18 +159,18 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.prm_0
     ) AS l_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.m_0 = 6 AS x_0
-  FROM s5 AS g
-), s10 AS (
+  FROM s7 AS g
+), s12 AS (
   SELECT
     g.*,
     '劣Ⅴ类加倍' AS xr_0
-  FROM s9 AS g
-), s11 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -176,9 +186,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS t_values
+    ) AS b13_0
   FROM cells AS g
-), s12 AS (
+), s14 AS (
+  SELECT
+    g.*,
+    g.b13_0 AS t_values
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -194,9 +209,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s11 AS g
-), s13 AS (
+    ) AS b15_0
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    g.b15_0 AS t_classes
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -212,9 +232,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
-    ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
+    ) AS b17_0
+  FROM s16 AS g
+), s18 AS (
+  SELECT
+    g.*,
+    g.b17_0 AS t_control_values
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     (
@@ -232,9 +257,14 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'month'
         AND v10.section_id = g.control_id
         AND v10.period = g.period_start
-    ) AS t_control_classes
-  FROM s13 AS g
-), s15 AS (
+    ) AS b19_0
+  FROM s18 AS g
+), s20 AS (
+  SELECT
+    g.*,
+    g.b19_0 AS t_control_classes
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     k.m_0,
@@ -242,28 +272,28 @@ WITH cells AS MATERIALIZED (
     k.x_0,
     k.xr_0
   FROM grid AS g
-  JOIN s10 AS k
+  JOIN s12 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s16 AS (
+), s22 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s15 AS g
-  JOIN s8 AS k
+  FROM s21 AS g
+  JOIN s10 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s23 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s16 AS g
-  JOIN s14 AS k
+  FROM s22 AS g
+  JOIN s20 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s24 AS (
   SELECT
     g.*,
     CASE
@@ -297,8 +327,8 @@ WITH cells AS MATERIALIZED (
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s17 AS g
-), s19 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     CASE
@@ -312,12 +342,12 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s19 AS g
+  FROM s25 AS g
 )
 SELECT
   g.scenario,
@@ -386,12 +416,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s26 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

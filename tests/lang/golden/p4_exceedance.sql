@@ -111,9 +111,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS t_values
+    ) AS b3_0
   FROM cells AS g
 ), s4 AS (
+  SELECT
+    g.*,
+    g.b3_0 AS t_values
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -129,33 +134,48 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s3 AS g
-), s5 AS (
+    ) AS b5_0
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    g.b5_0 AS t_classes
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s6 AS (
+), s8 AS (
   SELECT
     g.*,
-    (
+    CASE WHEN q.scenario IS NULL THEN 0 ELSE q.v END AS q10
+  FROM s7 AS g
+  LEFT JOIN (
+    SELECT
+      scenario,
+      cell,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE COALESCE(SUM(b), 0) END AS v
+    FROM (
       SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE COALESCE(SUM(b), 0) END
+        g.scenario,
+        g.cell,
+        g.q10_xb_0 AS b
       FROM (
         SELECT
+          g.*,
           (
             SELECT
               CASE
-                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                 THEN NULL
                 ELSE CASE
-                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                   THEN NULL
-                  ELSE LEAST(mm10.x0, mm10.x1)
+                  ELSE LEAST(mm11.x0, mm11.x1)
                 END
               END
             FROM (
@@ -168,12 +188,12 @@ WITH cells AS MATERIALIZED (
                           (
                             SELECT
                               CASE
-                                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                                WHEN mm12.x0 IS NULL OR mm12.x1 IS NULL
                                 THEN NULL
                                 ELSE CASE
-                                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                                  WHEN mm12.x0 IS NULL OR mm12.x1 IS NULL
                                   THEN NULL
-                                  ELSE GREATEST(mm11.x0, mm11.x1)
+                                  ELSE GREATEST(mm12.x0, mm12.x1)
                                 END
                               END
                             FROM (
@@ -189,24 +209,12 @@ WITH cells AS MATERIALIZED (
                                         AND v13.section_id = g.section_id
                                         AND v13.period = g.period_start
                                       )
-                                      AND v13.indicator = c9.x
-                                  ) - (
-                                    SELECT
-                                      lim12."limit"
-                                    FROM gb3838_limits AS lim12
-                                    WHERE
-                                      lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
-                                  ),
-                                  (
-                                    SELECT
-                                      lim12."limit"
-                                    FROM gb3838_limits AS lim12
-                                    WHERE
-                                      lim12.indicator = c9.x AND lim12.water_body = g.water_body AND lim12.class = 3
-                                  )
+                                      AND v13.indicator = g.q10_x
+                                  ) - LIMIT_OF(g.q10_x, g.water_body, 3),
+                                  LIMIT_OF(g.q10_x, g.water_body, 3)
                                 ) AS x0,
                                 CAST(0 AS DECIMAL(38, 12)) AS x1
-                            ) AS mm11
+                            ) AS mm12
                           )
                         ),
                         (
@@ -220,29 +228,40 @@ WITH cells AS MATERIALIZED (
                   g.prm_2
                 ) AS DECIMAL(38, 12)) AS x0,
                 g.prm_3 AS x1
-            ) AS mm10
-          ) AS b
+            ) AS mm11
+          ) AS q10_xb_0
         FROM (
           SELECT
-            UNNEST(g.prm_0) AS x
-        ) AS c9
-      ) AS q14
-    ) AS a_raw,
+            g.*,
+            UNNEST(g.prm_0) AS q10_x
+          FROM grid AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      scenario,
+      cell
+  ) AS q
+    ON q.scenario IS NOT DISTINCT FROM g.scenario AND q.cell IS NOT DISTINCT FROM g.cell
+), s9 AS (
+  SELECT
+    g.*,
+    g.q10 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -307,15 +326,9 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s11 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;
 
 -- rule bands (p4_exceedance.rule:27) 超标倍数分档（山西）
 WITH cells AS MATERIALIZED (
@@ -444,48 +457,21 @@ WITH cells AS MATERIALIZED (
                     AND v8.indicator = 'COD'
                 )
               ) - (
-                (
-                  SELECT
-                    lim9."limit"
-                  FROM gb3838_limits AS lim9
-                  WHERE
-                    lim9.indicator = 'COD' AND lim9.water_body = g.water_body AND lim9.class = 3
-                )
+                LIMIT_OF('COD', g.water_body, 3)
               )
             ),
             (
-              (
-                SELECT
-                  lim10."limit"
-                FROM gb3838_limits AS lim10
-                WHERE
-                  lim10.indicator = 'COD' AND lim10.water_body = g.water_body AND lim10.class = 3
-              )
+              LIMIT_OF('COD', g.water_body, 3)
             )
           ) AS x0,
           CAST(0 AS DECIMAL(38, 12)) AS x1
       ) AS mm7
-    ) AS m_0
+    ) AS b3_0
   FROM cells AS g
 ), s4 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'month'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ) AS t_values
+    g.b3_0 AS m_0
   FROM s3 AS g
 ), s5 AS (
   SELECT
@@ -494,29 +480,57 @@ WITH cells AS MATERIALIZED (
       SELECT
         CAST('{' || LISTAGG(
           
-            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
             ','
           
           ORDER BY
-            v12.indicator
+            v9.indicator
         ) || '}' AS JSON)
-      FROM ev_values AS v12
+      FROM ev_values AS v9
       WHERE
-        v12.kind = 'month'
-        AND v12.section_id = g.section_id
-        AND v12.period = g.period_start
-    ) AS t_classes
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ) AS b5_0
   FROM s4 AS g
 ), s6 AS (
+  SELECT
+    g.*,
+    g.b5_0 AS t_values
+  FROM s5 AS g
+), s7 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'month'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ) AS b7_0
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    g.b7_0 AS t_classes
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     k.m_0,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s5 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell
-), s7 AS (
+), s10 AS (
   SELECT
     g.*,
     CASE
@@ -568,19 +582,19 @@ WITH cells AS MATERIALIZED (
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s8 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -636,15 +650,9 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s12 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;
 
 -- rule runs_rule (p4_exceedance.rule:38) 自动站连续超标
 WITH cells AS MATERIALIZED (
@@ -759,9 +767,14 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS t_values
+    ) AS b3_0
   FROM cells AS g
 ), s4 AS (
+  SELECT
+    g.*,
+    g.b3_0 AS t_values
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -777,61 +790,71 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s3 AS g
-), s5 AS (
+    ) AS b5_0
+  FROM s4 AS g
+), s6 AS (
+  SELECT
+    g.*,
+    g.b5_0 AS t_classes
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s6 AS (
+), s8 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        COUNT(*)
+      FROM (
+        SELECT
+          COUNT(*) AS len
+        FROM (
+          SELECT
+            d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
+          FROM ev_daily AS d9
+          WHERE
+            d9.section_id = g.section_id
+            AND d9.indicator = 'NH3N'
+            AND d9.day BETWEEN g.period_start AND g.period_end
+            AND d9.valid
+            AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
+        )
+        GROUP BY
+          grp
+      )
+      WHERE
+        len >= g.prm_4
+    ) AS b8_0
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST((
-      (
-        SELECT
-          COUNT(*)
-        FROM (
-          SELECT
-            COUNT(*) AS len
-          FROM (
-            SELECT
-              d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
-            FROM ev_daily AS d9
-            WHERE
-              d9.section_id = g.section_id
-              AND d9.indicator = 'NH3N'
-              AND d9.day BETWEEN g.period_start AND g.period_end
-              AND d9.valid
-              AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
-          )
-          GROUP BY
-            grp
-        )
-        WHERE
-          len >= g.prm_4
-      )
+      g.b8_0
     ) * (
       g.prm_5
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -887,12 +910,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s11 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

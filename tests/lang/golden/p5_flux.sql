@@ -72,22 +72,27 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
+    (
+      SELECT
+        v4.value
+      FROM ev_values AS v4
+      WHERE
+        (
+          v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+        )
+        AND v4.indicator = 'FLOW'
+    ) AS b3_0
+  FROM cells AS g
+), s4 AS (
+  SELECT
+    g.*,
     CAST((
-      (
-        SELECT
-          v4.value
-        FROM ev_values AS v4
-        WHERE
-          (
-            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
-          )
-          AND v4.indicator = 'FLOW'
-      )
+      g.b3_0
     ) * (
       CAST(CAST(g.days AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
     ) AS DECIMAL(38, 12)) AS m_0
-  FROM cells AS g
-), s4 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     c.*,
     d.prm_0
@@ -99,162 +104,164 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s5 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s4 AS g
-  JOIN s3 AS k
-    ON k.cell = g.cell
 ), s6 AS (
   SELECT
     g.*,
-    CAST((
-      (
-        SELECT
-          CASE
-            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
-            THEN NULL
-            ELSE CASE
-              WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
-              THEN NULL
-              ELSE GREATEST(mm5.x0, mm5.x1)
-            END
-          END
-        FROM (
-          SELECT
-            (
-              (
-                SELECT
-                  v6.value
-                FROM ev_values AS v6
-                WHERE
-                  (
-                    v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
-                  )
-                  AND v6.indicator = 'CODMn'
-              )
-            ) - (
-              (
-                SELECT
-                  lim7."limit"
-                FROM gb3838_limits AS lim7
-                WHERE
-                  lim7.indicator = 'CODMn'
-                  AND lim7.water_body = g.water_body
-                  AND lim7.class = g.prm_0
-              )
-            ) AS x0,
-            CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm5
-      )
-    ) * (
-      g.m_0
-    ) AS DECIMAL(38, 12)) AS m_1
+    k.m_0
   FROM s5 AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell
 ), s7 AS (
-  SELECT
-    g.*,
-    CAST((
-      (
-        SELECT
-          CASE
-            WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL
-            THEN NULL
-            ELSE CASE
-              WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL
-              THEN NULL
-              ELSE GREATEST(mm8.x0, mm8.x1)
-            END
-          END
-        FROM (
-          SELECT
-            (
-              (
-                SELECT
-                  v9.value
-                FROM ev_values AS v9
-                WHERE
-                  (
-                    v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-                  )
-                  AND v9.indicator = 'NH3N'
-              )
-            ) - (
-              (
-                SELECT
-                  lim10."limit"
-                FROM gb3838_limits AS lim10
-                WHERE
-                  lim10.indicator = 'NH3N'
-                  AND lim10.water_body = g.water_body
-                  AND lim10.class = g.prm_0
-              )
-            ) AS x0,
-            CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm8
-      )
-    ) * (
-      g.m_0
-    ) AS DECIMAL(38, 12)) AS m_2
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'month'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ) AS t_values
-  FROM s3 AS g
+        CASE
+          WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+          THEN NULL
+          ELSE CASE
+            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+            THEN NULL
+            ELSE GREATEST(mm5.x0, mm5.x1)
+          END
+        END
+      FROM (
+        SELECT
+          (
+            (
+              SELECT
+                v6.value
+              FROM ev_values AS v6
+              WHERE
+                (
+                  v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                )
+                AND v6.indicator = 'CODMn'
+            )
+          ) - (
+            LIMIT_OF('CODMn', g.water_body, g.prm_0)
+          ) AS x0,
+          CAST(0 AS DECIMAL(38, 12)) AS x1
+      ) AS mm5
+    ) AS b7_0
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    CAST((
+      g.b7_0
+    ) * (
+      g.m_0
+    ) AS DECIMAL(38, 12)) AS m_1
+  FROM s7 AS g
 ), s9 AS (
   SELECT
     g.*,
     (
       SELECT
+        CASE
+          WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+          THEN NULL
+          ELSE CASE
+            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            THEN NULL
+            ELSE GREATEST(mm7.x0, mm7.x1)
+          END
+        END
+      FROM (
+        SELECT
+          (
+            (
+              SELECT
+                v8.value
+              FROM ev_values AS v8
+              WHERE
+                (
+                  v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                )
+                AND v8.indicator = 'NH3N'
+            )
+          ) - (
+            LIMIT_OF('NH3N', g.water_body, g.prm_0)
+          ) AS x0,
+          CAST(0 AS DECIMAL(38, 12)) AS x1
+      ) AS mm7
+    ) AS b9_0
+  FROM s8 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    CAST((
+      g.b9_0
+    ) * (
+      g.m_0
+    ) AS DECIMAL(38, 12)) AS m_2
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
         CAST('{' || LISTAGG(
           
-            TO_JSON(v12.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v12.class AS TEXT)) AS TEXT), 'null'),
+            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
             ','
           
           ORDER BY
-            v12.indicator
+            v9.indicator
         ) || '}' AS JSON)
-      FROM ev_values AS v12
+      FROM ev_values AS v9
       WHERE
-        v12.kind = 'month'
-        AND v12.section_id = g.section_id
-        AND v12.period = g.period_start
-    ) AS t_classes
-  FROM s8 AS g
-), s10 AS (
+        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+    ) AS b11_0
+  FROM s4 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    g.b11_0 AS t_values
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v10.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v10
+      WHERE
+        v10.kind = 'month'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+    ) AS b13_0
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    g.b13_0 AS t_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s9 AS k
+  JOIN s14 AS k
     ON k.cell = g.cell
-), s11 AS (
+), s16 AS (
   SELECT
     g.*,
     k.m_1,
     k.m_2
-  FROM s10 AS g
-  JOIN s7 AS k
+  FROM s15 AS g
+  JOIN s10 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s12 AS (
+), s17 AS (
   SELECT
     g.*,
     CAST((
@@ -272,19 +279,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s11 AS g
-), s13 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s12 AS g
-), s14 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s13 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -347,12 +354,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s19 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

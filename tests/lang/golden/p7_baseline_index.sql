@@ -94,67 +94,91 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
+    q.v AS q6
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_0,
+      prm_1,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+        THEN NULL
+        ELSE EDIV(SUM(b), COUNT(b))
+      END AS v
+    FROM (
+      SELECT
+        g.cell,
+        g.prm_0,
+        g.prm_1,
+        EDIV((
+          g.q6_xb_0
+        ), (
+          g.q6_xb_1
+        )) AS b
+      FROM (
+        SELECT
+          g.*,
+          (
+            SELECT
+              v7.value
+            FROM ev_values AS v7
+            WHERE
+              (
+                v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+              )
+              AND v7.indicator = g.q6_x
+          ) AS q6_xb_0,
+          (
+            SELECT
+              CASE
+                WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+                THEN NULL
+                ELSE EDIV(SUM(b), COUNT(b))
+              END
+            FROM (
+              SELECT
+                (
+                  SELECT
+                    v9.value
+                  FROM ev_values AS v9
+                  WHERE
+                    (
+                      v9.kind = 'year'
+                      AND v9.section_id = g.section_id
+                      AND v9.period = MAKE_DATE(CAST(y8.y AS INT), MONTH(g.period_start), 1)
+                    )
+                    AND v9.indicator = g.q6_x
+                ) AS b
+              FROM RANGE(2012, 2015) AS y8(y)
+            )
+          ) AS q6_xb_1
+        FROM (
+          SELECT
+            g.*,
+            UNNEST(g.prm_0) AS q6_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_0,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s5 AS (
+  SELECT
+    g.*,
     CAST((
       g.prm_1
     ) * (
-      (
-        SELECT
-          CASE
-            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-            THEN NULL
-            ELSE EDIV(SUM(b), COUNT(b))
-          END
-        FROM (
-          SELECT
-            EDIV(
-              (
-                (
-                  SELECT
-                    v6.value
-                  FROM ev_values AS v6
-                  WHERE
-                    (
-                      v6.kind = 'year' AND v6.section_id = g.section_id AND v6.period = g.period_start
-                    )
-                    AND v6.indicator = c5.x
-                )
-              ),
-              (
-                (
-                  SELECT
-                    CASE
-                      WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-                      THEN NULL
-                      ELSE EDIV(SUM(b), COUNT(b))
-                    END
-                  FROM (
-                    SELECT
-                      (
-                        SELECT
-                          v8.value
-                        FROM ev_values AS v8
-                        WHERE
-                          (
-                            v8.kind = 'year'
-                            AND v8.section_id = g.section_id
-                            AND v8.period = MAKE_DATE(CAST(y7.y AS INT), MONTH(g.period_start), 1)
-                          )
-                          AND v8.indicator = c5.x
-                      ) AS b
-                    FROM RANGE(2012, 2015) AS y7(y)
-                  )
-                )
-              )
-            ) AS b
-          FROM (
-            SELECT
-              UNNEST(g.prm_0) AS x
-          ) AS c5
-        ) AS q9
-      )
+      g.q6
     ) AS DECIMAL(38, 12)) AS m_0
-  FROM s3 AS g
-), s5 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     (
@@ -172,9 +196,14 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'year'
         AND v10.section_id = g.section_id
         AND v10.period = g.period_start
-    ) AS t_values
+    ) AS b6_0
   FROM cells AS g
-), s6 AS (
+), s7 AS (
+  SELECT
+    g.*,
+    g.b6_0 AS t_values
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -192,26 +221,31 @@ WITH cells AS MATERIALIZED (
         v11.kind = 'year'
         AND v11.section_id = g.section_id
         AND v11.period = g.period_start
-    ) AS t_classes
-  FROM s5 AS g
-), s7 AS (
+    ) AS b8_0
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    g.b8_0 AS t_classes
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s8 AS (
+), s11 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s7 AS g
-  JOIN s6 AS k
+  FROM s10 AS g
+  JOIN s9 AS k
     ON k.cell = g.cell
-), s9 AS (
+), s12 AS (
   SELECT
     g.*,
     CASE
@@ -245,20 +279,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s8 AS g
-), s10 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s10 AS g
+  FROM s13 AS g
 )
 SELECT
   g.scenario,
@@ -327,12 +361,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s14 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

@@ -104,29 +104,50 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
+    q.v AS q7
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_1,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+    FROM (
       SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+        g.cell,
+        g.prm_1,
+        g.q7_xb_0 AS b
       FROM (
         SELECT
+          g.*,
           (
             SELECT
-              v7.class
-            FROM ev_values AS v7
+              v8.class
+            FROM ev_values AS v8
             WHERE
               (
-                v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+                v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
               )
-              AND v7.indicator = c6.x
-          ) AS b
+              AND v8.indicator = g.q7_x
+          ) AS q7_xb_0
         FROM (
           SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c6
-      ) AS q8
-    ) AS m_0
-  FROM s3 AS g
+            g.*,
+            UNNEST(g.prm_1) AS q7_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s5 AS (
+  SELECT
+    g.*,
+    g.q7 AS m_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -140,19 +161,19 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s6 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s5 AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s7 AS (
   SELECT
     g.*,
-    g.m_0 <= g.prm_0 AS m_1
+    k.m_0
   FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
+  SELECT
+    g.*,
+    g.m_0 <= g.prm_0 AS m_1
+  FROM s7 AS g
+), s9 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -168,79 +189,79 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s9 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s8 AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s10 AS (
   SELECT
     g.*,
-    k.m_1
+    k.m_0
   FROM s9 AS g
-  JOIN s7 AS k
-    ON k.cell = g.cell
-    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s11 AS (
   SELECT
     g.*,
-    CASE g.prm_4 = 'all_sections'
-      WHEN TRUE
-      THEN (
+    k.m_1
+  FROM s10 AS g
+  JOIN s8 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s12 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+          THEN NULL
+          ELSE BOOL_AND(CAST(b AS BOOLEAN))
+        END
+      FROM (
         SELECT
-          CASE
-            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-            THEN NULL
-            ELSE BOOL_AND(CAST(b AS BOOLEAN))
-          END
-        FROM (
-          SELECT
-            (
+          (
+            SELECT
+              CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+            FROM (
               SELECT
-                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+                (
+                  SELECT
+                    v11.class
+                  FROM ev_values AS v11
+                  WHERE
+                    (
+                      v11.kind = 'month'
+                      AND v11.section_id = c9.section_id
+                      AND v11.period = g.period_start
+                    )
+                    AND v11.indicator = c10.x
+                ) AS b
               FROM (
                 SELECT
-                  (
-                    SELECT
-                      v11.class
-                    FROM ev_values AS v11
-                    WHERE
-                      (
-                        v11.kind = 'month'
-                        AND v11.section_id = c9.section_id
-                        AND v11.period = g.period_start
-                      )
-                      AND v11.indicator = c10.x
-                  ) AS b
-                FROM (
-                  SELECT
-                    UNNEST(g.prm_1) AS x
-                ) AS c10
-              ) AS q12
-            ) <= g.prm_0 AS b
-          FROM (
-            SELECT
-              *
-            FROM ev_sections
-            WHERE
-              (
-                valid_from <= g.period_end
-                AND (
-                  valid_to IS NULL OR valid_to >= g.period_start
-                )
+                  UNNEST(g.prm_1) AS x
+              ) AS c10
+            ) AS q12
+          ) <= g.prm_0 AS b
+        FROM (
+          SELECT
+            *
+          FROM ev_sections
+          WHERE
+            (
+              valid_from <= g.period_end
+              AND (
+                valid_to IS NULL OR valid_to >= g.period_start
               )
-              AND role = 'assessed'
-          ) AS c9
-        ) AS q13
-      )
-      WHEN FALSE
-      THEN g.m_1
-    END AS l_0
-  FROM s10 AS g
-), s12 AS (
+            )
+            AND role = 'assessed'
+        ) AS c9
+      ) AS q13
+    ) AS b12_0
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    CASE g.prm_4 = 'all_sections' WHEN TRUE THEN g.b12_0 WHEN FALSE THEN g.m_1 END AS l_0
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     EXISTS(
@@ -254,7 +275,7 @@ WITH cells AS MATERIALIZED (
         AND v14.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s13 AS (
+), s15 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -286,8 +307,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s12 AS g
-), s14 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     (
@@ -305,9 +326,14 @@ WITH cells AS MATERIALIZED (
         v17.kind = 'month'
         AND v17.section_id = g.section_id
         AND v17.period = g.period_start
-    ) AS t_values
-  FROM s13 AS g
-), s15 AS (
+    ) AS b16_0
+  FROM s15 AS g
+), s17 AS (
+  SELECT
+    g.*,
+    g.b16_0 AS t_values
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     (
@@ -325,38 +351,43 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
-    ) AS t_classes
-  FROM s14 AS g
-), s16 AS (
+    ) AS b18_0
+  FROM s17 AS g
+), s19 AS (
+  SELECT
+    g.*,
+    g.b18_0 AS t_classes
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     k.m_1
   FROM grid AS g
-  JOIN s7 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s21 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s16 AS g
-  JOIN s11 AS k
+  FROM s20 AS g
+  JOIN s13 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s18 AS (
+), s22 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s17 AS g
-  JOIN s15 AS k
+  FROM s21 AS g
+  JOIN s19 AS k
     ON k.cell = g.cell
-), s19 AS (
+), s23 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -368,14 +399,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp19_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp19_w
-  FROM s18 AS g
-), s20 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     g.sp19_f * g.sp19_w // NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_base,
     g.sp19_f * g.sp19_w % NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_rem
-  FROM s19 AS g
-), s21 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     CAST(g.sp19_base + CASE
@@ -386,8 +417,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp19
-  FROM s20 AS g
-), s22 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -399,14 +430,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp20_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
-  FROM s21 AS g
-), s23 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
     g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
-  FROM s22 AS g
-), s24 AS (
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     CAST(g.sp20_base + CASE
@@ -417,8 +448,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
-  FROM s23 AS g
-), s25 AS (
+  FROM s27 AS g
+), s29 AS (
   SELECT
     g.*,
     CASE g.l_0 WHEN TRUE THEN g.sp19 WHEN FALSE THEN -(
@@ -427,20 +458,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s24 AS g
-), s26 AS (
+  FROM s28 AS g
+), s30 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s25 AS g
-), s27 AS (
+  FROM s29 AS g
+), s31 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s26 AS g
+  FROM s30 AS g
 )
 SELECT
   g.scenario,
@@ -511,12 +542,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s27 AS g
+FROM s31 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

@@ -112,29 +112,50 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
+    q.v AS q8
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_1,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+    FROM (
       SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+        g.cell,
+        g.prm_1,
+        g.q8_xb_0 AS b
       FROM (
         SELECT
+          g.*,
           (
             SELECT
-              v8.class
-            FROM ev_values AS v8
+              v9.class
+            FROM ev_values AS v9
             WHERE
               (
-                v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
               )
-              AND v8.indicator = c7.x
-          ) AS b
+              AND v9.indicator = g.q8_x
+          ) AS q8_xb_0
         FROM (
           SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c7
-      ) AS q9
-    ) AS m_0
-  FROM s3 AS g
+            g.*,
+            UNNEST(g.prm_1) AS q8_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s5 AS (
+  SELECT
+    g.*,
+    g.q8 AS m_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -148,19 +169,19 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s6 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s5 AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s7 AS (
   SELECT
     g.*,
-    g.m_0 <= g.prm_0 AS m_1
+    k.m_0
   FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
+  SELECT
+    g.*,
+    g.m_0 <= g.prm_0 AS m_1
+  FROM s7 AS g
+), s9 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -176,79 +197,79 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s9 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s8 AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s10 AS (
   SELECT
     g.*,
-    k.m_1
+    k.m_0
   FROM s9 AS g
-  JOIN s7 AS k
-    ON k.cell = g.cell
-    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s11 AS (
   SELECT
     g.*,
-    CASE g.prm_4 = 'all_sections'
-      WHEN TRUE
-      THEN (
+    k.m_1
+  FROM s10 AS g
+  JOIN s8 AS k
+    ON k.cell = g.cell
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s12 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+          THEN NULL
+          ELSE BOOL_AND(CAST(b AS BOOLEAN))
+        END
+      FROM (
         SELECT
-          CASE
-            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-            THEN NULL
-            ELSE BOOL_AND(CAST(b AS BOOLEAN))
-          END
-        FROM (
-          SELECT
-            (
+          (
+            SELECT
+              CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+            FROM (
               SELECT
-                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+                (
+                  SELECT
+                    v12.class
+                  FROM ev_values AS v12
+                  WHERE
+                    (
+                      v12.kind = 'month'
+                      AND v12.section_id = c10.section_id
+                      AND v12.period = g.period_start
+                    )
+                    AND v12.indicator = c11.x
+                ) AS b
               FROM (
                 SELECT
-                  (
-                    SELECT
-                      v12.class
-                    FROM ev_values AS v12
-                    WHERE
-                      (
-                        v12.kind = 'month'
-                        AND v12.section_id = c10.section_id
-                        AND v12.period = g.period_start
-                      )
-                      AND v12.indicator = c11.x
-                  ) AS b
-                FROM (
-                  SELECT
-                    UNNEST(g.prm_1) AS x
-                ) AS c11
-              ) AS q13
-            ) <= g.prm_0 AS b
-          FROM (
-            SELECT
-              *
-            FROM ev_sections
-            WHERE
-              (
-                valid_from <= g.period_end
-                AND (
-                  valid_to IS NULL OR valid_to >= g.period_start
-                )
+                  UNNEST(g.prm_1) AS x
+              ) AS c11
+            ) AS q13
+          ) <= g.prm_0 AS b
+        FROM (
+          SELECT
+            *
+          FROM ev_sections
+          WHERE
+            (
+              valid_from <= g.period_end
+              AND (
+                valid_to IS NULL OR valid_to >= g.period_start
               )
-              AND role = 'assessed'
-          ) AS c10
-        ) AS q14
-      )
-      WHEN FALSE
-      THEN g.m_1
-    END AS l_0
-  FROM s10 AS g
-), s12 AS (
+            )
+            AND role = 'assessed'
+        ) AS c10
+      ) AS q14
+    ) AS b12_0
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    CASE g.prm_4 = 'all_sections' WHEN TRUE THEN g.b12_0 WHEN FALSE THEN g.m_1 END AS l_0
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -266,8 +287,8 @@ WITH cells AS MATERIALIZED (
           AND v15.flags && ['no_flow', 'ice']
       )
     ) AS l_1
-  FROM s11 AS g
-), s13 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     EXISTS(
@@ -281,7 +302,7 @@ WITH cells AS MATERIALIZED (
         AND v16.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s14 AS (
+), s16 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -313,8 +334,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s13 AS g
-), s15 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -332,9 +353,14 @@ WITH cells AS MATERIALIZED (
         v19.kind = 'month'
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
-    ) AS t_values
-  FROM s14 AS g
-), s16 AS (
+    ) AS b17_0
+  FROM s16 AS g
+), s18 AS (
+  SELECT
+    g.*,
+    g.b17_0 AS t_values
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     (
@@ -352,44 +378,49 @@ WITH cells AS MATERIALIZED (
         v20.kind = 'month'
         AND v20.section_id = g.section_id
         AND v20.period = g.period_start
-    ) AS t_classes
-  FROM s15 AS g
-), s17 AS (
+    ) AS b19_0
+  FROM s18 AS g
+), s20 AS (
+  SELECT
+    g.*,
+    g.b19_0 AS t_classes
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     k.m_1
   FROM grid AS g
-  JOIN s7 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s18 AS (
+), s22 AS (
   SELECT
     g.*,
     k.l_0,
     k.l_1
-  FROM s17 AS g
-  JOIN s12 AS k
+  FROM s21 AS g
+  JOIN s14 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s19 AS (
+), s23 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s18 AS g
-  JOIN s16 AS k
+  FROM s22 AS g
+  JOIN s20 AS k
     ON k.cell = g.cell
-), s20 AS (
+), s24 AS (
   SELECT
     g.*,
     g.l_1 AS sf21_b
-  FROM s19 AS g
-), s21 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     BOOL_AND(CAST(g.sf21_b AS BOOLEAN)) OVER (
@@ -397,8 +428,8 @@ WITH cells AS MATERIALIZED (
       ORDER BY g.period_start
       RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS sf21
-  FROM s20 AS g
-), s22 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CASE g.prm_5 = 'all_or_nothing'
@@ -407,8 +438,8 @@ WITH cells AS MATERIALIZED (
       WHEN FALSE
       THEN g.l_0
     END AS l_2
-  FROM s21 AS g
-), s23 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -420,14 +451,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp22_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
-  FROM s22 AS g
-), s24 AS (
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
     g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
-  FROM s23 AS g
-), s25 AS (
+  FROM s27 AS g
+), s29 AS (
   SELECT
     g.*,
     CAST(g.sp22_base + CASE
@@ -438,8 +469,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
-  FROM s24 AS g
-), s26 AS (
+  FROM s28 AS g
+), s30 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -451,14 +482,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp23_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp23_w
-  FROM s25 AS g
-), s27 AS (
+  FROM s29 AS g
+), s31 AS (
   SELECT
     g.*,
     g.sp23_f * g.sp23_w // NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_base,
     g.sp23_f * g.sp23_w % NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_rem
-  FROM s26 AS g
-), s28 AS (
+  FROM s30 AS g
+), s32 AS (
   SELECT
     g.*,
     CAST(g.sp23_base + CASE
@@ -469,8 +500,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp23
-  FROM s27 AS g
-), s29 AS (
+  FROM s31 AS g
+), s33 AS (
   SELECT
     g.*,
     CASE g.l_2 WHEN TRUE THEN g.sp22 WHEN FALSE THEN -(
@@ -479,20 +510,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s28 AS g
-), s30 AS (
+  FROM s32 AS g
+), s34 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s29 AS g
-), s31 AS (
+  FROM s33 AS g
+), s35 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s30 AS g
+  FROM s34 AS g
 )
 SELECT
   g.scenario,
@@ -572,12 +603,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s31 AS g
+FROM s35 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;

@@ -136,96 +136,128 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
+    q.v AS q10
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_0,
+      prm_1,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+        THEN NULL
+        ELSE EDIV(SUM(b), COUNT(b))
+      END AS v
+    FROM (
       SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE EDIV(SUM(b), COUNT(b))
-        END
+        g.cell,
+        g.prm_0,
+        g.prm_1,
+        EDIV((
+          g.q10_xb_0
+        ), (
+          g.q10_xb_1
+        )) AS b
       FROM (
         SELECT
-          EDIV(
-            (
+          g.*,
+          (
+            SELECT
+              v11.value
+            FROM ev_values AS v11
+            WHERE
               (
-                SELECT
-                  v10.value
-                FROM ev_values AS v10
-                WHERE
-                  (
-                    v10.kind = 'month'
-                    AND v10.section_id = g.section_id
-                    AND v10.period = g.period_start
-                  )
-                  AND v10.indicator = c9.x
+                v11.kind = 'month'
+                AND v11.section_id = g.section_id
+                AND v11.period = g.period_start
               )
-            ),
-            (
-              (
-                SELECT
-                  lim11."limit"
-                FROM gb3838_limits AS lim11
-                WHERE
-                  lim11.indicator = c9.x
-                  AND lim11.water_body = g.water_body
-                  AND lim11.class = g.prm_0
-              )
-            )
-          ) AS b
+              AND v11.indicator = g.q10_x
+          ) AS q10_xb_0,
+          LIMIT_OF(g.q10_x, g.water_body, g.prm_0) AS q10_xb_1
         FROM (
           SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c9
-      ) AS q12
-    ) AS m_0
-  FROM s3 AS g
+            g.*,
+            UNNEST(g.prm_1) AS q10_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_0,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s5 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE EDIV(SUM(b), COUNT(b))
-        END
-      FROM (
-        SELECT
-          EDIV(
-            (
-              (
-                SELECT
-                  v14.value
-                FROM ev_values AS v14
-                WHERE
-                  (
-                    v14.kind = 'month'
-                    AND v14.section_id = g.control_id
-                    AND v14.period = g.period_start
-                  )
-                  AND v14.indicator = c13.x
-              )
-            ),
-            (
-              (
-                SELECT
-                  lim15."limit"
-                FROM gb3838_limits AS lim15
-                WHERE
-                  lim15.indicator = c13.x
-                  AND lim15.water_body = g.water_body
-                  AND lim15.class = g.prm_0
-              )
-            )
-          ) AS b
-        FROM (
-          SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c13
-      ) AS q16
-    ) AS mc_0
+    g.q10 AS m_0
   FROM s4 AS g
 ), s6 AS (
+  SELECT
+    g.*,
+    q.v AS q13
+  FROM s5 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_0,
+      prm_1,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+        THEN NULL
+        ELSE EDIV(SUM(b), COUNT(b))
+      END AS v
+    FROM (
+      SELECT
+        g.cell,
+        g.prm_0,
+        g.prm_1,
+        EDIV((
+          g.q13_xb_0
+        ), (
+          g.q13_xb_1
+        )) AS b
+      FROM (
+        SELECT
+          g.*,
+          (
+            SELECT
+              v14.value
+            FROM ev_values AS v14
+            WHERE
+              (
+                v14.kind = 'month'
+                AND v14.section_id = g.control_id
+                AND v14.period = g.period_start
+              )
+              AND v14.indicator = g.q13_x
+          ) AS q13_xb_0,
+          LIMIT_OF(g.q13_x, g.water_body, g.prm_0) AS q13_xb_1
+        FROM (
+          SELECT
+            g.*,
+            UNNEST(g.prm_1) AS q13_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_0,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s7 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     EDIV((
@@ -237,22 +269,22 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v17
+      FROM ev_values AS v15
       WHERE
-        v17.kind = 'month'
-        AND v17.section_id = g.section_id
-        AND v17.period = g.period_start
-        AND v17.flags && ['no_flow', 'ice']
+        v15.kind = 'month'
+        AND v15.section_id = g.section_id
+        AND v15.period = g.period_start
+        AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s8 AS (
+), s10 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -261,12 +293,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v18
+          FROM ev_values AS v16
           WHERE
-            v18.kind = 'month'
-            AND v18.section_id = g.section_id
-            AND v18.period = g.period_start
-            AND v18.flags && ['no_flow']
+            v16.kind = 'month'
+            AND v16.section_id = g.section_id
+            AND v16.period = g.period_start
+            AND v16.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -274,18 +306,68 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v19
+          FROM ev_values AS v17
           WHERE
-            v19.kind = 'month'
-            AND v19.section_id = g.section_id
-            AND v19.period = g.period_start
-            AND v19.flags && ['ice']
+            v17.kind = 'month'
+            AND v17.section_id = g.section_id
+            AND v17.period = g.period_start
+            AND v17.flags && ['ice']
         )
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.value AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v18.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v18
+      WHERE
+        v18.kind = 'month'
+        AND v18.section_id = g.section_id
+        AND v18.period = g.period_start
+    ) AS b11_0
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    g.b11_0 AS t_values
+  FROM s11 AS g
+), s13 AS (
+  SELECT
+    g.*,
+    (
+      SELECT
+        CAST('{' || LISTAGG(
+          
+            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.class AS TEXT)) AS TEXT), 'null'),
+            ','
+          
+          ORDER BY
+            v19.indicator
+        ) || '}' AS JSON)
+      FROM ev_values AS v19
+      WHERE
+        v19.kind = 'month'
+        AND v19.section_id = g.section_id
+        AND v19.period = g.period_start
+    ) AS b13_0
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    g.b13_0 AS t_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -301,11 +383,16 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v20
       WHERE
         v20.kind = 'month'
-        AND v20.section_id = g.section_id
+        AND v20.section_id = g.control_id
         AND v20.period = g.period_start
-    ) AS t_values
-  FROM s8 AS g
-), s10 AS (
+    ) AS b15_0
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    g.b15_0 AS t_control_values
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -321,62 +408,27 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v21
       WHERE
         v21.kind = 'month'
-        AND v21.section_id = g.section_id
+        AND v21.section_id = g.control_id
         AND v21.period = g.period_start
-    ) AS t_classes
-  FROM s9 AS g
-), s11 AS (
+    ) AS b17_0
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v22.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v22.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v22.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v22
-      WHERE
-        v22.kind = 'month'
-        AND v22.section_id = g.control_id
-        AND v22.period = g.period_start
-    ) AS t_control_values
-  FROM s10 AS g
-), s12 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v23.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v23.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v23.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v23
-      WHERE
-        v23.kind = 'month'
-        AND v23.section_id = g.control_id
-        AND v23.period = g.period_start
-    ) AS t_control_classes
-  FROM s11 AS g
-), s13 AS (
+    g.b17_0 AS t_control_classes
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s6 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s14 AS (
+), s20 AS (
   SELECT
     g.*,
     k.x_0,
@@ -385,10 +437,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s13 AS g
-  JOIN s12 AS k
+  FROM s19 AS g
+  JOIN s18 AS k
     ON k.cell = g.cell
-), s15 AS (
+), s21 AS (
   SELECT
     g.*,
     CASE
@@ -464,20 +516,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s14 AS g
-), s16 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s15 AS g
-), s17 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s16 AS g
+  FROM s22 AS g
 )
 SELECT
   g.scenario,
@@ -564,15 +616,9 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s17 AS g
+FROM s23 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;
 
 -- rule class_decline (yangtze_han.rule:50) 水质较入境对照断面下降一个类别
 WITH cells AS MATERIALIZED (
@@ -710,58 +756,100 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
+    q.v AS q10
+  FROM s3 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_1,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+    FROM (
       SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+        g.cell,
+        g.prm_1,
+        g.q10_xb_0 AS b
       FROM (
         SELECT
+          g.*,
           (
             SELECT
-              v10.class
-            FROM ev_values AS v10
+              v11.class
+            FROM ev_values AS v11
             WHERE
               (
-                v10.kind = 'month'
-                AND v10.section_id = g.section_id
-                AND v10.period = g.period_start
+                v11.kind = 'month'
+                AND v11.section_id = g.section_id
+                AND v11.period = g.period_start
               )
-              AND v10.indicator = c9.x
-          ) AS b
+              AND v11.indicator = g.q10_x
+          ) AS q10_xb_0
         FROM (
           SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c9
-      ) AS q11
-    ) AS m_0
-  FROM s3 AS g
+            g.*,
+            UNNEST(g.prm_1) AS q10_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s5 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
-      FROM (
-        SELECT
-          (
-            SELECT
-              v13.class
-            FROM ev_values AS v13
-            WHERE
-              (
-                v13.kind = 'month'
-                AND v13.section_id = g.control_id
-                AND v13.period = g.period_start
-              )
-              AND v13.indicator = c12.x
-          ) AS b
-        FROM (
-          SELECT
-            UNNEST(g.prm_1) AS x
-        ) AS c12
-      ) AS q14
-    ) AS mc_0
+    g.q10 AS m_0
   FROM s4 AS g
 ), s6 AS (
+  SELECT
+    g.*,
+    q.v AS q13
+  FROM s5 AS g
+  LEFT JOIN (
+    SELECT
+      cell,
+      prm_1,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+    FROM (
+      SELECT
+        g.cell,
+        g.prm_1,
+        g.q13_xb_0 AS b
+      FROM (
+        SELECT
+          g.*,
+          (
+            SELECT
+              v14.class
+            FROM ev_values AS v14
+            WHERE
+              (
+                v14.kind = 'month'
+                AND v14.section_id = g.control_id
+                AND v14.period = g.period_start
+              )
+              AND v14.indicator = g.q13_x
+          ) AS q13_xb_0
+        FROM (
+          SELECT
+            g.*,
+            UNNEST(g.prm_1) AS q13_x
+          FROM s3 AS g
+        ) AS g
+      ) AS g
+    ) AS r
+    GROUP BY
+      cell,
+      prm_1
+  ) AS q
+    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s7 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -769,8 +857,8 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.mc_0
     ) AS l_0
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     EXISTS(
@@ -784,7 +872,7 @@ WITH cells AS MATERIALIZED (
         AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s8 AS (
+), s10 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -816,8 +904,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     (
@@ -835,9 +923,14 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
-    ) AS t_values
-  FROM s8 AS g
-), s10 AS (
+    ) AS b11_0
+  FROM s10 AS g
+), s12 AS (
+  SELECT
+    g.*,
+    g.b11_0 AS t_values
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -855,9 +948,14 @@ WITH cells AS MATERIALIZED (
         v19.kind = 'month'
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
-    ) AS t_classes
-  FROM s9 AS g
-), s11 AS (
+    ) AS b13_0
+  FROM s12 AS g
+), s14 AS (
+  SELECT
+    g.*,
+    g.b13_0 AS t_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -875,9 +973,14 @@ WITH cells AS MATERIALIZED (
         v20.kind = 'month'
         AND v20.section_id = g.control_id
         AND v20.period = g.period_start
-    ) AS t_control_values
-  FROM s10 AS g
-), s12 AS (
+    ) AS b15_0
+  FROM s14 AS g
+), s16 AS (
+  SELECT
+    g.*,
+    g.b15_0 AS t_control_values
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -895,18 +998,23 @@ WITH cells AS MATERIALIZED (
         v21.kind = 'month'
         AND v21.section_id = g.control_id
         AND v21.period = g.period_start
-    ) AS t_control_classes
-  FROM s11 AS g
-), s13 AS (
+    ) AS b17_0
+  FROM s16 AS g
+), s18 AS (
+  SELECT
+    g.*,
+    g.b17_0 AS t_control_classes
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s6 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s14 AS (
+), s20 AS (
   SELECT
     g.*,
     k.x_0,
@@ -915,10 +1023,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s13 AS g
-  JOIN s12 AS k
+  FROM s19 AS g
+  JOIN s18 AS k
     ON k.cell = g.cell
-), s15 AS (
+), s21 AS (
   SELECT
     g.*,
     CASE
@@ -949,19 +1057,19 @@ WITH cells AS MATERIALIZED (
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s14 AS g
-), s16 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s15 AS g
-), s17 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s16 AS g
+  FROM s22 AS g
 )
 SELECT
   g.scenario,
@@ -1026,12 +1134,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s17 AS g
+FROM s23 AS g
 WHERE
-  g.in_window
-ORDER BY
-  scenario NULLS FIRST,
-  period_start NULLS FIRST,
-  section_id NULLS FIRST,
-  payer NULLS FIRST,
-  payee NULLS FIRST;
+  g.in_window;
