@@ -571,11 +571,7 @@ class RuleBuilder(RuleCompiler):
     def append(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
         """A CTE `SELECT g.*, <columns> FROM prev AS g`; returns its name. Row-level loops the
         columns read are computed first (`group_lists`)."""
-        prev = self.group_lists(prev)
-        exprs, bound = bind_costly([e for _, e in columns], f"b{len(self.ctes)}")
-        if bound:
-            prev = self.append_plain(prev, bound)
-        return self.append_plain(prev, [(c, e) for (c, _), e in zip(columns, exprs, strict=True)])
+        return self.append_plain(self.group_lists(prev), columns)
 
     def append_plain(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
         name = f"s{len(self.ctes)}"
@@ -601,8 +597,13 @@ class RuleBuilder(RuleCompiler):
             source = root if read <= self.root_columns.get(root, set()) else prev
             if source != root:
                 self.materialized.add(prev)
-            unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM {source} AS g",
-                           items=loop.items)
+            # one loop per distinct combination of what it reads (as DuckDB's decorrelation
+            # would): 10,000 scenarios that differ only in amounts share one computation
+            by = sorted(read) or keys
+            distinct = exp.select(*[col(c) for c in by]).distinct().from_(
+                exp.alias_(exp.to_table(source), "g", table=True, copy=False))
+            unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
+                           items=loop.items, src=subquery(distinct))
             parts, bound = bind_costly(
                 [loop.body] + ([loop.where] if loop.where is not None else []), f"{loop.var}b"
             )
@@ -612,21 +613,22 @@ class RuleBuilder(RuleCompiler):
                     *[exp.alias_(e, c, copy=False) for c, e in bound],
                 ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
             body, where = parts[0], (parts[1] if loop.where is not None else None)
-            rows = exp.select(*[col(k) for k in keys], exp.alias_(body, "b")).from_(
+            rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
                 exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
             )
             if where is not None:
                 rows = rows.where(where, copy=False)
             grouped = exp.select(
-                *[col(k, None) for k in keys],
+                *[col(k, None) for k in by],
                 exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
+                exp.alias_(exp.true(), "present"),
             ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False)).group_by(
-                *[col(k, None) for k in keys]
+                *[col(k, None) for k in by]
             )
             value = col("v", "q")
             if loop.func in EMPTY_LOOP:
-                value = case([(tpl(f"q.{keys[0]} IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
-            on = exp.and_(*[exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in keys])
+                value = case([(tpl("q.present IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
+            on = exp.and_(*[exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in by])
             select = (
                 exp.select(exp.column(exp.Star(), table="g"), exp.alias_(value, loop.column))
                 .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))

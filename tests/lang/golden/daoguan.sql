@@ -87,14 +87,9 @@ WITH cells AS MATERIALIZED (
         AND v3.section_id = g.section_id
         AND v3.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v3.indicator)
-    ) AS b4_0
+    ) AS m_0
   FROM s3 AS g
 ), s5 AS (
-  SELECT
-    g.*,
-    g.b4_0 AS m_0
-  FROM s4 AS g
-), s6 AS (
   SELECT
     g.*,
     (
@@ -110,14 +105,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v4
       WHERE
         v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
-    ) AS b6_0
+    ) AS t_values
   FROM cells AS g
-), s7 AS (
-  SELECT
-    g.*,
-    g.b6_0 AS t_values
-  FROM s6 AS g
-), s8 AS (
+), s6 AS (
   SELECT
     g.*,
     (
@@ -133,29 +123,24 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v5
       WHERE
         v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
-    ) AS b8_0
-  FROM s7 AS g
-), s9 AS (
-  SELECT
-    g.*,
-    g.b8_0 AS t_classes
-  FROM s8 AS g
-), s10 AS (
+    ) AS t_classes
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
-  JOIN s5 AS k
+  JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s11 AS (
+), s8 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s10 AS g
-  JOIN s9 AS k
+  FROM s7 AS g
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s12 AS (
+), s9 AS (
   SELECT
     g.*,
     CASE
@@ -197,20 +182,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s11 AS g
-), s13 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s12 AS g
-), s14 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s13 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -270,6 +255,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s11 AS g
 WHERE
   g.in_window;

@@ -96,17 +96,22 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_0,
+      section_id,
+      water_body,
       CASE
         WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
         THEN NULL
         ELSE EDIV(SUM(b), COUNT(b))
-      END AS v
+      END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_0,
+        g.section_id,
+        g.water_body,
         EDIV((
           g.q6_xb_0
         ), (
@@ -130,15 +135,27 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_0) AS q6_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_0,
+              g.section_id,
+              g.water_body
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
-      prm_0
+      period_start,
+      prm_0,
+      section_id,
+      water_body
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
+    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s5 AS (
   SELECT
     g.*,
@@ -151,17 +168,22 @@ WITH cells AS MATERIALIZED (
   FROM s5 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      control_id,
+      period_start,
       prm_0,
+      water_body,
       CASE
         WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
         THEN NULL
         ELSE EDIV(SUM(b), COUNT(b))
-      END AS v
+      END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.control_id,
+        g.period_start,
         g.prm_0,
+        g.water_body,
         EDIV((
           g.q9_xb_0
         ), (
@@ -187,15 +209,27 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_0) AS q9_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.control_id,
+              g.period_start,
+              g.prm_0,
+              g.water_body
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
-      prm_0
+      control_id,
+      period_start,
+      prm_0,
+      water_body
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    ON q.control_id IS NOT DISTINCT FROM g.control_id
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s7 AS (
   SELECT
     g.*,
@@ -272,7 +306,7 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
+    LENGTH(g.prm_0) > (
       SELECT
         COUNT(DISTINCT v14.indicator)
       FROM ev_values AS v14
@@ -282,19 +316,14 @@ WITH cells AS MATERIALIZED (
         AND v14.period = g.period_start
         AND NOT v14.value IS NULL
         AND ARRAY_CONTAINS(g.prm_0, v14.indicator)
-    ) AS b12_0
+    ) AS x_1
   FROM s11 AS g
 ), s13 AS (
   SELECT
     g.*,
-    LENGTH(g.prm_0) > g.b12_0 AS x_1
+    '监测数据缺失' AS xr_1
   FROM s12 AS g
 ), s14 AS (
-  SELECT
-    g.*,
-    '监测数据缺失' AS xr_1
-  FROM s13 AS g
-), s15 AS (
   SELECT
     g.*,
     (
@@ -312,14 +341,9 @@ WITH cells AS MATERIALIZED (
         v15.kind = 'month'
         AND v15.section_id = g.section_id
         AND v15.period = g.period_start
-    ) AS b15_0
+    ) AS t_values
   FROM s10 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    g.b15_0 AS t_values
-  FROM s15 AS g
-), s17 AS (
+), s15 AS (
   SELECT
     g.*,
     (
@@ -337,14 +361,9 @@ WITH cells AS MATERIALIZED (
         v16.kind = 'month'
         AND v16.section_id = g.section_id
         AND v16.period = g.period_start
-    ) AS b17_0
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    g.b17_0 AS t_classes
-  FROM s17 AS g
-), s19 AS (
+    ) AS t_classes
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     (
@@ -362,14 +381,9 @@ WITH cells AS MATERIALIZED (
         v17.kind = 'month'
         AND v17.section_id = g.control_id
         AND v17.period = g.period_start
-    ) AS b19_0
-  FROM s18 AS g
-), s20 AS (
-  SELECT
-    g.*,
-    g.b19_0 AS t_control_values
-  FROM s19 AS g
-), s21 AS (
+    ) AS t_control_values
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -387,14 +401,9 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.control_id
         AND v18.period = g.period_start
-    ) AS b21_0
-  FROM s20 AS g
-), s22 AS (
-  SELECT
-    g.*,
-    g.b21_0 AS t_control_classes
-  FROM s21 AS g
-), s23 AS (
+    ) AS t_control_classes
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     k.m_0,
@@ -403,9 +412,9 @@ WITH cells AS MATERIALIZED (
     k.x_1,
     k.xr_1
   FROM grid AS g
-  JOIN s14 AS k
+  JOIN s13 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s24 AS (
+), s19 AS (
   SELECT
     g.*,
     k.x_0,
@@ -414,10 +423,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s23 AS g
-  JOIN s22 AS k
+  FROM s18 AS g
+  JOIN s17 AS k
     ON k.cell = g.cell
-), s25 AS (
+), s20 AS (
   SELECT
     g.*,
     CASE
@@ -493,8 +502,8 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s24 AS g
-), s26 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CASE
@@ -506,13 +515,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s25 AS g
-), s27 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s26 AS g
+  FROM s21 AS g
 )
 SELECT
   g.scenario,
@@ -593,6 +602,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s27 AS g
+FROM s22 AS g
 WHERE
   g.in_window;

@@ -93,14 +93,9 @@ WITH cells AS MATERIALIZED (
         AND v4.section_id = g.section_id
         AND v4.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_0, v4.indicator)
-    ) AS b4_0
+    ) AS m_0
   FROM s3 AS g
 ), s5 AS (
-  SELECT
-    g.*,
-    g.b4_0 AS m_0
-  FROM s4 AS g
-), s6 AS (
   SELECT
     g.*,
     EXISTS(
@@ -114,7 +109,7 @@ WITH cells AS MATERIALIZED (
         AND v5.flags && ['incident']
     ) AS x_0
   FROM cells AS g
-), s7 AS (
+), s6 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -133,8 +128,8 @@ WITH cells AS MATERIALIZED (
         THEN '突发事件'
       END
     ) AS xr_0
-  FROM s6 AS g
-), s8 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     (
@@ -150,14 +145,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS b8_0
-  FROM s7 AS g
-), s9 AS (
-  SELECT
-    g.*,
-    g.b8_0 AS t_values
-  FROM s8 AS g
-), s10 AS (
+    ) AS t_values
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -173,31 +163,26 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS b10_0
-  FROM s9 AS g
-), s11 AS (
-  SELECT
-    g.*,
-    g.b10_0 AS t_classes
-  FROM s10 AS g
-), s12 AS (
+    ) AS t_classes
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
-  JOIN s5 AS k
+  JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s13 AS (
+), s10 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s12 AS g
-  JOIN s11 AS k
+  FROM s9 AS g
+  JOIN s8 AS k
     ON k.cell = g.cell
-), s14 AS (
+), s11 AS (
   SELECT
     g.*,
     CASE
@@ -239,32 +224,31 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s13 AS g
-), s15 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE
-          WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
-          THEN NULL
-          ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
-        END
-      FROM (
+    CASE
+      WHEN g.x_0
+      THEN (
         SELECT
-          g.a_raw AS x0,
-          CAST(0 AS DECIMAL(38, 12)) AS x1
-      ) AS mm9
-    ) AS b15_0
-  FROM s14 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    CASE WHEN g.x_0 THEN g.b15_0 ELSE g.a_raw END AS a_exc,
+          CASE
+            WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+            THEN NULL
+            ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
+          END
+        FROM (
+          SELECT
+            g.a_raw AS x0,
+            CAST(0 AS DECIMAL(38, 12)) AS x1
+        ) AS mm9
+      )
+      ELSE g.a_raw
+    END AS a_exc,
     CASE WHEN g.x_0 THEN '重大事件否决奖励' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s15 AS g
-), s17 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -364,14 +348,14 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s16 AS g
-), s18 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s17 AS g
-), s19 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -381,15 +365,15 @@ WITH cells AS MATERIALIZED (
       DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['upstream_left', 'upstream_right'] AS p_list
-  FROM s18 AS g
-), s20 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s19 AS g
+  FROM s15 AS g
   CROSS JOIN RANGE(1, 3) AS sh(k)
 )
 SELECT
@@ -469,6 +453,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s16 AS g
 WHERE
   g.in_window;

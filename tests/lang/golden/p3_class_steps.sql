@@ -103,14 +103,9 @@ WITH cells AS MATERIALIZED (
         AND v5.section_id = g.section_id
         AND v5.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v5.indicator)
-    ) AS b4_0
+    ) AS m_0
   FROM s3 AS g
 ), s5 AS (
-  SELECT
-    g.*,
-    g.b4_0 AS m_0
-  FROM s4 AS g
-), s6 AS (
   SELECT
     g.*,
     (
@@ -122,14 +117,9 @@ WITH cells AS MATERIALIZED (
         AND v6.section_id = g.control_id
         AND v6.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_1, v6.indicator)
-    ) AS b6_0
-  FROM s5 AS g
-), s7 AS (
-  SELECT
-    g.*,
-    g.b6_0 AS mc_0
-  FROM s6 AS g
-), s8 AS (
+    ) AS mc_0
+  FROM s4 AS g
+), s6 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -143,15 +133,15 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s9 AS (
+), s7 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0
-  FROM s8 AS g
-  JOIN s7 AS k
+  FROM s6 AS g
+  JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s10 AS (
+), s8 AS (
   SELECT
     g.*,
     (
@@ -159,18 +149,18 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.prm_0
     ) AS l_0
-  FROM s9 AS g
-), s11 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.m_0 = 6 AS x_0
-  FROM s7 AS g
-), s12 AS (
+  FROM s5 AS g
+), s10 AS (
   SELECT
     g.*,
     '劣Ⅴ类加倍' AS xr_0
-  FROM s11 AS g
-), s13 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     (
@@ -186,14 +176,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS b13_0
+    ) AS t_values
   FROM cells AS g
-), s14 AS (
-  SELECT
-    g.*,
-    g.b13_0 AS t_values
-  FROM s13 AS g
-), s15 AS (
+), s12 AS (
   SELECT
     g.*,
     (
@@ -209,14 +194,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS b15_0
-  FROM s14 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    g.b15_0 AS t_classes
-  FROM s15 AS g
-), s17 AS (
+    ) AS t_classes
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -232,14 +212,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
-    ) AS b17_0
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    g.b17_0 AS t_control_values
-  FROM s17 AS g
-), s19 AS (
+    ) AS t_control_values
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -257,14 +232,9 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'month'
         AND v10.section_id = g.control_id
         AND v10.period = g.period_start
-    ) AS b19_0
-  FROM s18 AS g
-), s20 AS (
-  SELECT
-    g.*,
-    g.b19_0 AS t_control_classes
-  FROM s19 AS g
-), s21 AS (
+    ) AS t_control_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     k.m_0,
@@ -272,28 +242,28 @@ WITH cells AS MATERIALIZED (
     k.x_0,
     k.xr_0
   FROM grid AS g
-  JOIN s12 AS k
+  JOIN s10 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s22 AS (
+), s16 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s21 AS g
-  JOIN s10 AS k
+  FROM s15 AS g
+  JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s23 AS (
+), s17 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s22 AS g
-  JOIN s20 AS k
+  FROM s16 AS g
+  JOIN s14 AS k
     ON k.cell = g.cell
-), s24 AS (
+), s18 AS (
   SELECT
     g.*,
     CASE
@@ -327,8 +297,8 @@ WITH cells AS MATERIALIZED (
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s23 AS g
-), s25 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
@@ -342,12 +312,12 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s24 AS g
-), s26 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s25 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -416,6 +386,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s26 AS g
+FROM s20 AS g
 WHERE
   g.in_window;

@@ -111,14 +111,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS b3_0
+    ) AS t_values
   FROM cells AS g
 ), s4 AS (
-  SELECT
-    g.*,
-    g.b3_0 AS t_values
-  FROM s3 AS g
-), s5 AS (
   SELECT
     g.*,
     (
@@ -134,35 +129,41 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS b5_0
-  FROM s4 AS g
-), s6 AS (
-  SELECT
-    g.*,
-    g.b5_0 AS t_classes
-  FROM s5 AS g
-), s7 AS (
+    ) AS t_classes
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s6 AS k
+  JOIN s4 AS k
     ON k.cell = g.cell
-), s8 AS (
+), s6 AS (
   SELECT
     g.*,
-    CASE WHEN q.scenario IS NULL THEN 0 ELSE q.v END AS q10
-  FROM s7 AS g
+    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q10
+  FROM s5 AS g
   LEFT JOIN (
     SELECT
-      scenario,
-      cell,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE COALESCE(SUM(b), 0) END AS v
+      period_start,
+      prm_0,
+      prm_1,
+      prm_2,
+      prm_3,
+      section_id,
+      water_body,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE COALESCE(SUM(b), 0) END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.scenario,
-        g.cell,
+        g.period_start,
+        g.prm_0,
+        g.prm_1,
+        g.prm_2,
+        g.prm_3,
+        g.section_id,
+        g.water_body,
         g.q10_xb_0 AS b
       FROM (
         SELECT
@@ -234,34 +235,55 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_0) AS q10_x
-          FROM grid AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_0,
+              g.prm_1,
+              g.prm_2,
+              g.prm_3,
+              g.section_id,
+              g.water_body
+            FROM grid AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      scenario,
-      cell
+      period_start,
+      prm_0,
+      prm_1,
+      prm_2,
+      prm_3,
+      section_id,
+      water_body
   ) AS q
-    ON q.scenario IS NOT DISTINCT FROM g.scenario AND q.cell IS NOT DISTINCT FROM g.cell
-), s9 AS (
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.prm_2 IS NOT DISTINCT FROM g.prm_2
+    AND q.prm_3 IS NOT DISTINCT FROM g.prm_3
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
+    AND q.water_body IS NOT DISTINCT FROM g.water_body
+), s7 AS (
   SELECT
     g.*,
     g.q10 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s8 AS g
-), s10 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s10 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -326,7 +348,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s9 AS g
 WHERE
   g.in_window;
 
@@ -466,14 +488,9 @@ WITH cells AS MATERIALIZED (
           ) AS x0,
           CAST(0 AS DECIMAL(38, 12)) AS x1
       ) AS mm7
-    ) AS b3_0
+    ) AS m_0
   FROM cells AS g
 ), s4 AS (
-  SELECT
-    g.*,
-    g.b3_0 AS m_0
-  FROM s3 AS g
-), s5 AS (
   SELECT
     g.*,
     (
@@ -489,14 +506,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ) AS b5_0
-  FROM s4 AS g
-), s6 AS (
-  SELECT
-    g.*,
-    g.b5_0 AS t_values
-  FROM s5 AS g
-), s7 AS (
+    ) AS t_values
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -514,23 +526,18 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'month'
         AND v10.section_id = g.section_id
         AND v10.period = g.period_start
-    ) AS b7_0
-  FROM s6 AS g
-), s8 AS (
-  SELECT
-    g.*,
-    g.b7_0 AS t_classes
-  FROM s7 AS g
-), s9 AS (
+    ) AS t_classes
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     k.m_0,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s8 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s7 AS (
   SELECT
     g.*,
     CASE
@@ -582,19 +589,19 @@ WITH cells AS MATERIALIZED (
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s9 AS g
-), s11 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s11 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -650,7 +657,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s12 AS g
+FROM s9 AS g
 WHERE
   g.in_window;
 
@@ -767,14 +774,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS b3_0
+    ) AS t_values
   FROM cells AS g
 ), s4 AS (
-  SELECT
-    g.*,
-    g.b3_0 AS t_values
-  FROM s3 AS g
-), s5 AS (
   SELECT
     g.*,
     (
@@ -790,71 +792,61 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS b5_0
-  FROM s4 AS g
-), s6 AS (
-  SELECT
-    g.*,
-    g.b5_0 AS t_classes
-  FROM s5 AS g
-), s7 AS (
+    ) AS t_classes
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s6 AS k
+  JOIN s4 AS k
     ON k.cell = g.cell
-), s8 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        COUNT(*)
-      FROM (
-        SELECT
-          COUNT(*) AS len
-        FROM (
-          SELECT
-            d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
-          FROM ev_daily AS d9
-          WHERE
-            d9.section_id = g.section_id
-            AND d9.indicator = 'NH3N'
-            AND d9.day BETWEEN g.period_start AND g.period_end
-            AND d9.valid
-            AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
-        )
-        GROUP BY
-          grp
-      )
-      WHERE
-        len >= g.prm_4
-    ) AS b8_0
-  FROM s7 AS g
-), s9 AS (
+), s6 AS (
   SELECT
     g.*,
     CAST((
-      g.b8_0
+      (
+        SELECT
+          COUNT(*)
+        FROM (
+          SELECT
+            COUNT(*) AS len
+          FROM (
+            SELECT
+              d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
+            FROM ev_daily AS d9
+            WHERE
+              d9.section_id = g.section_id
+              AND d9.indicator = 'NH3N'
+              AND d9.day BETWEEN g.period_start AND g.period_end
+              AND d9.valid
+              AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
+          )
+          GROUP BY
+            grp
+        )
+        WHERE
+          len >= g.prm_4
+      )
     ) * (
       g.prm_5
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s8 AS g
-), s10 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s10 AS g
+  FROM s7 AS g
 )
 SELECT
   g.scenario,
@@ -910,6 +902,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s8 AS g
 WHERE
   g.in_window;

@@ -72,27 +72,22 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        v4.value
-      FROM ev_values AS v4
-      WHERE
-        (
-          v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
-        )
-        AND v4.indicator = 'FLOW'
-    ) AS b3_0
-  FROM cells AS g
-), s4 AS (
-  SELECT
-    g.*,
     CAST((
-      g.b3_0
+      (
+        SELECT
+          v4.value
+        FROM ev_values AS v4
+        WHERE
+          (
+            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+          )
+          AND v4.indicator = 'FLOW'
+      )
     ) * (
       CAST(CAST(g.days AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
     ) AS DECIMAL(38, 12)) AS m_0
-  FROM s3 AS g
-), s5 AS (
+  FROM cells AS g
+), s4 AS (
   SELECT
     c.*,
     d.prm_0
@@ -104,100 +99,90 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s6 AS (
+), s5 AS (
   SELECT
     g.*,
     k.m_0
-  FROM s5 AS g
-  JOIN s4 AS k
+  FROM s4 AS g
+  JOIN s3 AS k
     ON k.cell = g.cell
-), s7 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CASE
-          WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
-          THEN NULL
-          ELSE CASE
-            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
-            THEN NULL
-            ELSE GREATEST(mm5.x0, mm5.x1)
-          END
-        END
-      FROM (
-        SELECT
-          (
-            (
-              SELECT
-                v6.value
-              FROM ev_values AS v6
-              WHERE
-                (
-                  v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
-                )
-                AND v6.indicator = 'CODMn'
-            )
-          ) - (
-            LIMIT_OF('CODMn', g.water_body, g.prm_0)
-          ) AS x0,
-          CAST(0 AS DECIMAL(38, 12)) AS x1
-      ) AS mm5
-    ) AS b7_0
-  FROM s6 AS g
-), s8 AS (
+), s6 AS (
   SELECT
     g.*,
     CAST((
-      g.b7_0
+      (
+        SELECT
+          CASE
+            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+            THEN NULL
+            ELSE CASE
+              WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+              THEN NULL
+              ELSE GREATEST(mm5.x0, mm5.x1)
+            END
+          END
+        FROM (
+          SELECT
+            (
+              (
+                SELECT
+                  v6.value
+                FROM ev_values AS v6
+                WHERE
+                  (
+                    v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                  )
+                  AND v6.indicator = 'CODMn'
+              )
+            ) - (
+              LIMIT_OF('CODMn', g.water_body, g.prm_0)
+            ) AS x0,
+            CAST(0 AS DECIMAL(38, 12)) AS x1
+        ) AS mm5
+      )
     ) * (
       g.m_0
     ) AS DECIMAL(38, 12)) AS m_1
-  FROM s7 AS g
-), s9 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CASE
-          WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
-          THEN NULL
-          ELSE CASE
-            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
-            THEN NULL
-            ELSE GREATEST(mm7.x0, mm7.x1)
-          END
-        END
-      FROM (
-        SELECT
-          (
-            (
-              SELECT
-                v8.value
-              FROM ev_values AS v8
-              WHERE
-                (
-                  v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-                )
-                AND v8.indicator = 'NH3N'
-            )
-          ) - (
-            LIMIT_OF('NH3N', g.water_body, g.prm_0)
-          ) AS x0,
-          CAST(0 AS DECIMAL(38, 12)) AS x1
-      ) AS mm7
-    ) AS b9_0
-  FROM s8 AS g
-), s10 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     CAST((
-      g.b9_0
+      (
+        SELECT
+          CASE
+            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            THEN NULL
+            ELSE CASE
+              WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+              THEN NULL
+              ELSE GREATEST(mm7.x0, mm7.x1)
+            END
+          END
+        FROM (
+          SELECT
+            (
+              (
+                SELECT
+                  v8.value
+                FROM ev_values AS v8
+                WHERE
+                  (
+                    v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                  )
+                  AND v8.indicator = 'NH3N'
+              )
+            ) - (
+              LIMIT_OF('NH3N', g.water_body, g.prm_0)
+            ) AS x0,
+            CAST(0 AS DECIMAL(38, 12)) AS x1
+        ) AS mm7
+      )
     ) * (
       g.m_0
     ) AS DECIMAL(38, 12)) AS m_2
-  FROM s9 AS g
-), s11 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     (
@@ -213,14 +198,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v9
       WHERE
         v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ) AS b11_0
-  FROM s4 AS g
-), s12 AS (
-  SELECT
-    g.*,
-    g.b11_0 AS t_values
-  FROM s11 AS g
-), s13 AS (
+    ) AS t_values
+  FROM s3 AS g
+), s9 AS (
   SELECT
     g.*,
     (
@@ -238,30 +218,25 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'month'
         AND v10.section_id = g.section_id
         AND v10.period = g.period_start
-    ) AS b13_0
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
-    g.b13_0 AS t_classes
-  FROM s13 AS g
-), s15 AS (
+    ) AS t_classes
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s14 AS k
+  JOIN s9 AS k
     ON k.cell = g.cell
-), s16 AS (
+), s11 AS (
   SELECT
     g.*,
     k.m_1,
     k.m_2
-  FROM s15 AS g
-  JOIN s10 AS k
+  FROM s10 AS g
+  JOIN s7 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s17 AS (
+), s12 AS (
   SELECT
     g.*,
     CAST((
@@ -279,19 +254,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s16 AS g
-), s18 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s18 AS g
+  FROM s13 AS g
 )
 SELECT
   g.scenario,
@@ -354,6 +329,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s14 AS g
 WHERE
   g.in_window;

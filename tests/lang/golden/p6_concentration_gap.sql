@@ -84,52 +84,40 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    LIMIT_OF('COD', g.water_body, g.prm_0) AS b4_0,
     (
-      SELECT
-        v4.value
-      FROM ev_values AS v4
-      WHERE
-        (
-          v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
-        )
-        AND v4.indicator = 'COD'
-    ) AS b4_1
+      LIMIT_OF('COD', g.water_body, g.prm_0)
+    ) - (
+      (
+        SELECT
+          v4.value
+        FROM ev_values AS v4
+        WHERE
+          (
+            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+          )
+          AND v4.indicator = 'COD'
+      )
+    ) AS l_0
   FROM s3 AS g
 ), s5 AS (
   SELECT
     g.*,
     (
-      g.b4_0
+      LIMIT_OF('NH3N', g.water_body, g.prm_0)
     ) - (
-      g.b4_1
-    ) AS l_0
+      (
+        SELECT
+          v5.value
+        FROM ev_values AS v5
+        WHERE
+          (
+            v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+          )
+          AND v5.indicator = 'NH3N'
+      )
+    ) AS l_1
   FROM s4 AS g
 ), s6 AS (
-  SELECT
-    g.*,
-    LIMIT_OF('NH3N', g.water_body, g.prm_0) AS b6_0,
-    (
-      SELECT
-        v5.value
-      FROM ev_values AS v5
-      WHERE
-        (
-          v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
-        )
-        AND v5.indicator = 'NH3N'
-    ) AS b6_1
-  FROM s5 AS g
-), s7 AS (
-  SELECT
-    g.*,
-    (
-      g.b6_0
-    ) - (
-      g.b6_1
-    ) AS l_1
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     (
@@ -145,14 +133,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v6
       WHERE
         v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
-    ) AS b8_0
+    ) AS t_values
   FROM cells AS g
-), s9 AS (
-  SELECT
-    g.*,
-    g.b8_0 AS t_values
-  FROM s8 AS g
-), s10 AS (
+), s7 AS (
   SELECT
     g.*,
     (
@@ -168,30 +151,25 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v7
       WHERE
         v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS b10_0
-  FROM s9 AS g
-), s11 AS (
-  SELECT
-    g.*,
-    g.b10_0 AS t_classes
-  FROM s10 AS g
-), s12 AS (
+    ) AS t_classes
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     k.l_0,
     k.l_1
   FROM grid AS g
-  JOIN s7 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s13 AS (
+), s9 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s12 AS g
-  JOIN s11 AS k
+  FROM s8 AS g
+  JOIN s7 AS k
     ON k.cell = g.cell
-), s14 AS (
+), s10 AS (
   SELECT
     g.*,
     CAST((
@@ -217,19 +195,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s13 AS g
-), s15 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s14 AS g
-), s16 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s15 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -292,6 +270,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s16 AS g
+FROM s12 AS g
 WHERE
   g.in_window;

@@ -98,19 +98,20 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_0,
-      prm_1,
+      section_id,
       CASE
         WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
         THEN NULL
         ELSE EDIV(SUM(b), COUNT(b))
-      END AS v
+      END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_0,
-        g.prm_1,
+        g.section_id,
         EDIV((
           g.q6_xb_0
         ), (
@@ -157,18 +158,24 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_0) AS q6_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_0,
+              g.section_id
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
+      period_start,
       prm_0,
-      prm_1
+      section_id
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
 ), s5 AS (
   SELECT
     g.*,
@@ -196,14 +203,9 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'year'
         AND v10.section_id = g.section_id
         AND v10.period = g.period_start
-    ) AS b6_0
+    ) AS t_values
   FROM cells AS g
 ), s7 AS (
-  SELECT
-    g.*,
-    g.b6_0 AS t_values
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     (
@@ -221,14 +223,9 @@ WITH cells AS MATERIALIZED (
         v11.kind = 'year'
         AND v11.section_id = g.section_id
         AND v11.period = g.period_start
-    ) AS b8_0
-  FROM s7 AS g
-), s9 AS (
-  SELECT
-    g.*,
-    g.b8_0 AS t_classes
-  FROM s8 AS g
-), s10 AS (
+    ) AS t_classes
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     k.m_0
@@ -237,15 +234,15 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s11 AS (
+), s9 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s10 AS g
-  JOIN s9 AS k
+  FROM s8 AS g
+  JOIN s7 AS k
     ON k.cell = g.cell
-), s12 AS (
+), s10 AS (
   SELECT
     g.*,
     CASE
@@ -279,20 +276,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s11 AS g
-), s13 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s12 AS g
-), s14 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s13 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -361,6 +358,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s12 AS g
 WHERE
   g.in_window;

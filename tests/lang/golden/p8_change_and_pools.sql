@@ -100,55 +100,51 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        v7.value
-      FROM ev_values AS v7
-      WHERE
+    EDIV(
+      (
         (
-          v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+          (
+            SELECT
+              v7.value
+            FROM ev_values AS v7
+            WHERE
+              (
+                v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+              )
+              AND v7.indicator = 'COD'
+          )
+        ) - (
+          (
+            SELECT
+              v8.value
+            FROM ev_values AS v8
+            WHERE
+              (
+                v8.kind = 'year'
+                AND v8.section_id = g.section_id
+                AND v8.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+              )
+              AND v8.indicator = 'COD'
+          )
         )
-        AND v7.indicator = 'COD'
-    ) AS b3_0,
-    (
-      SELECT
-        v8.value
-      FROM ev_values AS v8
-      WHERE
+      ),
+      (
         (
-          v8.kind = 'year'
-          AND v8.section_id = g.section_id
-          AND v8.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+          SELECT
+            v9.value
+          FROM ev_values AS v9
+          WHERE
+            (
+              v9.kind = 'year'
+              AND v9.section_id = g.section_id
+              AND v9.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+            )
+            AND v9.indicator = 'COD'
         )
-        AND v8.indicator = 'COD'
-    ) AS b3_1,
-    (
-      SELECT
-        v9.value
-      FROM ev_values AS v9
-      WHERE
-        (
-          v9.kind = 'year'
-          AND v9.section_id = g.section_id
-          AND v9.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
-        )
-        AND v9.indicator = 'COD'
-    ) AS b3_2
+      )
+    ) AS l_0
   FROM cells AS g
 ), s4 AS (
-  SELECT
-    g.*,
-    EDIV((
-      (
-        g.b3_0
-      ) - (
-        g.b3_1
-      )
-    ), (
-      g.b3_2
-    )) AS l_0
-  FROM s3 AS g
-), s5 AS (
   SELECT
     g.*,
     (
@@ -166,14 +162,9 @@ WITH cells AS MATERIALIZED (
         v10.kind = 'year'
         AND v10.section_id = g.section_id
         AND v10.period = g.period_start
-    ) AS b5_0
-  FROM s4 AS g
-), s6 AS (
-  SELECT
-    g.*,
-    g.b5_0 AS t_values
-  FROM s5 AS g
-), s7 AS (
+    ) AS t_values
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     (
@@ -191,23 +182,18 @@ WITH cells AS MATERIALIZED (
         v11.kind = 'year'
         AND v11.section_id = g.section_id
         AND v11.period = g.period_start
-    ) AS b7_0
-  FROM s6 AS g
-), s8 AS (
-  SELECT
-    g.*,
-    g.b7_0 AS t_classes
-  FROM s7 AS g
-), s9 AS (
+    ) AS t_classes
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     k.l_0,
     k.t_values,
     k.t_classes
   FROM grid AS g
-  JOIN s8 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s7 AS (
   SELECT
     g.*,
     CASE
@@ -252,15 +238,15 @@ WITH cells AS MATERIALIZED (
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s9 AS g
-), s11 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -360,12 +346,12 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s11 AS g
-), s13 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
-  FROM s12 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -428,7 +414,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s13 AS g
+FROM s10 AS g
 WHERE
   g.in_window;
 
@@ -555,14 +541,9 @@ WITH cells AS MATERIALIZED (
         AND v7.section_id = g.section_id
         AND v7.period = g.period_start
         AND ARRAY_CONTAINS(g.prm_0, v7.indicator)
-    ) AS b4_0
+    ) AS m_0
   FROM s3 AS g
 ), s5 AS (
-  SELECT
-    g.*,
-    g.b4_0 AS m_0
-  FROM s4 AS g
-), s6 AS (
   SELECT
     g.*,
     (
@@ -570,8 +551,8 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.m_0
     ) AS l_0
-  FROM s5 AS g
-), s7 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     (
@@ -587,14 +568,9 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v8
       WHERE
         v8.kind = 'year' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS b7_0
+    ) AS t_values
   FROM cells AS g
-), s8 AS (
-  SELECT
-    g.*,
-    g.b7_0 AS t_values
-  FROM s7 AS g
-), s9 AS (
+), s7 AS (
   SELECT
     g.*,
     (
@@ -610,30 +586,25 @@ WITH cells AS MATERIALIZED (
       FROM ev_values AS v9
       WHERE
         v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ) AS b9_0
-  FROM s8 AS g
-), s10 AS (
-  SELECT
-    g.*,
-    g.b9_0 AS t_classes
-  FROM s9 AS g
-), s11 AS (
+    ) AS t_classes
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     k.m_0,
     k.l_0
   FROM grid AS g
-  JOIN s6 AS k
+  JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s12 AS (
+), s9 AS (
   SELECT
     g.*,
     k.t_values,
     k.t_classes
-  FROM s11 AS g
-  JOIN s10 AS k
+  FROM s8 AS g
+  JOIN s7 AS k
     ON k.cell = g.cell
-), s13 AS (
+), s10 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -645,14 +616,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp10_f,
     COALESCE(DEC_UNITS(g.l_0), 0) AS sp10_w
-  FROM s12 AS g
-), s14 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.sp10_f * g.sp10_w // NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_base,
     g.sp10_f * g.sp10_w % NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_rem
-  FROM s13 AS g
-), s15 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.sp10_base + CASE
@@ -663,26 +634,26 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp10
-  FROM s14 AS g
-), s16 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.sp10 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s15 AS g
-), s17 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s16 AS g
-), s18 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s17 AS g
+  FROM s14 AS g
 )
 SELECT
   g.scenario,
@@ -738,7 +709,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s18 AS g
+FROM s15 AS g
 WHERE
   g.in_window;
 

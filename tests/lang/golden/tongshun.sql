@@ -108,13 +108,16 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_1,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+      section_id,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_1,
+        g.section_id,
         g.q7_xb_0 AS b
       FROM (
         SELECT
@@ -133,15 +136,24 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q7_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_1,
+              g.section_id
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
-      prm_1
+      period_start,
+      prm_1,
+      section_id
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
 ), s5 AS (
   SELECT
     g.*,
@@ -208,60 +220,60 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE BOOL_AND(CAST(b AS BOOLEAN))
-        END
-      FROM (
+    CASE g.prm_4 = 'all_sections'
+      WHEN TRUE
+      THEN (
         SELECT
-          (
-            SELECT
-              CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
-            FROM (
-              SELECT
-                (
-                  SELECT
-                    v11.class
-                  FROM ev_values AS v11
-                  WHERE
-                    (
-                      v11.kind = 'month'
-                      AND v11.section_id = c9.section_id
-                      AND v11.period = g.period_start
-                    )
-                    AND v11.indicator = c10.x
-                ) AS b
-              FROM (
-                SELECT
-                  UNNEST(g.prm_1) AS x
-              ) AS c10
-            ) AS q12
-          ) <= g.prm_0 AS b
+          CASE
+            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+            THEN NULL
+            ELSE BOOL_AND(CAST(b AS BOOLEAN))
+          END
         FROM (
           SELECT
-            *
-          FROM ev_sections
-          WHERE
             (
-              valid_from <= g.period_end
-              AND (
-                valid_to IS NULL OR valid_to >= g.period_start
+              SELECT
+                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+              FROM (
+                SELECT
+                  (
+                    SELECT
+                      v11.class
+                    FROM ev_values AS v11
+                    WHERE
+                      (
+                        v11.kind = 'month'
+                        AND v11.section_id = c9.section_id
+                        AND v11.period = g.period_start
+                      )
+                      AND v11.indicator = c10.x
+                  ) AS b
+                FROM (
+                  SELECT
+                    UNNEST(g.prm_1) AS x
+                ) AS c10
+              ) AS q12
+            ) <= g.prm_0 AS b
+          FROM (
+            SELECT
+              *
+            FROM ev_sections
+            WHERE
+              (
+                valid_from <= g.period_end
+                AND (
+                  valid_to IS NULL OR valid_to >= g.period_start
+                )
               )
-            )
-            AND role = 'assessed'
-        ) AS c9
-      ) AS q13
-    ) AS b12_0
+              AND role = 'assessed'
+          ) AS c9
+        ) AS q13
+      )
+      WHEN FALSE
+      THEN g.m_1
+    END AS l_0
   FROM s11 AS g
 ), s13 AS (
-  SELECT
-    g.*,
-    CASE g.prm_4 = 'all_sections' WHEN TRUE THEN g.b12_0 WHEN FALSE THEN g.m_1 END AS l_0
-  FROM s12 AS g
-), s14 AS (
   SELECT
     g.*,
     EXISTS(
@@ -275,7 +287,7 @@ WITH cells AS MATERIALIZED (
         AND v14.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s15 AS (
+), s14 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -307,8 +319,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s14 AS g
-), s16 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -326,14 +338,9 @@ WITH cells AS MATERIALIZED (
         v17.kind = 'month'
         AND v17.section_id = g.section_id
         AND v17.period = g.period_start
-    ) AS b16_0
-  FROM s15 AS g
-), s17 AS (
-  SELECT
-    g.*,
-    g.b16_0 AS t_values
-  FROM s16 AS g
-), s18 AS (
+    ) AS t_values
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     (
@@ -351,14 +358,9 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
-    ) AS b18_0
-  FROM s17 AS g
-), s19 AS (
-  SELECT
-    g.*,
-    g.b18_0 AS t_classes
-  FROM s18 AS g
-), s20 AS (
+    ) AS t_classes
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     k.m_1
@@ -367,27 +369,27 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s21 AS (
+), s18 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s20 AS g
-  JOIN s13 AS k
+  FROM s17 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s22 AS (
+), s19 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s21 AS g
-  JOIN s19 AS k
+  FROM s18 AS g
+  JOIN s16 AS k
     ON k.cell = g.cell
-), s23 AS (
+), s20 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -399,14 +401,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp19_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp19_w
-  FROM s22 AS g
-), s24 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     g.sp19_f * g.sp19_w // NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_base,
     g.sp19_f * g.sp19_w % NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_rem
-  FROM s23 AS g
-), s25 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(g.sp19_base + CASE
@@ -417,8 +419,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp19
-  FROM s24 AS g
-), s26 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -430,14 +432,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp20_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
-  FROM s25 AS g
-), s27 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
     g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
-  FROM s26 AS g
-), s28 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     CAST(g.sp20_base + CASE
@@ -448,8 +450,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
-  FROM s27 AS g
-), s29 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CASE g.l_0 WHEN TRUE THEN g.sp19 WHEN FALSE THEN -(
@@ -458,20 +460,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s28 AS g
-), s30 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s29 AS g
-), s31 AS (
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s30 AS g
+  FROM s27 AS g
 )
 SELECT
   g.scenario,
@@ -542,6 +544,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s31 AS g
+FROM s28 AS g
 WHERE
   g.in_window;

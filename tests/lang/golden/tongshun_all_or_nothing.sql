@@ -116,13 +116,16 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_1,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+      section_id,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_1,
+        g.section_id,
         g.q8_xb_0 AS b
       FROM (
         SELECT
@@ -141,15 +144,24 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q8_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_1,
+              g.section_id
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
-      prm_1
+      period_start,
+      prm_1,
+      section_id
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
 ), s5 AS (
   SELECT
     g.*,
@@ -216,60 +228,60 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-          THEN NULL
-          ELSE BOOL_AND(CAST(b AS BOOLEAN))
-        END
-      FROM (
+    CASE g.prm_4 = 'all_sections'
+      WHEN TRUE
+      THEN (
         SELECT
-          (
-            SELECT
-              CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
-            FROM (
-              SELECT
-                (
-                  SELECT
-                    v12.class
-                  FROM ev_values AS v12
-                  WHERE
-                    (
-                      v12.kind = 'month'
-                      AND v12.section_id = c10.section_id
-                      AND v12.period = g.period_start
-                    )
-                    AND v12.indicator = c11.x
-                ) AS b
-              FROM (
-                SELECT
-                  UNNEST(g.prm_1) AS x
-              ) AS c11
-            ) AS q13
-          ) <= g.prm_0 AS b
+          CASE
+            WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
+            THEN NULL
+            ELSE BOOL_AND(CAST(b AS BOOLEAN))
+          END
         FROM (
           SELECT
-            *
-          FROM ev_sections
-          WHERE
             (
-              valid_from <= g.period_end
-              AND (
-                valid_to IS NULL OR valid_to >= g.period_start
+              SELECT
+                CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+              FROM (
+                SELECT
+                  (
+                    SELECT
+                      v12.class
+                    FROM ev_values AS v12
+                    WHERE
+                      (
+                        v12.kind = 'month'
+                        AND v12.section_id = c10.section_id
+                        AND v12.period = g.period_start
+                      )
+                      AND v12.indicator = c11.x
+                  ) AS b
+                FROM (
+                  SELECT
+                    UNNEST(g.prm_1) AS x
+                ) AS c11
+              ) AS q13
+            ) <= g.prm_0 AS b
+          FROM (
+            SELECT
+              *
+            FROM ev_sections
+            WHERE
+              (
+                valid_from <= g.period_end
+                AND (
+                  valid_to IS NULL OR valid_to >= g.period_start
+                )
               )
-            )
-            AND role = 'assessed'
-        ) AS c10
-      ) AS q14
-    ) AS b12_0
+              AND role = 'assessed'
+          ) AS c10
+        ) AS q14
+      )
+      WHEN FALSE
+      THEN g.m_1
+    END AS l_0
   FROM s11 AS g
 ), s13 AS (
-  SELECT
-    g.*,
-    CASE g.prm_4 = 'all_sections' WHEN TRUE THEN g.b12_0 WHEN FALSE THEN g.m_1 END AS l_0
-  FROM s12 AS g
-), s14 AS (
   SELECT
     g.*,
     (
@@ -287,8 +299,8 @@ WITH cells AS MATERIALIZED (
           AND v15.flags && ['no_flow', 'ice']
       )
     ) AS l_1
-  FROM s13 AS g
-), s15 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     EXISTS(
@@ -302,7 +314,7 @@ WITH cells AS MATERIALIZED (
         AND v16.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s16 AS (
+), s15 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -334,8 +346,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s15 AS g
-), s17 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     (
@@ -353,14 +365,9 @@ WITH cells AS MATERIALIZED (
         v19.kind = 'month'
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
-    ) AS b17_0
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    g.b17_0 AS t_values
-  FROM s17 AS g
-), s19 AS (
+    ) AS t_values
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -378,14 +385,9 @@ WITH cells AS MATERIALIZED (
         v20.kind = 'month'
         AND v20.section_id = g.section_id
         AND v20.period = g.period_start
-    ) AS b19_0
-  FROM s18 AS g
-), s20 AS (
-  SELECT
-    g.*,
-    g.b19_0 AS t_classes
-  FROM s19 AS g
-), s21 AS (
+    ) AS t_classes
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     k.m_1
@@ -394,33 +396,33 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s22 AS (
+), s19 AS (
   SELECT
     g.*,
     k.l_0,
     k.l_1
-  FROM s21 AS g
-  JOIN s14 AS k
+  FROM s18 AS g
+  JOIN s13 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s23 AS (
+), s20 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
     k.t_classes
-  FROM s22 AS g
-  JOIN s20 AS k
+  FROM s19 AS g
+  JOIN s17 AS k
     ON k.cell = g.cell
-), s24 AS (
+), s21 AS (
   SELECT
     g.*,
     g.l_1 AS sf21_b
-  FROM s23 AS g
-), s25 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     BOOL_AND(CAST(g.sf21_b AS BOOLEAN)) OVER (
@@ -428,8 +430,8 @@ WITH cells AS MATERIALIZED (
       ORDER BY g.period_start
       RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS sf21
-  FROM s24 AS g
-), s26 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CASE g.prm_5 = 'all_or_nothing'
@@ -438,8 +440,8 @@ WITH cells AS MATERIALIZED (
       WHEN FALSE
       THEN g.l_0
     END AS l_2
-  FROM s25 AS g
-), s27 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -451,14 +453,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp22_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
-  FROM s26 AS g
-), s28 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
     g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
-  FROM s27 AS g
-), s29 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CAST(g.sp22_base + CASE
@@ -469,8 +471,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
-  FROM s28 AS g
-), s30 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -482,14 +484,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp23_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp23_w
-  FROM s29 AS g
-), s31 AS (
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     g.sp23_f * g.sp23_w // NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_base,
     g.sp23_f * g.sp23_w % NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_rem
-  FROM s30 AS g
-), s32 AS (
+  FROM s27 AS g
+), s29 AS (
   SELECT
     g.*,
     CAST(g.sp23_base + CASE
@@ -500,8 +502,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp23
-  FROM s31 AS g
-), s33 AS (
+  FROM s28 AS g
+), s30 AS (
   SELECT
     g.*,
     CASE g.l_2 WHEN TRUE THEN g.sp22 WHEN FALSE THEN -(
@@ -510,20 +512,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s32 AS g
-), s34 AS (
+  FROM s29 AS g
+), s31 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s33 AS g
-), s35 AS (
+  FROM s30 AS g
+), s32 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s34 AS g
+  FROM s31 AS g
 )
 SELECT
   g.scenario,
@@ -603,6 +605,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s35 AS g
+FROM s32 AS g
 WHERE
   g.in_window;

@@ -140,19 +140,24 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_0,
       prm_1,
+      section_id,
+      water_body,
       CASE
         WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
         THEN NULL
         ELSE EDIV(SUM(b), COUNT(b))
-      END AS v
+      END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_0,
         g.prm_1,
+        g.section_id,
+        g.water_body,
         EDIV((
           g.q10_xb_0
         ), (
@@ -178,18 +183,30 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q10_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_0,
+              g.prm_1,
+              g.section_id,
+              g.water_body
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
+      period_start,
       prm_0,
-      prm_1
+      prm_1,
+      section_id,
+      water_body
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
+    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s5 AS (
   SELECT
     g.*,
@@ -202,19 +219,24 @@ WITH cells AS MATERIALIZED (
   FROM s5 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      control_id,
+      period_start,
       prm_0,
       prm_1,
+      water_body,
       CASE
         WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
         THEN NULL
         ELSE EDIV(SUM(b), COUNT(b))
-      END AS v
+      END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.control_id,
+        g.period_start,
         g.prm_0,
         g.prm_1,
+        g.water_body,
         EDIV((
           g.q13_xb_0
         ), (
@@ -240,18 +262,30 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q13_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.control_id,
+              g.period_start,
+              g.prm_0,
+              g.prm_1,
+              g.water_body
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
+      control_id,
+      period_start,
       prm_0,
-      prm_1
+      prm_1,
+      water_body
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell
+    ON q.control_id IS NOT DISTINCT FROM g.control_id
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s7 AS (
   SELECT
     g.*,
@@ -335,14 +369,9 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
-    ) AS b11_0
+    ) AS t_values
   FROM s10 AS g
 ), s12 AS (
-  SELECT
-    g.*,
-    g.b11_0 AS t_values
-  FROM s11 AS g
-), s13 AS (
   SELECT
     g.*,
     (
@@ -360,14 +389,9 @@ WITH cells AS MATERIALIZED (
         v19.kind = 'month'
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
-    ) AS b13_0
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
-    g.b13_0 AS t_classes
-  FROM s13 AS g
-), s15 AS (
+    ) AS t_classes
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -385,14 +409,9 @@ WITH cells AS MATERIALIZED (
         v20.kind = 'month'
         AND v20.section_id = g.control_id
         AND v20.period = g.period_start
-    ) AS b15_0
-  FROM s14 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    g.b15_0 AS t_control_values
-  FROM s15 AS g
-), s17 AS (
+    ) AS t_control_values
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -410,14 +429,9 @@ WITH cells AS MATERIALIZED (
         v21.kind = 'month'
         AND v21.section_id = g.control_id
         AND v21.period = g.period_start
-    ) AS b17_0
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    g.b17_0 AS t_control_classes
-  FROM s17 AS g
-), s19 AS (
+    ) AS t_control_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     k.m_0,
@@ -428,7 +442,7 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s20 AS (
+), s16 AS (
   SELECT
     g.*,
     k.x_0,
@@ -437,10 +451,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s19 AS g
-  JOIN s18 AS k
+  FROM s15 AS g
+  JOIN s14 AS k
     ON k.cell = g.cell
-), s21 AS (
+), s17 AS (
   SELECT
     g.*,
     CASE
@@ -516,20 +530,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s20 AS g
-), s22 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s21 AS g
-), s23 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s22 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -616,7 +630,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s23 AS g
+FROM s19 AS g
 WHERE
   g.in_window;
 
@@ -760,13 +774,16 @@ WITH cells AS MATERIALIZED (
   FROM s3 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      period_start,
       prm_1,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+      section_id,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.period_start,
         g.prm_1,
+        g.section_id,
         g.q10_xb_0 AS b
       FROM (
         SELECT
@@ -787,15 +804,24 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q10_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.period_start,
+              g.prm_1,
+              g.section_id
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
-      prm_1
+      period_start,
+      prm_1,
+      section_id
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    ON q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    AND q.section_id IS NOT DISTINCT FROM g.section_id
 ), s5 AS (
   SELECT
     g.*,
@@ -808,12 +834,15 @@ WITH cells AS MATERIALIZED (
   FROM s5 AS g
   LEFT JOIN (
     SELECT
-      cell,
+      control_id,
+      period_start,
       prm_1,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+      TRUE AS present
     FROM (
       SELECT
-        g.cell,
+        g.control_id,
+        g.period_start,
         g.prm_1,
         g.q13_xb_0 AS b
       FROM (
@@ -835,15 +864,24 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(g.prm_1) AS q13_x
-          FROM s3 AS g
+          FROM (
+            SELECT DISTINCT
+              g.control_id,
+              g.period_start,
+              g.prm_1
+            FROM s3 AS g
+          ) AS g
         ) AS g
       ) AS g
     ) AS r
     GROUP BY
-      cell,
+      control_id,
+      period_start,
       prm_1
   ) AS q
-    ON q.cell IS NOT DISTINCT FROM g.cell AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
+    ON q.control_id IS NOT DISTINCT FROM g.control_id
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s7 AS (
   SELECT
     g.*,
@@ -923,14 +961,9 @@ WITH cells AS MATERIALIZED (
         v18.kind = 'month'
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
-    ) AS b11_0
+    ) AS t_values
   FROM s10 AS g
 ), s12 AS (
-  SELECT
-    g.*,
-    g.b11_0 AS t_values
-  FROM s11 AS g
-), s13 AS (
   SELECT
     g.*,
     (
@@ -948,14 +981,9 @@ WITH cells AS MATERIALIZED (
         v19.kind = 'month'
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
-    ) AS b13_0
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
-    g.b13_0 AS t_classes
-  FROM s13 AS g
-), s15 AS (
+    ) AS t_classes
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -973,14 +1001,9 @@ WITH cells AS MATERIALIZED (
         v20.kind = 'month'
         AND v20.section_id = g.control_id
         AND v20.period = g.period_start
-    ) AS b15_0
-  FROM s14 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    g.b15_0 AS t_control_values
-  FROM s15 AS g
-), s17 AS (
+    ) AS t_control_values
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -998,14 +1021,9 @@ WITH cells AS MATERIALIZED (
         v21.kind = 'month'
         AND v21.section_id = g.control_id
         AND v21.period = g.period_start
-    ) AS b17_0
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    g.b17_0 AS t_control_classes
-  FROM s17 AS g
-), s19 AS (
+    ) AS t_control_classes
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     k.m_0,
@@ -1014,7 +1032,7 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s8 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s20 AS (
+), s16 AS (
   SELECT
     g.*,
     k.x_0,
@@ -1023,10 +1041,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s19 AS g
-  JOIN s18 AS k
+  FROM s15 AS g
+  JOIN s14 AS k
     ON k.cell = g.cell
-), s21 AS (
+), s17 AS (
   SELECT
     g.*,
     CASE
@@ -1057,19 +1075,19 @@ WITH cells AS MATERIALIZED (
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s20 AS g
-), s22 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s21 AS g
-), s23 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s22 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -1134,6 +1152,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s23 AS g
+FROM s19 AS g
 WHERE
   g.in_window;
