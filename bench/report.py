@@ -201,7 +201,8 @@ def markdown(run: Run) -> str:
         _md_table(MAIN_HEADER, main_rows(run)),
         "",
         "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
-        "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 手写查询，Python 行 = Python ÷ 手写查询；"
+        "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 手写查询，"
+        "Python 行 = Python ÷ 手写查询；"
         "情景 = 全部情景 ÷ 1 个情景。",
         "",
         "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
