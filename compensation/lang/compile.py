@@ -68,7 +68,6 @@ class RuleCompiler:
         self.pending_so_far: list[tuple[str, ast.SoFar]] = []
         # list comprehensions at row level, computed by a grouped CTE before the next stage
         self.pending_lists: list[PendingList] = []
-        self.groups_lists = False
 
     def alias(self, prefix: str) -> str:
         self.n += 1
@@ -414,7 +413,7 @@ class RuleCompiler:
             if role:
                 source = source.where(tpl("role = :r", r=text(role)))
             source = exp.alias_(subquery(source), c, table=True, copy=False)
-        elif self.groups_lists and ctx.row:
+        elif ctx.row:
             return self.grouped_comprehension(e, ctx)
         else:
             inner = replace(ctx, main=False, row=False, vars={**ctx.vars, e.var: col("x", c)})
@@ -492,10 +491,6 @@ CELLS_SECTIONS = (
     "AND (s.valid_to IS NULL OR s.valid_to >= p.period_start) "
     "LEFT JOIN ev_sections AS cs ON cs.section_id = s.control_id WHERE p.kind = :kind"
 )
-CELL_COLUMNS = (
-    "section_id", "party_id", "control_id", "water_body", "control_party_id", "period_start",
-    "period_end", "year_start", "param_month", "days", "in_window", "cell",
-)
 CELLS_SCHEME = (
     "SELECT CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
     "CAST(NULL AS VARCHAR) AS control_id, 'river' AS water_body, "
@@ -547,12 +542,10 @@ class RuleBuilder(RuleCompiler):
         self.grains: dict[frozenset[str], Grain] = {}
         self.hoisted_exc: dict[int, tuple[exp.Expression, exp.Expression]] = {}
         self.trace_values: dict[str, exp.Expression] = {}
-        # per CTE: the columns that identify its rows, and the CTE its rows come from
-        self.keys: dict[str, list[str]] = {}
+        # per CTE the chain's first CTE (cells, a grain's, grid), and the columns of those
         self.root: dict[str, str] = {}
         self.root_columns: dict[str, set[str]] = {}
         self.plan = RulePlan()
-        self.groups_lists = True
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
@@ -563,9 +556,8 @@ class RuleBuilder(RuleCompiler):
             kind=rule.period,
         )
 
-    def add_cte(self, name: str, select: exp.Expression, keys: list[str], root: str) -> None:
+    def add_cte(self, name: str, select: exp.Expression, root: str) -> None:
         self.ctes.append((name, select))
-        self.keys[name] = keys
         self.root[name] = root
 
     def append(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
@@ -580,7 +572,7 @@ class RuleBuilder(RuleCompiler):
         )
         source = exp.alias_(exp.to_table(prev), "g", table=True, copy=False)
         select = select.from_(source, copy=False)
-        self.add_cte(name, select, self.keys[prev], self.root[prev])
+        self.add_cte(name, select, self.root[prev])
         return name
 
     def group_lists(self, prev: str) -> str:
@@ -589,7 +581,6 @@ class RuleBuilder(RuleCompiler):
         before are not computed twice), else from `prev` materialised."""
         pending, self.pending_lists = self.pending_lists, []
         for loop in pending:
-            keys = self.keys[prev]
             root = self.root[prev]
             parts = [loop.items, loop.body] + ([loop.where] if loop.where is not None else [])
             read = {c.name for part in parts for c in part.find_all(exp.Column)
@@ -599,8 +590,8 @@ class RuleBuilder(RuleCompiler):
                 self.materialized.add(prev)
             # one loop per distinct combination of what it reads (as DuckDB's decorrelation
             # would): 10,000 scenarios that differ only in amounts share one computation
-            by = sorted(read) or keys
-            distinct = exp.select(*[col(c) for c in by]).distinct().from_(
+            by = sorted(read)
+            distinct = exp.select(*([col(c) for c in by] or [exp.true()])).distinct().from_(
                 exp.alias_(exp.to_table(source), "g", table=True, copy=False))
             unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
                            items=loop.items, src=subquery(distinct))
@@ -622,13 +613,14 @@ class RuleBuilder(RuleCompiler):
                 *[col(k, None) for k in by],
                 exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
                 exp.alias_(exp.true(), "present"),
-            ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False)).group_by(
-                *[col(k, None) for k in by]
-            )
+            ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
+            if by:  # a loop that reads no column of the row is one aggregate over no groups
+                grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
             value = col("v", "q")
             if loop.func in EMPTY_LOOP:
                 value = case([(tpl("q.present IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
-            on = exp.and_(*[exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in by])
+            equal = [exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in by]
+            on = exp.and_(*equal) if equal else exp.true()
             select = (
                 exp.select(exp.column(exp.Star(), table="g"), exp.alias_(value, loop.column))
                 .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
@@ -636,9 +628,9 @@ class RuleBuilder(RuleCompiler):
                       join_type="LEFT")
             )
             name = f"s{len(self.ctes)}"
-            self.add_cte(name, select, keys, self.root[prev])
-            self.plan.add("loop", column=loop.column, func=loop.func,
-                          method="unnest the list, GROUP BY the row, join back")
+            self.add_cte(name, select, self.root[prev])
+            self.plan.add("loop", column=loop.column, func=loop.func, reads=by,
+                          method="unnest the list, GROUP BY what the loop reads, join back")
             prev = name
         return prev
 
@@ -667,9 +659,10 @@ class RuleBuilder(RuleCompiler):
                         on=tpl("d.param_month = c.param_month"),
                     )
                 )
-                prm_names = [self.param_column(n) for n in key]
-                self.add_cte(name, select, ["cell", *prm_names], name)
-                self.root_columns[name] = set(CELL_COLUMNS) | set(prm_names)
+                self.add_cte(name, select, name)
+                self.root_columns[name] = self.root_columns["cells"] | {
+                    self.param_column(n) for n in key
+                }
                 self.grains[params] = Grain(key, name)
         return self.grains[params]
 
@@ -693,7 +686,7 @@ class RuleBuilder(RuleCompiler):
                 on=exp.and_(*on),
             )
         )
-        self.add_cte(name, select, self.keys[prev], self.root[prev])
+        self.add_cte(name, select, self.root[prev])
         return name
 
     def hoist(self, params: frozenset[str], columns: list[tuple[str, exp.Expression]]) -> None:
@@ -844,15 +837,15 @@ class RuleBuilder(RuleCompiler):
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
-        self.add_cte("cells", cells, ["cell"], "cells")
-        self.root_columns["cells"] = set(CELL_COLUMNS)
+        self.add_cte("cells", cells, "cells")
+        self.root_columns["cells"] = set(cells.named_selects)
         prm_columns = [
             (self.param_column(name), self.param_lookup(name)) for name in self.scope.params
         ]
         prm = exp.select(
             col("scenario"), col("param_month"), *[exp.alias_(e, c) for c, e in prm_columns]
         ).from_(exp.alias_(subquery(tpl(SCENARIO_MONTHS)), "g", table=True, copy=False))
-        self.add_cte("prm", prm, ["scenario", "param_month"], "prm")
+        self.add_cte("prm", prm, "prm")
         self.materialized |= {"cells", "prm"}
         grid = (
             exp.select(
@@ -866,10 +859,10 @@ class RuleBuilder(RuleCompiler):
                 on=tpl("p.param_month = c.param_month"),
             )
         )
-        self.add_cte("grid", grid, ["scenario", "cell"], "grid")
-        self.root_columns["grid"] = (
-            set(CELL_COLUMNS) | {"scenario"} | {c for c, _ in prm_columns}
-        )
+        self.add_cte("grid", grid, "grid")
+        self.root_columns["grid"] = set(cells.named_selects) | {"scenario"} | {
+            c for c, _ in prm_columns
+        }
         self.main = "grid"
         self.plan.add(
             "grid",
@@ -1267,7 +1260,7 @@ class RuleBuilder(RuleCompiler):
                 n=number(n + 1),
             )
             self.main = f"s{len(self.ctes)}"
-            self.add_cte(self.main, shares, [*self.keys[prev], "k"], self.main)
+            self.add_cte(self.main, shares, self.main)
             side = col("share_party")
             payer = side if rule.payer.kind == "split" else self.party_sql(rule.payer)
             payee = side if rule.payee.kind == "split" else self.party_sql(rule.payee)

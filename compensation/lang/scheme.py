@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -126,28 +127,18 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
     return out
 
 
-def _year_ranges(node: object) -> list[int]:
-    """First years of every `baseline(x, a..b)` in the tree."""
-    found = [node.first] if isinstance(node, ast.YearRange) else []
+def _nodes(node: object) -> Iterator[ast.Node]:
+    """Every syntax node under `node` (itself included)."""
     if isinstance(node, ast.Node):
+        yield node
         for value in vars(node).values():
             for item in value if isinstance(value, list) else [value]:
                 for x in item if isinstance(item, tuple) else [item]:
-                    found += _year_ranges(x)
-    return found
+                    yield from _nodes(x)
 
 
 def _uses(node: object, func: str) -> bool:
-    if isinstance(node, ast.Call) and node.func == func:
-        return True
-    if isinstance(node, ast.Node):
-        for value in vars(node).values():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, tuple) and any(_uses(x, func) for x in item):
-                    return True
-                if isinstance(item, ast.Node) and _uses(item, func):
-                    return True
-    return False
+    return any(isinstance(n, ast.Call) and n.func == func for n in _nodes(node))
 
 
 def compile_file(path: str | Path) -> CompiledScheme:
@@ -201,6 +192,8 @@ def compile_file(path: str | Path) -> CompiledScheme:
         or any(_uses(m, "runs") for m in rf.measures),
         value_kinds=kinds,
         reads_previous=any(_uses(x, "previous") for x in [*rf.rules, *rf.measures]),
-        first_year_read=min(_year_ranges(rf), default=None),
+        first_year_read=min(
+            (n.first for n in _nodes(rf) if isinstance(n, ast.YearRange)), default=None
+        ),
         ast=rf,
     )

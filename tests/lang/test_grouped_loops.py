@@ -47,6 +47,12 @@ rule plain "全部指标值之和（元）"
   for each assessed section, month
   city_treasury pays section.party
   amount = 1元 * sum(value(i) / 1mg/L for i in inds)
+
+rule fixed "读不到本行任何值的循环：列表中的指标个数（元）"
+  basis "测试"
+  for each assessed section, month
+  city_treasury pays section.party
+  amount = 1元 * count(i for i in [COD, NH3N])
 """
 
 
@@ -68,6 +74,7 @@ def test_loop_over_a_list_sums_counts_and_averages_the_kept_items(tmp_path) -> N
     assert got["counted"] == (D("2.00"), None)
     assert got["average"] == (D("8.50"), None)
     assert got["plain"] == (D("17.10"), None)
+    assert got["fixed"] == (D("2.00"), None)
 
 
 def test_a_filter_that_keeps_nothing_gives_zero_sum_and_count_and_unknown_mean(tmp_path) -> None:
@@ -90,7 +97,10 @@ def test_the_compiled_rule_has_no_correlated_loop(tmp_path) -> None:
     path.write_text(RULE, encoding="utf-8")
     rule = compile_file(path).rules[0]
     assert "UNNEST(g.prm_0) AS q" in rule.sql and "GROUP BY" in rule.sql
-    assert [s["stage"] for s in rule.plan.steps].count("loop") == 1
+    loops = [s for s in rule.plan.steps if s["stage"] == "loop"]
+    # grouped by what the loop reads, not by scenario row: one computation for all scenarios
+    assert len(loops) == 1 and loops[0]["reads"] == [
+        "period_start", "prm_0", "section_id"]
 
 
 def test_prepare_run_reads_values_from_the_first_year_of_the_run_on(tmp_path) -> None:
