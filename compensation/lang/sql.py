@@ -102,40 +102,28 @@ def str_list(items: list[str]) -> exp.Expression:
 
 
 def bind_costly(
-    exprs: list[exp.Expression], prefix: str, table: str = "g"
+    exprs: list[exp.Expression], prefix: str
 ) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
-    """Replace each outermost subquery and limit_of call in `exprs` by a column `prefix_k`.
+    """Replace each outermost subquery and limit_of call in `exprs` by a column `g.prefix_k`.
 
-    The exact-arithmetic macros (ediv, round_half_even) repeat their arguments several times
-    when expanded, so a lookup inside one would be planned and run several times; bound once in
-    the stage before, it is one join. Equal lookups share one column.
+    Used in loops: the exact-arithmetic macros (ediv) repeat their arguments when expanded, so a
+    lookup inside one would be planned and run several times; bound once in the layer before, it
+    is one join. Equal lookups share one column.
     """
     bound: dict[str, str] = {}
     out: list[tuple[str, exp.Expression]] = []
 
-    def costly(node: exp.Expression) -> bool:
-        if isinstance(node, exp.Subquery):
-            return True
-        return isinstance(node, exp.Anonymous) and node.name.lower() == "limit_of"
-
     def put(node: exp.Expression) -> exp.Expression:
-        if not costly(node):
+        costly = isinstance(node, exp.Subquery) or (
+            isinstance(node, exp.Anonymous) and node.name.lower() == "limit_of"
+        )
+        if not costly:
             return node
         key = node.sql(dialect=DIALECT)
         if key not in bound:
             bound[key] = f"{prefix}_{len(bound)}"
             out.append((bound[key], node.copy()))
-        return exp.column(bound[key], table=table)
+        return col(bound[key])
 
-    def walk(node: exp.Expression) -> exp.Expression:
-        # outermost only: a bound node is not entered
-        if costly(node):
-            return put(node)
-        for key, value in list(node.args.items()):
-            if isinstance(value, exp.Expression):
-                node.set(key, walk(value))
-            elif isinstance(value, list):
-                node.set(key, [walk(v) if isinstance(v, exp.Expression) else v for v in value])
-        return node
-
-    return [walk(e) for e in exprs], out
+    # transform does not enter a node it has replaced: only the outermost ones are bound
+    return [e.transform(put, copy=False) for e in exprs], out
