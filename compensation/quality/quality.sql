@@ -467,28 +467,34 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL) AS TABLE
         FROM current_samples(as_of)
         WHERE through IS NULL
            OR date_trunc('month', sampled_at) <= date_trunc('month', CAST(through AS DATE))),
-    by_source AS (
-        SELECT section_id, period, indicator, is_auto,
-               count(*) AS n_samples,
-               count(h) AS n_valid,
-               CAST(sum(h) AS HUGEINT) AS sum_h,
-               max(h) AS max_h,
-               min(h) AS min_h,
-               sum(CASE WHEN indicator = 'pH' THEN pow(10, -h / 2000000.0) END) AS sum_hplus,
-               list(flag) FILTER (WHERE flag IS NOT NULL) AS flags
-        FROM rows GROUP BY ALL),
-    chosen AS (
-        SELECT *, bool_or(is_auto AND n_valid > 0) OVER (PARTITION BY section_id, period, indicator)
-                  AND indicator IN ('pH', 'DO', 'CODMn', 'NH3N', 'TP', 'TN') AS auto_first
-        FROM by_source),
+    -- one pass: every aggregate over all sources and over the automatic ones; automatic data win
+    -- for pH, DO, CODMn, NH3N, TP and TN where the period has a valid automatic value
+    sources AS (
+        SELECT section_id, period, indicator,
+               count(h) FILTER (WHERE is_auto) > 0
+                   AND indicator IN ('pH', 'DO', 'CODMn', 'NH3N', 'TP', 'TN') AS auto_first,
+               count(*) AS n_samples_all, count(*) FILTER (WHERE is_auto) AS n_samples_auto,
+               count(h) AS n_valid_all, count(h) FILTER (WHERE is_auto) AS n_valid_auto,
+               sum(h) AS sum_h_all, sum(h) FILTER (WHERE is_auto) AS sum_h_auto,
+               max(h) AS max_h_all, max(h) FILTER (WHERE is_auto) AS max_h_auto,
+               min(h) AS min_h_all, min(h) FILTER (WHERE is_auto) AS min_h_auto,
+               sum(CASE WHEN indicator = 'pH' THEN pow(10, -h / 2000000.0) END) AS hplus_all,
+               sum(CASE WHEN indicator = 'pH' THEN pow(10, -h / 2000000.0) END)
+                   FILTER (WHERE is_auto) AS hplus_auto,
+               list(flag) FILTER (WHERE flag IS NOT NULL) AS flags_all,
+               list(flag) FILTER (WHERE flag IS NOT NULL AND is_auto) AS flags_auto
+        FROM rows GROUP BY section_id, period, indicator),
     pooled AS (
         SELECT section_id, period, indicator,
-               sum(n_samples) AS n_samples, sum(n_valid) AS n_valid,
-               sum(sum_h) AS sum_h, max(max_h) AS max_h, min(min_h) AS min_h,
-               sum(sum_hplus) AS sum_hplus,
-               list_sort(list_distinct(flatten(list(flags)))) AS flags
-        FROM chosen WHERE is_auto OR NOT auto_first
-        GROUP BY ALL),
+               CASE WHEN auto_first THEN n_samples_auto ELSE n_samples_all END AS n_samples,
+               CASE WHEN auto_first THEN n_valid_auto ELSE n_valid_all END AS n_valid,
+               CAST(CASE WHEN auto_first THEN sum_h_auto ELSE sum_h_all END AS HUGEINT) AS sum_h,
+               CASE WHEN auto_first THEN max_h_auto ELSE max_h_all END AS max_h,
+               CASE WHEN auto_first THEN min_h_auto ELSE min_h_all END AS min_h,
+               CASE WHEN auto_first THEN hplus_auto ELSE hplus_all END AS sum_hplus,
+               list_sort(list_distinct(coalesce(
+                   CASE WHEN auto_first THEN flags_auto ELSE flags_all END, []))) AS flags
+        FROM sources),
     -- exact mean sum_h / den (den = 2e6 * n_valid), rounded half to even at d decimals; a
     -- non-zero mean that rounds to 0 is rounded at its first significant decimal k instead
     -- (the store keeps 6 decimals, so k is at most 6). Staged so each step stays small.
@@ -540,7 +546,10 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL) AS TABLE
            CAST(n_valid AS INTEGER) AS n_valid,
            value,
            -- max_h is twice the value in 1e-6 units: halve it half to even (DL/2 of a 1e-6 DL)
-           CAST(CAST(hdiv_half_even(CAST(max_h AS HUGEINT), 2) AS DECIMAL(38,0))
+           -- (in BIGINT: a HUGEINT division costs as much as the whole aggregation)
+           CAST(CAST(sign(max_h) * (abs(max_h) // 2
+                     + CAST(abs(max_h) % 2 = 1 AND (abs(max_h) // 2) % 2 = 1 AS BIGINT))
+                     AS DECIMAL(18,0))
                 * CAST(0.000001 AS DECIMAL(18,6)) AS DECIMAL(18,6)) AS highest,
            CAST(flags AS VARCHAR[]) AS flags,
            CAST(indicator_class(indicator, water_body, value) AS TINYINT) AS class,
