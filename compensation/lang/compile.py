@@ -26,6 +26,7 @@ from compensation.lang.sql import (
     exact,
     if_case,
     number,
+    share_repeated,
     str_list,
     subquery,
     text,
@@ -215,7 +216,7 @@ class RuleCompiler:
             body = self.cx(e.arg, inner)
             return subquery(
                 tpl(
-                    "SELECT CASE WHEN bool_or(b IS NULL) THEN NULL ELSE ediv(sum(b), count(b)) END "
+                    "SELECT ediv(CASE WHEN bool_or(b IS NULL) THEN NULL ELSE sum(b) END, count(b)) "
                     f"FROM (SELECT :body AS b FROM range(:first, :last) AS {y}(y))",
                     body=body,
                     first=number(e.first),
@@ -454,7 +455,6 @@ COMPREHENSION_AGG = {
     func: f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
     for func, agg in {
         "sum": "COALESCE(sum(b), 0)",
-        "mean": "ediv(sum(b), count(b))",
         "max": "max(b)",
         "min": "min(b)",
         "count": "count(b)",
@@ -462,6 +462,10 @@ COMPREHENSION_AGG = {
         "any": "bool_or(b)",
     }.items()
 }
+# the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
+COMPREHENSION_AGG["mean"] = (
+    "ediv(CASE WHEN bool_or(b IS NULL) THEN NULL ELSE sum(b) END, count(b))"
+)
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -566,6 +570,10 @@ class RuleBuilder(RuleCompiler):
         return self.append_plain(self.group_lists(prev), columns)
 
     def append_plain(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
+        exprs, shared = share_repeated([e for _, e in columns], lambda: self.alias("e"))
+        if shared:
+            prev = self.append_plain(prev, shared)
+            columns = [(c, e) for (c, _), e in zip(columns, exprs, strict=True)]
         name = f"s{len(self.ctes)}"
         select = exp.select(
             exp.column(exp.Star(), table="g"), *[exp.alias_(e, c, copy=False) for c, e in columns]

@@ -3,6 +3,7 @@ comes from a rule file enters a tree only as a literal node built by `text()` or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
 
@@ -126,4 +127,43 @@ def bind_costly(
         return col(bound[key])
 
     # transform does not enter a node it has replaced: only the outermost ones are bound
+    return [e.transform(put, copy=False) for e in exprs], out
+
+
+SHARED_CALLS = {"round_half_even", "round_half_up", "ediv"}
+
+
+def share_repeated(
+    exprs: list[exp.Expression], new_prefix: Callable[[], str]
+) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
+    """Replace each exact-arithmetic call that occurs more than once in `exprs` by a column
+    `g.<prefix>_k` (one new prefix when any), to be computed in the layer before.
+
+    A `by` table compares its rounded subject in every arm of several CASE columns; DuckDB
+    shares repeated subexpressions only outside CASE branches, and each of these calls costs
+    HUGEINT divisions. Calls reading a subquery stay where they are (they are not row values).
+    """
+    counts: dict[str, int] = {}
+    for e in exprs:
+        for node in e.find_all(exp.Anonymous):
+            if node.name.lower() in SHARED_CALLS and not node.find(exp.Subquery):
+                key = node.sql(dialect=DIALECT)
+                counts[key] = counts.get(key, 0) + 1
+    bound: dict[str, str] = {}
+    out: list[tuple[str, exp.Expression]] = []
+
+    def put(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Anonymous) or node.name.lower() not in SHARED_CALLS:
+            return node
+        key = node.sql(dialect=DIALECT)
+        if counts.get(key, 0) < 2:
+            return node
+        if key not in bound:
+            bound[key] = f"{prefix}_{len(bound)}"
+            out.append((bound[key], node.copy()))
+        return col(bound[key])
+
+    if not any(n > 1 for n in counts.values()):
+        return exprs, []
+    prefix = new_prefix()
     return [e.transform(put, copy=False) for e in exprs], out

@@ -1,7 +1,7 @@
 -- Exact decimal helpers. DuckDB turns DECIMAL / DECIMAL and AVG into DOUBLE; these keep the
 -- arithmetic in integers of 1e-12 units so boundaries (r = -10%, NH3-N 1.005) are decided exactly.
 
--- x as a HUGEINT count of 1e-12 units (x must fit DECIMAL(38,12), i.e. |x| < 1e26).
+-- x as a HUGEINT count of 1e-12 units, for |x| < 1.7e14 (beyond, the product overflows: an error).
 CREATE OR REPLACE MACRO dec_units(x) AS
     CAST(CAST(x AS DECIMAL(38,12)) * CAST(1000000000000 AS DECIMAL(38,0)) AS HUGEINT);
 
@@ -9,9 +9,10 @@ CREATE OR REPLACE MACRO dec_units(x) AS
 CREATE OR REPLACE MACRO units_dec(u) AS
     CAST(u AS DECIMAL(38,0)) * CAST(0.000000000001 AS DECIMAL(38,12));
 
--- Integer division n / d rounded half away from zero (money style), for HUGEINT n and d != 0.
+-- Integer division n / d rounded half away from zero (money style), for HUGEINT n and d != 0
+-- (|n| < 8.5e37). One integer division: HUGEINT division is the slow part.
 CREATE OR REPLACE MACRO hdiv_half_up(n, d) AS
-    (n // d) + CASE WHEN 2 * abs(n % d) >= abs(d) THEN sign(n) * sign(d) ELSE 0 END;
+    sign(n) * sign(d) * ((2 * abs(n) + abs(d)) // (2 * abs(d)));
 
 -- Integer division n / d rounded half to even (GB/T 8170), for HUGEINT n and d != 0.
 CREATE OR REPLACE MACRO hdiv_half_even(n, d) AS
@@ -21,19 +22,17 @@ CREATE OR REPLACE MACRO hdiv_half_even(n, d) AS
         ELSE 0 END;
 
 -- Exact decimal division a / b, result DECIMAL(38,12) rounded half up at the 12th decimal.
--- NULL when b is 0 or NULL (the caller decides what "no control value" means).
+-- NULL when b is 0 or NULL (the caller decides what "no control value" means). No CASE: NULL
+-- propagates, and DuckDB shares repeated subexpressions only outside CASE branches.
 CREATE OR REPLACE MACRO ediv(a, b) AS
-    CASE WHEN b IS NULL OR b = 0 OR a IS NULL THEN NULL
-         ELSE units_dec(hdiv_half_up(dec_units(a) * CAST(1000000000000 AS HUGEINT), dec_units(b))) END;
+    units_dec(hdiv_half_up(dec_units(a) * CAST(1000000000000 AS HUGEINT), dec_units(NULLIF(b, 0))));
 
 -- Round a decimal half to even to d decimals (0 <= d <= 12), result DECIMAL(38,12).
 CREATE OR REPLACE MACRO round_half_even(x, d) AS
-    CASE WHEN x IS NULL THEN NULL ELSE
     units_dec(hdiv_half_even(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
-              * CAST(pow(10, 12 - d) AS HUGEINT)) END;
+              * CAST(pow(10, 12 - d) AS HUGEINT));
 
 -- Round a decimal half up (四舍五入, money) to d decimals, result DECIMAL(38,12).
 CREATE OR REPLACE MACRO round_half_up(x, d) AS
-    CASE WHEN x IS NULL THEN NULL ELSE
     units_dec(hdiv_half_up(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
-              * CAST(pow(10, 12 - d) AS HUGEINT)) END;
+              * CAST(pow(10, 12 - d) AS HUGEINT));

@@ -104,3 +104,12 @@ def test_many_scenarios_at_once_give_each_scenarios_own_lines(tmp_path) -> None:
               for r in together if r["scenario"] == "III_all_sections_300万"}
     assert lines3[(date(2022, 6, 1), "ts2")]["payer"] == "xiantao"
     assert lines3[(date(2022, 8, 1), "ts2")]["payer"] == "wuhan_jkq"
+
+
+def test_a_by_table_rounds_its_subject_once_per_row() -> None:
+    """Each arm of `amount = by r:` compares r rounded half to even at 10 decimals, in four CASE
+    columns (amount, branch, label, reversal). The rounding costs HUGEINT divisions and DuckDB
+    does not share it across CASE arms, so the compiler computes it once in the layer before."""
+    rule = next(r for r in compile_file(RULES / "yangtze_han.rule").rules if r.id == "cpi_band")
+    assert rule.sql.count("ROUND_HALF_EVEN(g.l_0, 10)") == 1
+    assert rule.sql.count("ROUND_HALF_EVEN(g.prm_2, 10)") == 1

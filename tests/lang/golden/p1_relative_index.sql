@@ -100,11 +100,7 @@ WITH cells AS MATERIALIZED (
       prm_0,
       section_id,
       water_body,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-        THEN NULL
-        ELSE EDIV(SUM(b), COUNT(b))
-      END AS v,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
@@ -172,11 +168,7 @@ WITH cells AS MATERIALIZED (
       period_start,
       prm_0,
       water_body,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-        THEN NULL
-        ELSE EDIV(SUM(b), COUNT(b))
-      END AS v,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
@@ -429,81 +421,66 @@ WITH cells AS MATERIALIZED (
 ), s20 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e19_0,
+    ROUND_HALF_EVEN(-(
+      g.prm_1
+    ), 10) AS e19_1,
+    ROUND_HALF_EVEN(g.prm_1, 10) AS e19_2
+  FROM s19 AS g
+), s21 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
+      WHEN g.e19_0 < g.e19_1
       THEN g.prm_3
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_2
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
       THEN -(
         g.prm_2
       )
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > g.e19_2
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
+      WHEN g.e19_0 < g.e19_1
       THEN '(.., -band)'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
       THEN '(0, band]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > g.e19_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
+      WHEN g.e19_0 < g.e19_1
       THEN '下降超过10%'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
       THEN '上升不超过10%'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > g.e19_2
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
+      WHEN g.e19_0 < g.e19_1
       THEN FALSE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_1
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
       THEN TRUE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_1, 10)
+      WHEN g.e19_0 > g.e19_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s19 AS g
-), s21 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CASE
@@ -515,13 +492,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s20 AS g
-), s22 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s21 AS g
+  FROM s22 AS g
 )
 SELECT
   g.scenario,
@@ -602,6 +579,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s22 AS g
+FROM s23 AS g
 WHERE
   g.in_window;

@@ -266,12 +266,17 @@ WITH cells AS MATERIALIZED (
 ), s18 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e11_0
+  FROM s17 AS g
+), s19 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         g.l_0
       ) * (
@@ -284,21 +289,21 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '达到目标'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CASE
@@ -312,12 +317,12 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s19 AS g
+  FROM s20 AS g
 )
 SELECT
   g.scenario,
@@ -386,6 +391,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s21 AS g
 WHERE
   g.in_window;

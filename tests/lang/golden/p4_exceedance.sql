@@ -540,68 +540,67 @@ WITH cells AS MATERIALIZED (
 ), s7 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.m_0, 10) AS e11_0
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN CAST(500000 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(1000000 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(3000000 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[0, 0]'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '(0, 0.2]'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.2, 0.5]'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.5, ..)'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) >= CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超标'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '超标0.2倍以内'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.2 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.m_0, 10) <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.2至0.5倍'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.5倍以上'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s8 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -657,7 +656,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s10 AS g
 WHERE
   g.in_window;
 

@@ -101,11 +101,7 @@ WITH cells AS MATERIALIZED (
       period_start,
       prm_0,
       section_id,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-        THEN NULL
-        ELSE EDIV(SUM(b), COUNT(b))
-      END AS v,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
@@ -132,11 +128,7 @@ WITH cells AS MATERIALIZED (
           ) AS q6_xb_0,
           (
             SELECT
-              CASE
-                WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-                THEN NULL
-                ELSE EDIV(SUM(b), COUNT(b))
-              END
+              EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
             FROM (
               SELECT
                 (
@@ -245,51 +237,57 @@ WITH cells AS MATERIALIZED (
 ), s10 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.m_0, 10) AS e12_0,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e12_1
+  FROM s9 AS g
+), s11 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 <= g.e12_1
       THEN g.prm_3
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 > g.e12_1
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 <= g.e12_1
       THEN '(.., threshold]'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 > g.e12_1
       THEN '(threshold, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 <= g.e12_1
       THEN 'P ≤ 1，下游补偿上游'
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 > g.e12_1
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 <= g.e12_1
       THEN FALSE
-      WHEN ROUND_HALF_EVEN(g.m_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e12_0 > g.e12_1
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s9 AS g
-), s11 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s11 AS g
+  FROM s12 AS g
 )
 SELECT
   g.scenario,
@@ -358,6 +356,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s12 AS g
+FROM s13 AS g
 WHERE
   g.in_window;

@@ -196,57 +196,57 @@ WITH cells AS MATERIALIZED (
 ), s7 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e12_0,
+    EDIV((
+      -(
+        g.l_0
+      )
+    ), (
+      CAST(0.01 AS DECIMAL(38, 12))
+    )) AS e12_1
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        EDIV((
-          -(
-            g.l_0
-          )
-        ), (
-          CAST(0.01 AS DECIMAL(38, 12))
-        ))
+        g.e12_1
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        EDIV((
-          -(
-            g.l_0
-          )
-        ), (
-          CAST(0.01 AS DECIMAL(38, 12))
-        ))
+        g.e12_1
       ) * (
         g.prm_2
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '改善'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -346,12 +346,12 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
-  FROM s9 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -414,7 +414,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s10 AS g
+FROM s11 AS g
 WHERE
   g.in_window;
 

@@ -145,11 +145,7 @@ WITH cells AS MATERIALIZED (
       prm_1,
       section_id,
       water_body,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-        THEN NULL
-        ELSE EDIV(SUM(b), COUNT(b))
-      END AS v,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
@@ -224,11 +220,7 @@ WITH cells AS MATERIALIZED (
       prm_0,
       prm_1,
       water_body,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN))
-        THEN NULL
-        ELSE EDIV(SUM(b), COUNT(b))
-      END AS v,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
@@ -457,93 +449,78 @@ WITH cells AS MATERIALIZED (
 ), s17 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e22_0,
+    ROUND_HALF_EVEN(-(
+      g.prm_2
+    ), 10) AS e22_1,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e22_2
+  FROM s16 AS g
+), s18 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
+      WHEN g.e22_0 < g.e22_1
       THEN g.prm_4
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
       THEN -(
         g.prm_5
       )
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > g.e22_2
       THEN -(
         g.prm_6
       )
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
+      WHEN g.e22_0 < g.e22_1
       THEN '(.., -band)'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
       THEN '(0, band]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > g.e22_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%，奖励'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
+      WHEN g.e22_0 < g.e22_1
       THEN '下降超过10%，奖励'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
       THEN '上升不超过10%，扣罚'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > g.e22_2
       THEN '上升超过10%，扣罚'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) >= ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) < ROUND_HALF_EVEN(-(
-        g.prm_2
-      ), 10)
+      WHEN g.e22_0 < g.e22_1
       THEN FALSE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
-      AND ROUND_HALF_EVEN(g.l_0, 10) <= ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
       THEN TRUE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > ROUND_HALF_EVEN(g.prm_2, 10)
+      WHEN g.e22_0 > g.e22_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s18 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -630,7 +607,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s20 AS g
 WHERE
   g.in_window;
 
@@ -1047,12 +1024,17 @@ WITH cells AS MATERIALIZED (
 ), s17 AS (
   SELECT
     g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e22_0
+  FROM s16 AS g
+), s18 AS (
+  SELECT
+    g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         -(
           g.prm_7
@@ -1062,32 +1044,32 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未下降'
-      WHEN ROUND_HALF_EVEN(g.l_0, 10) > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s18 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -1152,6 +1134,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s20 AS g
 WHERE
   g.in_window;
