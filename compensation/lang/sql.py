@@ -141,12 +141,19 @@ def share_repeated(
 
     A `by` table compares its rounded subject in every arm of several CASE columns; DuckDB
     shares repeated subexpressions only outside CASE branches, and each of these calls costs
-    HUGEINT divisions. Calls reading a subquery stay where they are (they are not row values).
+    HUGEINT divisions. Calls that are not values of the row (a subquery, or inside one) stay.
     """
+    def row_value(node: exp.Expression) -> bool:
+        # reads only the row's own columns: not a subquery, nor a call inside one (whose
+        # columns belong to the subquery's tables)
+        return not node.find(exp.Subquery) and all(
+            c.table == "g" for c in node.find_all(exp.Column)
+        )
+
     counts: dict[str, int] = {}
     for e in exprs:
         for node in e.find_all(exp.Anonymous):
-            if node.name.lower() in SHARED_CALLS and not node.find(exp.Subquery):
+            if node.name.lower() in SHARED_CALLS and row_value(node):
                 key = node.sql(dialect=DIALECT)
                 counts[key] = counts.get(key, 0) + 1
     bound: dict[str, str] = {}

@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
+import sqlglot
 from helpers import RULES, add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file
 from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.scheme import CompiledScheme
 from compensation.lang.scope import Scope
+from compensation.lang.sql import share_repeated
 
 
 def grains_of(compiled: CompiledScheme, rule: str) -> dict[str, list[str]]:
@@ -113,3 +115,21 @@ def test_a_by_table_rounds_its_subject_once_per_row() -> None:
     rule = next(r for r in compile_file(RULES / "yangtze_han.rule").rules if r.id == "cpi_band")
     assert rule.sql.count("ROUND_HALF_EVEN(g.l_0, 10)") == 1
     assert rule.sql.count("ROUND_HALF_EVEN(g.prm_2, 10)") == 1
+
+
+def test_only_row_values_are_shared_not_calls_inside_a_subquery() -> None:
+    """A call inside a subquery reads the subquery's own tables: moved to the layer before, its
+    columns would not exist there. Only calls on the row's columns (g.*) are computed once."""
+    exprs = [
+        sqlglot.parse_one(
+            "CASE WHEN EDIV(g.a, g.b) > 0 THEN (SELECT EDIV(v.x, 2) FROM t AS v) END",
+            read="duckdb",
+        ),
+        sqlglot.parse_one("EDIV(g.a, g.b) + (SELECT EDIV(v.x, 2) FROM t AS v)", read="duckdb"),
+    ]
+    out, shared = share_repeated(exprs, lambda: "e1")
+    assert [(c, e.sql(dialect="duckdb")) for c, e in shared] == [("e1_0", "EDIV(g.a, g.b)")]
+    assert [e.sql(dialect="duckdb") for e in out] == [
+        "CASE WHEN g.e1_0 > 0 THEN (SELECT EDIV(v.x, 2) FROM t AS v) END",
+        "g.e1_0 + (SELECT EDIV(v.x, 2) FROM t AS v)",
+    ]
