@@ -216,7 +216,7 @@ class RuleCompiler:
             body = self.cx(e.arg, inner)
             return subquery(
                 tpl(
-                    "SELECT ediv(CASE WHEN bool_or(b IS NULL) THEN NULL ELSE sum(b) END, count(b)) "
+                    f"SELECT {COMPREHENSION_AGG['mean']} "
                     f"FROM (SELECT :body AS b FROM range(:first, :last) AS {y}(y))",
                     body=body,
                     first=number(e.first),
@@ -451,21 +451,20 @@ class RuleCompiler:
         return col(column)
 
 
+def _unknown_if_any_is(agg: str) -> str:
+    return f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
+
+
 COMPREHENSION_AGG = {
-    func: f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
-    for func, agg in {
-        "sum": "COALESCE(sum(b), 0)",
-        "max": "max(b)",
-        "min": "min(b)",
-        "count": "count(b)",
-        "all": "bool_and(b)",
-        "any": "bool_or(b)",
-    }.items()
+    "sum": _unknown_if_any_is("COALESCE(sum(b), 0)"),
+    # the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
+    "mean": f"ediv({_unknown_if_any_is('sum(b)')}, count(b))",
+    "max": _unknown_if_any_is("max(b)"),
+    "min": _unknown_if_any_is("min(b)"),
+    "count": _unknown_if_any_is("count(b)"),
+    "all": _unknown_if_any_is("bool_and(b)"),
+    "any": _unknown_if_any_is("bool_or(b)"),
 }
-# the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
-COMPREHENSION_AGG["mean"] = (
-    "ediv(CASE WHEN bool_or(b IS NULL) THEN NULL ELSE sum(b) END, count(b))"
-)
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -641,7 +640,6 @@ class RuleBuilder(RuleCompiler):
                           method="unnest the list, GROUP BY what the loop reads, join back")
             prev = name
         return prev
-
 
     def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
         self.main = self.append(self.main, columns)

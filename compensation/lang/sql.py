@@ -3,6 +3,7 @@ comes from a rule file enters a tree only as a literal node built by `text()` or
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -102,23 +103,16 @@ def str_list(items: list[str]) -> exp.Expression:
     return exp.Array(expressions=[text(x) for x in items])
 
 
-def bind_costly(
-    exprs: list[exp.Expression], prefix: str
+def _bind(
+    exprs: list[exp.Expression], wanted: Callable[[exp.Expression], bool], prefix: str
 ) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
-    """Replace each outermost subquery and limit_of call in `exprs` by a column `g.prefix_k`.
-
-    Used in loops: the exact-arithmetic macros (ediv) repeat their arguments when expanded, so a
-    lookup inside one would be planned and run several times; bound once in the layer before, it
-    is one join. Equal lookups share one column.
-    """
+    """Replace each outermost node of `exprs` that is `wanted` by a column `g.prefix_k` (equal
+    nodes share one), and return the columns to compute in the layer before."""
     bound: dict[str, str] = {}
     out: list[tuple[str, exp.Expression]] = []
 
     def put(node: exp.Expression) -> exp.Expression:
-        costly = isinstance(node, exp.Subquery) or (
-            isinstance(node, exp.Anonymous) and node.name.lower() == "limit_of"
-        )
-        if not costly:
+        if not wanted(node):
             return node
         key = node.sql(dialect=DIALECT)
         if key not in bound:
@@ -130,7 +124,35 @@ def bind_costly(
     return [e.transform(put, copy=False) for e in exprs], out
 
 
+def bind_costly(
+    exprs: list[exp.Expression], prefix: str
+) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
+    """Replace each outermost subquery and limit_of call in `exprs` by a column `g.prefix_k`.
+
+    Used in loops: the exact-arithmetic macros (ediv) repeat their arguments when expanded, so a
+    lookup inside one would be planned and run several times; bound once in the layer before, it
+    is one join. Equal lookups share one column.
+    """
+    return _bind(
+        exprs,
+        lambda n: isinstance(n, exp.Subquery)
+        or (isinstance(n, exp.Anonymous) and n.name.lower() == "limit_of"),
+        prefix,
+    )
+
+
 SHARED_CALLS = {"round_half_even", "round_half_up", "ediv"}
+
+
+def _shareable(node: exp.Expression) -> bool:
+    """An exact-arithmetic call on the row's own columns only: not reading a subquery, nor
+    inside one (its columns would belong to the subquery's tables)."""
+    return (
+        isinstance(node, exp.Anonymous)
+        and node.name.lower() in SHARED_CALLS
+        and not node.find(exp.Subquery)
+        and all(c.table == "g" for c in node.find_all(exp.Column))
+    )
 
 
 def share_repeated(
@@ -143,34 +165,17 @@ def share_repeated(
     shares repeated subexpressions only outside CASE branches, and each of these calls costs
     HUGEINT divisions. Calls that are not values of the row (a subquery, or inside one) stay.
     """
-    def row_value(node: exp.Expression) -> bool:
-        # reads only the row's own columns: not a subquery, nor a call inside one (whose
-        # columns belong to the subquery's tables)
-        return not node.find(exp.Subquery) and all(
-            c.table == "g" for c in node.find_all(exp.Column)
-        )
-
-    counts: dict[str, int] = {}
-    for e in exprs:
-        for node in e.find_all(exp.Anonymous):
-            if node.name.lower() in SHARED_CALLS and row_value(node):
-                key = node.sql(dialect=DIALECT)
-                counts[key] = counts.get(key, 0) + 1
-    bound: dict[str, str] = {}
-    out: list[tuple[str, exp.Expression]] = []
-
-    def put(node: exp.Expression) -> exp.Expression:
-        if not isinstance(node, exp.Anonymous) or node.name.lower() not in SHARED_CALLS:
-            return node
-        key = node.sql(dialect=DIALECT)
-        if counts.get(key, 0) < 2:
-            return node
-        if key not in bound:
-            bound[key] = f"{prefix}_{len(bound)}"
-            out.append((bound[key], node.copy()))
-        return col(bound[key])
-
-    if not any(n > 1 for n in counts.values()):
+    counts = Counter(
+        node.sql(dialect=DIALECT)
+        for e in exprs
+        for node in e.find_all(exp.Anonymous)
+        if _shareable(node)
+    )
+    repeated = {key for key, n in counts.items() if n > 1}
+    if not repeated:
         return exprs, []
-    prefix = new_prefix()
-    return [e.transform(put, copy=False) for e in exprs], out
+    return _bind(
+        exprs,
+        lambda n: isinstance(n, exp.Anonymous) and n.sql(dialect=DIALECT) in repeated,
+        new_prefix(),
+    )
