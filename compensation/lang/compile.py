@@ -16,9 +16,15 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.hoist import Dependencies, measure_closure
+from compensation.lang.loops import (
+    COMPREHENSION_AGG,
+    CONTROL_AS_OWN,
+    PendingList,
+    join_loop,
+    loop_aggregate,
+)
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
 from compensation.lang.sql import (
-    bind_costly,
     call,
     case,
     col,
@@ -53,6 +59,13 @@ class Ctx:
     measures: dict[str, exp.Expression] = field(default_factory=dict)
     controls: dict[str, exp.Expression] = field(default_factory=dict)
     amount: exp.Expression | None = None
+    control_water_body: exp.Expression | None = None  # the control section's own (its limits)
+
+
+def water_body_of(section: exp.Expression) -> exp.Expression:
+    return subquery(
+        tpl("SELECT ws.water_body FROM ev_sections AS ws WHERE ws.section_id = :sec", sec=section)
+    )
 
 
 class RuleCompiler:
@@ -132,7 +145,7 @@ class RuleCompiler:
         if isinstance(e, ast.ControlRef):
             if ctx.main and e.name in ctx.controls:
                 return ctx.controls[e.name]
-            control = ctx.control
+            control, water_body = ctx.control, ctx.control_water_body
             if control is None:
                 control = subquery(
                     tpl(
@@ -140,7 +153,10 @@ class RuleCompiler:
                         sec=ctx.section,
                     )
                 )
-            inner = replace(ctx, section=control, control=None, main=False, vars={})
+            # the control's measure is the control section's own: its limits by its water body
+            inner = replace(ctx, section=control, control=None, main=False, vars={},
+                            water_body=water_body or water_body_of(control.copy()),
+                            control_water_body=None)
             return self.cx(self.scope.measures[e.name].expr, inner)
         if isinstance(e, ast.ListLit):
             return str_list([i.name for i in e.items if isinstance(i, ast.Name)])
@@ -399,6 +415,7 @@ class RuleCompiler:
                 section=col("section_id", c),
                 control=col("control_id", c),
                 water_body=col("water_body", c),
+                control_water_body=water_body_of(col("control_id", c)),
                 vars={**ctx.vars, e.var: col("section_id", c)},
             )
             role = ROLE_OF_SELECTOR.get(self.selector or "all")
@@ -451,44 +468,15 @@ class RuleCompiler:
         return col(column)
 
 
-def _unknown_if_any_is(agg: str) -> str:
-    return f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
-
-
-COMPREHENSION_AGG = {
-    "sum": _unknown_if_any_is("COALESCE(sum(b), 0)"),
-    # the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
-    "mean": f"ediv({_unknown_if_any_is('sum(b)')}, count(b))",
-    "max": _unknown_if_any_is("max(b)"),
-    "min": _unknown_if_any_is("min(b)"),
-    "count": _unknown_if_any_is("count(b)"),
-    "all": _unknown_if_any_is("bool_and(b)"),
-    "any": _unknown_if_any_is("bool_or(b)"),
-}
-# a loop over no items: a sum or count is 0, anything else unknown
-EMPTY_LOOP = {"sum": "0", "count": "0"}
-
-
-@dataclass
-class PendingList:
-    """A row-level list comprehension waiting for its grouped CTE (see grouped_comprehension)."""
-
-    column: str
-    var: str
-    func: str
-    items: exp.Expression
-    body: exp.Expression
-    where: exp.Expression | None
-
-
 # ---- assembling one rule -------------------------------------------------------------------------
 
 # The (section × period) cells of a rule, without scenarios: what scenario-free values are
 # computed on. `cell` numbers them deterministically (a CTE may be evaluated more than once).
 CELLS_SECTIONS = (
     "SELECT s.section_id, s.party_id, s.control_id, s.water_body, "
-    "cs.party_id AS control_party_id, p.period_start, p.period_end, p.year_start, p.param_month, "
-    "p.days, p.in_window, row_number() OVER (ORDER BY p.period_start, s.section_id) AS cell "
+    "cs.party_id AS control_party_id, cs.water_body AS control_water_body, p.period_start, "
+    "p.period_end, p.year_start, p.param_month, p.days, p.in_window, "
+    "row_number() OVER (ORDER BY p.period_start, s.section_id) AS cell "
     "FROM ev_periods AS p "
     "JOIN ev_sections AS s ON s.valid_from <= p.period_end "
     "AND (s.valid_to IS NULL OR s.valid_to >= p.period_start) "
@@ -497,7 +485,8 @@ CELLS_SECTIONS = (
 CELLS_SCHEME = (
     "SELECT CAST(NULL AS VARCHAR) AS section_id, CAST(NULL AS VARCHAR) AS party_id, "
     "CAST(NULL AS VARCHAR) AS control_id, 'river' AS water_body, "
-    "CAST(NULL AS VARCHAR) AS control_party_id, p.period_start, p.period_end, p.year_start, "
+    "CAST(NULL AS VARCHAR) AS control_party_id, CAST(NULL AS VARCHAR) AS control_water_body, "
+    "p.period_start, p.period_end, p.year_start, "
     "p.param_month, p.days, p.in_window, row_number() OVER (ORDER BY p.period_start) AS cell "
     "FROM ev_periods AS p WHERE p.kind = :kind"
 )
@@ -549,6 +538,9 @@ class RuleBuilder(RuleCompiler):
         self.root: dict[str, str] = {}
         self.root_columns: dict[str, set[str]] = {}
         self.plan = RulePlan()
+        # loops on the section that also cover the controls: (source, canonical text) → CTE
+        self.shared_loops: dict[tuple[str, str], str] = {}
+        self.shares_controls = False  # set by hoist_values: the rule reads a control measure
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
@@ -557,6 +549,7 @@ class RuleBuilder(RuleCompiler):
             period=col("period_start"),
             period_end=col("period_end"),
             kind=rule.period,
+            control_water_body=col("control_water_body") if rule.selector else None,
         )
 
     def add_cte(self, name: str, select: exp.Expression, root: str) -> None:
@@ -585,59 +578,41 @@ class RuleBuilder(RuleCompiler):
     def group_lists(self, prev: str) -> str:
         """Join the pending row-level loops to `prev`: per loop one GROUP BY over the unnested
         items, from the chain's first CTE when the loop reads only its columns (so the stages
-        before are not computed twice), else from `prev` materialised."""
+        before are not computed twice), else from `prev` materialised. A loop on the section,
+        in a rule that reads control measures, also covers the control sections; the same loop
+        on the control then only joins that result (see loops.py)."""
         pending, self.pending_lists = self.pending_lists, []
         for loop in pending:
             root = self.root[prev]
-            parts = [loop.items, loop.body] + ([loop.where] if loop.where is not None else [])
-            read = {c.name for part in parts for c in part.find_all(exp.Column)
-                    if c.table == "g"} - {loop.var}
+            read = loop.reads()
             source = root if read <= self.root_columns.get(root, set()) else prev
             if source != root:
                 self.materialized.add(prev)
             # one loop per distinct combination of what it reads (as DuckDB's decorrelation
             # would): 10,000 scenarios that differ only in amounts share one computation
             by = sorted(read)
-            distinct = exp.select(*([col(c) for c in by] or [exp.true()])).distinct().from_(
-                exp.alias_(exp.to_table(source), "g", table=True, copy=False))
-            unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
-                           items=loop.items, src=subquery(distinct))
-            parts, bound = bind_costly(
-                [loop.body] + ([loop.where] if loop.where is not None else []), f"{loop.var}b"
-            )
-            if bound:
-                unnested = exp.select(
-                    exp.column(exp.Star(), table="g"),
-                    *[exp.alias_(e, c, copy=False) for c, e in bound],
-                ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
-            body, where = parts[0], (parts[1] if loop.where is not None else None)
-            rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
-                exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
-            )
-            if where is not None:
-                rows = rows.where(where, copy=False)
-            grouped = exp.select(
-                *[col(k, None) for k in by],
-                exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
-                exp.alias_(exp.true(), "present"),
-            ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
-            if by:  # a loop that reads no column of the row is one aggregate over no groups
-                grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
-            value = col("v", "q")
-            if loop.func in EMPTY_LOOP:
-                value = case([(tpl("q.present IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
-            equal = [exp.NullSafeEQ(this=col(k, "q"), expression=col(k)) for k in by]
-            on = exp.and_(*equal) if equal else exp.true()
-            select = (
-                exp.select(exp.column(exp.Star(), table="g"), exp.alias_(value, loop.column))
-                .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
-                .join(exp.alias_(subquery(grouped), "q", table=True, copy=False), on=on,
-                      join_type="LEFT")
-            )
+            on_control = loop.on_control()
+            shared = self.shared_loops.get((source, loop.canonical())) if on_control else None
+            if shared is not None:
+                grouped: exp.Expression = exp.to_table(shared)
+            else:
+                with_controls = (self.shares_controls and source == root and "section_id" in read
+                                 and not read & CONTROL_AS_OWN.keys())
+                grouped = loop_aggregate(loop, by, source, with_controls)
+                on_control = False
+                if with_controls:
+                    name = f"{loop.column}_all"
+                    self.add_cte(name, grouped, name)
+                    self.materialized.add(name)
+                    self.shared_loops[(source, loop.canonical())] = name
+                    grouped = exp.to_table(name)
+                else:
+                    grouped = subquery(grouped)
             name = f"s{len(self.ctes)}"
-            self.add_cte(name, select, self.root[prev])
+            self.add_cte(name, join_loop(prev, loop, grouped, by, on_control), self.root[prev])
             self.plan.add("loop", column=loop.column, func=loop.func, reads=by,
-                          method="unnest the list, GROUP BY what the loop reads, join back")
+                          method="unnest the list, GROUP BY what the loop reads, join back"
+                          + ("; the section's loop, joined on the control" if shared else ""))
             prev = name
         return prev
 
@@ -891,6 +866,7 @@ class RuleBuilder(RuleCompiler):
         deps = Dependencies(self.scope)
         own, ctrl = self.measures_needed(rule)
         self.own_measures = own
+        self.shares_controls = bool(ctrl)
         grains: list[dict[str, object]] = []
 
         def put(params: frozenset[str], column: str, what: str, compile_) -> exp.Expression:

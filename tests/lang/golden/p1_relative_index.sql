@@ -6,6 +6,7 @@ WITH cells AS MATERIALIZED (
     s.control_id,
     s.water_body,
     cs.party_id AS control_party_id,
+    cs.water_body AS control_water_body,
     p.period_start,
     p.period_end,
     p.year_start,
@@ -89,145 +90,99 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s4 AS (
+), q6_all AS MATERIALIZED (
+  SELECT
+    period_start,
+    prm_0,
+    section_id,
+    water_body,
+    EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
+    TRUE AS present
+  FROM (
+    SELECT
+      g.period_start,
+      g.prm_0,
+      g.section_id,
+      g.water_body,
+      EDIV((
+        g.q6_xb_0
+      ), (
+        g.q6_xb_1
+      )) AS b
+    FROM (
+      SELECT
+        g.*,
+        (
+          SELECT
+            v7.value
+          FROM ev_values AS v7
+          WHERE
+            (
+              v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+            )
+            AND v7.indicator = g.q6_x
+        ) AS q6_xb_0,
+        LIMIT_OF(g.q6_x, g.water_body, 3) AS q6_xb_1
+      FROM (
+        SELECT
+          g.*,
+          UNNEST(g.prm_0) AS q6_x
+        FROM (
+          SELECT
+            g.period_start,
+            g.prm_0,
+            g.section_id,
+            g.water_body
+          FROM s3 AS g
+          UNION
+          SELECT
+            g.period_start AS period_start,
+            g.prm_0 AS prm_0,
+            g.control_id AS section_id,
+            g.control_water_body AS water_body
+          FROM s3 AS g
+          WHERE
+            NOT g.control_id IS NULL
+        ) AS g
+      ) AS g
+    ) AS g
+  ) AS r
+  GROUP BY
+    period_start,
+    prm_0,
+    section_id,
+    water_body
+), s5 AS (
   SELECT
     g.*,
     q.v AS q6
   FROM s3 AS g
-  LEFT JOIN (
-    SELECT
-      period_start,
-      prm_0,
-      section_id,
-      water_body,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.period_start,
-        g.prm_0,
-        g.section_id,
-        g.water_body,
-        EDIV((
-          g.q6_xb_0
-        ), (
-          g.q6_xb_1
-        )) AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v7.value
-            FROM ev_values AS v7
-            WHERE
-              (
-                v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-              )
-              AND v7.indicator = g.q6_x
-          ) AS q6_xb_0,
-          LIMIT_OF(g.q6_x, g.water_body, 3) AS q6_xb_1
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_0) AS q6_x
-          FROM (
-            SELECT DISTINCT
-              g.period_start,
-              g.prm_0,
-              g.section_id,
-              g.water_body
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      period_start,
-      prm_0,
-      section_id,
-      water_body
-  ) AS q
+  LEFT JOIN q6_all AS q
     ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND q.section_id IS NOT DISTINCT FROM g.section_id
     AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s5 AS (
-  SELECT
-    g.*,
-    g.q6 AS m_0
-  FROM s4 AS g
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q9
+    g.q6 AS m_0
   FROM s5 AS g
-  LEFT JOIN (
-    SELECT
-      control_id,
-      period_start,
-      prm_0,
-      water_body,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.control_id,
-        g.period_start,
-        g.prm_0,
-        g.water_body,
-        EDIV((
-          g.q9_xb_0
-        ), (
-          g.q9_xb_1
-        )) AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v10.value
-            FROM ev_values AS v10
-            WHERE
-              (
-                v10.kind = 'month'
-                AND v10.section_id = g.control_id
-                AND v10.period = g.period_start
-              )
-              AND v10.indicator = g.q9_x
-          ) AS q9_xb_0,
-          LIMIT_OF(g.q9_x, g.water_body, 3) AS q9_xb_1
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_0) AS q9_x
-          FROM (
-            SELECT DISTINCT
-              g.control_id,
-              g.period_start,
-              g.prm_0,
-              g.water_body
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      control_id,
-      period_start,
-      prm_0,
-      water_body
-  ) AS q
-    ON q.control_id IS NOT DISTINCT FROM g.control_id
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s7 AS (
   SELECT
     g.*,
-    g.q9 AS mc_0
+    q.v AS q9
   FROM s6 AS g
+  LEFT JOIN q6_all AS q
+    ON q.section_id IS NOT DISTINCT FROM g.control_id
+    AND q.water_body IS NOT DISTINCT FROM g.control_water_body
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
 ), s8 AS (
+  SELECT
+    g.*,
+    g.q9 AS mc_0
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     EDIV((
@@ -239,8 +194,8 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     EXISTS(
@@ -254,7 +209,7 @@ WITH cells AS MATERIALIZED (
         AND v11.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s10 AS (
+), s11 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -286,16 +241,16 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s9 AS g
-), s11 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s8 AS g
-  JOIN s10 AS k
+  FROM s9 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
-), s12 AS (
+), s13 AS (
   SELECT
     g.*,
     LENGTH(g.prm_0) > (
@@ -309,13 +264,13 @@ WITH cells AS MATERIALIZED (
         AND NOT v14.value IS NULL
         AND ARRAY_CONTAINS(g.prm_0, v14.indicator)
     ) AS x_1
-  FROM s11 AS g
-), s13 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     '监测数据缺失' AS xr_1
-  FROM s12 AS g
-), s14 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -334,8 +289,8 @@ WITH cells AS MATERIALIZED (
         AND v15.section_id = g.section_id
         AND v15.period = g.period_start
     ) AS t_values
-  FROM s10 AS g
-), s15 AS (
+  FROM s11 AS g
+), s16 AS (
   SELECT
     g.*,
     (
@@ -354,8 +309,8 @@ WITH cells AS MATERIALIZED (
         AND v16.section_id = g.section_id
         AND v16.period = g.period_start
     ) AS t_classes
-  FROM s14 AS g
-), s16 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     (
@@ -374,8 +329,8 @@ WITH cells AS MATERIALIZED (
         AND v17.section_id = g.control_id
         AND v17.period = g.period_start
     ) AS t_control_values
-  FROM s15 AS g
-), s17 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     (
@@ -394,8 +349,8 @@ WITH cells AS MATERIALIZED (
         AND v18.section_id = g.control_id
         AND v18.period = g.period_start
     ) AS t_control_classes
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     k.m_0,
@@ -404,9 +359,9 @@ WITH cells AS MATERIALIZED (
     k.x_1,
     k.xr_1
   FROM grid AS g
-  JOIN s13 AS k
+  JOIN s14 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s19 AS (
+), s20 AS (
   SELECT
     g.*,
     k.x_0,
@@ -415,10 +370,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s18 AS g
-  JOIN s17 AS k
+  FROM s19 AS g
+  JOIN s18 AS k
     ON k.cell = g.cell
-), s20 AS (
+), s21 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e19_0,
@@ -426,8 +381,8 @@ WITH cells AS MATERIALIZED (
       g.prm_1
     ), 10) AS e19_1,
     ROUND_HALF_EVEN(g.prm_1, 10) AS e19_2
-  FROM s19 AS g
-), s21 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CASE
@@ -479,8 +434,8 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s20 AS g
-), s22 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CASE
@@ -492,13 +447,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s21 AS g
-), s23 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s22 AS g
+  FROM s23 AS g
 )
 SELECT
   g.scenario,
@@ -579,6 +534,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s23 AS g
+FROM s24 AS g
 WHERE
   g.in_window;

@@ -6,6 +6,7 @@ WITH cells AS MATERIALIZED (
     s.control_id,
     s.water_body,
     cs.party_id AS control_party_id,
+    cs.water_body AS control_water_body,
     p.period_start,
     p.period_end,
     p.year_start,

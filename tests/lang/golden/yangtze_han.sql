@@ -6,6 +6,7 @@ WITH cells AS MATERIALIZED (
     s.control_id,
     s.water_body,
     cs.party_id AS control_party_id,
+    cs.water_body AS control_water_body,
     p.period_start,
     p.period_end,
     p.year_start,
@@ -133,157 +134,108 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s4 AS (
+), q10_all AS MATERIALIZED (
+  SELECT
+    period_start,
+    prm_0,
+    prm_1,
+    section_id,
+    water_body,
+    EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
+    TRUE AS present
+  FROM (
+    SELECT
+      g.period_start,
+      g.prm_0,
+      g.prm_1,
+      g.section_id,
+      g.water_body,
+      EDIV((
+        g.q10_xb_0
+      ), (
+        g.q10_xb_1
+      )) AS b
+    FROM (
+      SELECT
+        g.*,
+        (
+          SELECT
+            v11.value
+          FROM ev_values AS v11
+          WHERE
+            (
+              v11.kind = 'month'
+              AND v11.section_id = g.section_id
+              AND v11.period = g.period_start
+            )
+            AND v11.indicator = g.q10_x
+        ) AS q10_xb_0,
+        LIMIT_OF(g.q10_x, g.water_body, g.prm_0) AS q10_xb_1
+      FROM (
+        SELECT
+          g.*,
+          UNNEST(g.prm_1) AS q10_x
+        FROM (
+          SELECT
+            g.period_start,
+            g.prm_0,
+            g.prm_1,
+            g.section_id,
+            g.water_body
+          FROM s3 AS g
+          UNION
+          SELECT
+            g.period_start AS period_start,
+            g.prm_0 AS prm_0,
+            g.prm_1 AS prm_1,
+            g.control_id AS section_id,
+            g.control_water_body AS water_body
+          FROM s3 AS g
+          WHERE
+            NOT g.control_id IS NULL
+        ) AS g
+      ) AS g
+    ) AS g
+  ) AS r
+  GROUP BY
+    period_start,
+    prm_0,
+    prm_1,
+    section_id,
+    water_body
+), s5 AS (
   SELECT
     g.*,
     q.v AS q10
   FROM s3 AS g
-  LEFT JOIN (
-    SELECT
-      period_start,
-      prm_0,
-      prm_1,
-      section_id,
-      water_body,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.period_start,
-        g.prm_0,
-        g.prm_1,
-        g.section_id,
-        g.water_body,
-        EDIV((
-          g.q10_xb_0
-        ), (
-          g.q10_xb_1
-        )) AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v11.value
-            FROM ev_values AS v11
-            WHERE
-              (
-                v11.kind = 'month'
-                AND v11.section_id = g.section_id
-                AND v11.period = g.period_start
-              )
-              AND v11.indicator = g.q10_x
-          ) AS q10_xb_0,
-          LIMIT_OF(g.q10_x, g.water_body, g.prm_0) AS q10_xb_1
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_1) AS q10_x
-          FROM (
-            SELECT DISTINCT
-              g.period_start,
-              g.prm_0,
-              g.prm_1,
-              g.section_id,
-              g.water_body
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      period_start,
-      prm_0,
-      prm_1,
-      section_id,
-      water_body
-  ) AS q
+  LEFT JOIN q10_all AS q
     ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND q.section_id IS NOT DISTINCT FROM g.section_id
     AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s5 AS (
-  SELECT
-    g.*,
-    g.q10 AS m_0
-  FROM s4 AS g
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q13
+    g.q10 AS m_0
   FROM s5 AS g
-  LEFT JOIN (
-    SELECT
-      control_id,
-      period_start,
-      prm_0,
-      prm_1,
-      water_body,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.control_id,
-        g.period_start,
-        g.prm_0,
-        g.prm_1,
-        g.water_body,
-        EDIV((
-          g.q13_xb_0
-        ), (
-          g.q13_xb_1
-        )) AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v14.value
-            FROM ev_values AS v14
-            WHERE
-              (
-                v14.kind = 'month'
-                AND v14.section_id = g.control_id
-                AND v14.period = g.period_start
-              )
-              AND v14.indicator = g.q13_x
-          ) AS q13_xb_0,
-          LIMIT_OF(g.q13_x, g.water_body, g.prm_0) AS q13_xb_1
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_1) AS q13_x
-          FROM (
-            SELECT DISTINCT
-              g.control_id,
-              g.period_start,
-              g.prm_0,
-              g.prm_1,
-              g.water_body
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      control_id,
-      period_start,
-      prm_0,
-      prm_1,
-      water_body
-  ) AS q
-    ON q.control_id IS NOT DISTINCT FROM g.control_id
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
-    AND q.water_body IS NOT DISTINCT FROM g.water_body
 ), s7 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    q.v AS q13
   FROM s6 AS g
+  LEFT JOIN q10_all AS q
+    ON q.section_id IS NOT DISTINCT FROM g.control_id
+    AND q.water_body IS NOT DISTINCT FROM g.control_water_body
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     EDIV((
@@ -295,8 +247,8 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     EXISTS(
@@ -310,7 +262,7 @@ WITH cells AS MATERIALIZED (
         AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s10 AS (
+), s11 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -342,8 +294,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s9 AS g
-), s11 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     (
@@ -362,8 +314,8 @@ WITH cells AS MATERIALIZED (
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
     ) AS t_values
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -382,8 +334,8 @@ WITH cells AS MATERIALIZED (
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
     ) AS t_classes
-  FROM s11 AS g
-), s13 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -402,8 +354,8 @@ WITH cells AS MATERIALIZED (
         AND v20.section_id = g.control_id
         AND v20.period = g.period_start
     ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -422,19 +374,19 @@ WITH cells AS MATERIALIZED (
         AND v21.section_id = g.control_id
         AND v21.period = g.period_start
     ) AS t_control_classes
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s8 AS k
+  JOIN s9 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s16 AS (
+), s17 AS (
   SELECT
     g.*,
     k.x_0,
@@ -443,10 +395,10 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s15 AS g
-  JOIN s14 AS k
+  FROM s16 AS g
+  JOIN s15 AS k
     ON k.cell = g.cell
-), s17 AS (
+), s18 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e22_0,
@@ -454,8 +406,8 @@ WITH cells AS MATERIALIZED (
       g.prm_2
     ), 10) AS e22_1,
     ROUND_HALF_EVEN(g.prm_2, 10) AS e22_2
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
@@ -507,20 +459,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s19 AS g
+  FROM s20 AS g
 )
 SELECT
   g.scenario,
@@ -607,7 +559,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s21 AS g
 WHERE
   g.in_window;
 
@@ -619,6 +571,7 @@ WITH cells AS MATERIALIZED (
     s.control_id,
     s.water_body,
     cs.party_id AS control_party_id,
+    cs.water_body AS control_water_body,
     p.period_start,
     p.period_end,
     p.year_start,
@@ -744,127 +697,89 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s4 AS (
+), q10_all AS MATERIALIZED (
+  SELECT
+    period_start,
+    prm_1,
+    section_id,
+    CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+    TRUE AS present
+  FROM (
+    SELECT
+      g.period_start,
+      g.prm_1,
+      g.section_id,
+      g.q10_xb_0 AS b
+    FROM (
+      SELECT
+        g.*,
+        (
+          SELECT
+            v11.class
+          FROM ev_values AS v11
+          WHERE
+            (
+              v11.kind = 'month'
+              AND v11.section_id = g.section_id
+              AND v11.period = g.period_start
+            )
+            AND v11.indicator = g.q10_x
+        ) AS q10_xb_0
+      FROM (
+        SELECT
+          g.*,
+          UNNEST(g.prm_1) AS q10_x
+        FROM (
+          SELECT
+            g.period_start,
+            g.prm_1,
+            g.section_id
+          FROM s3 AS g
+          UNION
+          SELECT
+            g.period_start AS period_start,
+            g.prm_1 AS prm_1,
+            g.control_id AS section_id
+          FROM s3 AS g
+          WHERE
+            NOT g.control_id IS NULL
+        ) AS g
+      ) AS g
+    ) AS g
+  ) AS r
+  GROUP BY
+    period_start,
+    prm_1,
+    section_id
+), s5 AS (
   SELECT
     g.*,
     q.v AS q10
   FROM s3 AS g
-  LEFT JOIN (
-    SELECT
-      period_start,
-      prm_1,
-      section_id,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.period_start,
-        g.prm_1,
-        g.section_id,
-        g.q10_xb_0 AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v11.class
-            FROM ev_values AS v11
-            WHERE
-              (
-                v11.kind = 'month'
-                AND v11.section_id = g.section_id
-                AND v11.period = g.period_start
-              )
-              AND v11.indicator = g.q10_x
-          ) AS q10_xb_0
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_1) AS q10_x
-          FROM (
-            SELECT DISTINCT
-              g.period_start,
-              g.prm_1,
-              g.section_id
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      period_start,
-      prm_1,
-      section_id
-  ) AS q
+  LEFT JOIN q10_all AS q
     ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND q.section_id IS NOT DISTINCT FROM g.section_id
-), s5 AS (
-  SELECT
-    g.*,
-    g.q10 AS m_0
-  FROM s4 AS g
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q13
+    g.q10 AS m_0
   FROM s5 AS g
-  LEFT JOIN (
-    SELECT
-      control_id,
-      period_start,
-      prm_1,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
-      TRUE AS present
-    FROM (
-      SELECT
-        g.control_id,
-        g.period_start,
-        g.prm_1,
-        g.q13_xb_0 AS b
-      FROM (
-        SELECT
-          g.*,
-          (
-            SELECT
-              v14.class
-            FROM ev_values AS v14
-            WHERE
-              (
-                v14.kind = 'month'
-                AND v14.section_id = g.control_id
-                AND v14.period = g.period_start
-              )
-              AND v14.indicator = g.q13_x
-          ) AS q13_xb_0
-        FROM (
-          SELECT
-            g.*,
-            UNNEST(g.prm_1) AS q13_x
-          FROM (
-            SELECT DISTINCT
-              g.control_id,
-              g.period_start,
-              g.prm_1
-            FROM s3 AS g
-          ) AS g
-        ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      control_id,
-      period_start,
-      prm_1
-  ) AS q
-    ON q.control_id IS NOT DISTINCT FROM g.control_id
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s7 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    q.v AS q13
   FROM s6 AS g
+  LEFT JOIN q10_all AS q
+    ON q.section_id IS NOT DISTINCT FROM g.control_id
+    AND q.period_start IS NOT DISTINCT FROM g.period_start
+    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     (
@@ -872,8 +787,8 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.mc_0
     ) AS l_0
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     EXISTS(
@@ -887,7 +802,7 @@ WITH cells AS MATERIALIZED (
         AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s10 AS (
+), s11 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -919,8 +834,8 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s9 AS g
-), s11 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     (
@@ -939,8 +854,8 @@ WITH cells AS MATERIALIZED (
         AND v18.section_id = g.section_id
         AND v18.period = g.period_start
     ) AS t_values
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     (
@@ -959,8 +874,8 @@ WITH cells AS MATERIALIZED (
         AND v19.section_id = g.section_id
         AND v19.period = g.period_start
     ) AS t_classes
-  FROM s11 AS g
-), s13 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     (
@@ -979,8 +894,8 @@ WITH cells AS MATERIALIZED (
         AND v20.section_id = g.control_id
         AND v20.period = g.period_start
     ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     (
@@ -999,17 +914,17 @@ WITH cells AS MATERIALIZED (
         AND v21.section_id = g.control_id
         AND v21.period = g.period_start
     ) AS t_control_classes
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s8 AS k
+  JOIN s9 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s16 AS (
+), s17 AS (
   SELECT
     g.*,
     k.x_0,
@@ -1018,15 +933,15 @@ WITH cells AS MATERIALIZED (
     k.t_classes,
     k.t_control_values,
     k.t_control_classes
-  FROM s15 AS g
-  JOIN s14 AS k
+  FROM s16 AS g
+  JOIN s15 AS k
     ON k.cell = g.cell
-), s17 AS (
+), s18 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e22_0
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
@@ -1057,19 +972,19 @@ WITH cells AS MATERIALIZED (
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s19 AS g
+  FROM s20 AS g
 )
 SELECT
   g.scenario,
@@ -1134,6 +1049,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s21 AS g
 WHERE
   g.in_window;

@@ -1,0 +1,144 @@
+"""Row-level loops over a list (`mean(value(i) / limit(i, k) for i in indicators)`): one GROUP BY
+over the unnested items per distinct combination of what the loop reads, joined back to the rows.
+
+A rule that compares a section with its control reads the same loop twice, once on the section's
+columns and once on the control's. `LoopKeys` lets the first computation cover the control sections
+too, so the second is a join on the control's columns instead of the same work again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from compensation.lang.sql import bind_costly, case, col, subquery, tpl
+
+
+def _unknown_if_any_is(agg: str) -> str:
+    return f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
+
+
+COMPREHENSION_AGG = {
+    "sum": _unknown_if_any_is("COALESCE(sum(b), 0)"),
+    # the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
+    "mean": f"ediv({_unknown_if_any_is('sum(b)')}, count(b))",
+    "max": _unknown_if_any_is("max(b)"),
+    "min": _unknown_if_any_is("min(b)"),
+    "count": _unknown_if_any_is("count(b)"),
+    "all": _unknown_if_any_is("bool_and(b)"),
+    "any": _unknown_if_any_is("bool_or(b)"),
+}
+# a loop over no items: a sum or count is 0, anything else unknown
+EMPTY_LOOP = {"sum": "0", "count": "0"}
+
+# The row's control columns and the section columns they stand for in a loop on the control.
+CONTROL_AS_OWN = {"control_id": "section_id", "control_water_body": "water_body"}
+OWN_AS_CONTROL = {own: control for control, own in CONTROL_AS_OWN.items()}
+
+
+@dataclass
+class PendingList:
+    """A row-level list comprehension waiting for its grouped CTE (see grouped_comprehension)."""
+
+    column: str
+    var: str
+    func: str
+    items: exp.Expression
+    body: exp.Expression
+    where: exp.Expression | None
+
+    def parts(self) -> list[exp.Expression]:
+        return [self.items, self.body] + ([self.where] if self.where is not None else [])
+
+    def reads(self) -> set[str]:
+        """The row's columns the loop reads (its own item variable aside)."""
+        return {c.name for part in self.parts() for c in part.find_all(exp.Column)
+                if c.table == "g"} - {self.var}
+
+    def on_control(self) -> bool:
+        """Reads the control's columns and not the section's: the twin of a loop on the section."""
+        read = self.reads()
+        return bool(read & CONTROL_AS_OWN.keys()) and not read & OWN_AS_CONTROL.keys()
+
+    def canonical(self) -> str:
+        """The loop's text with its generated names numbered in order and the control's columns
+        read as the section's: two loops with equal texts compute the same per key."""
+        names = {self.var: "x", **CONTROL_AS_OWN}
+        aliases: dict[str, str] = {}
+        for part in self.parts():
+            for alias in part.find_all(exp.TableAlias):
+                aliases.setdefault(alias.name, f"t{len(aliases)}")
+
+        def rename(node: exp.Expression) -> exp.Expression:
+            if isinstance(node, exp.Column) and node.table == "g" and node.name in names:
+                return col(names[node.name])
+            if isinstance(node, exp.Column) and node.table in aliases:
+                return col(node.name, aliases[node.table])
+            if isinstance(node, exp.TableAlias) and node.name in aliases:
+                return exp.TableAlias(this=exp.to_identifier(aliases[node.name]))
+            return node
+
+        texts = [part.copy().transform(rename).sql() for part in self.parts()]
+        return "|".join([self.func, *texts])
+
+
+def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool
+                   ) -> exp.Expression:
+    """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
+    `with_controls` adds the control sections' combinations, their columns read as the section's."""
+    distinct = exp.select(*([col(c) for c in by] or [exp.true()])).from_(
+        exp.alias_(exp.to_table(source), "g", table=True, copy=False))
+    if with_controls:  # UNION: the sections and controls, each combination once
+        controls = exp.select(
+            *[exp.alias_(col(OWN_AS_CONTROL.get(c, c)), c) for c in by]
+        ).from_(exp.alias_(exp.to_table(source), "g", table=True, copy=False)).where(
+            "g.control_id IS NOT NULL")
+        distinct = exp.union(distinct, controls, distinct=True)
+    else:
+        distinct = distinct.distinct()
+    unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
+                   items=loop.items.copy(), src=subquery(distinct))
+    parts, bound = bind_costly(
+        [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else []),
+        f"{loop.var}b",
+    )
+    if bound:
+        unnested = exp.select(
+            exp.column(exp.Star(), table="g"),
+            *[exp.alias_(e, c, copy=False) for c, e in bound],
+        ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
+    body, where = parts[0], (parts[1] if loop.where is not None else None)
+    rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
+        exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
+    )
+    if where is not None:
+        rows = rows.where(where, copy=False)
+    grouped = exp.select(
+        *[col(k, None) for k in by],
+        exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
+        exp.alias_(exp.true(), "present"),
+    ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
+    if by:  # a loop that reads no column of the row is one aggregate over no groups
+        grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
+    return grouped
+
+
+def join_loop(prev: str, loop: PendingList, grouped: exp.Expression, by: list[str],
+              on_control: bool) -> exp.Expression:
+    """`prev` with the loop's value as column `loop.column` (LEFT JOIN on what it reads); a loop
+    on the control joins a computation keyed by the section's columns on the control's."""
+    value = col("v", "q")
+    if loop.func in EMPTY_LOOP:
+        value = case([(tpl("q.present IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)
+    equal = [
+        exp.NullSafeEQ(this=col(CONTROL_AS_OWN.get(k, k) if on_control else k, "q"),
+                       expression=col(k))
+        for k in by
+    ]
+    on = exp.and_(*equal) if equal else exp.true()
+    return (
+        exp.select(exp.column(exp.Star(), table="g"), exp.alias_(value, loop.column))
+        .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
+        .join(exp.alias_(grouped, "q", table=True, copy=False), on=on, join_type="LEFT")
+    )
