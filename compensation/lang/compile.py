@@ -326,7 +326,7 @@ class RuleCompiler:
             v = self.alias("v")
             flags = str_list([a.name for a in args if isinstance(a, ast.Name)])
             return tpl(
-                f"EXISTS (SELECT 1 FROM ev_values AS {v} WHERE :w AND list_has_any({v}.flags, :f))",
+                f"EXISTS (SELECT 1 FROM ev_flags AS {v} WHERE :w AND list_has_any({v}.flags, :f))",
                 w=self.values_where(v, ctx, None),
                 f=flags,
             )

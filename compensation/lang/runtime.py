@@ -250,6 +250,30 @@ def history_start(compiled: CompiledScheme, start: date) -> date:
     return date(first, 1, 1)
 
 
+def _indicators(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> list[str] | None:
+    """The indicators the run's rules can read, in any scenario (None: all of them)."""
+    read = compiled.indicators_read
+    if read is None:
+        return None
+    rows = con.execute(
+        "SELECT DISTINCT unnest(lst) FROM ev_param_values "
+        "WHERE list_contains(CAST(? AS VARCHAR[]), name)",
+        [sorted(read.params)],
+    ).fetchall()
+    return sorted(read.names | {r[0] for r in rows if r[0] is not None})
+
+
+# The first month of the longer period (agreement year, quarter…) a month `m.period` belongs to;
+# parameters: kind, kind, year_begins, year_begins, step, step, kind, through.
+LONGER_PERIOD = (
+    "FROM {table} AS m, LATERAL (SELECT CASE WHEN ? = 'year' "
+    "THEN make_date(year(m.period) - CASE WHEN month(m.period) < ? THEN 1 ELSE 0 END, ?, 1) "
+    "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS start) AS p "
+    "WHERE m.kind = 'month' AND (? <> 'odd-month' OR month(m.period) % 2 = 1) "
+    "AND m.period <= ?"
+)
+
+
 def _prepare_values(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledScheme,
@@ -258,23 +282,43 @@ def _prepare_values(
     since: date,
 ) -> None:
     """Period values from `since` on (not the whole history: a monthly run reads one or two
-    years); periods longer than a month count only months up to `through` (to date)."""
+    years), of the indicators the rules read; periods longer than a month count only months up
+    to `through` (to date). The flags of each period, over all indicators, go to ev_flags."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
         "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
         "highest DECIMAL(18,6), flags VARCHAR[], class TINYINT)"
     )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ev_flags (kind VARCHAR, section_id VARCHAR, period DATE, "
+        "flags VARCHAR[])"
+    )
     columns = "section_id, period, indicator, n_samples, n_valid, value, highest, flags, class"
+    indicators = _indicators(con, compiled)
+    wanted = (
+        "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
+        "AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), indicator))"
+    )
+    in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
     kinds = set(compiled.value_kinds)
     con.execute(
-        f"INSERT INTO ev_values SELECT 'month', {columns} FROM monthly_values(?) "
-        "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?",
+        f"INSERT INTO ev_values SELECT 'month', {columns} FROM monthly_values(?) {wanted}",
+        [as_of, since, indicators, indicators],
+    )
+    con.execute(
+        f"INSERT INTO ev_flags SELECT 'month', section_id, period, flags "
+        f"FROM period_flags(?, 'month') {in_run}",
         [as_of, since],
     )
     if "year" in kinds and compiled.year_begins == 1:
         con.execute(
             f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values_through(?, ?) "
-            "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?",
+            f"{wanted}",
+            [as_of, through, since, indicators, indicators],
+        )
+        con.execute(
+            f"INSERT INTO ev_flags SELECT 'year', section_id, period, flags "
+            f"FROM period_flags(?, 'year', through := ?) {in_run}",
             [as_of, through, since],
         )
         kinds.discard("year")
@@ -283,21 +327,21 @@ def _prepare_values(
         # Periods longer than a month (agreement years, quarters): the mean of the monthly values,
         # rounded half to even to 6 decimals, classified again.
         step = MONTHS_PER_KIND[kind]
+        params = [kind, compiled.year_begins, compiled.year_begins, step, step, kind, through]
         con.execute(
             "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "
             "CAST(sum(m.n_samples) AS INTEGER), CAST(sum(m.n_valid) AS INTEGER), "
             "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), "
-            "max(m.highest), "
-            "flatten(list(m.flags)), NULL FROM ev_values AS m, LATERAL (SELECT CASE WHEN ? ="
-            " 'year' "
-            "THEN make_date(year(m.period) - CASE WHEN month(m.period) < ? THEN 1 ELSE 0 END"
-            ", ?, 1) "
-            "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS "
-            "start) AS p "
-            "WHERE m.kind = 'month' AND (? <> 'odd-month' OR month(m.period) % 2 = 1) "
-            "AND m.period <= ? "
+            "max(m.highest), flatten(list(m.flags)), NULL "
+            f"{LONGER_PERIOD.format(table='ev_values')} "
             "GROUP BY m.section_id, p.start, m.indicator",
-            [kind, kind, compiled.year_begins, compiled.year_begins, step, step, kind, through],
+            [kind, *params],
+        )
+        con.execute(
+            "INSERT INTO ev_flags SELECT ?, m.section_id, p.start, "
+            "list_sort(list_distinct(flatten(list(m.flags)))) "
+            f"{LONGER_PERIOD.format(table='ev_flags')} GROUP BY m.section_id, p.start",
+            [kind, *params],
         )
         con.execute(
             "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "

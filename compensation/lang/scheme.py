@@ -13,6 +13,7 @@ from compensation.errors import RuleError
 from compensation.lang import ast
 from compensation.lang.check import check_file
 from compensation.lang.compile import RuleBuilder, RulePlan, _party_text
+from compensation.lang.reads import IndicatorsRead, indicators_read
 from compensation.lang.scope import Scope
 from compensation.lang.sql import DIALECT
 from compensation.lang.units import ParamValue, Unit
@@ -91,6 +92,8 @@ class CompiledScheme:
     # reads a year back, baseline(x, 2012..2014) from a fixed year
     reads_previous: bool = False
     first_year_read: int | None = None
+    # the indicators whose period values the rules can read (None: all of them)
+    indicators_read: IndicatorsRead | None = None
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:
@@ -195,5 +198,6 @@ def compile_file(path: str | Path) -> CompiledScheme:
         first_year_read=min(
             (n.first for n in _nodes(rf) if isinstance(n, ast.YearRange)), default=None
         ),
+        indicators_read=indicators_read(rf, scope),
         ast=rf,
     )

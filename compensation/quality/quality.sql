@@ -556,6 +556,17 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL) AS TABLE
            water_body
     FROM valued;
 
+-- The flags of each section and period: every flag on a current sample of any indicator, whichever
+-- source the period's values come from ("this period has these flags"). Cheap: flagged rows only.
+CREATE OR REPLACE MACRO period_flags(as_of, grain, through := NULL) AS TABLE
+    SELECT section_id, CAST(date_trunc(grain, sampled_at) AS DATE) AS period,
+           CAST(list_sort(list_distinct(list(flag))) AS VARCHAR[]) AS flags
+    FROM current_samples(as_of)
+    WHERE flag IS NOT NULL
+      AND (through IS NULL
+           OR date_trunc('month', sampled_at) <= date_trunc('month', CAST(through AS DATE)))
+    GROUP BY ALL;
+
 CREATE OR REPLACE MACRO monthly_values(as_of) AS TABLE
     SELECT * FROM period_values(as_of, 'month');
 

@@ -201,7 +201,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v11
+      FROM ev_flags AS v11
       WHERE
         v11.kind = 'month'
         AND v11.section_id = g.section_id
@@ -218,7 +218,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v12
+          FROM ev_flags AS v12
           WHERE
             v12.kind = 'month'
             AND v12.section_id = g.section_id
@@ -231,7 +231,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v13
+          FROM ev_flags AS v13
           WHERE
             v13.kind = 'month'
             AND v13.section_id = g.section_id

@@ -102,7 +102,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v5
+      FROM ev_flags AS v5
       WHERE
         v5.kind = 'month'
         AND v5.section_id = g.section_id
@@ -119,7 +119,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v6
+          FROM ev_flags AS v6
           WHERE
             v6.kind = 'month'
             AND v6.section_id = g.section_id

@@ -280,7 +280,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v14
+      FROM ev_flags AS v14
       WHERE
         v14.kind = 'month'
         AND v14.section_id = g.section_id
@@ -297,7 +297,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v15
+          FROM ev_flags AS v15
           WHERE
             v15.kind = 'month'
             AND v15.section_id = g.section_id
@@ -310,7 +310,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v16
+          FROM ev_flags AS v16
           WHERE
             v16.kind = 'month'
             AND v16.section_id = g.section_id

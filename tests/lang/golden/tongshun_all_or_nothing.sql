@@ -292,7 +292,7 @@ WITH cells AS MATERIALIZED (
       EXISTS(
         SELECT
           1
-        FROM ev_values AS v15
+        FROM ev_flags AS v15
         WHERE
           v15.kind = 'month'
           AND v15.section_id = g.section_id
@@ -307,7 +307,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v16
+      FROM ev_flags AS v16
       WHERE
         v16.kind = 'month'
         AND v16.section_id = g.section_id
@@ -324,7 +324,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v17
+          FROM ev_flags AS v17
           WHERE
             v17.kind = 'month'
             AND v17.section_id = g.section_id
@@ -337,7 +337,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v18
+          FROM ev_flags AS v18
           WHERE
             v18.kind = 'month'
             AND v18.section_id = g.section_id

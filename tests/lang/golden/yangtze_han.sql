@@ -254,7 +254,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v15
+      FROM ev_flags AS v15
       WHERE
         v15.kind = 'month'
         AND v15.section_id = g.section_id
@@ -271,7 +271,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v16
+          FROM ev_flags AS v16
           WHERE
             v16.kind = 'month'
             AND v16.section_id = g.section_id
@@ -284,7 +284,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v17
+          FROM ev_flags AS v17
           WHERE
             v17.kind = 'month'
             AND v17.section_id = g.section_id
@@ -794,7 +794,7 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_values AS v15
+      FROM ev_flags AS v15
       WHERE
         v15.kind = 'month'
         AND v15.section_id = g.section_id
@@ -811,7 +811,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v16
+          FROM ev_flags AS v16
           WHERE
             v16.kind = 'month'
             AND v16.section_id = g.section_id
@@ -824,7 +824,7 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_values AS v17
+          FROM ev_flags AS v17
           WHERE
             v17.kind = 'month'
             AND v17.section_id = g.section_id
