@@ -108,6 +108,9 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
             exp.column(exp.Star(), table="g"),
             *[exp.alias_(e, c, copy=False) for c, e in bound],
         ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
+    values = {c for c, e in bound if _period_value(e)}
+    limits = {c for c, e in bound if isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of"}
+    parts = [_value_over_limit(part, values, limits) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
     rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
         exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
@@ -142,3 +145,33 @@ def join_loop(prev: str, loop: PendingList, grouped: exp.Expression, by: list[st
         .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
         .join(exp.alias_(grouped, "q", table=True, copy=False), on=on, join_type="LEFT")
     )
+
+
+def _period_value(e: exp.Expression) -> bool:
+    """A lookup of a period value (ev_values.value or .highest, DECIMAL(18,6))."""
+    select = e.this if isinstance(e, exp.Subquery) else None
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return False
+    source = select.args.get("from_")
+    column = select.expressions[0]
+    return (isinstance(column, exp.Column) and column.name in ("value", "highest")
+            and source is not None and isinstance(source.this, exp.Table)
+            and source.this.name == "ev_values")
+
+
+def _value_over_limit(e: exp.Expression, values: set[str], limits: set[str]) -> exp.Expression:
+    """ediv(value, limit) → ediv6(value, limit) for loop columns bound to a period value and to a
+    GB 3838 limit (the loop's `value(i) / limit(i, k)`): the same quotient, by BIGINT division."""
+    def bound_to(a: exp.Expression, names: set[str]) -> bool:
+        while isinstance(a, exp.Paren):
+            a = a.this
+        return isinstance(a, exp.Column) and a.table == "g" and a.name in names
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if (isinstance(node, exp.Anonymous) and node.name.lower() == "ediv"
+                and len(node.expressions) == 2 and bound_to(node.expressions[0], values)
+                and bound_to(node.expressions[1], limits)):
+            return exp.Anonymous(this="ediv6", expressions=node.expressions)
+        return node
+
+    return e.transform(swap, copy=False) if values and limits else e

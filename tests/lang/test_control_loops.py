@@ -70,3 +70,14 @@ def test_a_rule_reading_a_loop_for_section_and_control_computes_it_once(tmp_path
     assert rule.sql.count("UNNEST(") == 1
     loops = [s for s in rule.plan.steps if s["stage"] == "loop"]
     assert [s["method"].endswith("joined on the control") for s in loops] == [False, True]
+
+
+def test_a_value_over_its_limit_in_a_loop_divides_in_bigint(tmp_path) -> None:
+    # ediv6: the same quotient as ediv for 6-decimal operands (tests/store/test_exact_arithmetic)
+    path = tmp_path / "t.rule"
+    path.write_text(RULE, encoding="utf-8")
+    rule = compile_file(path).rules[0]
+    assert "EDIV6(" in rule.sql
+    path.write_text(RULE.replace("value(i) / limit(i, III)", "limit(i, III) / value(i)"),
+                    encoding="utf-8")
+    assert "EDIV6(" not in compile_file(path).rules[0].sql

@@ -2,8 +2,8 @@
 
 DuckDB turns DECIMAL / DECIMAL into DOUBLE, so `ediv`, `dec_units`, `hdiv_half_up`,
 `hdiv_half_even`, `round_half_even` and `round_half_up` do the arithmetic in HUGEINT units of
-1e-12. These tests cover the magnitudes they accept, the exact halves where the rounding modes
-differ, and signs.
+1e-12 (and `ediv6`, for 6-decimal operands, in BIGINT units of 1e-6). These tests cover the
+magnitudes they accept, the exact halves where the rounding modes differ, and signs.
 """
 
 from __future__ import annotations
@@ -154,3 +154,40 @@ def test_decimal_rounding_at_d_places(con, x, d, even, up):
         "round_half_up(CAST(? AS DECIMAL(38,12)), ?)", [x, d, x, d]
     ).fetchall()[0]
     assert row == (Decimal(even), Decimal(up))
+
+
+def _six_decimal_pairs() -> list[tuple[Decimal, Decimal]]:
+    """Period values (DECIMAL(18,6)) over divisors below 4e6, as GB 3838 limits are."""
+    rng = random.Random(20171223)
+    six = Decimal("1e-6")
+    pairs = [(Decimal("1"), Decimal("3")), (Decimal("-2"), Decimal("3")),
+             (Decimal("0.000001"), Decimal("2")),
+             (Decimal("999999999999.999999"), Decimal("0.000001")),
+             (Decimal("0.5"), Decimal("3999999.999999")), (Decimal("0"), Decimal("0.05"))]
+    for _ in range(3000):
+        a = Decimal(_signed(rng, 10 ** rng.choice([1, 3, 6, 9, 12, 18]) - 1)) * six
+        b = Decimal(_signed(rng, 4 * 10 ** rng.choice([1, 3, 6, 9, 12]) - 1)) * six or six
+        pairs.append((a, b))
+    return pairs
+
+
+def test_ediv6_gives_ediv_quotient_for_six_decimal_operands(con):
+    pairs = _six_decimal_pairs()
+    _table(con, "q6", [[a for a, _ in pairs], [b for _, b in pairs]], "DECIMAL(18,6)")
+    got = [r[0] for r in con.execute("SELECT ediv6(c0, c1) FROM q6 ORDER BY k").fetchall()]
+    expected = []
+    with localcontext() as ctx:
+        ctx.prec = 120
+        for a, b in pairs:
+            expected.append((a / b).quantize(UNIT, rounding=ROUND_HALF_UP))
+    assert got == expected
+
+
+def test_ediv6_of_nothing_or_by_zero_is_unknown_and_a_large_divisor_is_refused(con):
+    row = con.execute("SELECT ediv6(1, 0), ediv6(NULL, 2), ediv6(2, NULL)").fetchall()[0]
+    assert row == (None, None, None)
+    # beyond the divisors it is meant for, the remainder arithmetic overflows: an error, not a
+    # wrong quotient (9,290,000 in 1e-6 units, times 1e6, exceeds BIGINT)
+    with pytest.raises(duckdb.OutOfRangeException, match="Overflow"):
+        con.execute("SELECT ediv6(CAST(9290000 AS DECIMAL(18,6)), CAST(9300000 AS DECIMAL(18,6)))"
+                    ).fetchall()

@@ -104,7 +104,7 @@ WITH cells AS MATERIALIZED (
       g.prm_0,
       g.section_id,
       g.water_body,
-      EDIV((
+      EDIV6((
         g.q6_xb_0
       ), (
         g.q6_xb_1

@@ -150,7 +150,7 @@ WITH cells AS MATERIALIZED (
       g.prm_1,
       g.section_id,
       g.water_body,
-      EDIV((
+      EDIV6((
         g.q10_xb_0
       ), (
         g.q10_xb_1
