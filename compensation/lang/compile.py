@@ -40,6 +40,8 @@ from compensation.lang.sql import (
 )
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
+# an indicator list parameter as the rows carry it (codes joined by commas) back to a list
+LIST_OF_TEXT = "CASE WHEN :p = '' THEN CAST([] AS VARCHAR[]) ELSE string_split(:p, ',') END"
 
 
 @dataclass
@@ -108,16 +110,23 @@ class RuleCompiler:
 
     def param(self, name: str, ctx: Ctx) -> exp.Expression:
         self.params_used.add(name)
-        return col(f"prm_{list(self.scope.params).index(name)}")
+        column = col(f"prm_{list(self.scope.params).index(name)}")
+        if self.scope.params[name].unit.kind == "indicators":
+            return tpl(LIST_OF_TEXT, p=column)
+        return column
 
     def param_lookup(self, name: str) -> exp.Expression:
-        """The value of a parameter for the row's scenario and month (a join on ev_params)."""
+        """The value of a parameter for the row's scenario and month (a join on ev_params). An
+        indicator list is carried as its codes joined by commas: the rows group and join on
+        their parameters, and a text is a much cheaper key than a list."""
         info = self.scope.params[name]
-        column = {"indicators": "lst", "variant": "txt"}.get(info.unit.kind, "num")
+        column = {"indicators": "array_to_string({p}.lst, ',')", "variant": "{p}.txt"}.get(
+            info.unit.kind, "{p}.num")
         p = self.alias("p")
+        column = column.format(p=p)
         return subquery(
             tpl(
-                f"SELECT {p}.{column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
+                f"SELECT {column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
                 f"AND {p}.name = :name AND {p}.month = g.param_month",
                 name=text(name),
             )

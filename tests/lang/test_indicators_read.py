@@ -74,3 +74,11 @@ def test_a_flag_on_an_indicator_the_rule_does_not_read_still_counts(tmp_path) ->
     # April: DO (read by neither scenario) carries no_flow, so the exception applies to both
     assert got[("base", 4)][0] == D("0.00") and "断流" in got[("base", 4)][1]
     assert got[("wider", 4)][0] == D("0.00")
+
+
+def test_a_scenario_with_an_empty_list_sums_nothing(tmp_path) -> None:
+    con, path = _store(tmp_path)
+    rows = run_rules(con, path, date(2022, 3, 1), date(2022, 3, 1),
+                     {"none": {"inds": "[]"}, "one": {"inds": "[NH3N]"}})
+    got = {r["scenario"]: r["amount"] for r in rows}
+    assert got == {"base": D("15.00"), "none": D("0.00"), "one": D("2.00")}

@@ -39,7 +39,7 @@ WITH cells AS MATERIALIZED (
     ) AS prm_0,
     (
       SELECT
-        p2.lst
+        ARRAY_TO_STRING(p2.lst, ',')
       FROM ev_params AS p2
       WHERE
         p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
@@ -87,7 +87,10 @@ WITH cells AS MATERIALIZED (
         v3.kind = 'year'
         AND v3.section_id = g.section_id
         AND v3.period = g.period_start
-        AND ARRAY_CONTAINS(g.prm_1, v3.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
+          v3.indicator
+        )
     ) AS m_0
   FROM s3 AS g
 ), s5 AS (
@@ -236,7 +239,12 @@ SELECT
     'param_month',
     CAST(g.param_month AS TEXT),
     'params',
-    JSON_OBJECT('annual_amount', CAST(g.prm_0 AS TEXT), 'indicators', CAST(g.prm_1 AS TEXT)),
+    JSON_OBJECT(
+      'annual_amount',
+      CAST(g.prm_0 AS TEXT),
+      'indicators',
+      CAST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END AS TEXT)
+    ),
     'measures',
     JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
     'control_measures',

@@ -30,7 +30,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -126,7 +126,7 @@ WITH cells AS MATERIALIZED (
       FROM (
         SELECT
           g.*,
-          UNNEST(g.prm_0) AS q6_x
+          UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
         FROM (
           SELECT
             g.period_start,
@@ -253,7 +253,7 @@ WITH cells AS MATERIALIZED (
 ), s13 AS (
   SELECT
     g.*,
-    LENGTH(g.prm_0) > (
+    LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
       SELECT
         COUNT(DISTINCT v14.indicator)
       FROM ev_values AS v14
@@ -262,7 +262,10 @@ WITH cells AS MATERIALIZED (
         AND v14.section_id = g.section_id
         AND v14.period = g.period_start
         AND NOT v14.value IS NULL
-        AND ARRAY_CONTAINS(g.prm_0, v14.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+          v14.indicator
+        )
     ) AS x_1
   FROM s12 AS g
 ), s14 AS (
@@ -505,7 +508,7 @@ SELECT
       'band',
       CAST(g.prm_1 AS TEXT),
       'inds',
-      CAST(g.prm_0 AS TEXT),
+      CAST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END AS TEXT),
       'large',
       CAST(g.prm_3 AS TEXT),
       'small',

@@ -30,7 +30,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -93,7 +93,10 @@ WITH cells AS MATERIALIZED (
         v4.kind = 'month'
         AND v4.section_id = g.section_id
         AND v4.period = g.period_start
-        AND ARRAY_CONTAINS(g.prm_0, v4.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+          v4.indicator
+        )
     ) AS m_0
   FROM s3 AS g
 ), s5 AS (
@@ -431,7 +434,7 @@ SELECT
       'amount_each',
       CAST(g.prm_1 AS TEXT),
       'inds',
-      CAST(g.prm_0 AS TEXT),
+      CAST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END AS TEXT),
       'yearly_cap',
       CAST(g.prm_2 AS TEXT)
     ),

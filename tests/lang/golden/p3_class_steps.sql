@@ -37,7 +37,7 @@ WITH cells AS MATERIALIZED (
     ) AS prm_0,
     (
       SELECT
-        p2.lst
+        ARRAY_TO_STRING(p2.lst, ',')
       FROM ev_params AS p2
       WHERE
         p2.scenario = g.scenario AND p2.name = 'inds' AND p2.month = g.param_month
@@ -103,7 +103,10 @@ WITH cells AS MATERIALIZED (
         v5.kind = 'month'
         AND v5.section_id = g.section_id
         AND v5.period = g.period_start
-        AND ARRAY_CONTAINS(g.prm_1, v5.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
+          v5.indicator
+        )
     ) AS m_0
   FROM s3 AS g
 ), s5 AS (
@@ -117,7 +120,10 @@ WITH cells AS MATERIALIZED (
         v6.kind = 'month'
         AND v6.section_id = g.control_id
         AND v6.period = g.period_start
-        AND ARRAY_CONTAINS(g.prm_1, v6.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
+          v6.indicator
+        )
     ) AS mc_0
   FROM s4 AS g
 ), s6 AS (
@@ -361,7 +367,7 @@ SELECT
     'params',
     JSON_OBJECT(
       'inds',
-      CAST(g.prm_1 AS TEXT),
+      CAST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END AS TEXT),
       'per_step',
       CAST(g.prm_2 AS TEXT),
       'per_step_reduced',

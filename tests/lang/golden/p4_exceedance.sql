@@ -30,7 +30,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -235,7 +235,7 @@ WITH cells AS MATERIALIZED (
         FROM (
           SELECT
             g.*,
-            UNNEST(g.prm_0) AS q10_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q10_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -324,7 +324,7 @@ SELECT
       'indicator_cap',
       CAST(g.prm_3 AS TEXT),
       'inds',
-      CAST(g.prm_0 AS TEXT),
+      CAST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END AS TEXT),
       'per_step',
       CAST(g.prm_2 AS TEXT),
       'step',
@@ -385,7 +385,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -694,7 +694,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month

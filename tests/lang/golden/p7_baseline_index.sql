@@ -30,7 +30,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -150,7 +150,7 @@ WITH cells AS MATERIALIZED (
         FROM (
           SELECT
             g.*,
-            UNNEST(g.prm_0) AS q6_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -330,7 +330,7 @@ SELECT
     'params',
     JSON_OBJECT(
       'inds',
-      CAST(g.prm_0 AS TEXT),
+      CAST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END AS TEXT),
       'k0',
       CAST(g.prm_1 AS TEXT),
       'pot',

@@ -30,7 +30,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -451,7 +451,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -542,7 +542,10 @@ WITH cells AS MATERIALIZED (
         v7.kind = 'year'
         AND v7.section_id = g.section_id
         AND v7.period = g.period_start
-        AND ARRAY_CONTAINS(g.prm_0, v7.indicator)
+        AND ARRAY_CONTAINS(
+          CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+          v7.indicator
+        )
     ) AS m_0
   FROM s3 AS g
 ), s5 AS (
@@ -691,7 +694,12 @@ SELECT
     'param_month',
     CAST(g.param_month AS TEXT),
     'params',
-    JSON_OBJECT('inds', CAST(g.prm_0 AS TEXT), 'score_pool', CAST(g.prm_4 AS TEXT)),
+    JSON_OBJECT(
+      'inds',
+      CAST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END AS TEXT),
+      'score_pool',
+      CAST(g.prm_4 AS TEXT)
+    ),
     'measures',
     JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
     'control_measures',
@@ -740,7 +748,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
@@ -932,7 +940,7 @@ WITH cells AS MATERIALIZED (
     g.param_month,
     (
       SELECT
-        p1.lst
+        ARRAY_TO_STRING(p1.lst, ',')
       FROM ev_params AS p1
       WHERE
         p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month

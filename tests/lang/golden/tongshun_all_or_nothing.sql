@@ -37,7 +37,7 @@ WITH cells AS MATERIALIZED (
     ) AS prm_0,
     (
       SELECT
-        p2.lst
+        ARRAY_TO_STRING(p2.lst, ',')
       FROM ev_params AS p2
       WHERE
         p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
@@ -144,7 +144,7 @@ WITH cells AS MATERIALIZED (
         FROM (
           SELECT
             g.*,
-            UNNEST(g.prm_1) AS q8_x
+            UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q8_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -259,7 +259,7 @@ WITH cells AS MATERIALIZED (
                   ) AS b
                 FROM (
                   SELECT
-                    UNNEST(g.prm_1) AS x
+                    UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS x
                 ) AS c11
               ) AS q13
             ) <= g.prm_0 AS b
@@ -570,7 +570,7 @@ SELECT
       'annual_amount',
       CAST(g.prm_2 AS TEXT),
       'indicators',
-      CAST(g.prm_1 AS TEXT),
+      CAST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END AS TEXT),
       'judge',
       CAST(g.prm_4 AS TEXT),
       'payment',

@@ -37,7 +37,7 @@ WITH cells AS MATERIALIZED (
     ) AS prm_0,
     (
       SELECT
-        p2.lst
+        ARRAY_TO_STRING(p2.lst, ',')
       FROM ev_params AS p2
       WHERE
         p2.scenario = g.scenario
@@ -174,7 +174,7 @@ WITH cells AS MATERIALIZED (
       FROM (
         SELECT
           g.*,
-          UNNEST(g.prm_1) AS q10_x
+          UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
         FROM (
           SELECT
             g.period_start,
@@ -526,7 +526,7 @@ SELECT
       'cpi_class',
       CAST(g.prm_0 AS TEXT),
       'cpi_indicators',
-      CAST(g.prm_1 AS TEXT),
+      CAST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END AS TEXT),
       'penalty_large',
       CAST(g.prm_6 AS TEXT),
       'penalty_small',
@@ -602,7 +602,7 @@ WITH cells AS MATERIALIZED (
     ) AS prm_0,
     (
       SELECT
-        p2.lst
+        ARRAY_TO_STRING(p2.lst, ',')
       FROM ev_params AS p2
       WHERE
         p2.scenario = g.scenario
@@ -728,7 +728,7 @@ WITH cells AS MATERIALIZED (
       FROM (
         SELECT
           g.*,
-          UNNEST(g.prm_1) AS q10_x
+          UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
         FROM (
           SELECT
             g.period_start,
@@ -1024,7 +1024,7 @@ SELECT
       'class_decline_penalty',
       CAST(g.prm_7 AS TEXT),
       'cpi_indicators',
-      CAST(g.prm_1 AS TEXT)
+      CAST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END AS TEXT)
     ),
     'measures',
     JSON_OBJECT('section_class', CAST(g.m_0 AS TEXT)),
