@@ -49,7 +49,7 @@ def _value_units() -> str:
     """Rounded mean in 1e-6 units; a mean that would round to 0 keeps one significant figure."""
     tries = [_rounded_units("total7", "n_valid", "d", k) for k in range(7)]
     arms = " ".join(f"WHEN {t} <> 0 THEN {t}" for t in tries)
-    ph = ("dec_units(round_half_even(CAST(-log10(h_mean) AS DECIMAL(38,12)), d)) "
+    ph = ("dec_units(round_half_even_at(CAST(-log10(h_mean) AS DECIMAL(38,12)), d)) "
           "// 1000000")
     return (f"CASE WHEN n_valid = 0 THEN NULL WHEN indicator = 'pH' THEN {ph} "
             f"{arms} ELSE 0 END")

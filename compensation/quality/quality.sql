@@ -532,7 +532,7 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL) AS TABLE
     valued AS (
         SELECT section_id, period, indicator, n_samples, n_valid, max_h, flags, water_body,
                CASE WHEN indicator = 'pH' AND min_h <> max_h THEN
-                        CAST(round_half_even(CAST(-log10(sum_hplus / n_valid) AS DECIMAL(18,6)), d)
+                        CAST(round_half_even_at(CAST(-log10(sum_hplus / n_valid) AS DECIMAL(18,6)), d)
                              AS DECIMAL(18,6))
                     ELSE CAST(CAST(value6 AS DECIMAL(38,0)) * CAST(0.000001 AS DECIMAL(18,6))
                               AS DECIMAL(18,6)) END AS value

@@ -36,17 +36,27 @@ CREATE OR REPLACE MACRO ediv6_units(x, y, s) AS
     s * (CAST(x // y AS HUGEINT) * 1000000000000 + (x % y) * 1000000 // y * 1000000
          + ((x % y) * 1000000 % y * 2000000 + y) // (2 * y));
 
+-- A DECIMAL(18,6) in 1e-6 units, in BIGINT arithmetic only (its whole and fractional parts; a
+-- multiplication by 1e6 would widen it to HUGEINT first).
+CREATE OR REPLACE MACRO units6(a) AS
+    CAST(trunc(a) AS BIGINT) * 1000000 + CAST((a % 1) * 1000000 AS BIGINT);
+
 CREATE OR REPLACE MACRO ediv6(a, b) AS
-    units_dec(ediv6_units(abs(CAST(CAST(a AS DECIMAL(38,6)) * 1000000 AS BIGINT)),
-                          NULLIF(abs(CAST(CAST(b AS DECIMAL(38,6)) * 1000000 AS BIGINT)), 0),
-                          sign(a) * sign(b)));
+    units_dec(ediv6_units(abs(units6(CAST(a AS DECIMAL(18,6)))),
+                          NULLIF(abs(units6(CAST(b AS DECIMAL(18,6)))), 0), sign(a) * sign(b)));
 
--- Round a decimal half to even to d decimals (0 <= d <= 12), result DECIMAL(38,12).
+-- Round a decimal half to even (GB/T 8170) to d decimals (0 <= d <= 12, a constant), result
+-- DECIMAL(38,12). DuckDB's round_even and round are exact on decimals (half to even and half away
+-- from zero), in the decimal's own integer, 2-3x faster than dividing HUGEINT units.
 CREATE OR REPLACE MACRO round_half_even(x, d) AS
-    units_dec(hdiv_half_even(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
-              * CAST(pow(10, 12 - d) AS HUGEINT));
+    CAST(round_even(CAST(x AS DECIMAL(38,12)), d) AS DECIMAL(38,12));
 
--- Round a decimal half up (四舍五入, money) to d decimals, result DECIMAL(38,12).
+-- Round a decimal half up (四舍五入, money: half away from zero) to d decimals, result
+-- DECIMAL(38,12); d a constant.
 CREATE OR REPLACE MACRO round_half_up(x, d) AS
-    units_dec(hdiv_half_up(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
+    CAST(round(CAST(x AS DECIMAL(38,12)), d) AS DECIMAL(38,12));
+
+-- round_half_even where d is a column (DuckDB's round needs a constant), in HUGEINT units.
+CREATE OR REPLACE MACRO round_half_even_at(x, d) AS
+    units_dec(hdiv_half_even(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
               * CAST(pow(10, 12 - d) AS HUGEINT));

@@ -191,3 +191,32 @@ def test_ediv6_of_nothing_or_by_zero_is_unknown_and_a_large_divisor_is_refused(c
     with pytest.raises(duckdb.OutOfRangeException, match="Overflow"):
         con.execute("SELECT ediv6(CAST(9290000 AS DECIMAL(18,6)), CAST(9300000 AS DECIMAL(18,6)))"
                     ).fetchall()
+
+
+def _values_to_round() -> list[Decimal]:
+    """Random DECIMAL(38,12) values, and exact halves (and their neighbours) at every place."""
+    rng = random.Random(8170)
+    values = [Decimal(_signed(rng, 10 ** rng.choice([1, 6, 12, 18, 25]))) * UNIT
+              for _ in range(2000)]
+    for d in range(12):  # a half at the 12th place would need a 13th decimal
+        for _ in range(60):
+            half = (Decimal(_signed(rng, 10**6)) + Decimal("0.5")) * Decimal(10) ** -d
+            values += [half, half + UNIT, half - UNIT, -half]
+    return values
+
+
+def test_rounding_at_each_place_matches_python_half_even_and_half_up(con):
+    values = _values_to_round()
+    _table(con, "r", [values], "DECIMAL(38,12)")
+    for d in range(13):
+        rows = con.execute(
+            f"SELECT round_half_even(c0, {d}), round_half_up(c0, {d}), "
+            f"round_half_even_at(c0, CAST(? AS INTEGER)) FROM r ORDER BY k", [d]
+        ).fetchall()
+        place = Decimal(10) ** -d
+        expected = [(v.quantize(place, ROUND_HALF_EVEN), v.quantize(place, ROUND_HALF_UP))
+                    for v in values]
+        assert [(even, up) for even, up, _ in rows] == expected
+        # the column form (for a d read from a table) agrees below its 1.7e14 range
+        assert [at for (_, _, at), v in zip(rows, values, strict=True) if abs(v) < 10**14] == [
+            e for (e, _), v in zip(expected, values, strict=True) if abs(v) < 10**14]
