@@ -32,7 +32,7 @@ def test_tongshun_grains_follow_the_parameters_each_value_reads() -> None:
     assert grains["meets_target"] == ["target", "indicators"]
     assert grains["compliant"] == ["target", "indicators", "judge"]
     assert grains["except 断流、结冰不考核"] == []
-    assert grains["trace values"] == [] and grains["trace classes"] == []
+    assert grains["trace values and classes"] == []
     assert not any("annual_amount" in p or "penalty_amount" in p for p in grains.values())
 
 

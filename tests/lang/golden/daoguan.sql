@@ -98,53 +98,43 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v4.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v4.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v4.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v4
-      WHERE
-        v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v4.indicator, 'v': v4.value, 'c': v4.class})) AS l
+        FROM ev_values AS v4
+        WHERE
+          v4.kind = 'year' AND v4.section_id = g.section_id AND v4.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s6 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v5.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v5.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v5.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v5
-      WHERE
-        v5.kind = 'year' AND v5.section_id = g.section_id AND v5.period = g.period_start
-    ) AS t_classes
-  FROM s5 AS g
-), s7 AS (
   SELECT
     g.*,
     k.m_0
   FROM grid AS g
   JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s8 AS (
+), s7 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_classes
-  FROM s7 AS g
-  JOIN s6 AS k
+    k.t_values
+  FROM s6 AS g
+  JOIN s5 AS k
     ON k.cell = g.cell
-), s9 AS (
+), s8 AS (
   SELECT
     g.*,
     CASE
@@ -186,20 +176,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s8 AS g
-), s10 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s10 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -252,9 +242,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -264,6 +254,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s10 AS g
 WHERE
   g.in_window;

@@ -278,19 +278,28 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v15.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v15.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v15.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v15
-      WHERE
-        v15.kind = 'month'
-        AND v15.section_id = g.section_id
-        AND v15.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v15.indicator, 'v': v15.value, 'c': v15.class})) AS l
+        FROM ev_values AS v15
+        WHERE
+          v15.kind = 'month'
+          AND v15.section_id = g.section_id
+          AND v15.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s11 AS g
 ), s16 AS (
@@ -298,62 +307,31 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v16.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v16.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v16.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v16
-      WHERE
-        v16.kind = 'month'
-        AND v16.section_id = g.section_id
-        AND v16.period = g.period_start
-    ) AS t_classes
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v16.indicator, 'v': v16.value, 'c': v16.class})) AS l
+        FROM ev_values AS v16
+        WHERE
+          v16.kind = 'month'
+          AND v16.section_id = g.control_id
+          AND v16.period = g.period_start
+      ) AS e
+    ) AS t_control_values
   FROM s15 AS g
 ), s17 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v17.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v17.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v17.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v17
-      WHERE
-        v17.kind = 'month'
-        AND v17.section_id = g.control_id
-        AND v17.period = g.period_start
-    ) AS t_control_values
-  FROM s16 AS g
-), s18 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v18.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v18
-      WHERE
-        v18.kind = 'month'
-        AND v18.section_id = g.control_id
-        AND v18.period = g.period_start
-    ) AS t_control_classes
-  FROM s17 AS g
-), s19 AS (
   SELECT
     g.*,
     k.m_0,
@@ -364,81 +342,79 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s14 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s20 AS (
+), s18 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
-    k.t_classes,
-    k.t_control_values,
-    k.t_control_classes
-  FROM s19 AS g
-  JOIN s18 AS k
+    k.t_control_values
+  FROM s17 AS g
+  JOIN s16 AS k
     ON k.cell = g.cell
-), s21 AS (
+), s19 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e19_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e17_0,
     ROUND_HALF_EVEN(-(
       g.prm_1
-    ), 10) AS e19_1,
-    ROUND_HALF_EVEN(g.prm_1, 10) AS e19_2
-  FROM s20 AS g
-), s22 AS (
+    ), 10) AS e17_1,
+    ROUND_HALF_EVEN(g.prm_1, 10) AS e17_2
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e19_0 < g.e19_1
+      WHEN g.e17_0 < g.e17_1
       THEN g.prm_3
-      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_2
-      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
+      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
       THEN -(
         g.prm_2
       )
-      WHEN g.e19_0 > g.e19_2
+      WHEN g.e17_0 > g.e17_2
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e19_0 < g.e19_1
+      WHEN g.e17_0 < g.e17_1
       THEN '(.., -band)'
-      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
+      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
       THEN '(0, band]'
-      WHEN g.e19_0 > g.e19_2
+      WHEN g.e17_0 > g.e17_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e19_0 < g.e19_1
+      WHEN g.e17_0 < g.e17_1
       THEN '下降超过10%'
-      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%'
-      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
+      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
       THEN '上升不超过10%'
-      WHEN g.e19_0 > g.e19_2
+      WHEN g.e17_0 > g.e17_2
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e19_0 < g.e19_1
+      WHEN g.e17_0 < g.e17_1
       THEN FALSE
-      WHEN g.e19_0 >= g.e19_1 AND g.e19_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e19_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e19_0 <= g.e19_2
+      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
       THEN TRUE
-      WHEN g.e19_0 > g.e19_2
+      WHEN g.e17_0 > g.e17_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s21 AS g
-), s23 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CASE
@@ -450,13 +426,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s22 AS g
-), s24 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s23 AS g
+  FROM s21 AS g
 )
 SELECT
   g.scenario,
@@ -521,13 +497,13 @@ SELECT
     'lets',
     JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'control_values',
-    g.t_control_values,
+    g.t_control_values.values,
     'control_classes',
-    g.t_control_classes,
+    g.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -537,6 +513,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s24 AS g
+FROM s22 AS g
 WHERE
   g.in_window;

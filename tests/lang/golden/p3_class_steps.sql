@@ -172,17 +172,26 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v7.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v7
-      WHERE
-        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
+        FROM ev_values AS v7
+        WHERE
+          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s12 AS (
@@ -190,58 +199,29 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v8.indicator, 'v': v8.value, 'c': v8.class})) AS l
+        FROM ev_values AS v8
+        WHERE
+          v8.kind = 'month' AND v8.section_id = g.control_id AND v8.period = g.period_start
+      ) AS e
+    ) AS t_control_values
   FROM s11 AS g
 ), s13 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.control_id AND v9.period = g.period_start
-    ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'month'
-        AND v10.section_id = g.control_id
-        AND v10.period = g.period_start
-    ) AS t_control_classes
-  FROM s13 AS g
-), s15 AS (
   SELECT
     g.*,
     k.m_0,
@@ -251,39 +231,37 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s10 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s16 AS (
+), s14 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s15 AS g
+  FROM s13 AS g
   JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s15 AS (
   SELECT
     g.*,
     k.t_values,
-    k.t_classes,
-    k.t_control_values,
-    k.t_control_classes
-  FROM s16 AS g
-  JOIN s14 AS k
+    k.t_control_values
+  FROM s14 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s16 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e11_0
-  FROM s17 AS g
-), s19 AS (
+    ROUND_HALF_EVEN(g.l_0, 10) AS e9_0
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         g.l_0
       ) * (
@@ -296,21 +274,21 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '达到目标'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s18 AS g
-), s20 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE
@@ -324,12 +302,12 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s19 AS g
-), s21 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s20 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -382,13 +360,13 @@ SELECT
     'lets',
     JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'control_values',
-    g.t_control_values,
+    g.t_control_values.values,
     'control_classes',
-    g.t_control_classes,
+    g.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -398,6 +376,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s21 AS g
+FROM s19 AS g
 WHERE
   g.in_window;

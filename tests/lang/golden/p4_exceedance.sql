@@ -101,50 +101,40 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v7.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v7
-      WHERE
-        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
+        FROM ev_values AS v7
+        WHERE
+          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s4 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s3 AS g
+    k.t_values
+  FROM grid AS g
+  JOIN s3 AS k
+    ON k.cell = g.cell
 ), s5 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_classes
-  FROM grid AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell
-), s6 AS (
-  SELECT
-    g.*,
-    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q10
-  FROM s5 AS g
+    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q9
+  FROM s4 AS g
   LEFT JOIN (
     SELECT
       period_start,
@@ -165,19 +155,19 @@ WITH cells AS MATERIALIZED (
         g.prm_3,
         g.section_id,
         g.water_body,
-        g.q10_xb_0 AS b
+        g.q9_xb_0 AS b
       FROM (
         SELECT
           g.*,
           (
             SELECT
               CASE
-                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
                 THEN NULL
                 ELSE CASE
-                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
                   THEN NULL
-                  ELSE LEAST(mm11.x0, mm11.x1)
+                  ELSE LEAST(mm10.x0, mm10.x1)
                 END
               END
             FROM (
@@ -190,12 +180,12 @@ WITH cells AS MATERIALIZED (
                           (
                             SELECT
                               CASE
-                                WHEN mm12.x0 IS NULL OR mm12.x1 IS NULL
+                                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                                 THEN NULL
                                 ELSE CASE
-                                  WHEN mm12.x0 IS NULL OR mm12.x1 IS NULL
+                                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
                                   THEN NULL
-                                  ELSE GREATEST(mm12.x0, mm12.x1)
+                                  ELSE GREATEST(mm11.x0, mm11.x1)
                                 END
                               END
                             FROM (
@@ -203,20 +193,20 @@ WITH cells AS MATERIALIZED (
                                 EDIV(
                                   (
                                     SELECT
-                                      v13.value
-                                    FROM ev_values AS v13
+                                      v12.value
+                                    FROM ev_values AS v12
                                     WHERE
                                       (
-                                        v13.kind = 'month'
-                                        AND v13.section_id = g.section_id
-                                        AND v13.period = g.period_start
+                                        v12.kind = 'month'
+                                        AND v12.section_id = g.section_id
+                                        AND v12.period = g.period_start
                                       )
-                                      AND v13.indicator = g.q10_x
-                                  ) - LIMIT_OF(g.q10_x, g.water_body, 3),
-                                  LIMIT_OF(g.q10_x, g.water_body, 3)
+                                      AND v12.indicator = g.q9_x
+                                  ) - LIMIT_OF(g.q9_x, g.water_body, 3),
+                                  LIMIT_OF(g.q9_x, g.water_body, 3)
                                 ) AS x0,
                                 CAST(0 AS DECIMAL(38, 12)) AS x1
-                            ) AS mm12
+                            ) AS mm11
                           )
                         ),
                         (
@@ -230,12 +220,12 @@ WITH cells AS MATERIALIZED (
                   g.prm_2
                 ) AS DECIMAL(38, 12)) AS x0,
                 g.prm_3 AS x1
-            ) AS mm11
-          ) AS q10_xb_0
+            ) AS mm10
+          ) AS q9_xb_0
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q10_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q9_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -266,25 +256,25 @@ WITH cells AS MATERIALIZED (
     AND q.prm_3 IS NOT DISTINCT FROM g.prm_3
     AND q.section_id IS NOT DISTINCT FROM g.section_id
     AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s7 AS (
+), s6 AS (
   SELECT
     g.*,
-    g.q10 AS a_raw,
+    g.q9 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s8 AS g
+  FROM s7 AS g
 )
 SELECT
   g.scenario,
@@ -337,9 +327,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -349,7 +339,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s8 AS g
 WHERE
   g.in_window;
 
@@ -497,112 +487,100 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v9.indicator, 'v': v9.value, 'c': v9.class})) AS l
+        FROM ev_values AS v9
+        WHERE
+          v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s3 AS g
 ), s5 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'month'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
-    ) AS t_classes
-  FROM s4 AS g
+    k.m_0,
+    k.t_values
+  FROM grid AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell
 ), s6 AS (
   SELECT
     g.*,
-    k.m_0,
-    k.t_values,
-    k.t_classes
-  FROM grid AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell
+    ROUND_HALF_EVEN(g.m_0, 10) AS e10_0
+  FROM s5 AS g
 ), s7 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e11_0
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN CAST(500000 AS DECIMAL(38, 12))
-      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(1000000 AS DECIMAL(38, 12))
-      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(3000000 AS DECIMAL(38, 12))
-      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[0, 0]'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '(0, 0.2]'
-      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.2, 0.5]'
-      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.5, ..)'
-      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e11_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超标'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '超标0.2倍以内'
-      WHEN g.e11_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e11_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
+      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.2至0.5倍'
-      WHEN g.e11_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.5倍以上'
-      WHEN g.e11_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s7 AS g
-), s9 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s8 AS g
-), s10 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s9 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -646,9 +624,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -658,7 +636,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s10 AS g
+FROM s9 AS g
 WHERE
   g.in_window;
 
@@ -765,46 +743,36 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v7.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v7
-      WHERE
-        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
+        FROM ev_values AS v7
+        WHERE
+          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s4 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-    ) AS t_classes
-  FROM s3 AS g
-), s5 AS (
-  SELECT
-    g.*,
-    k.t_values,
-    k.t_classes
+    k.t_values
   FROM grid AS g
-  JOIN s4 AS k
+  JOIN s3 AS k
     ON k.cell = g.cell
-), s6 AS (
+), s5 AS (
   SELECT
     g.*,
     CAST((
@@ -816,14 +784,14 @@ WITH cells AS MATERIALIZED (
             COUNT(*) AS len
           FROM (
             SELECT
-              d9.day - CAST(ROW_NUMBER() OVER (ORDER BY d9.day) AS INT) AS grp
-            FROM ev_daily AS d9
+              d8.day - CAST(ROW_NUMBER() OVER (ORDER BY d8.day) AS INT) AS grp
+            FROM ev_daily AS d8
             WHERE
-              d9.section_id = g.section_id
-              AND d9.indicator = 'NH3N'
-              AND d9.day BETWEEN g.period_start AND g.period_end
-              AND d9.valid
-              AND INDICATOR_CLASS(d9.indicator, g.water_body, d9.value) > 3
+              d8.section_id = g.section_id
+              AND d8.indicator = 'NH3N'
+              AND d8.day BETWEEN g.period_start AND g.period_end
+              AND d8.valid
+              AND INDICATOR_CLASS(d8.indicator, g.water_body, d8.value) > 3
           )
           GROUP BY
             grp
@@ -836,19 +804,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s6 AS g
 )
 SELECT
   g.scenario,
@@ -892,9 +860,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -904,6 +872,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s7 AS g
 WHERE
   g.in_window;

@@ -188,56 +188,44 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v9.indicator, 'v': v9.value, 'c': v9.class})) AS l
+        FROM ev_values AS v9
+        WHERE
+          v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s3 AS g
 ), s9 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'month'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
-    ) AS t_classes
-  FROM s8 AS g
-), s10 AS (
-  SELECT
-    g.*,
-    k.t_values,
-    k.t_classes
+    k.t_values
   FROM grid AS g
-  JOIN s9 AS k
+  JOIN s8 AS k
     ON k.cell = g.cell
-), s11 AS (
+), s10 AS (
   SELECT
     g.*,
     k.m_1,
     k.m_2
-  FROM s10 AS g
+  FROM s9 AS g
   JOIN s7 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s12 AS (
+), s11 AS (
   SELECT
     g.*,
     CAST((
@@ -255,19 +243,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s11 AS g
-), s13 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s12 AS g
-), s14 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s13 AS g
+  FROM s12 AS g
 )
 SELECT
   g.scenario,
@@ -318,9 +306,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -330,6 +318,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s13 AS g
 WHERE
   g.in_window;

@@ -123,38 +123,29 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v6.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v6.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v6.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v6
-      WHERE
-        v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v6.indicator, 'v': v6.value, 'c': v6.class})) AS l
+        FROM ev_values AS v6
+        WHERE
+          v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s7 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v7.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v7.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v7.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v7
-      WHERE
-        v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-    ) AS t_classes
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     k.l_0,
@@ -162,15 +153,14 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s9 AS (
+), s8 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_classes
-  FROM s8 AS g
-  JOIN s7 AS k
+    k.t_values
+  FROM s7 AS g
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s9 AS (
   SELECT
     g.*,
     CAST((
@@ -196,19 +186,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s9 AS g
-), s11 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s11 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -259,9 +249,9 @@ SELECT
     'lets',
     JSON_OBJECT('gap_cod', CAST(g.l_0 AS TEXT), 'gap_nh3n', CAST(g.l_1 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -271,6 +261,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s12 AS g
+FROM s11 AS g
 WHERE
   g.in_window;

@@ -183,42 +183,31 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'year'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v10.indicator, 'v': v10.value, 'c': v10.class})) AS l
+        FROM ev_values AS v10
+        WHERE
+          v10.kind = 'year'
+          AND v10.section_id = g.section_id
+          AND v10.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s7 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'year'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ) AS t_classes
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     k.m_0
@@ -227,68 +216,67 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s8 AS (
+  SELECT
+    g.*,
+    k.t_values
+  FROM s7 AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell
 ), s9 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_classes
+    ROUND_HALF_EVEN(g.m_0, 10) AS e11_0,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e11_1
   FROM s8 AS g
-  JOIN s7 AS k
-    ON k.cell = g.cell
 ), s10 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e12_0,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e12_1
-  FROM s9 AS g
-), s11 AS (
   SELECT
     g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e12_0 <= g.e12_1
+      WHEN g.e11_0 <= g.e11_1
       THEN g.prm_3
-      WHEN g.e12_0 > g.e12_1
+      WHEN g.e11_0 > g.e11_1
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e12_0 <= g.e12_1
+      WHEN g.e11_0 <= g.e11_1
       THEN '(.., threshold]'
-      WHEN g.e12_0 > g.e12_1
+      WHEN g.e11_0 > g.e11_1
       THEN '(threshold, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e12_0 <= g.e12_1
+      WHEN g.e11_0 <= g.e11_1
       THEN 'P ≤ 1，下游补偿上游'
-      WHEN g.e12_0 > g.e12_1
+      WHEN g.e11_0 > g.e11_1
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e12_0 <= g.e12_1
+      WHEN g.e11_0 <= g.e11_1
       THEN FALSE
-      WHEN g.e12_0 > g.e12_1
+      WHEN g.e11_0 > g.e11_1
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s10 AS g
-), s12 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s11 AS g
-), s13 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s12 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -345,9 +333,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -357,6 +345,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s13 AS g
+FROM s12 AS g
 WHERE
   g.in_window;

@@ -150,104 +150,92 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v10.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v10.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v10.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v10
-      WHERE
-        v10.kind = 'year'
-        AND v10.section_id = g.section_id
-        AND v10.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v10.indicator, 'v': v10.value, 'c': v10.class})) AS l
+        FROM ev_values AS v10
+        WHERE
+          v10.kind = 'year'
+          AND v10.section_id = g.section_id
+          AND v10.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s3 AS g
 ), s5 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v11.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v11.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v11.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v11
-      WHERE
-        v11.kind = 'year'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-    ) AS t_classes
-  FROM s4 AS g
+    k.l_0,
+    k.t_values
+  FROM grid AS g
+  JOIN s4 AS k
+    ON k.cell = g.cell
 ), s6 AS (
   SELECT
     g.*,
-    k.l_0,
-    k.t_values,
-    k.t_classes
-  FROM grid AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell
-), s7 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e12_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e11_0,
     EDIV((
       -(
         g.l_0
       )
     ), (
       CAST(0.01 AS DECIMAL(38, 12))
-    )) AS e12_1
-  FROM s6 AS g
-), s8 AS (
+    )) AS e11_1
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e12_1
+        g.e11_1
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
-      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e12_1
+        g.e11_1
       ) * (
         g.prm_2
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e12_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '改善'
-      WHEN g.e12_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s7 AS g
-), s9 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s8 AS g
-), s10 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -347,12 +335,12 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s9 AS g
-), s11 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
-  FROM s10 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -403,9 +391,9 @@ SELECT
     'lets',
     JSON_OBJECT('change', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -415,7 +403,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s10 AS g
 WHERE
   g.in_window;
 
@@ -562,38 +550,29 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v8.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v8.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v8.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v8
-      WHERE
-        v8.kind = 'year' AND v8.section_id = g.section_id AND v8.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v8.indicator, 'v': v8.value, 'c': v8.class})) AS l
+        FROM ev_values AS v8
+        WHERE
+          v8.kind = 'year' AND v8.section_id = g.section_id AND v8.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM cells AS g
 ), s7 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v9.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v9.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v9.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v9
-      WHERE
-        v9.kind = 'year' AND v9.section_id = g.section_id AND v9.period = g.period_start
-    ) AS t_classes
-  FROM s6 AS g
-), s8 AS (
   SELECT
     g.*,
     k.m_0,
@@ -601,15 +580,14 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s9 AS (
+), s8 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_classes
-  FROM s8 AS g
-  JOIN s7 AS k
+    k.t_values
+  FROM s7 AS g
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s9 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -619,46 +597,46 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp10_f,
-    COALESCE(DEC_UNITS(g.l_0), 0) AS sp10_w
+    ) * 100 AS INT128) AS sp9_f,
+    COALESCE(DEC_UNITS(g.l_0), 0) AS sp9_w
+  FROM s8 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    g.sp9_f * g.sp9_w // NULLIF(SUM(g.sp9_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp9_base,
+    g.sp9_f * g.sp9_w % NULLIF(SUM(g.sp9_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp9_rem
   FROM s9 AS g
 ), s11 AS (
   SELECT
     g.*,
-    g.sp10_f * g.sp10_w // NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_base,
-    g.sp10_f * g.sp10_w % NULLIF(SUM(g.sp10_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp10_rem
+    CAST(g.sp9_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp9_rem DESC, g.period_start, g.section_id
+      ) <= g.sp9_f - SUM(g.sp9_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp9
   FROM s10 AS g
 ), s12 AS (
   SELECT
     g.*,
-    CAST(g.sp10_base + CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp10_rem DESC, g.period_start, g.section_id
-      ) <= g.sp10_f - SUM(g.sp10_base) OVER (PARTITION BY g.scenario, g.year_start)
-      THEN 1
-      ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp10
-  FROM s11 AS g
-), s13 AS (
-  SELECT
-    g.*,
-    g.sp10 AS a_raw,
+    g.sp9 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s12 AS g
-), s14 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s13 AS g
-), s15 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s14 AS g
+  FROM s13 AS g
 )
 SELECT
   g.scenario,
@@ -707,9 +685,9 @@ SELECT
     'lets',
     JSON_OBJECT('score', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -719,7 +697,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s15 AS g
+FROM s14 AS g
 WHERE
   g.in_window;
 

@@ -353,42 +353,31 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.section_id
-        AND v19.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
+        FROM ev_values AS v19
+        WHERE
+          v19.kind = 'month'
+          AND v19.section_id = g.section_id
+          AND v19.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s15 AS g
 ), s17 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.section_id
-        AND v20.period = g.period_start
-    ) AS t_classes
-  FROM s16 AS g
-), s18 AS (
   SELECT
     g.*,
     k.m_1
@@ -397,52 +386,51 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s19 AS (
+), s18 AS (
   SELECT
     g.*,
     k.l_0,
     k.l_1
-  FROM s18 AS g
+  FROM s17 AS g
   JOIN s13 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s20 AS (
+), s19 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
-    k.t_values,
-    k.t_classes
-  FROM s19 AS g
-  JOIN s17 AS k
+    k.t_values
+  FROM s18 AS g
+  JOIN s16 AS k
     ON k.cell = g.cell
+), s20 AS (
+  SELECT
+    g.*,
+    g.l_1 AS sf20_b
+  FROM s19 AS g
 ), s21 AS (
   SELECT
     g.*,
-    g.l_1 AS sf21_b
+    BOOL_AND(CAST(g.sf20_b AS BOOLEAN)) OVER (
+      PARTITION BY g.scenario, g.year_start
+      ORDER BY g.period_start
+      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS sf20
   FROM s20 AS g
 ), s22 AS (
   SELECT
     g.*,
-    BOOL_AND(CAST(g.sf21_b AS BOOLEAN)) OVER (
-      PARTITION BY g.scenario, g.year_start
-      ORDER BY g.period_start
-      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS sf21
-  FROM s21 AS g
-), s23 AS (
-  SELECT
-    g.*,
     CASE g.prm_5 = 'all_or_nothing'
       WHEN TRUE
-      THEN CASE g.l_0 WHEN TRUE THEN g.sf21 WHEN FALSE THEN g.l_0 END
+      THEN CASE g.l_0 WHEN TRUE THEN g.sf20 WHEN FALSE THEN g.l_0 END
       WHEN FALSE
       THEN g.l_0
     END AS l_2
-  FROM s22 AS g
-), s24 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -452,16 +440,47 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp22_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
+    ) * 100 AS INT128) AS sp21_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp21_w
+  FROM s22 AS g
+), s24 AS (
+  SELECT
+    g.*,
+    g.sp21_f * g.sp21_w // NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_base,
+    g.sp21_f * g.sp21_w % NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_rem
   FROM s23 AS g
 ), s25 AS (
   SELECT
     g.*,
-    g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
-    g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
+    CAST(g.sp21_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp21_rem DESC, g.period_start, g.section_id
+      ) <= g.sp21_f - SUM(g.sp21_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp21
   FROM s24 AS g
 ), s26 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_3) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp22_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
+  FROM s25 AS g
+), s27 AS (
+  SELECT
+    g.*,
+    g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
+    g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     CAST(g.sp22_base + CASE
@@ -472,61 +491,30 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
-  FROM s25 AS g
-), s27 AS (
-  SELECT
-    g.*,
-    CAST(ROUND_HALF_UP(
-      FIRST(g.prm_3) OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.period_start, g.section_id
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-      ),
-      2
-    ) * 100 AS INT128) AS sp23_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp23_w
-  FROM s26 AS g
-), s28 AS (
-  SELECT
-    g.*,
-    g.sp23_f * g.sp23_w // NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_base,
-    g.sp23_f * g.sp23_w % NULLIF(SUM(g.sp23_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp23_rem
   FROM s27 AS g
 ), s29 AS (
   SELECT
     g.*,
-    CAST(g.sp23_base + CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp23_rem DESC, g.period_start, g.section_id
-      ) <= g.sp23_f - SUM(g.sp23_base) OVER (PARTITION BY g.scenario, g.year_start)
-      THEN 1
-      ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp23
-  FROM s28 AS g
-), s30 AS (
-  SELECT
-    g.*,
-    CASE g.l_2 WHEN TRUE THEN g.sp22 WHEN FALSE THEN -(
-      g.sp23
+    CASE g.l_2 WHEN TRUE THEN g.sp21 WHEN FALSE THEN -(
+      g.sp22
     ) END AS a_raw,
     CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s29 AS g
-), s31 AS (
+  FROM s28 AS g
+), s30 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s30 AS g
-), s32 AS (
+  FROM s29 AS g
+), s31 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s31 AS g
+  FROM s30 AS g
 )
 SELECT
   g.scenario,
@@ -594,9 +582,9 @@ SELECT
       CAST(g.l_2 AS TEXT)
     ),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -606,6 +594,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s32 AS g
+FROM s31 AS g
 WHERE
   g.in_window;

@@ -300,19 +300,28 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v18.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v18
-      WHERE
-        v18.kind = 'month'
-        AND v18.section_id = g.section_id
-        AND v18.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v18.indicator, 'v': v18.value, 'c': v18.class})) AS l
+        FROM ev_values AS v18
+        WHERE
+          v18.kind = 'month'
+          AND v18.section_id = g.section_id
+          AND v18.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s11 AS g
 ), s13 AS (
@@ -320,62 +329,31 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.section_id
-        AND v19.period = g.period_start
-    ) AS t_classes
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
+        FROM ev_values AS v19
+        WHERE
+          v19.kind = 'month'
+          AND v19.section_id = g.control_id
+          AND v19.period = g.period_start
+      ) AS e
+    ) AS t_control_values
   FROM s12 AS g
 ), s14 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.control_id
-        AND v20.period = g.period_start
-    ) AS t_control_values
-  FROM s13 AS g
-), s15 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v21.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v21.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v21.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v21
-      WHERE
-        v21.kind = 'month'
-        AND v21.section_id = g.control_id
-        AND v21.period = g.period_start
-    ) AS t_control_classes
-  FROM s14 AS g
-), s16 AS (
   SELECT
     g.*,
     k.m_0,
@@ -386,93 +364,91 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s15 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
-    k.t_classes,
-    k.t_control_values,
-    k.t_control_classes
-  FROM s16 AS g
-  JOIN s15 AS k
+    k.t_control_values
+  FROM s14 AS g
+  JOIN s13 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s16 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e22_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e20_0,
     ROUND_HALF_EVEN(-(
       g.prm_2
-    ), 10) AS e22_1,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e22_2
-  FROM s17 AS g
-), s19 AS (
+    ), 10) AS e20_1,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e20_2
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
-      WHEN g.e22_0 < g.e22_1
+      WHEN g.e20_0 < g.e20_1
       THEN g.prm_4
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
       THEN -(
         g.prm_5
       )
-      WHEN g.e22_0 > g.e22_2
+      WHEN g.e20_0 > g.e20_2
       THEN -(
         g.prm_6
       )
     END AS a_raw,
     CASE
-      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e22_0 < g.e22_1
+      WHEN g.e20_0 < g.e20_1
       THEN '(.., -band)'
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
       THEN '(0, band]'
-      WHEN g.e22_0 > g.e22_2
+      WHEN g.e20_0 > g.e20_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%，奖励'
-      WHEN g.e22_0 < g.e22_1
+      WHEN g.e20_0 < g.e20_1
       THEN '下降超过10%，奖励'
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
       THEN '上升不超过10%，扣罚'
-      WHEN g.e22_0 > g.e22_2
+      WHEN g.e20_0 > g.e20_2
       THEN '上升超过10%，扣罚'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e22_0 >= g.e22_1 AND g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e22_0 < g.e22_1
+      WHEN g.e20_0 < g.e20_1
       THEN FALSE
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e22_0 <= g.e22_2
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
       THEN TRUE
-      WHEN g.e22_0 > g.e22_2
+      WHEN g.e20_0 > g.e20_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s18 AS g
-), s20 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s19 AS g
-), s21 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s20 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -543,13 +519,13 @@ SELECT
     'lets',
     JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'control_values',
-    g.t_control_values,
+    g.t_control_values.values,
     'control_classes',
-    g.t_control_classes,
+    g.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -559,7 +535,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s21 AS g
+FROM s19 AS g
 WHERE
   g.in_window;
 
@@ -840,19 +816,28 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v18.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v18.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v18.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v18
-      WHERE
-        v18.kind = 'month'
-        AND v18.section_id = g.section_id
-        AND v18.period = g.period_start
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v18.indicator, 'v': v18.value, 'c': v18.class})) AS l
+        FROM ev_values AS v18
+        WHERE
+          v18.kind = 'month'
+          AND v18.section_id = g.section_id
+          AND v18.period = g.period_start
+      ) AS e
     ) AS t_values
   FROM s11 AS g
 ), s13 AS (
@@ -860,62 +845,31 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v19.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v19.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v19.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v19
-      WHERE
-        v19.kind = 'month'
-        AND v19.section_id = g.section_id
-        AND v19.period = g.period_start
-    ) AS t_classes
+        {'values': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+          LIST_TRANSFORM(
+            e.l,
+            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+          ),
+          ','
+        ) || '}' AS JSON)}
+      FROM (
+        SELECT
+          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
+        FROM ev_values AS v19
+        WHERE
+          v19.kind = 'month'
+          AND v19.section_id = g.control_id
+          AND v19.period = g.period_start
+      ) AS e
+    ) AS t_control_values
   FROM s12 AS g
 ), s14 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v20.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v20.value AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v20.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v20
-      WHERE
-        v20.kind = 'month'
-        AND v20.section_id = g.control_id
-        AND v20.period = g.period_start
-    ) AS t_control_values
-  FROM s13 AS g
-), s15 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        CAST('{' || LISTAGG(
-          
-            TO_JSON(v21.indicator) || ':' || COALESCE(CAST(TO_JSON(CAST(v21.class AS TEXT)) AS TEXT), 'null'),
-            ','
-          
-          ORDER BY
-            v21.indicator
-        ) || '}' AS JSON)
-      FROM ev_values AS v21
-      WHERE
-        v21.kind = 'month'
-        AND v21.section_id = g.control_id
-        AND v21.period = g.period_start
-    ) AS t_control_classes
-  FROM s14 AS g
-), s16 AS (
   SELECT
     g.*,
     k.m_0,
@@ -924,32 +878,30 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s9 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s15 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0,
     k.t_values,
-    k.t_classes,
-    k.t_control_values,
-    k.t_control_classes
-  FROM s16 AS g
-  JOIN s15 AS k
+    k.t_control_values
+  FROM s14 AS g
+  JOIN s13 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s16 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e22_0
-  FROM s17 AS g
-), s19 AS (
+    ROUND_HALF_EVEN(g.l_0, 10) AS e20_0
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         -(
           g.prm_7
@@ -959,32 +911,32 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e22_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未下降'
-      WHEN g.e22_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s18 AS g
-), s20 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s19 AS g
-), s21 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s20 AS g
+  FROM s18 AS g
 )
 SELECT
   g.scenario,
@@ -1033,13 +985,13 @@ SELECT
     'lets',
     JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values,
+    g.t_values.values,
     'classes',
-    g.t_classes,
+    g.t_values.classes,
     'control_values',
-    g.t_control_values,
+    g.t_control_values.values,
     'control_classes',
-    g.t_control_classes,
+    g.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -1049,6 +1001,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s21 AS g
+FROM s19 AS g
 WHERE
   g.in_window;
