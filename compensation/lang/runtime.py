@@ -301,8 +301,15 @@ def _prepare_values(
     )
     in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
     kinds = set(compiled.value_kinds)
+    # without automatic samples the automatic-first aggregates can be skipped (same values)
+    automatic = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM samples WHERE source = 'auto' "
+        "AND section_id IN (SELECT section_id FROM ev_sections))"
+    ).fetchall()[0][0]
+    sources = f"automatic := {'true' if automatic else 'false'}"
     con.execute(
-        f"INSERT INTO ev_values SELECT 'month', {columns} FROM monthly_values(?) {wanted}",
+        f"INSERT INTO ev_values SELECT 'month', {columns} "
+        f"FROM period_values(?, 'month', {sources}) {wanted}",
         [as_of, since, indicators, indicators],
     )
     con.execute(
@@ -312,8 +319,8 @@ def _prepare_values(
     )
     if "year" in kinds and compiled.year_begins == 1:
         con.execute(
-            f"INSERT INTO ev_values SELECT 'year', {columns} FROM annual_values_through(?, ?) "
-            f"{wanted}",
+            f"INSERT INTO ev_values SELECT 'year', {columns} "
+            f"FROM period_values(?, 'year', through := ?, {sources}) {wanted}",
             [as_of, through, since, indicators, indicators],
         )
         con.execute(

@@ -4,7 +4,7 @@ the flags on any indicator of the section."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal as D
 
 from helpers import AS_OF, RULES, add_sample, add_section, new_store, run_rules
@@ -82,3 +82,14 @@ def test_a_scenario_with_an_empty_list_sums_nothing(tmp_path) -> None:
                      {"none": {"inds": "[]"}, "one": {"inds": "[NH3N]"}})
     got = {r["scenario"]: r["amount"] for r in rows}
     assert got == {"base": D("15.00"), "none": D("0.00"), "one": D("2.00")}
+
+
+def test_a_run_over_an_automatic_station_lets_its_values_take_priority(tmp_path) -> None:
+    """A run skips the automatic-first aggregates only when its sections have no automatic
+    samples; here they have: NH3-N (0.10 + 0.20) / 2 = 0.15, the manual 3.00 set aside."""
+    con, path = _store(tmp_path)
+    add_sample(con, "a1", date(2022, 5, 10), "NH3N", "3.00")
+    add_sample(con, "a1", datetime(2022, 5, 6, 0), "NH3N", "0.10", source="auto")
+    add_sample(con, "a1", datetime(2022, 5, 6, 4), "NH3N", "0.20", source="auto")
+    rows = run_rules(con, path, date(2022, 5, 1), date(2022, 5, 1), {"one": {"inds": "[NH3N]"}})
+    assert {r["scenario"]: r["amount"] for r in rows}["one"] == D("0.15")

@@ -228,6 +228,26 @@ def test_automatic_data_take_priority(con: duckdb.DuckDBPyConnection) -> None:
     assert m[("A1", MAR, "COD")][2:] == (D("10.0"), D("10"), [], 1)
 
 
+def test_without_automatic_aggregates_the_values_are_the_same_where_no_samples_are_automatic(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """automatic := false (what a run passes when its sections have no automatic samples) skips
+    the automatic-first aggregates: the same rows for R1 and L1, which have none."""
+    query = ("SELECT * FROM period_values(?, ?, automatic := {}) WHERE section_id <> 'A1' "
+             "ORDER BY section_id, period, indicator")
+    for grain in ("month", "year"):
+        with_auto = con.execute(query.format("true"), [AFTER_ALL, grain]).fetchall()
+        assert con.execute(query.format("false"), [AFTER_ALL, grain]).fetchall() == with_auto
+        assert len(with_auto) > 5
+    # where there are automatic samples, only automatic := true lets them take priority; without,
+    # all six valid values pool: (3.0 + 0.1 + 0.2 + 0.3 + 0.4 + 0.5) / 6 = 0.75
+    m = con.execute(
+        "SELECT value FROM period_values(?, 'month', automatic := false) "
+        "WHERE section_id = 'A1' AND indicator = 'NH3N'", [AFTER_ALL]
+    ).fetchall()
+    assert m == [(D("0.75"),)]
+
+
 def test_value_columns_are_exact_decimals(con: duckdb.DuckDBPyConnection) -> None:
     types = dict(
         con.execute(
