@@ -162,8 +162,10 @@ def _rules_compiled(job: Job, trace: bool) -> Result:
     con = _open(job["db"])
     compiled = compile_file(Path(job["repo"]) / CPI_RULE_FILE)
     rule = _cpi_rule(compiled)
+    # amounts only: the rule's query without the trace, as scenario sweeps read it
     query = rule.sql if trace else (
-        f"SELECT scenario, rule, period_start, section_id, payer, payee, amount FROM ({rule.sql})")
+        "SELECT scenario, rule, period_start, section_id, payer, payee, amount "
+        f"FROM ({getattr(rule, 'amounts_sql', '') or rule.sql})")
     start = time.perf_counter()
     prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job))
     con.execute(f"CREATE TEMP TABLE lines AS {query}")
@@ -181,8 +183,8 @@ def rules_compiled(job: Job) -> Result:
 
 
 def rules_compiled_amounts(job: Job) -> Result:
-    """The same, reading only the amounts (what settlement totals and scenario sweeps read):
-    DuckDB then leaves the trace uncomputed. The like-for-like match of the hand-written query."""
+    """The same, reading only the amounts (what settlement totals and scenario sweeps read), from
+    the rule's query without the trace. The like-for-like match of the hand-written query."""
     return _rules_compiled(job, trace=False)
 
 

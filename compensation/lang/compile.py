@@ -542,7 +542,8 @@ class RuleBuilder(RuleCompiler):
         self.main = ""  # the last CTE of the scenario-row chain
         self.grains: dict[frozenset[str], Grain] = {}
         self.hoisted_exc: dict[int, tuple[exp.Expression, exp.Expression]] = {}
-        self.trace_values: dict[str, exp.Expression] = {}
+        self.trace_values: dict[str, exp.Expression] = {}  # prefix → its column of `tv`
+        self.trace_sides: list[tuple[str, str]] = []  # (prefix, side column) the trace shows
         # per CTE the chain's first CTE (cells, a grain's, grid), and the columns of those
         self.root: dict[str, str] = {}
         self.root_columns: dict[str, set[str]] = {}
@@ -917,14 +918,15 @@ class RuleBuilder(RuleCompiler):
             sides = [("section_id", "")]
             if ctrl or any(p.kind == "control" for p in (rule.payer, rule.payee)):
                 sides.append(("control_id", "control_"))
-            for side, prefix in sides:
-                self.trace_values[prefix] = put(
-                    frozenset(), f"t_{prefix}values", f"trace {prefix}values and classes",
-                    lambda s=side: self.values_json(col(s)),
-                )
+            self.trace_sides = [(prefix, side) for side, prefix in sides]
+            for prefix, _ in self.trace_sides:
+                self.trace_values[prefix] = col(f"t_{prefix}values", "tv")
+            self.plan.add("trace values", sides=[side for _, side in self.trace_sides],
+                          method="each cell's values and classes, joined to the final rows; "
+                          "the amounts-only query leaves them out")
         # the scenario rows need only what the rule itself reads (and the trace shows)
         needed = {c.name for c in [*self.ctx.measures.values(), *self.ctx.controls.values(),
-                                   *self.ctx.lets.values(), *self.trace_values.values()]
+                                   *self.ctx.lets.values()]
                   if isinstance(c, exp.Column)}
         needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
                    if isinstance(c, exp.Column)}
@@ -942,7 +944,8 @@ class RuleBuilder(RuleCompiler):
             )
         return row_lets
 
-    def build(self) -> tuple[exp.Expression, RulePlan]:  # noqa: C901
+    def build(self) -> tuple[exp.Expression, exp.Expression, RulePlan]:  # noqa: C901
+        """The rule's query, the same without the trace (for readers of amounts), its plan."""
         rule = self.rule
         assert rule is not None
         self.scaffold(rule)
@@ -1016,7 +1019,7 @@ class RuleBuilder(RuleCompiler):
         for k, cap in enumerate(rule.caps):
             current = self.cap_stage(cap, current, k)
         self.stage([("a", exact(col(current)))] + ([("a_rev", final_rev)] if final_rev else []))
-        return self.finish(rule), self.plan
+        return *self.finish(rule), self.plan
 
     def exception_columns(
         self, k: int, x: ast.ExceptClause, ctx: Ctx
@@ -1135,12 +1138,12 @@ class RuleBuilder(RuleCompiler):
             return col("party_id")
         return col("control_party_id")
 
-    def values_json(self, section: exp.Expression) -> exp.Expression:
-        """The period values and classes of a section as two JSON objects in indicator order (a
-        struct: one aggregation for both). The aggregate is a plain list of small structs, sorted
-        by indicator and written out afterwards: an ordered string_agg per object held every
-        group's strings and cost several times the time and memory."""
-        v = self.alias("v")
+    def values_json(self) -> exp.Expression:
+        """Per section and period of the rule's kind, its values and classes as two JSON objects
+        in indicator order (a struct `t`), for the trace. One aggregate, a plain list of small
+        structs, sorted and written out afterwards (an ordered string_agg per object held every
+        group's strings). Joined, not a correlated subquery: DuckDB drops a LEFT JOIN whose
+        columns nobody reads, so runs that read only amounts never compute it."""
 
         def entries(field: str) -> str:
             return (f"CAST('{{' || array_to_string(list_transform(e.l, x -> to_json(x.i) || ':' "
@@ -1148,14 +1151,35 @@ class RuleBuilder(RuleCompiler):
                     f" ',') || '}}' AS JSON)")
 
         items = tpl(
-            f"SELECT list_sort(list({{'i': {v}.indicator, 'v': {v}.value, 'c': {v}.class}})) AS l "
-            f"FROM ev_values AS {v} WHERE :w",
-            w=self.values_where(v, replace(self.ctx, section=section), None),
+            "SELECT v.section_id, v.period, "
+            "list_sort(list({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l "
+            "FROM ev_values AS v WHERE v.kind = :kind GROUP BY v.section_id, v.period",
+            kind=text(self.ctx.kind),
         )
-        return subquery(
-            tpl(f"SELECT {{'values': {entries('v')}, 'classes': {entries('c')}}} FROM :items AS e",
-                items=subquery(items))
+        return tpl(
+            f"SELECT e.section_id, e.period, "
+            f"{{'values': {entries('v')}, 'classes': {entries('c')}}} AS t FROM :items AS e",
+            items=subquery(items),
         )
+
+    def trace_values_table(self) -> exp.Expression:
+        """Per cell, the trace's values of its section (and of its control): joined to the final
+        rows as the last step, once, on the cell number, so that DuckDB drops the join, and never
+        computes it, when nobody reads the trace (it keeps a correlated subquery, a join deeper in
+        the plan, or a join on two columns)."""
+        select = exp.select(col("cell", "c")).from_(
+            exp.alias_(exp.to_table("cells"), "c", table=True, copy=False))
+        for prefix, side in self.trace_sides:
+            alias = f"tv_{side}"
+            select = select.select(
+                exp.alias_(call("any_value", col("t", alias)), f"t_{prefix}values"), copy=False
+            ).join(
+                exp.alias_(subquery(self.values_json()), alias, table=True, copy=False),
+                on=tpl(f"{alias}.section_id = c.{side} AND {alias}.period = c.period_start"),
+                join_type="LEFT", copy=False,
+            )
+        # one key, grouped on: DuckDB drops an unread LEFT JOIN only on a single grouped key
+        return select.group_by(col("cell", "c"), copy=False)
 
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
@@ -1212,7 +1236,7 @@ class RuleBuilder(RuleCompiler):
         ]
         return call("json_object", *pairs)
 
-    def finish(self, rule: ast.Rule) -> exp.Expression:
+    def finish(self, rule: ast.Rule) -> tuple[exp.Expression, exp.Expression]:
         if self.pending_lists:  # a loop compiled for the final select: computed before it
             self.stage([])
         split = next((p for p in (rule.payer, rule.payee) if p.kind == "split"), None)
@@ -1278,7 +1302,7 @@ class RuleBuilder(RuleCompiler):
                 split=f"{n} shares, largest remainder to the fen",
                 negative="reverses payer and payee",
             )
-        select = (
+        rows = (
             exp.select(
                 col("scenario"),
                 exp.alias_(text(rule.name), "rule", copy=False),
@@ -1291,16 +1315,25 @@ class RuleBuilder(RuleCompiler):
                 col("branch"),
                 exp.alias_(col("exc_label"), "exception", copy=False),
                 exp.alias_(reason, "reason", copy=False),
-                exp.alias_(exp.cast(trace, "JSON"), "trace", copy=False),
             )
             .from_(source, copy=False)
             .where(col("in_window"), copy=False)
         )
-        for name, cte in self.ctes:
-            select = select.with_(
-                name, as_=cte, materialized=name in self.materialized or None, copy=False
+        # the same rows without the trace (NULL), for readers of amounts only: DuckDB does not
+        # drop an unread correlated subquery or join, so the trace's values would be computed
+        amounts = rows.copy().select(tpl("CAST(NULL AS JSON) AS trace"), copy=False)
+        select = rows.select(exp.alias_(exp.cast(trace, "JSON"), "trace", copy=False), copy=False)
+        if self.trace_sides:
+            select = select.join(
+                exp.alias_(subquery(self.trace_values_table()), "tv", table=True, copy=False),
+                on=tpl("tv.cell = g.cell"),
+                join_type="LEFT", copy=False,
             )
-        return select
+        for name, cte in self.ctes:
+            materialized = name in self.materialized or None
+            amounts = amounts.with_(name, as_=cte.copy(), materialized=materialized, copy=False)
+            select = select.with_(name, as_=cte, materialized=materialized, copy=False)
+        return select, amounts
 
 
 def trace_path(path: str) -> str:

@@ -67,6 +67,9 @@ class CompiledRule:
     payee: str
     sql: str
     plan: RulePlan
+    # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
+    # would compute the trace's values even when nobody reads them
+    amounts_sql: str = ""
 
 
 @dataclass
@@ -153,7 +156,7 @@ def compile_file(path: str | Path) -> CompiledScheme:
     rf, scope = checked.rf, checked.scope
     rules = []
     for rule in rf.rules:
-        query, plan = RuleBuilder(scope, rule).build()
+        query, amounts, plan = RuleBuilder(scope, rule).build()
         rules.append(
             CompiledRule(
                 rule.name,
@@ -168,6 +171,7 @@ def compile_file(path: str | Path) -> CompiledScheme:
                 _party_text(rule.payee),
                 query.sql(dialect=DIALECT, pretty=True, copy=False),
                 plan,
+                amounts.sql(dialect=DIALECT, pretty=True, copy=False),
             )
         )
     h = rf.header

@@ -96,6 +96,7 @@ def compare(
         compiled, direction,
         "scenario, period_start, section_id, amount, exception, reason, "
         "CAST(trace AS VARCHAR) AS trace",
+        trace=True,
     )
     con.execute(f"DROP TABLE IF EXISTS {LINES_TABLE}")
     run_rule_query(con, compiled, f"CREATE TEMP TABLE {LINES_TABLE} AS {sql}", params)

@@ -113,9 +113,10 @@ def _side_condition(column: str, token: str, other: str) -> tuple[str, list[str]
 
 
 def signed_lines_sql(
-    compiled: CompiledScheme, direction: Direction, columns: str
+    compiled: CompiledScheme, direction: Direction, columns: str, trace: bool = False
 ) -> tuple[str, list[str]]:
-    """Every rule's rows (UNION ALL, one query) with `signed` = amount seen from the first party."""
+    """Every rule's rows (UNION ALL, one query) with `signed` = amount seen from the first party;
+    `trace`: the rows' traces are read (else the rules' queries without them, much cheaper)."""
     a, b = direction.first, direction.second
     a_pays, p1 = _side_condition("payer", a, b)
     b_paid, p2 = _side_condition("payee", b, a)
@@ -127,7 +128,8 @@ def signed_lines_sql(
     )
     parts, params = [], []
     for rule in compiled.rules:
-        parts.append(f"SELECT {columns}, {signed} AS signed FROM ({rule.sql}) AS rule_rows")
+        query = rule.sql if trace else rule.amounts_sql
+        parts.append(f"SELECT {columns}, {signed} AS signed FROM ({query}) AS rule_rows")
         params += p1 + p2 + p3 + p4
     if not parts:
         raise EcocompError(f"方案 {compiled.id} 没有任何规则。(no rules)")

@@ -8,9 +8,9 @@ from datetime import date
 from decimal import Decimal as D
 
 import sqlglot
-from helpers import RULES, add_sample, add_section, new_store, run_rules
+from helpers import AS_OF, RULES, add_sample, add_section, new_store, run_rules
 
-from compensation.lang import compile_file
+from compensation.lang import compile_file, prepare_run
 from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.scheme import CompiledScheme
 from compensation.lang.scope import Scope
@@ -25,14 +25,13 @@ def grains_of(compiled: CompiledScheme, rule: str) -> dict[str, list[str]]:
 
 def test_tongshun_grains_follow_the_parameters_each_value_reads() -> None:
     """section_class reads only the indicator list; meets_target adds the target; the let adds
-    judge. The flags of the exception and the trace's values read no parameter at all. No value
+    judge. The flags of the exception read no parameter at all. No value
     is computed per scenario row: the amounts (spreads of the sums) read annual/penalty amounts."""
     grains = grains_of(compile_file(RULES / "tongshun.rule"), "monthly_share")
     assert grains["section_class"] == ["indicators"]
     assert grains["meets_target"] == ["target", "indicators"]
     assert grains["compliant"] == ["target", "indicators", "judge"]
     assert grains["except 断流、结冰不考核"] == []
-    assert grains["trace values and classes"] == []
     assert not any("annual_amount" in p or "penalty_amount" in p for p in grains.values())
 
 
@@ -133,3 +132,22 @@ def test_only_row_values_are_shared_not_calls_inside_a_subquery() -> None:
         "CASE WHEN g.e1_0 > 0 THEN (SELECT EDIV(v.x, 2) FROM t AS v) END",
         "g.e1_0 + (SELECT EDIV(v.x, 2) FROM t AS v)",
     ]
+
+
+def test_the_amounts_query_gives_the_same_rows_without_the_trace(tmp_path) -> None:
+    """Scenario sweeps read `amounts_sql`: every column but the trace equal, line for line, and
+    the trace's per-section values are not computed at all."""
+    con = tongshun_store(tmp_path)
+    compiled = compile_file(RULES / "tongshun.rule")
+    prepare_run(con, compiled, date(2022, 6, 1), date(2022, 8, 1), AS_OF,
+                {"IV": {"target": "IV"}})
+    order = "ORDER BY scenario, period_start, section_id, payer, payee"
+    for rule in compiled.rules:
+        full = con.execute(f"SELECT * EXCLUDE (trace) FROM ({rule.sql}) {order}").fetchall()
+        amounts = con.execute(f"SELECT * EXCLUDE (trace) FROM ({rule.amounts_sql}) {order}"
+                              ).fetchall()
+        assert amounts == full and len(full) >= 6
+        traces = con.execute(f"SELECT DISTINCT trace FROM ({rule.amounts_sql})").fetchall()
+        assert traces == [(None,)]
+        assert "LIST_SORT(ARRAY_AGG(" in rule.sql
+        assert "LIST_SORT(ARRAY_AGG(" not in rule.amounts_sql

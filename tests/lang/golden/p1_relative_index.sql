@@ -276,64 +276,6 @@ WITH cells AS MATERIALIZED (
 ), s15 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v15.indicator, 'v': v15.value, 'c': v15.class})) AS l
-        FROM ev_values AS v15
-        WHERE
-          v15.kind = 'month'
-          AND v15.section_id = g.section_id
-          AND v15.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s11 AS g
-), s16 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v16.indicator, 'v': v16.value, 'c': v16.class})) AS l
-        FROM ev_values AS v16
-        WHERE
-          v16.kind = 'month'
-          AND v16.section_id = g.control_id
-          AND v16.period = g.period_start
-      ) AS e
-    ) AS t_control_values
-  FROM s15 AS g
-), s17 AS (
-  SELECT
-    g.*,
     k.m_0,
     k.mc_0,
     k.l_0,
@@ -342,79 +284,77 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s14 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s18 AS (
+), s16 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values,
-    k.t_control_values
-  FROM s17 AS g
-  JOIN s16 AS k
+    k.xr_0
+  FROM s15 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
-), s19 AS (
+), s17 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e17_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e15_0,
     ROUND_HALF_EVEN(-(
       g.prm_1
-    ), 10) AS e17_1,
-    ROUND_HALF_EVEN(g.prm_1, 10) AS e17_2
-  FROM s18 AS g
-), s20 AS (
+    ), 10) AS e15_1,
+    ROUND_HALF_EVEN(g.prm_1, 10) AS e15_2
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e17_0 < g.e17_1
+      WHEN g.e15_0 < g.e15_1
       THEN g.prm_3
-      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_2
-      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
+      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
       THEN -(
         g.prm_2
       )
-      WHEN g.e17_0 > g.e17_2
+      WHEN g.e15_0 > g.e15_2
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e17_0 < g.e17_1
+      WHEN g.e15_0 < g.e15_1
       THEN '(.., -band)'
-      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
+      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
       THEN '(0, band]'
-      WHEN g.e17_0 > g.e17_2
+      WHEN g.e15_0 > g.e15_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e17_0 < g.e17_1
+      WHEN g.e15_0 < g.e15_1
       THEN '下降超过10%'
-      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%'
-      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
+      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
       THEN '上升不超过10%'
-      WHEN g.e17_0 > g.e17_2
+      WHEN g.e15_0 > g.e15_2
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e17_0 < g.e17_1
+      WHEN g.e15_0 < g.e15_1
       THEN FALSE
-      WHEN g.e17_0 >= g.e17_1 AND g.e17_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e17_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e17_0 <= g.e17_2
+      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
       THEN TRUE
-      WHEN g.e17_0 > g.e17_2
+      WHEN g.e15_0 > g.e15_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s19 AS g
-), s21 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
@@ -426,13 +366,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s20 AS g
-), s22 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s21 AS g
+  FROM s19 AS g
 )
 SELECT
   g.scenario,
@@ -497,13 +437,13 @@ SELECT
     'lets',
     JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'control_values',
-    g.t_control_values.values,
+    tv.t_control_values.values,
     'control_classes',
-    g.t_control_values.classes,
+    tv.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -513,6 +453,78 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s22 AS g
+FROM s20 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values,
+    ANY_VALUE(tv_control_id.t) AS t_control_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_control_id
+    ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

@@ -136,47 +136,19 @@ WITH cells AS MATERIALIZED (
 ), s7 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
-        FROM ev_values AS v7
-        WHERE
-          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s6 AS g
-), s8 AS (
-  SELECT
-    g.*,
     k.m_0
   FROM grid AS g
   JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s9 AS (
+), s8 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values
-  FROM s8 AS g
-  JOIN s7 AS k
+    k.xr_0
+  FROM s7 AS g
+  JOIN s6 AS k
     ON k.cell = g.cell
-), s10 AS (
+), s9 AS (
   SELECT
     g.*,
     CASE
@@ -218,8 +190,8 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s9 AS g
-), s11 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CASE
@@ -227,22 +199,22 @@ WITH cells AS MATERIALIZED (
       THEN (
         SELECT
           CASE
-            WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL
+            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
             THEN NULL
-            ELSE CASE WHEN mm8.x0 IS NULL OR mm8.x1 IS NULL THEN NULL ELSE LEAST(mm8.x0, mm8.x1) END
+            ELSE CASE WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL THEN NULL ELSE LEAST(mm7.x0, mm7.x1) END
           END
         FROM (
           SELECT
             g.a_raw AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm8
+        ) AS mm7
       )
       ELSE g.a_raw
     END AS a_exc,
     CASE WHEN g.x_0 THEN '重大事件否决奖励' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -342,14 +314,14 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s11 AS g
-), s13 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s12 AS g
-), s14 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -359,15 +331,15 @@ WITH cells AS MATERIALIZED (
       DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['upstream_left', 'upstream_right'] AS p_list
-  FROM s13 AS g
-), s15 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s14 AS g
+  FROM s13 AS g
   CROSS JOIN RANGE(1, 3) AS sh(k)
 )
 SELECT
@@ -435,9 +407,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -447,6 +419,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s15 AS g
+FROM s14 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

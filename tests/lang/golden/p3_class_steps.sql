@@ -170,60 +170,6 @@ WITH cells AS MATERIALIZED (
 ), s11 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
-        FROM ev_values AS v7
-        WHERE
-          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s12 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v8.indicator, 'v': v8.value, 'c': v8.class})) AS l
-        FROM ev_values AS v8
-        WHERE
-          v8.kind = 'month' AND v8.section_id = g.control_id AND v8.period = g.period_start
-      ) AS e
-    ) AS t_control_values
-  FROM s11 AS g
-), s13 AS (
-  SELECT
-    g.*,
     k.m_0,
     k.mc_0,
     k.x_0,
@@ -231,37 +177,29 @@ WITH cells AS MATERIALIZED (
   FROM grid AS g
   JOIN s10 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s14 AS (
+), s12 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s13 AS g
+  FROM s11 AS g
   JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s15 AS (
+), s13 AS (
   SELECT
     g.*,
-    k.t_values,
-    k.t_control_values
-  FROM s14 AS g
-  JOIN s12 AS k
-    ON k.cell = g.cell
-), s16 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e9_0
-  FROM s15 AS g
-), s17 AS (
+    ROUND_HALF_EVEN(g.l_0, 10) AS e7_0
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         g.l_0
       ) * (
@@ -274,21 +212,21 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '达到目标'
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s16 AS g
-), s18 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     CASE
@@ -302,12 +240,12 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '劣Ⅴ类加倍' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s18 AS g
+  FROM s15 AS g
 )
 SELECT
   g.scenario,
@@ -360,13 +298,13 @@ SELECT
     'lets',
     JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'control_values',
-    g.t_control_values.values,
+    tv.t_control_values.values,
     'control_classes',
-    g.t_control_values.classes,
+    tv.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -376,6 +314,78 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s16 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values,
+    ANY_VALUE(tv_control_id.t) AS t_control_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_control_id
+    ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

@@ -99,42 +99,8 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
-        FROM ev_values AS v7
-        WHERE
-          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s4 AS (
-  SELECT
-    g.*,
-    k.t_values
+    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q8
   FROM grid AS g
-  JOIN s3 AS k
-    ON k.cell = g.cell
-), s5 AS (
-  SELECT
-    g.*,
-    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q9
-  FROM s4 AS g
   LEFT JOIN (
     SELECT
       period_start,
@@ -155,20 +121,16 @@ WITH cells AS MATERIALIZED (
         g.prm_3,
         g.section_id,
         g.water_body,
-        g.q9_xb_0 AS b
+        g.q8_xb_0 AS b
       FROM (
         SELECT
           g.*,
           (
             SELECT
               CASE
-                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
                 THEN NULL
-                ELSE CASE
-                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
-                  THEN NULL
-                  ELSE LEAST(mm10.x0, mm10.x1)
-                END
+                ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
               END
             FROM (
               SELECT
@@ -180,12 +142,12 @@ WITH cells AS MATERIALIZED (
                           (
                             SELECT
                               CASE
-                                WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
                                 THEN NULL
                                 ELSE CASE
-                                  WHEN mm11.x0 IS NULL OR mm11.x1 IS NULL
+                                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
                                   THEN NULL
-                                  ELSE GREATEST(mm11.x0, mm11.x1)
+                                  ELSE GREATEST(mm10.x0, mm10.x1)
                                 END
                               END
                             FROM (
@@ -193,20 +155,20 @@ WITH cells AS MATERIALIZED (
                                 EDIV(
                                   (
                                     SELECT
-                                      v12.value
-                                    FROM ev_values AS v12
+                                      v11.value
+                                    FROM ev_values AS v11
                                     WHERE
                                       (
-                                        v12.kind = 'month'
-                                        AND v12.section_id = g.section_id
-                                        AND v12.period = g.period_start
+                                        v11.kind = 'month'
+                                        AND v11.section_id = g.section_id
+                                        AND v11.period = g.period_start
                                       )
-                                      AND v12.indicator = g.q9_x
-                                  ) - LIMIT_OF(g.q9_x, g.water_body, 3),
-                                  LIMIT_OF(g.q9_x, g.water_body, 3)
+                                      AND v11.indicator = g.q8_x
+                                  ) - LIMIT_OF(g.q8_x, g.water_body, 3),
+                                  LIMIT_OF(g.q8_x, g.water_body, 3)
                                 ) AS x0,
                                 CAST(0 AS DECIMAL(38, 12)) AS x1
-                            ) AS mm11
+                            ) AS mm10
                           )
                         ),
                         (
@@ -220,12 +182,12 @@ WITH cells AS MATERIALIZED (
                   g.prm_2
                 ) AS DECIMAL(38, 12)) AS x0,
                 g.prm_3 AS x1
-            ) AS mm10
-          ) AS q9_xb_0
+            ) AS mm9
+          ) AS q8_xb_0
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q9_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q8_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -256,25 +218,25 @@ WITH cells AS MATERIALIZED (
     AND q.prm_3 IS NOT DISTINCT FROM g.prm_3
     AND q.section_id IS NOT DISTINCT FROM g.section_id
     AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s6 AS (
+), s4 AS (
   SELECT
     g.*,
-    g.q9 AS a_raw,
+    g.q8 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s5 AS g
 )
 SELECT
   g.scenario,
@@ -327,9 +289,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -339,7 +301,47 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s6 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
 
@@ -485,102 +487,71 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v9.indicator, 'v': v9.value, 'c': v9.class})) AS l
-        FROM ev_values AS v9
-        WHERE
-          v9.kind = 'month' AND v9.section_id = g.section_id AND v9.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s3 AS g
+    k.m_0
+  FROM grid AS g
+  JOIN s3 AS k
+    ON k.cell = g.cell
 ), s5 AS (
   SELECT
     g.*,
-    k.m_0,
-    k.t_values
-  FROM grid AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell
+    ROUND_HALF_EVEN(g.m_0, 10) AS e9_0
+  FROM s4 AS g
 ), s6 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e10_0
-  FROM s5 AS g
-), s7 AS (
   SELECT
     g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN CAST(500000 AS DECIMAL(38, 12))
-      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(1000000 AS DECIMAL(38, 12))
-      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(3000000 AS DECIMAL(38, 12))
-      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[0, 0]'
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '(0, 0.2]'
-      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.2, 0.5]'
-      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.5, ..)'
-      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e10_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超标'
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '超标0.2倍以内'
-      WHEN g.e10_0 > CAST(0.2 AS DECIMAL(38, 12))
-      AND g.e10_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.2至0.5倍'
-      WHEN g.e10_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.5倍以上'
-      WHEN g.e10_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s8 AS g
+  FROM s7 AS g
 )
 SELECT
   g.scenario,
@@ -624,9 +595,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -636,7 +607,47 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s8 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
 
@@ -741,40 +752,6 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v7.indicator, 'v': v7.value, 'c': v7.class})) AS l
-        FROM ev_values AS v7
-        WHERE
-          v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s4 AS (
-  SELECT
-    g.*,
-    k.t_values
-  FROM grid AS g
-  JOIN s3 AS k
-    ON k.cell = g.cell
-), s5 AS (
-  SELECT
-    g.*,
     CAST((
       (
         SELECT
@@ -784,14 +761,14 @@ WITH cells AS MATERIALIZED (
             COUNT(*) AS len
           FROM (
             SELECT
-              d8.day - CAST(ROW_NUMBER() OVER (ORDER BY d8.day) AS INT) AS grp
-            FROM ev_daily AS d8
+              d7.day - CAST(ROW_NUMBER() OVER (ORDER BY d7.day) AS INT) AS grp
+            FROM ev_daily AS d7
             WHERE
-              d8.section_id = g.section_id
-              AND d8.indicator = 'NH3N'
-              AND d8.day BETWEEN g.period_start AND g.period_end
-              AND d8.valid
-              AND INDICATOR_CLASS(d8.indicator, g.water_body, d8.value) > 3
+              d7.section_id = g.section_id
+              AND d7.indicator = 'NH3N'
+              AND d7.day BETWEEN g.period_start AND g.period_end
+              AND d7.valid
+              AND INDICATOR_CLASS(d7.indicator, g.water_body, d7.value) > 3
           )
           GROUP BY
             grp
@@ -804,19 +781,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s4 AS g
-), s6 AS (
+  FROM grid AS g
+), s4 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s5 AS g
-), s7 AS (
+  FROM s3 AS g
+), s5 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s6 AS g
+  FROM s4 AS g
 )
 SELECT
   g.scenario,
@@ -860,9 +837,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -872,6 +849,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s7 AS g
+FROM s5 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

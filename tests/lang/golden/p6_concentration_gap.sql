@@ -121,46 +121,12 @@ WITH cells AS MATERIALIZED (
 ), s6 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v6.indicator, 'v': v6.value, 'c': v6.class})) AS l
-        FROM ev_values AS v6
-        WHERE
-          v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s7 AS (
-  SELECT
-    g.*,
     k.l_0,
     k.l_1
   FROM grid AS g
   JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s8 AS (
-  SELECT
-    g.*,
-    k.t_values
-  FROM s7 AS g
-  JOIN s6 AS k
-    ON k.cell = g.cell
-), s9 AS (
+), s7 AS (
   SELECT
     g.*,
     CAST((
@@ -186,19 +152,19 @@ WITH cells AS MATERIALIZED (
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s8 AS g
-), s10 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s9 AS g
-), s11 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s10 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -249,9 +215,9 @@ SELECT
     'lets',
     JSON_OBJECT('gap_cod', CAST(g.l_0 AS TEXT), 'gap_nh3n', CAST(g.l_1 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -261,6 +227,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s11 AS g
+FROM s9 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

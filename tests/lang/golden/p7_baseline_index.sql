@@ -181,102 +181,66 @@ WITH cells AS MATERIALIZED (
 ), s6 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v10.indicator, 'v': v10.value, 'c': v10.class})) AS l
-        FROM ev_values AS v10
-        WHERE
-          v10.kind = 'year'
-          AND v10.section_id = g.section_id
-          AND v10.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s7 AS (
-  SELECT
-    g.*,
     k.m_0
   FROM grid AS g
   JOIN s5 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s7 AS (
+  SELECT
+    g.*,
+    ROUND_HALF_EVEN(g.m_0, 10) AS e10_0,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e10_1
+  FROM s6 AS g
 ), s8 AS (
-  SELECT
-    g.*,
-    k.t_values
-  FROM s7 AS g
-  JOIN s6 AS k
-    ON k.cell = g.cell
-), s9 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e11_0,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e11_1
-  FROM s8 AS g
-), s10 AS (
   SELECT
     g.*,
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e11_0 <= g.e11_1
+      WHEN g.e10_0 <= g.e10_1
       THEN g.prm_3
-      WHEN g.e11_0 > g.e11_1
+      WHEN g.e10_0 > g.e10_1
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e11_0 <= g.e11_1
+      WHEN g.e10_0 <= g.e10_1
       THEN '(.., threshold]'
-      WHEN g.e11_0 > g.e11_1
+      WHEN g.e10_0 > g.e10_1
       THEN '(threshold, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e11_0 <= g.e11_1
+      WHEN g.e10_0 <= g.e10_1
       THEN 'P ≤ 1，下游补偿上游'
-      WHEN g.e11_0 > g.e11_1
+      WHEN g.e10_0 > g.e10_1
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e11_0 <= g.e11_1
+      WHEN g.e10_0 <= g.e10_1
       THEN FALSE
-      WHEN g.e11_0 > g.e11_1
+      WHEN g.e10_0 > g.e10_1
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s9 AS g
-), s11 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s10 AS g
-), s12 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s11 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -333,9 +297,9 @@ SELECT
     'lets',
     JSON_OBJECT(),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -345,6 +309,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s12 AS g
+FROM s10 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'year'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

@@ -148,94 +148,64 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v10.indicator, 'v': v10.value, 'c': v10.class})) AS l
-        FROM ev_values AS v10
-        WHERE
-          v10.kind = 'year'
-          AND v10.section_id = g.section_id
-          AND v10.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s3 AS g
+    k.l_0
+  FROM grid AS g
+  JOIN s3 AS k
+    ON k.cell = g.cell
 ), s5 AS (
   SELECT
     g.*,
-    k.l_0,
-    k.t_values
-  FROM grid AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell
-), s6 AS (
-  SELECT
-    g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e11_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e10_0,
     EDIV((
       -(
         g.l_0
       )
     ), (
       CAST(0.01 AS DECIMAL(38, 12))
-    )) AS e11_1
-  FROM s5 AS g
-), s7 AS (
+    )) AS e10_1
+  FROM s4 AS g
+), s6 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e11_1
+        g.e10_1
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e11_1
+        g.e10_1
       ) * (
         g.prm_2
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '改善'
-      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s6 AS g
-), s8 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s7 AS g
-), s9 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     CAST(CASE
@@ -335,12 +305,12 @@ WITH cells AS MATERIALIZED (
         )
       END
     END AS DECIMAL(38, 12)) AS a_cap0
-  FROM s8 AS g
-), s10 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
-  FROM s9 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -391,9 +361,9 @@ SELECT
     'lets',
     JSON_OBJECT('change', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -403,7 +373,47 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s10 AS g
+FROM s9 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'year'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
 
@@ -548,46 +558,12 @@ WITH cells AS MATERIALIZED (
 ), s6 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v8.indicator, 'v': v8.value, 'c': v8.class})) AS l
-        FROM ev_values AS v8
-        WHERE
-          v8.kind = 'year' AND v8.section_id = g.section_id AND v8.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM cells AS g
-), s7 AS (
-  SELECT
-    g.*,
     k.m_0,
     k.l_0
   FROM grid AS g
   JOIN s5 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s8 AS (
-  SELECT
-    g.*,
-    k.t_values
-  FROM s7 AS g
-  JOIN s6 AS k
-    ON k.cell = g.cell
-), s9 AS (
+), s7 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -597,46 +573,46 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp9_f,
-    COALESCE(DEC_UNITS(g.l_0), 0) AS sp9_w
+    ) * 100 AS INT128) AS sp8_f,
+    COALESCE(DEC_UNITS(g.l_0), 0) AS sp8_w
+  FROM s6 AS g
+), s8 AS (
+  SELECT
+    g.*,
+    g.sp8_f * g.sp8_w // NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_base,
+    g.sp8_f * g.sp8_w % NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_rem
+  FROM s7 AS g
+), s9 AS (
+  SELECT
+    g.*,
+    CAST(g.sp8_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp8_rem DESC, g.period_start, g.section_id
+      ) <= g.sp8_f - SUM(g.sp8_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp8
   FROM s8 AS g
 ), s10 AS (
   SELECT
     g.*,
-    g.sp9_f * g.sp9_w // NULLIF(SUM(g.sp9_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp9_base,
-    g.sp9_f * g.sp9_w % NULLIF(SUM(g.sp9_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp9_rem
-  FROM s9 AS g
-), s11 AS (
-  SELECT
-    g.*,
-    CAST(g.sp9_base + CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp9_rem DESC, g.period_start, g.section_id
-      ) <= g.sp9_f - SUM(g.sp9_base) OVER (PARTITION BY g.scenario, g.year_start)
-      THEN 1
-      ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp9
-  FROM s10 AS g
-), s12 AS (
-  SELECT
-    g.*,
-    g.sp9 AS a_raw,
+    g.sp8 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s11 AS g
-), s13 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s12 AS g
-), s14 AS (
+  FROM s10 AS g
+), s12 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s13 AS g
+  FROM s11 AS g
 )
 SELECT
   g.scenario,
@@ -685,9 +661,9 @@ SELECT
     'lets',
     JSON_OBJECT('score', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -697,7 +673,47 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s12 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'year'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
 

@@ -324,61 +324,31 @@ WITH cells AS MATERIALIZED (
 ), s15 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v17.indicator, 'v': v17.value, 'c': v17.class})) AS l
-        FROM ev_values AS v17
-        WHERE
-          v17.kind = 'month'
-          AND v17.section_id = g.section_id
-          AND v17.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s14 AS g
-), s16 AS (
-  SELECT
-    g.*,
     k.m_1
   FROM grid AS g
   JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s17 AS (
+), s16 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s16 AS g
+  FROM s15 AS g
   JOIN s12 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s18 AS (
+), s17 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values
-  FROM s17 AS g
-  JOIN s15 AS k
+    k.xr_0
+  FROM s16 AS g
+  JOIN s14 AS k
     ON k.cell = g.cell
-), s19 AS (
+), s18 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -388,16 +358,47 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp18_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp18_w
+    ) * 100 AS INT128) AS sp17_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp17_w
+  FROM s17 AS g
+), s19 AS (
+  SELECT
+    g.*,
+    g.sp17_f * g.sp17_w // NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_base,
+    g.sp17_f * g.sp17_w % NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_rem
   FROM s18 AS g
 ), s20 AS (
   SELECT
     g.*,
-    g.sp18_f * g.sp18_w // NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_base,
-    g.sp18_f * g.sp18_w % NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_rem
+    CAST(g.sp17_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp17_rem DESC, g.period_start, g.section_id
+      ) <= g.sp17_f - SUM(g.sp17_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp17
   FROM s19 AS g
 ), s21 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_3) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp18_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp18_w
+  FROM s20 AS g
+), s22 AS (
+  SELECT
+    g.*,
+    g.sp18_f * g.sp18_w // NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_base,
+    g.sp18_f * g.sp18_w % NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_rem
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     CAST(g.sp18_base + CASE
@@ -408,61 +409,30 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp18
-  FROM s20 AS g
-), s22 AS (
-  SELECT
-    g.*,
-    CAST(ROUND_HALF_UP(
-      FIRST(g.prm_3) OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.period_start, g.section_id
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-      ),
-      2
-    ) * 100 AS INT128) AS sp19_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp19_w
-  FROM s21 AS g
-), s23 AS (
-  SELECT
-    g.*,
-    g.sp19_f * g.sp19_w // NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_base,
-    g.sp19_f * g.sp19_w % NULLIF(SUM(g.sp19_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp19_rem
   FROM s22 AS g
 ), s24 AS (
   SELECT
     g.*,
-    CAST(g.sp19_base + CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp19_rem DESC, g.period_start, g.section_id
-      ) <= g.sp19_f - SUM(g.sp19_base) OVER (PARTITION BY g.scenario, g.year_start)
-      THEN 1
-      ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp19
-  FROM s23 AS g
-), s25 AS (
-  SELECT
-    g.*,
-    CASE g.l_0 WHEN TRUE THEN g.sp18 WHEN FALSE THEN -(
-      g.sp19
+    CASE g.l_0 WHEN TRUE THEN g.sp17 WHEN FALSE THEN -(
+      g.sp18
     ) END AS a_raw,
     CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s24 AS g
-), s26 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s25 AS g
-), s27 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s26 AS g
+  FROM s25 AS g
 )
 SELECT
   g.scenario,
@@ -521,9 +491,9 @@ SELECT
     'lets',
     JSON_OBJECT('compliant', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -533,6 +503,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s27 AS g
+FROM s26 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

@@ -351,86 +351,56 @@ WITH cells AS MATERIALIZED (
 ), s16 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
-        FROM ev_values AS v19
-        WHERE
-          v19.kind = 'month'
-          AND v19.section_id = g.section_id
-          AND v19.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s15 AS g
-), s17 AS (
-  SELECT
-    g.*,
     k.m_1
   FROM grid AS g
   JOIN s8 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s18 AS (
+), s17 AS (
   SELECT
     g.*,
     k.l_0,
     k.l_1
-  FROM s17 AS g
+  FROM s16 AS g
   JOIN s13 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s19 AS (
+), s18 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values
-  FROM s18 AS g
-  JOIN s16 AS k
+    k.xr_0
+  FROM s17 AS g
+  JOIN s15 AS k
     ON k.cell = g.cell
+), s19 AS (
+  SELECT
+    g.*,
+    g.l_1 AS sf19_b
+  FROM s18 AS g
 ), s20 AS (
   SELECT
     g.*,
-    g.l_1 AS sf20_b
+    BOOL_AND(CAST(g.sf19_b AS BOOLEAN)) OVER (
+      PARTITION BY g.scenario, g.year_start
+      ORDER BY g.period_start
+      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS sf19
   FROM s19 AS g
 ), s21 AS (
   SELECT
     g.*,
-    BOOL_AND(CAST(g.sf20_b AS BOOLEAN)) OVER (
-      PARTITION BY g.scenario, g.year_start
-      ORDER BY g.period_start
-      RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS sf20
-  FROM s20 AS g
-), s22 AS (
-  SELECT
-    g.*,
     CASE g.prm_5 = 'all_or_nothing'
       WHEN TRUE
-      THEN CASE g.l_0 WHEN TRUE THEN g.sf20 WHEN FALSE THEN g.l_0 END
+      THEN CASE g.l_0 WHEN TRUE THEN g.sf19 WHEN FALSE THEN g.l_0 END
       WHEN FALSE
       THEN g.l_0
     END AS l_2
-  FROM s21 AS g
-), s23 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -440,16 +410,47 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp21_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp21_w
+    ) * 100 AS INT128) AS sp20_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
+  FROM s21 AS g
+), s23 AS (
+  SELECT
+    g.*,
+    g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
+    g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
   FROM s22 AS g
 ), s24 AS (
   SELECT
     g.*,
-    g.sp21_f * g.sp21_w // NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_base,
-    g.sp21_f * g.sp21_w % NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_rem
+    CAST(g.sp20_base + CASE
+      WHEN ROW_NUMBER() OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.sp20_rem DESC, g.period_start, g.section_id
+      ) <= g.sp20_f - SUM(g.sp20_base) OVER (PARTITION BY g.scenario, g.year_start)
+      THEN 1
+      ELSE 0
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
   FROM s23 AS g
 ), s25 AS (
+  SELECT
+    g.*,
+    CAST(ROUND_HALF_UP(
+      FIRST(g.prm_3) OVER (
+        PARTITION BY g.scenario, g.year_start
+        ORDER BY g.period_start, g.section_id
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+      ),
+      2
+    ) * 100 AS INT128) AS sp21_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp21_w
+  FROM s24 AS g
+), s26 AS (
+  SELECT
+    g.*,
+    g.sp21_f * g.sp21_w // NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_base,
+    g.sp21_f * g.sp21_w % NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_rem
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(g.sp21_base + CASE
@@ -460,61 +461,30 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp21
-  FROM s24 AS g
-), s26 AS (
-  SELECT
-    g.*,
-    CAST(ROUND_HALF_UP(
-      FIRST(g.prm_3) OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.period_start, g.section_id
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-      ),
-      2
-    ) * 100 AS INT128) AS sp22_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp22_w
-  FROM s25 AS g
-), s27 AS (
-  SELECT
-    g.*,
-    g.sp22_f * g.sp22_w // NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_base,
-    g.sp22_f * g.sp22_w % NULLIF(SUM(g.sp22_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp22_rem
   FROM s26 AS g
 ), s28 AS (
   SELECT
     g.*,
-    CAST(g.sp22_base + CASE
-      WHEN ROW_NUMBER() OVER (
-        PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp22_rem DESC, g.period_start, g.section_id
-      ) <= g.sp22_f - SUM(g.sp22_base) OVER (PARTITION BY g.scenario, g.year_start)
-      THEN 1
-      ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp22
-  FROM s27 AS g
-), s29 AS (
-  SELECT
-    g.*,
-    CASE g.l_2 WHEN TRUE THEN g.sp21 WHEN FALSE THEN -(
-      g.sp22
+    CASE g.l_2 WHEN TRUE THEN g.sp20 WHEN FALSE THEN -(
+      g.sp21
     ) END AS a_raw,
     CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s28 AS g
-), s30 AS (
+  FROM s27 AS g
+), s29 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s29 AS g
-), s31 AS (
+  FROM s28 AS g
+), s30 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s30 AS g
+  FROM s29 AS g
 )
 SELECT
   g.scenario,
@@ -582,9 +552,9 @@ SELECT
       CAST(g.l_2 AS TEXT)
     ),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -594,6 +564,46 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s31 AS g
+FROM s30 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;

@@ -298,64 +298,6 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v18.indicator, 'v': v18.value, 'c': v18.class})) AS l
-        FROM ev_values AS v18
-        WHERE
-          v18.kind = 'month'
-          AND v18.section_id = g.section_id
-          AND v18.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s11 AS g
-), s13 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
-        FROM ev_values AS v19
-        WHERE
-          v19.kind = 'month'
-          AND v19.section_id = g.control_id
-          AND v19.period = g.period_start
-      ) AS e
-    ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
     k.m_0,
     k.mc_0,
     k.l_0
@@ -364,91 +306,89 @@ WITH cells AS MATERIALIZED (
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s15 AS (
+), s13 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values,
-    k.t_control_values
-  FROM s14 AS g
-  JOIN s13 AS k
+    k.xr_0
+  FROM s12 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
-), s16 AS (
+), s14 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e20_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e18_0,
     ROUND_HALF_EVEN(-(
       g.prm_2
-    ), 10) AS e20_1,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e20_2
-  FROM s15 AS g
-), s17 AS (
+    ), 10) AS e18_1,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e18_2
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
-      WHEN g.e20_0 < g.e20_1
+      WHEN g.e18_0 < g.e18_1
       THEN g.prm_4
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
       THEN -(
         g.prm_5
       )
-      WHEN g.e20_0 > g.e20_2
+      WHEN g.e18_0 > g.e18_2
       THEN -(
         g.prm_6
       )
     END AS a_raw,
     CASE
-      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e20_0 < g.e20_1
+      WHEN g.e18_0 < g.e18_1
       THEN '(.., -band)'
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
       THEN '(0, band]'
-      WHEN g.e20_0 > g.e20_2
+      WHEN g.e18_0 > g.e18_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%，奖励'
-      WHEN g.e20_0 < g.e20_1
+      WHEN g.e18_0 < g.e18_1
       THEN '下降超过10%，奖励'
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
       THEN '上升不超过10%，扣罚'
-      WHEN g.e20_0 > g.e20_2
+      WHEN g.e18_0 > g.e18_2
       THEN '上升超过10%，扣罚'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
-      WHEN g.e20_0 >= g.e20_1 AND g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e20_0 < g.e20_1
+      WHEN g.e18_0 < g.e18_1
       THEN FALSE
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e20_0 <= g.e20_2
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
       THEN TRUE
-      WHEN g.e20_0 > g.e20_2
+      WHEN g.e18_0 > g.e18_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s16 AS g
-), s18 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s18 AS g
+  FROM s16 AS g
 )
 SELECT
   g.scenario,
@@ -519,13 +459,13 @@ SELECT
     'lets',
     JSON_OBJECT('r', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'control_values',
-    g.t_control_values.values,
+    tv.t_control_values.values,
     'control_classes',
-    g.t_control_values.classes,
+    tv.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -535,7 +475,79 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s17 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values,
+    ANY_VALUE(tv_control_id.t) AS t_control_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_control_id
+    ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
 
@@ -814,94 +826,34 @@ WITH cells AS MATERIALIZED (
 ), s12 AS (
   SELECT
     g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v18.indicator, 'v': v18.value, 'c': v18.class})) AS l
-        FROM ev_values AS v18
-        WHERE
-          v18.kind = 'month'
-          AND v18.section_id = g.section_id
-          AND v18.period = g.period_start
-      ) AS e
-    ) AS t_values
-  FROM s11 AS g
-), s13 AS (
-  SELECT
-    g.*,
-    (
-      SELECT
-        {'values': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-          LIST_TRANSFORM(
-            e.l,
-            LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-          ),
-          ','
-        ) || '}' AS JSON)}
-      FROM (
-        SELECT
-          LIST_SORT(ARRAY_AGG({'i': v19.indicator, 'v': v19.value, 'c': v19.class})) AS l
-        FROM ev_values AS v19
-        WHERE
-          v19.kind = 'month'
-          AND v19.section_id = g.control_id
-          AND v19.period = g.period_start
-      ) AS e
-    ) AS t_control_values
-  FROM s12 AS g
-), s14 AS (
-  SELECT
-    g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
   JOIN s9 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s15 AS (
+), s13 AS (
   SELECT
     g.*,
     k.x_0,
-    k.xr_0,
-    k.t_values,
-    k.t_control_values
-  FROM s14 AS g
-  JOIN s13 AS k
+    k.xr_0
+  FROM s12 AS g
+  JOIN s11 AS k
     ON k.cell = g.cell
-), s16 AS (
+), s14 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e20_0
-  FROM s15 AS g
-), s17 AS (
+    ROUND_HALF_EVEN(g.l_0, 10) AS e18_0
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         -(
           g.prm_7
@@ -911,32 +863,32 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e20_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未下降'
-      WHEN g.e20_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s16 AS g
-), s18 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s17 AS g
-), s19 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s18 AS g
+  FROM s16 AS g
 )
 SELECT
   g.scenario,
@@ -985,13 +937,13 @@ SELECT
     'lets',
     JSON_OBJECT('steps', CAST(g.l_0 AS TEXT)),
     'values',
-    g.t_values.values,
+    tv.t_values.values,
     'classes',
-    g.t_values.classes,
+    tv.t_values.classes,
     'control_values',
-    g.t_control_values.values,
+    tv.t_control_values.values,
     'control_classes',
-    g.t_control_values.classes,
+    tv.t_control_values.classes,
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -1001,6 +953,78 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s19 AS g
+FROM s17 AS g
+LEFT JOIN (
+  SELECT
+    c.cell,
+    ANY_VALUE(tv_section_id.t) AS t_values,
+    ANY_VALUE(tv_control_id.t) AS t_control_values
+  FROM cells AS c
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_section_id
+    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  LEFT JOIN (
+    SELECT
+      e.section_id,
+      e.period,
+      {'values': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
+        LIST_TRANSFORM(
+          e.l,
+          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
+        ),
+        ','
+      ) || '}' AS JSON)} AS t
+    FROM (
+      SELECT
+        v.section_id,
+        v.period,
+        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
+      FROM ev_values AS v
+      WHERE
+        v.kind = 'month'
+      GROUP BY
+        v.section_id,
+        v.period
+    ) AS e
+  ) AS tv_control_id
+    ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
+  GROUP BY
+    c.cell
+) AS tv
+  ON tv.cell = g.cell
 WHERE
   g.in_window;
