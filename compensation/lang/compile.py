@@ -837,7 +837,7 @@ class RuleBuilder(RuleCompiler):
             col("scenario"), col("param_month"), *[exp.alias_(e, c) for c, e in prm_columns]
         ).from_(exp.alias_(subquery(tpl(SCENARIO_MONTHS)), "g", table=True, copy=False))
         self.add_cte("prm", prm, "prm")
-        self.materialized |= {"cells", "prm"}
+        self.materialized |= {"cells", "prm", "grid"}
         grid = (
             exp.select(
                 col("scenario", "p"),

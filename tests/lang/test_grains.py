@@ -151,3 +151,11 @@ def test_the_amounts_query_gives_the_same_rows_without_the_trace(tmp_path) -> No
         assert traces == [(None,)]
         assert "LIST_SORT(ARRAY_AGG(" in rule.sql
         assert "LIST_SORT(ARRAY_AGG(" not in rule.amounts_sql
+
+
+def test_the_scenario_rows_are_materialised_before_values_are_joined_to_them() -> None:
+    """With the grid of scenario rows left to the optimizer, DuckDB joined the value grains to the
+    cells first and the scenarios after: a Tongshun sweep of 50 scenarios took 2.4 GB instead of
+    0.2 GB. A MATERIALIZED grid keeps the joins in the order written."""
+    for rule in compile_file(RULES / "tongshun.rule").rules:
+        assert "grid AS MATERIALIZED (" in rule.sql and "grid AS MATERIALIZED (" in rule.amounts_sql

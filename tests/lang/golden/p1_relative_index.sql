@@ -67,7 +67,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,

@@ -83,7 +83,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -430,7 +430,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -736,7 +736,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,

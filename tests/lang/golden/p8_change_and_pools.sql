@@ -85,7 +85,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -504,7 +504,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -797,7 +797,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -989,7 +989,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,

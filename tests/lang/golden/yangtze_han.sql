@@ -105,7 +105,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
@@ -658,7 +658,7 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
-), grid AS (
+), grid AS MATERIALIZED (
   SELECT
     p.scenario,
     c.*,
