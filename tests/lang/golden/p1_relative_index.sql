@@ -122,7 +122,16 @@ WITH cells AS MATERIALIZED (
             )
             AND v7.indicator = g.q6_x
         ) AS q6_xb_0,
-        LIMIT_OF(g.q6_x, g.water_body, 3) AS q6_xb_1
+        (
+          SELECT
+            gl."limit"
+          FROM gb3838_limits AS gl
+          WHERE
+            gl.indicator = g.q6_x
+            AND gl.water_body = g.water_body
+            AND gl.class = 3
+            AND gl.direction IN ('le', 'ge')
+        ) AS q6_xb_1
       FROM (
         SELECT
           g.*,

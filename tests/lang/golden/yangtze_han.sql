@@ -170,7 +170,16 @@ WITH cells AS MATERIALIZED (
             )
             AND v11.indicator = g.q10_x
         ) AS q10_xb_0,
-        LIMIT_OF(g.q10_x, g.water_body, g.prm_0) AS q10_xb_1
+        (
+          SELECT
+            gl."limit"
+          FROM gb3838_limits AS gl
+          WHERE
+            gl.indicator = g.q10_x
+            AND gl.water_body = g.water_body
+            AND gl.class = g.prm_0
+            AND gl.direction IN ('le', 'ge')
+        ) AS q10_xb_1
       FROM (
         SELECT
           g.*,
