@@ -287,13 +287,14 @@ def _prepare_values(
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
         "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
-        "highest DECIMAL(18,6), flags VARCHAR[], class TINYINT)"
+        "highest DECIMAL(18,6), class TINYINT)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_flags (kind VARCHAR, section_id VARCHAR, period DATE, "
         "flags VARCHAR[])"
     )
-    columns = "section_id, period, indicator, n_samples, n_valid, value, highest, flags, class"
+    # no flags here: flagged(...) reads ev_flags, and leaving them out spares their aggregate
+    columns = "section_id, period, indicator, n_samples, n_valid, value, highest, class"
     indicators = _indicators(con, compiled)
     wanted = (
         "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
@@ -339,7 +340,7 @@ def _prepare_values(
             "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "
             "CAST(sum(m.n_samples) AS INTEGER), CAST(sum(m.n_valid) AS INTEGER), "
             "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), "
-            "max(m.highest), flatten(list(m.flags)), NULL "
+            "max(m.highest), NULL "
             f"{LONGER_PERIOD.format(table='ev_values')} "
             "GROUP BY m.section_id, p.start, m.indicator",
             [kind, *params],
