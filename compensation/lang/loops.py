@@ -104,13 +104,17 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
         f"{loop.var}b",
     )
     limits = {c for c, e in bound if isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of"}
-    bound = [(c, _limit_lookup(e) if c in limits else e) for c, e in bound]
-    if bound:
-        unnested = exp.select(
-            exp.column(exp.Star(), table="g"),
-            *[exp.alias_(e, c, copy=False) for c, e in bound],
-        ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
     values = {c for c, e in bound if _period_value(e)}
+    if bound:
+        layer = exp.select(
+            exp.column(exp.Star(), table="g"),
+            *[exp.alias_(col("limit", f"{c}_t") if c in limits else e, c, copy=False)
+              for c, e in bound],
+        ).from_(exp.alias_(subquery(unnested), "g", table=True, copy=False))
+        for c, e in bound:
+            if c in limits:
+                layer = _join_limit(layer, f"{c}_t", e)
+        unnested = layer
     parts = [_value_over_limit(part, values, limits) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
     rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
@@ -148,17 +152,21 @@ def join_loop(prev: str, loop: PendingList, grouped: exp.Expression, by: list[st
     )
 
 
-def _limit_lookup(call: exp.Expression) -> exp.Expression:
-    """limit_of(i, wb, k) as a lookup in the gb3838_limits table (the same value: le/ge items,
-    classes 1..5, else NULL). In a loop the macro's CASE of some 300 arms was copied into every
-    use of the column by the optimizer (ediv6 reads its divisor a dozen times) and took most of
-    a second to plan; a join on a 300-row table costs about the same to run as the CASE."""
+LE_GE_LIMITS = "SELECT * FROM gb3838_limits WHERE direction IN ('le', 'ge')"
+
+
+def _join_limit(layer: exp.Select, alias: str, call: exp.Expression) -> exp.Select:
+    """limit_of(i, wb, k) as a LEFT JOIN on the gb3838_limits table (the same value: le/ge items,
+    classes 1..5, else NULL), its limit read as `alias`.limit. In a loop the macro's CASE of some
+    300 arms was copied into every use of the column by the optimizer (ediv6 reads its divisor a
+    dozen times) and took most of a second to plan; a correlated lookup added a delim join."""
     ind, wb, klass = call.expressions
-    return subquery(tpl(
-        'SELECT gl."limit" FROM gb3838_limits AS gl WHERE gl.indicator = :i '
-        "AND gl.water_body = :w AND gl.class = :k AND gl.direction IN ('le', 'ge')",
-        i=ind, w=wb, k=klass,
-    ))
+    return layer.join(
+        exp.alias_(subquery(tpl(LE_GE_LIMITS)), alias, table=True, copy=False),
+        on=tpl(f"{alias}.indicator = :i AND {alias}.water_body = :w AND {alias}.class = :k",
+               i=ind, w=wb, k=klass),
+        join_type="LEFT", copy=False,
+    )
 
 
 def _period_value(e: exp.Expression) -> bool:

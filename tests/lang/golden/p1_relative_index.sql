@@ -122,16 +122,7 @@ WITH cells AS MATERIALIZED (
             )
             AND v7.indicator = g.q6_x
         ) AS q6_xb_0,
-        (
-          SELECT
-            gl."limit"
-          FROM gb3838_limits AS gl
-          WHERE
-            gl.indicator = g.q6_x
-            AND gl.water_body = g.water_body
-            AND gl.class = 3
-            AND gl.direction IN ('le', 'ge')
-        ) AS q6_xb_1
+        q6_xb_1_t."limit" AS q6_xb_1
       FROM (
         SELECT
           g.*,
@@ -154,6 +145,16 @@ WITH cells AS MATERIALIZED (
             NOT g.control_id IS NULL
         ) AS g
       ) AS g
+      LEFT JOIN (
+        SELECT
+          *
+        FROM gb3838_limits
+        WHERE
+          direction IN ('le', 'ge')
+      ) AS q6_xb_1_t
+        ON q6_xb_1_t.indicator = g.q6_x
+        AND q6_xb_1_t.water_body = g.water_body
+        AND q6_xb_1_t.class = 3
     ) AS g
   ) AS r
   GROUP BY

@@ -170,16 +170,7 @@ WITH cells AS MATERIALIZED (
             )
             AND v11.indicator = g.q10_x
         ) AS q10_xb_0,
-        (
-          SELECT
-            gl."limit"
-          FROM gb3838_limits AS gl
-          WHERE
-            gl.indicator = g.q10_x
-            AND gl.water_body = g.water_body
-            AND gl.class = g.prm_0
-            AND gl.direction IN ('le', 'ge')
-        ) AS q10_xb_1
+        q10_xb_1_t."limit" AS q10_xb_1
       FROM (
         SELECT
           g.*,
@@ -204,6 +195,16 @@ WITH cells AS MATERIALIZED (
             NOT g.control_id IS NULL
         ) AS g
       ) AS g
+      LEFT JOIN (
+        SELECT
+          *
+        FROM gb3838_limits
+        WHERE
+          direction IN ('le', 'ge')
+      ) AS q10_xb_1_t
+        ON q10_xb_1_t.indicator = g.q10_x
+        AND q10_xb_1_t.water_body = g.water_body
+        AND q10_xb_1_t.class = g.prm_0
     ) AS g
   ) AS r
   GROUP BY
