@@ -286,15 +286,16 @@ def _prepare_values(
     to `through` (to date). The flags of each period, over all indicators, go to ev_flags."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
-        "indicator VARCHAR, n_samples INTEGER, n_valid INTEGER, value DECIMAL(18,6), "
-        "highest DECIMAL(18,6), class TINYINT)"
+        "indicator VARCHAR, value DECIMAL(18,6), highest DECIMAL(18,6), class TINYINT)"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE ev_flags (kind VARCHAR, section_id VARCHAR, period DATE, "
         "flags VARCHAR[])"
     )
-    # no flags here: flagged(...) reads ev_flags, and leaving them out spares their aggregate
-    columns = "section_id, period, indicator, n_samples, n_valid, value, highest, class"
+    # only what rules read (no counts; flags are in ev_flags; the highest value when a rule asks
+    # for it): DuckDB then leaves the other aggregates of the period values uncomputed
+    highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
+    columns = f"section_id, period, indicator, value, {highest}, class"
     indicators = _indicators(con, compiled)
     wanted = (
         "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
@@ -338,7 +339,6 @@ def _prepare_values(
         params = [kind, compiled.year_begins, compiled.year_begins, step, step, kind, through]
         con.execute(
             "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "
-            "CAST(sum(m.n_samples) AS INTEGER), CAST(sum(m.n_valid) AS INTEGER), "
             "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), "
             "max(m.highest), NULL "
             f"{LONGER_PERIOD.format(table='ev_values')} "

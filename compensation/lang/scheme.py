@@ -97,6 +97,7 @@ class CompiledScheme:
     first_year_read: int | None = None
     # the indicators whose period values the rules can read (None: all of them)
     indicators_read: IndicatorsRead | None = None
+    reads_highest: bool = True  # a rule or measure reads highest(...): ev_values keeps it
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:
@@ -203,5 +204,6 @@ def compile_file(path: str | Path) -> CompiledScheme:
             (n.first for n in _nodes(rf) if isinstance(n, ast.YearRange)), default=None
         ),
         indicators_read=indicators_read(rf, scope),
+        reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
         ast=rf,
     )
