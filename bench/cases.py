@@ -165,7 +165,7 @@ def _rules_compiled(job: Job, trace: bool) -> Result:
     # amounts only: the rule's query without the trace, as scenario sweeps read it
     query = rule.sql if trace else (
         "SELECT scenario, rule, period_start, section_id, payer, payee, amount "
-        f"FROM ({getattr(rule, 'amounts_sql', '') or rule.sql})")
+        f"FROM ({rule.amounts_sql})")
     start = time.perf_counter()
     prepare_run(con, compiled, _day(job["start"]), _day(job["last"]), _as_of(job))
     con.execute(f"CREATE TEMP TABLE lines AS {query}")

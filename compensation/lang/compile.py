@@ -542,7 +542,6 @@ class RuleBuilder(RuleCompiler):
         self.main = ""  # the last CTE of the scenario-row chain
         self.grains: dict[frozenset[str], Grain] = {}
         self.hoisted_exc: dict[int, tuple[exp.Expression, exp.Expression]] = {}
-        self.trace_values: dict[str, exp.Expression] = {}  # prefix → its column of `tv`
         self.trace_sides: list[tuple[str, str]] = []  # (prefix, side column) the trace shows
         # per CTE the chain's first CTE (cells, a grain's, grid), and the columns of those
         self.root: dict[str, str] = {}
@@ -919,8 +918,6 @@ class RuleBuilder(RuleCompiler):
             if ctrl or any(p.kind == "control" for p in (rule.payer, rule.payee)):
                 sides.append(("control_id", "control_"))
             self.trace_sides = [(prefix, side) for side, prefix in sides]
-            for prefix, _ in self.trace_sides:
-                self.trace_values[prefix] = col(f"t_{prefix}values", "tv")
             self.plan.add("trace values", sides=[side for _, side in self.trace_sides],
                           method="each cell's values and classes, joined to the final rows; "
                           "the amounts-only query leaves them out")
@@ -1142,8 +1139,7 @@ class RuleBuilder(RuleCompiler):
         """Per section and period of the rule's kind, its values and classes as two JSON objects
         in indicator order (a struct `t`), for the trace. One aggregate, a plain list of small
         structs, sorted and written out afterwards (an ordered string_agg per object held every
-        group's strings). Joined, not a correlated subquery: DuckDB drops a LEFT JOIN whose
-        columns nobody reads, so runs that read only amounts never compute it."""
+        group's strings)."""
 
         def entries(field: str) -> str:
             return (f"CAST('{{' || array_to_string(list_transform(e.l, x -> to_json(x.i) || ':' "
@@ -1163,23 +1159,20 @@ class RuleBuilder(RuleCompiler):
         )
 
     def trace_values_table(self) -> exp.Expression:
-        """Per cell, the trace's values of its section (and of its control): joined to the final
-        rows as the last step, once, on the cell number, so that DuckDB drops the join, and never
-        computes it, when nobody reads the trace (it keeps a correlated subquery, a join deeper in
-        the plan, or a join on two columns)."""
+        """Per cell, the trace's values of its section (and of its control), joined to the final
+        rows on the cell number as the last step (the amounts-only query leaves it out)."""
         select = exp.select(col("cell", "c")).from_(
             exp.alias_(exp.to_table("cells"), "c", table=True, copy=False))
         for prefix, side in self.trace_sides:
             alias = f"tv_{side}"
             select = select.select(
-                exp.alias_(call("any_value", col("t", alias)), f"t_{prefix}values"), copy=False
+                exp.alias_(col("t", alias), f"t_{prefix}values"), copy=False
             ).join(
                 exp.alias_(subquery(self.values_json()), alias, table=True, copy=False),
                 on=tpl(f"{alias}.section_id = c.{side} AND {alias}.period = c.period_start"),
                 join_type="LEFT", copy=False,
             )
-        # one key, grouped on: DuckDB drops an unread LEFT JOIN only on a single grouped key
-        return select.group_by(col("cell", "c"), copy=False)
+        return select
 
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
@@ -1220,9 +1213,10 @@ class RuleBuilder(RuleCompiler):
             obj(lets),
         ]
         if rule.selector:
-            for prefix, column in self.trace_values.items():
+            for prefix, _ in self.trace_sides:
                 for key in ("values", "classes"):
-                    field = exp.Dot(this=column.copy(), expression=exp.to_identifier(key))
+                    field = exp.Dot(this=col(f"t_{prefix}values", "tv"),
+                                    expression=exp.to_identifier(key))
                     pairs += [text(prefix + key), field]
         pairs += [
             text("amount_computed"),

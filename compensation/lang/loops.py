@@ -2,8 +2,10 @@
 over the unnested items per distinct combination of what the loop reads, joined back to the rows.
 
 A rule that compares a section with its control reads the same loop twice, once on the section's
-columns and once on the control's. `LoopKeys` lets the first computation cover the control sections
-too, so the second is a join on the control's columns instead of the same work again.
+columns and once on the control's. `loop_aggregate(..., with_controls=True)` lets the first
+computation cover the control sections too, and `PendingList.canonical` recognises the second, which
+becomes a join on the control's columns (`join_loop(..., on_control=True)`) instead of the same work
+again.
 """
 
 from __future__ import annotations

@@ -309,27 +309,25 @@ def _prepare_values(
         "AND section_id IN (SELECT section_id FROM ev_sections))"
     ).fetchall()[0][0]
     sources = f"automatic := {'true' if automatic else 'false'}"
-    con.execute(
-        f"INSERT INTO ev_values SELECT 'month', {columns} "
-        f"FROM period_values(?, 'month', {sources}) {wanted}",
-        [as_of, since, indicators, indicators],
-    )
-    con.execute(
-        f"INSERT INTO ev_flags SELECT 'month', section_id, period, flags "
-        f"FROM period_flags(?, 'month') {in_run}",
-        [as_of, since],
-    )
+
+    def from_samples(grain: str, up_to: date | None) -> None:
+        """The `grain` values and flags straight from the samples (to date with `up_to`)."""
+        cut = ", through := ?" if up_to else ""
+        first = [as_of] + ([up_to] if up_to else [])
+        con.execute(
+            f"INSERT INTO ev_values SELECT '{grain}', {columns} "
+            f"FROM period_values(?, '{grain}'{cut}, {sources}) {wanted}",
+            [*first, since, indicators, indicators],
+        )
+        con.execute(
+            f"INSERT INTO ev_flags SELECT '{grain}', section_id, period, flags "
+            f"FROM period_flags(?, '{grain}'{cut}) {in_run}",
+            [*first, since],
+        )
+
+    from_samples("month", None)
     if "year" in kinds and compiled.year_begins == 1:
-        con.execute(
-            f"INSERT INTO ev_values SELECT 'year', {columns} "
-            f"FROM period_values(?, 'year', through := ?, {sources}) {wanted}",
-            [as_of, through, since, indicators, indicators],
-        )
-        con.execute(
-            f"INSERT INTO ev_flags SELECT 'year', section_id, period, flags "
-            f"FROM period_flags(?, 'year', through := ?) {in_run}",
-            [as_of, through, since],
-        )
+        from_samples("year", through)
         kinds.discard("year")
     kinds.discard("month")
     for kind in sorted(kinds):

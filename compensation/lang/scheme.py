@@ -69,7 +69,7 @@ class CompiledRule:
     plan: RulePlan
     # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
     # would compute the trace's values even when nobody reads them
-    amounts_sql: str = ""
+    amounts_sql: str
 
 
 @dataclass

@@ -467,8 +467,8 @@ FROM s20 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values,
-    ANY_VALUE(tv_control_id.t) AS t_control_values
+    tv_section_id.t AS t_values,
+    tv_control_id.t AS t_control_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -532,8 +532,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_control_id
     ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE

@@ -423,7 +423,7 @@ FROM s14 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -456,8 +456,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE

@@ -305,7 +305,7 @@ FROM s6 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -338,8 +338,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE
@@ -611,7 +609,7 @@ FROM s8 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -644,8 +642,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE
@@ -853,7 +849,7 @@ FROM s5 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -886,8 +882,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE

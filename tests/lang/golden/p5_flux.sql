@@ -288,7 +288,7 @@ FROM s11 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -321,8 +321,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE

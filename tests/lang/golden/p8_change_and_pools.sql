@@ -377,7 +377,7 @@ FROM s9 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -410,8 +410,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE
@@ -677,7 +675,7 @@ FROM s12 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values
+    tv_section_id.t AS t_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -710,8 +708,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_section_id
     ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE

@@ -489,8 +489,8 @@ FROM s17 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values,
-    ANY_VALUE(tv_control_id.t) AS t_control_values
+    tv_section_id.t AS t_values,
+    tv_control_id.t AS t_control_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -554,8 +554,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_control_id
     ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE
@@ -967,8 +965,8 @@ FROM s17 AS g
 LEFT JOIN (
   SELECT
     c.cell,
-    ANY_VALUE(tv_section_id.t) AS t_values,
-    ANY_VALUE(tv_control_id.t) AS t_control_values
+    tv_section_id.t AS t_values,
+    tv_control_id.t AS t_control_values
   FROM cells AS c
   LEFT JOIN (
     SELECT
@@ -1032,8 +1030,6 @@ LEFT JOIN (
     ) AS e
   ) AS tv_control_id
     ON tv_control_id.section_id = c.control_id AND tv_control_id.period = c.period_start
-  GROUP BY
-    c.cell
 ) AS tv
   ON tv.cell = g.cell
 WHERE
