@@ -499,6 +499,9 @@ CELLS_SCHEME = (
     "p.param_month, p.days, p.in_window, row_number() OVER (ORDER BY p.period_start) AS cell "
     "FROM ev_periods AS p WHERE p.kind = :kind"
 )
+# the cells' columns that depend on the period only
+PERIOD_COLUMNS = {"period_start", "period_end", "year_start", "param_month", "days", "in_window",
+                  "scenario"}
 # One row per scenario and parameter month (the parameters' values are looked up here).
 SCENARIO_MONTHS = (
     "SELECT sc.scenario, m.param_month FROM ev_scenarios AS sc "
@@ -602,12 +605,18 @@ class RuleBuilder(RuleCompiler):
             by = sorted(read)
             on_control = loop.on_control()
             shared = self.shared_loops.get((source, loop.canonical())) if on_control else None
+            method = "unnest the list, GROUP BY what the loop reads, join back"
             if shared is not None:
                 grouped: exp.Expression = exp.to_table(shared)
+                method = "the section's loop (above), joined on the control"
             else:
                 with_controls = (self.shares_controls and source == root and "section_id" in read
                                  and not read & CONTROL_AS_OWN.keys())
-                grouped = loop_aggregate(loop, by, source, with_controls)
+                grouped, from_values = loop_aggregate(loop, by, source, with_controls,
+                                                      {c for c in by if self.section_free(c)})
+                if from_values:
+                    method = ("the list's items joined to the period values present, GROUP BY "
+                              "(key, section), join back")
                 on_control = False
                 if with_controls:
                     name = f"{loop.column}_all"
@@ -619,9 +628,7 @@ class RuleBuilder(RuleCompiler):
                     grouped = subquery(grouped)
             name = f"s{len(self.ctes)}"
             self.add_cte(name, join_loop(prev, loop, grouped, by, on_control), self.root[prev])
-            self.plan.add("loop", column=loop.column, func=loop.func, reads=by,
-                          method="unnest the list, GROUP BY what the loop reads, join back"
-                          + ("; the section's loop, joined on the control" if shared else ""))
+            self.plan.add("loop", column=loop.column, func=loop.func, reads=by, method=method)
             prev = name
         return prev
 
@@ -655,6 +662,12 @@ class RuleBuilder(RuleCompiler):
                 }
                 self.grains[params] = Grain(key, name)
         return self.grains[params]
+
+    def section_free(self, column: str) -> bool:
+        """A column of the rows that is the same for every section: the period's, the
+        scenario's and the parameters'."""
+        return column in PERIOD_COLUMNS or column in {
+            self.param_column(n) for n in self.scope.params}
 
     def param_column(self, name: str) -> str:
         return f"prm_{list(self.scope.params).index(name)}"

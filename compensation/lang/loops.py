@@ -14,14 +14,23 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
+from compensation.lang.loop_values import (
+    INCOMPLETE,
+    driven_by_values,
+    grouped_by_key,
+    keys_cte,
+    keys_name,
+    value_rows,
+)
 from compensation.lang.sql import bind_costly, case, col, subquery, tpl
 
 
 def _unknown_if_any_is(agg: str) -> str:
-    return f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
+    return f"CASE WHEN {{unknown}} THEN NULL ELSE {agg} END"
 
 
-COMPREHENSION_AGG = {
+# the aggregate of a loop's terms `b`; `{unknown}`: when the loop is unknown
+AGG_TEMPLATES = {
     "sum": _unknown_if_any_is("COALESCE(sum(b), 0)"),
     # the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
     "mean": f"ediv({_unknown_if_any_is('sum(b)')}, count(b))",
@@ -31,6 +40,8 @@ COMPREHENSION_AGG = {
     "all": _unknown_if_any_is("bool_and(b)"),
     "any": _unknown_if_any_is("bool_or(b)"),
 }
+ANY_TERM_UNKNOWN = "bool_or(b IS NULL)"
+COMPREHENSION_AGG = {f: t.format(unknown=ANY_TERM_UNKNOWN) for f, t in AGG_TEMPLATES.items()}
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -85,28 +96,28 @@ class PendingList:
         return "|".join([self.func, *texts])
 
 
-def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool
-                   ) -> exp.Expression:
+def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool,
+                   section_free: set[str] | None = None) -> tuple[exp.Expression, bool]:
     """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
-    `with_controls` adds the control sections' combinations, their columns read as the section's."""
-    distinct = exp.select(*([col(c) for c in by] or [exp.true()])).from_(
-        exp.alias_(exp.to_table(source), "g", table=True, copy=False))
-    if with_controls:  # UNION: the sections and controls, each combination once
-        controls = exp.select(
-            *[exp.alias_(col(OWN_AS_CONTROL.get(c, c)), c) for c in by]
-        ).from_(exp.alias_(exp.to_table(source), "g", table=True, copy=False)).where(
-            "g.control_id IS NOT NULL")
-        distinct = exp.union(distinct, controls, distinct=True)
-    else:
-        distinct = distinct.distinct()
-    unnested = tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
-                   items=loop.items.copy(), src=subquery(distinct))
+    `with_controls` adds the control sections' combinations, their columns read as the section's.
+    A loop over the section's own period values whose other reads are all in `section_free`
+    (the same for every section) is driven from the values instead (loop_values.py; the flag
+    returned says so): it then covers every section of the run, controls included."""
     parts, bound = bind_costly(
         [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else []),
         f"{loop.var}b",
     )
     limits = {c for c, e in bound if isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of"}
     values = {c for c, e in bound if _period_value(e)}
+    lookup = driven_by_values(loop.func, loop.var, by, section_free or set(), parts[0],
+                              loop.where, bound)
+    if lookup is not None:
+        free = [c for c in by if c not in ("section_id", "water_body")]
+        keys = keys_name(loop.var)
+        unnested = value_rows(lookup, loop.var, loop.items, keys)
+        bound = [(c, e) for c, e in bound if c not in lookup.columns]
+    else:
+        unnested = _unnested_keys(loop, by, source, with_controls)
     if bound:
         layer = exp.select(
             exp.column(exp.Star(), table="g"),
@@ -119,11 +130,17 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
         unnested = layer
     parts = [_value_over_limit(part, values, limits) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
-    rows = exp.select(*[col(k) for k in by], exp.alias_(body, "b")).from_(
+    carried = ["kid", "section_id", "n_items"] if lookup is not None else by
+    rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
         exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
     )
     if where is not None:
         rows = rows.where(where, copy=False)
+    if lookup is not None:
+        aggregate = tpl(AGG_TEMPLATES[loop.func].format(
+            unknown=f"{ANY_TERM_UNKNOWN} OR {INCOMPLETE}"))
+        return grouped_by_key(rows, aggregate, by, free, keys,
+                              keys_cte(loop.items, free, source)), True
     grouped = exp.select(
         *[col(k, None) for k in by],
         exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
@@ -131,7 +148,24 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
     if by:  # a loop that reads no column of the row is one aggregate over no groups
         grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
-    return grouped
+    return grouped, False
+
+
+def _unnested_keys(loop: PendingList, by: list[str], source: str, with_controls: bool
+                   ) -> exp.Expression:
+    """Each distinct combination of `by` in `source` (and the controls') with the loop's items."""
+    distinct = exp.select(*([col(c) for c in by] or [exp.true()])).from_(
+        exp.alias_(exp.to_table(source), "g", table=True, copy=False))
+    if with_controls:  # UNION: the sections and controls, each combination once
+        controls = exp.select(
+            *[exp.alias_(col(OWN_AS_CONTROL.get(c, c)), c) for c in by]
+        ).from_(exp.alias_(exp.to_table(source), "g", table=True, copy=False)).where(
+            "g.control_id IS NOT NULL")
+        distinct = exp.union(distinct, controls, distinct=True)
+    else:
+        distinct = distinct.distinct()
+    return tpl(f"SELECT g.*, unnest(:items) AS {loop.var} FROM :src AS g",
+               items=loop.items.copy(), src=subquery(distinct))
 
 
 def join_loop(prev: str, loop: PendingList, grouped: exp.Expression, by: list[str],

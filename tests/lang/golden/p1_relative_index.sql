@@ -91,77 +91,88 @@ WITH cells AS MATERIALIZED (
   ) AS d
     ON d.param_month = c.param_month
 ), q6_all AS MATERIALIZED (
+  WITH q6_x_keys AS MATERIALIZED (
+    SELECT
+      ROW_NUMBER() OVER () AS kid,
+      g.*,
+      LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS n_items
+    FROM (
+      SELECT DISTINCT
+        g.period_start,
+        g.prm_0
+      FROM s3 AS g
+    ) AS g
+  )
   SELECT
-    period_start,
-    prm_0,
-    section_id,
-    water_body,
-    EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
+    k.period_start AS period_start,
+    k.prm_0 AS prm_0,
+    a.section_id AS section_id,
+    e.water_body AS water_body,
+    a.v,
     TRUE AS present
   FROM (
     SELECT
-      g.period_start,
-      g.prm_0,
-      g.section_id,
-      g.water_body,
-      EDIV6((
-        g.q6_xb_0
-      ), (
-        g.q6_xb_1
-      )) AS b
+      kid,
+      section_id,
+      EDIV(
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
+          THEN NULL
+          ELSE SUM(b)
+        END,
+        COUNT(b)
+      ) AS v
     FROM (
       SELECT
-        g.*,
-        (
-          SELECT
-            v7.value
-          FROM ev_values AS v7
-          WHERE
-            (
-              v7.kind = 'month' AND v7.section_id = g.section_id AND v7.period = g.period_start
-            )
-            AND v7.indicator = g.q6_x
-        ) AS q6_xb_0,
-        q6_xb_1_t."limit" AS q6_xb_1
+        g.kid,
+        g.section_id,
+        g.n_items,
+        EDIV6((
+          g.q6_xb_0
+        ), (
+          g.q6_xb_1
+        )) AS b
       FROM (
         SELECT
           g.*,
-          UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
+          q6_xb_1_t."limit" AS q6_xb_1
         FROM (
           SELECT
-            g.period_start,
-            g.prm_0,
-            g.section_id,
-            g.water_body
-          FROM s3 AS g
-          UNION
-          SELECT
-            g.period_start AS period_start,
-            g.prm_0 AS prm_0,
-            g.control_id AS section_id,
-            g.control_water_body AS water_body
-          FROM s3 AS g
-          WHERE
-            NOT g.control_id IS NULL
+            d.*,
+            v.section_id,
+            e.water_body,
+            v.value AS q6_xb_0
+          FROM (
+            SELECT
+              g.*,
+              UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
+            FROM q6_x_keys AS g
+          ) AS d
+          JOIN ev_values AS v
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q6_x
+          JOIN ev_sections AS e
+            ON e.section_id = v.section_id
         ) AS g
+        LEFT JOIN (
+          SELECT
+            *
+          FROM gb3838_limits
+          WHERE
+            direction IN ('le', 'ge')
+        ) AS q6_xb_1_t
+          ON q6_xb_1_t.indicator = g.q6_x
+          AND q6_xb_1_t.water_body = g.water_body
+          AND q6_xb_1_t.class = 3
       ) AS g
-      LEFT JOIN (
-        SELECT
-          *
-        FROM gb3838_limits
-        WHERE
-          direction IN ('le', 'ge')
-      ) AS q6_xb_1_t
-        ON q6_xb_1_t.indicator = g.q6_x
-        AND q6_xb_1_t.water_body = g.water_body
-        AND q6_xb_1_t.class = 3
-    ) AS g
-  ) AS r
-  GROUP BY
-    period_start,
-    prm_0,
-    section_id,
-    water_body
+    ) AS r
+    GROUP BY
+      kid,
+      section_id
+  ) AS a
+  JOIN q6_x_keys AS k
+    ON k.kid = a.kid
+  JOIN ev_sections AS e
+    ON e.section_id = a.section_id
 ), s5 AS (
   SELECT
     g.*,

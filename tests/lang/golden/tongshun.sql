@@ -108,49 +108,63 @@ WITH cells AS MATERIALIZED (
     q.v AS q7
   FROM s3 AS g
   LEFT JOIN (
+    WITH q7_x_keys AS MATERIALIZED (
+      SELECT
+        ROW_NUMBER() OVER () AS kid,
+        g.*,
+        LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+      FROM (
+        SELECT DISTINCT
+          g.period_start,
+          g.prm_1
+        FROM s3 AS g
+      ) AS g
+    )
     SELECT
-      period_start,
-      prm_1,
-      section_id,
-      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+      k.period_start AS period_start,
+      k.prm_1 AS prm_1,
+      a.section_id AS section_id,
+      a.v,
       TRUE AS present
     FROM (
       SELECT
-        g.period_start,
-        g.prm_1,
-        g.section_id,
-        g.q7_xb_0 AS b
+        kid,
+        section_id,
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
+          THEN NULL
+          ELSE MAX(b)
+        END AS v
       FROM (
         SELECT
-          g.*,
-          (
-            SELECT
-              v8.class
-            FROM ev_values AS v8
-            WHERE
-              (
-                v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
-              )
-              AND v8.indicator = g.q7_x
-          ) AS q7_xb_0
+          g.kid,
+          g.section_id,
+          g.n_items,
+          g.q7_xb_0 AS b
         FROM (
           SELECT
-            g.*,
-            UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q7_x
+            d.*,
+            v.section_id,
+            e.water_body,
+            v.class AS q7_xb_0
           FROM (
-            SELECT DISTINCT
-              g.period_start,
-              g.prm_1,
-              g.section_id
-            FROM s3 AS g
-          ) AS g
+            SELECT
+              g.*,
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q7_x
+            FROM q7_x_keys AS g
+          ) AS d
+          JOIN ev_values AS v
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q7_x
+          JOIN ev_sections AS e
+            ON e.section_id = v.section_id
         ) AS g
-      ) AS g
-    ) AS r
-    GROUP BY
-      period_start,
-      prm_1,
-      section_id
+      ) AS r
+      GROUP BY
+        kid,
+        section_id
+    ) AS a
+    JOIN q7_x_keys AS k
+      ON k.kid = a.kid
   ) AS q
     ON q.period_start IS NOT DISTINCT FROM g.period_start
     AND q.prm_1 IS NOT DISTINCT FROM g.prm_1

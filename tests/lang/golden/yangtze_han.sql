@@ -135,84 +135,90 @@ WITH cells AS MATERIALIZED (
   ) AS d
     ON d.param_month = c.param_month
 ), q10_all AS MATERIALIZED (
+  WITH q10_x_keys AS MATERIALIZED (
+    SELECT
+      ROW_NUMBER() OVER () AS kid,
+      g.*,
+      LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+    FROM (
+      SELECT DISTINCT
+        g.period_start,
+        g.prm_0,
+        g.prm_1
+      FROM s3 AS g
+    ) AS g
+  )
   SELECT
-    period_start,
-    prm_0,
-    prm_1,
-    section_id,
-    water_body,
-    EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
+    k.period_start AS period_start,
+    k.prm_0 AS prm_0,
+    k.prm_1 AS prm_1,
+    a.section_id AS section_id,
+    e.water_body AS water_body,
+    a.v,
     TRUE AS present
   FROM (
     SELECT
-      g.period_start,
-      g.prm_0,
-      g.prm_1,
-      g.section_id,
-      g.water_body,
-      EDIV6((
-        g.q10_xb_0
-      ), (
-        g.q10_xb_1
-      )) AS b
+      kid,
+      section_id,
+      EDIV(
+        CASE
+          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
+          THEN NULL
+          ELSE SUM(b)
+        END,
+        COUNT(b)
+      ) AS v
     FROM (
       SELECT
-        g.*,
-        (
-          SELECT
-            v11.value
-          FROM ev_values AS v11
-          WHERE
-            (
-              v11.kind = 'month'
-              AND v11.section_id = g.section_id
-              AND v11.period = g.period_start
-            )
-            AND v11.indicator = g.q10_x
-        ) AS q10_xb_0,
-        q10_xb_1_t."limit" AS q10_xb_1
+        g.kid,
+        g.section_id,
+        g.n_items,
+        EDIV6((
+          g.q10_xb_0
+        ), (
+          g.q10_xb_1
+        )) AS b
       FROM (
         SELECT
           g.*,
-          UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
+          q10_xb_1_t."limit" AS q10_xb_1
         FROM (
           SELECT
-            g.period_start,
-            g.prm_0,
-            g.prm_1,
-            g.section_id,
-            g.water_body
-          FROM s3 AS g
-          UNION
-          SELECT
-            g.period_start AS period_start,
-            g.prm_0 AS prm_0,
-            g.prm_1 AS prm_1,
-            g.control_id AS section_id,
-            g.control_water_body AS water_body
-          FROM s3 AS g
-          WHERE
-            NOT g.control_id IS NULL
+            d.*,
+            v.section_id,
+            e.water_body,
+            v.value AS q10_xb_0
+          FROM (
+            SELECT
+              g.*,
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
+            FROM q10_x_keys AS g
+          ) AS d
+          JOIN ev_values AS v
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
+          JOIN ev_sections AS e
+            ON e.section_id = v.section_id
         ) AS g
+        LEFT JOIN (
+          SELECT
+            *
+          FROM gb3838_limits
+          WHERE
+            direction IN ('le', 'ge')
+        ) AS q10_xb_1_t
+          ON q10_xb_1_t.indicator = g.q10_x
+          AND q10_xb_1_t.water_body = g.water_body
+          AND q10_xb_1_t.class = g.prm_0
       ) AS g
-      LEFT JOIN (
-        SELECT
-          *
-        FROM gb3838_limits
-        WHERE
-          direction IN ('le', 'ge')
-      ) AS q10_xb_1_t
-        ON q10_xb_1_t.indicator = g.q10_x
-        AND q10_xb_1_t.water_body = g.water_body
-        AND q10_xb_1_t.class = g.prm_0
-    ) AS g
-  ) AS r
-  GROUP BY
-    period_start,
-    prm_0,
-    prm_1,
-    section_id,
-    water_body
+    ) AS r
+    GROUP BY
+      kid,
+      section_id
+  ) AS a
+  JOIN q10_x_keys AS k
+    ON k.kid = a.kid
+  JOIN ev_sections AS e
+    ON e.section_id = a.section_id
 ), s5 AS (
   SELECT
     g.*,
@@ -694,59 +700,63 @@ WITH cells AS MATERIALIZED (
   ) AS d
     ON d.param_month = c.param_month
 ), q10_all AS MATERIALIZED (
+  WITH q10_x_keys AS MATERIALIZED (
+    SELECT
+      ROW_NUMBER() OVER () AS kid,
+      g.*,
+      LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+    FROM (
+      SELECT DISTINCT
+        g.period_start,
+        g.prm_1
+      FROM s3 AS g
+    ) AS g
+  )
   SELECT
-    period_start,
-    prm_1,
-    section_id,
-    CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v,
+    k.period_start AS period_start,
+    k.prm_1 AS prm_1,
+    a.section_id AS section_id,
+    a.v,
     TRUE AS present
   FROM (
     SELECT
-      g.period_start,
-      g.prm_1,
-      g.section_id,
-      g.q10_xb_0 AS b
+      kid,
+      section_id,
+      CASE
+        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
+        THEN NULL
+        ELSE MAX(b)
+      END AS v
     FROM (
       SELECT
-        g.*,
-        (
-          SELECT
-            v11.class
-          FROM ev_values AS v11
-          WHERE
-            (
-              v11.kind = 'month'
-              AND v11.section_id = g.section_id
-              AND v11.period = g.period_start
-            )
-            AND v11.indicator = g.q10_x
-        ) AS q10_xb_0
+        g.kid,
+        g.section_id,
+        g.n_items,
+        g.q10_xb_0 AS b
       FROM (
         SELECT
-          g.*,
-          UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
+          d.*,
+          v.section_id,
+          e.water_body,
+          v.class AS q10_xb_0
         FROM (
           SELECT
-            g.period_start,
-            g.prm_1,
-            g.section_id
-          FROM s3 AS g
-          UNION
-          SELECT
-            g.period_start AS period_start,
-            g.prm_1 AS prm_1,
-            g.control_id AS section_id
-          FROM s3 AS g
-          WHERE
-            NOT g.control_id IS NULL
-        ) AS g
+            g.*,
+            UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
+          FROM q10_x_keys AS g
+        ) AS d
+        JOIN ev_values AS v
+          ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
+        JOIN ev_sections AS e
+          ON e.section_id = v.section_id
       ) AS g
-    ) AS g
-  ) AS r
-  GROUP BY
-    period_start,
-    prm_1,
-    section_id
+    ) AS r
+    GROUP BY
+      kid,
+      section_id
+  ) AS a
+  JOIN q10_x_keys AS k
+    ON k.kid = a.kid
 ), s5 AS (
   SELECT
     g.*,

@@ -1,0 +1,185 @@
+"""A loop over indicators driven from the period values rather than from the rows' keys.
+
+`mean(value(i) / limit(i, k) for i in indicators)` is computed per distinct combination of what it
+reads. Done from the keys, every (section, period, item) looks up its value: a hash join of millions
+of rows on both sides, the largest single cost of the CPI rule. Done from the values, the few
+distinct (period, parameter) combinations and their items are the small side of the join and
+`ev_values` streams past it; a section's group is complete when it has a row for every item.
+
+The two give the same result when a missing value makes the item's term unknown (a body that
+propagates NULL: arithmetic, comparisons, the exact division and rounding calls) and an unknown
+term makes the loop unknown (mean, max, min, all, any; not sum or count, whose loop over a section
+without values is 0 from the keys and absent from the values). `driven_by_values` checks this and
+returns None otherwise; the keys then drive the loop as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from compensation.lang.sql import col, subquery, tpl
+
+# aggregates that are unknown as soon as one term is unknown (loops.COMPREHENSION_AGG)
+STRICT_AGGREGATES = {"mean", "max", "min", "all", "any"}
+# node types through which an unknown (NULL) operand makes the result unknown
+STRICT_NODES = (
+    exp.Column, exp.Literal, exp.Paren, exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Neg, exp.Cast,
+    exp.DataType, exp.DataTypeParam, exp.Identifier,
+    exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
+)
+STRICT_CALLS = {"ediv", "ediv6", "round_half_even", "round_half_up", "limit_of"}
+LOOKUP_COLUMNS = {"value", "highest", "class"}
+
+
+@dataclass(frozen=True)
+class ValuesLookup:
+    """The loop's period-value lookups: `ev_values.<column>` of the row's own section, of period
+    kind `kind`, period `g.<period>` and indicator `g.<var>`; `columns` maps bound name → column."""
+
+    kind: exp.Expression
+    period: str
+    columns: dict[str, str]
+
+
+def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.And):
+        return _conjuncts(e.this) + _conjuncts(e.expression)
+    return [e]
+
+
+def _lookup_of(e: exp.Expression, var: str) -> tuple[str, exp.Expression, str] | None:
+    """(column, kind literal, period column) of `(SELECT v.col FROM ev_values AS v WHERE
+    v.kind = '…' AND v.section_id = g.section_id AND v.period = g.<p>
+    AND v.indicator = g.<var>)`."""
+    select = e.this if isinstance(e, exp.Subquery) else None
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return None
+    source, where = select.args.get("from_"), select.args.get("where")
+    column = select.expressions[0]
+    if (source is None or where is None or select.args.get("joins")
+            or not isinstance(source.this, exp.Table) or source.this.name != "ev_values"
+            or not isinstance(column, exp.Column) or column.name not in LOOKUP_COLUMNS):
+        return None
+    alias = source.this.alias_or_name
+    found: dict[str, exp.Expression] = {}
+    for cond in _conjuncts(where.this):
+        if not (isinstance(cond, exp.EQ) and isinstance(cond.this, exp.Column)
+                and cond.this.table == alias):
+            return None
+        found[cond.this.name] = cond.expression
+    kind, section = found.get("kind"), found.get("section_id")
+    period, indicator = found.get("period"), found.get("indicator")
+
+    def row_column(node: exp.Expression | None, name: str | None = None) -> bool:
+        return (isinstance(node, exp.Column) and node.table == "g"
+                and (name is None or node.name == name))
+
+    if (set(found) != {"kind", "section_id", "period", "indicator"}
+            or not (isinstance(kind, exp.Literal) and kind.is_string)
+            or not row_column(section, "section_id") or not row_column(period)
+            or not row_column(indicator, var)):
+        return None
+    assert isinstance(period, exp.Column)
+    return column.name, kind, period.name
+
+
+def _strict(e: exp.Expression) -> bool:
+    """An unknown operand anywhere in `e` makes `e` unknown."""
+    for node in e.walk():
+        if isinstance(node, exp.Anonymous):
+            if node.name.lower() not in STRICT_CALLS:
+                return False
+        elif not isinstance(node, STRICT_NODES):
+            return False
+    return True
+
+
+def driven_by_values(func: str, var: str, by: list[str], section_free: set[str],
+                     body: exp.Expression, where: exp.Expression | None,
+                     bound: list[tuple[str, exp.Expression]]) -> ValuesLookup | None:
+    """The lookups to drive the loop from, when driving it from the values gives the same
+    result (see the module's docstring); else None."""
+    if func not in STRICT_AGGREGATES or where is not None or "section_id" not in by:
+        return None
+    if not set(by) - {"section_id", "water_body"} <= section_free:
+        return None
+    columns: dict[str, str] = {}
+    keys: dict[tuple[str, str], exp.Expression] = {}
+    for name, e in bound:
+        if isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of":
+            continue
+        found = _lookup_of(e, var)
+        if found is None:
+            return None
+        column, kind, period = found
+        columns[name] = column
+        keys[(kind.sql(), period)] = kind
+    if len(keys) != 1 or not _strict(body):
+        return None
+    if not {c.name for c in body.find_all(exp.Column) if c.table == "g"} & columns.keys():
+        return None  # a body that reads no value: a missing row would not make it unknown
+    ((_, period), kind), = keys.items()
+    return ValuesLookup(kind=kind.copy(), period=period, columns=columns)
+
+
+def keys_name(var: str) -> str:
+    return f"{var}_keys"
+
+
+def keys_cte(loop_items: exp.Expression, free: list[str], source: str) -> exp.Expression:
+    """One row (`kid`) per distinct combination of the section-free columns the loop reads, with
+    its item count `n_items`."""
+    distinct = exp.select(*[col(c) for c in free]).from_(
+        exp.alias_(exp.to_table(source), "g", table=True, copy=False)).distinct()
+    return tpl("SELECT row_number() OVER () AS kid, g.*, len(:items) AS n_items FROM :d AS g",
+               items=loop_items.copy(), d=subquery(distinct))
+
+
+def value_rows(lookup: ValuesLookup, var: str, items: exp.Expression, keys: str
+               ) -> exp.Expression:
+    """Each key's items joined to the period values present (the small side is the keys), with
+    the section and its water body: the rows the loop's body reads, lookups already filled."""
+    filled = [exp.alias_(col(column, "v"), name) for name, column in lookup.columns.items()]
+    unnested = tpl(f"SELECT g.*, unnest(:items) AS {var} FROM {keys} AS g", items=items.copy())
+    return (
+        exp.select(exp.column(exp.Star(), table="d"), col("section_id", "v"),
+                   col("water_body", "e"), *filled)
+        .from_(exp.alias_(subquery(unnested), "d", table=True, copy=False))
+        .join(exp.alias_(exp.to_table("ev_values"), "v", table=True, copy=False),
+              on=tpl(f"v.kind = :kind AND v.period = d.{lookup.period} AND v.indicator = d.{var}",
+                     kind=lookup.kind.copy()))
+        .join(exp.alias_(exp.to_table("ev_sections"), "e", table=True, copy=False),
+              on=tpl("e.section_id = v.section_id"))
+    )
+
+
+# a section's group lacks an item's row: its term would be unknown, and so is the loop
+INCOMPLETE = "count(*) <> any_value(n_items)"
+
+
+def grouped_by_key(rows: exp.Expression, aggregate: exp.Expression, by: list[str],
+                   free: list[str], keys: str, keys_select: exp.Expression) -> exp.Expression:
+    """GROUP BY (kid, section) — two narrow keys — then the key's columns joined back: the
+    loop's value per combination of `by`, as loops.loop_aggregate returns it."""
+    grouped = (
+        exp.select(col("kid", None), col("section_id", None), exp.alias_(aggregate, "v"))
+        .from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
+        .group_by(col("kid", None), col("section_id", None), copy=False)
+    )
+    out = {**{c: col(c, "k") for c in free}, "section_id": col("section_id", "a"),
+           "water_body": col("water_body", "e")}
+    select = (
+        exp.select(*[exp.alias_(out[c], c) for c in by], col("v", "a"),
+                   exp.alias_(exp.true(), "present"))
+        .from_(exp.alias_(subquery(grouped), "a", table=True, copy=False))
+        .join(exp.alias_(exp.to_table(keys), "k", table=True, copy=False),
+              on=tpl("k.kid = a.kid"))
+    )
+    if "water_body" in by:
+        select = select.join(exp.alias_(exp.to_table("ev_sections"), "e", table=True, copy=False),
+                             on=tpl("e.section_id = a.section_id"))
+    return select.with_(keys, as_=keys_select, materialized=True, copy=False)
