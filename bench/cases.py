@@ -23,13 +23,15 @@ from bench import alt_python, alt_sql, engine
 from bench.procfs import peak_kb
 from bench.store_setup import fresh_store
 from compensation.store import open_store
+from compensation.store.connection import memory_limit
 
 Job = dict[str, Any]
 Result = dict[str, Any]
 
 CPI_RULE_FILE = "rules/yangtze_han.rule"
-# DuckDB's default limit is 80% of RAM; a shared machine needs headroom (DuckDB spills beyond it)
-MEMORY_LIMIT = os.environ.get("BENCH_MEMORY_LIMIT", "10GB")
+# every connection, the engine's and the alternatives', has the engine's own memory cap (3 GB
+# unless ECOCOMP_MEMORY_LIMIT says otherwise; DuckDB spills beyond it); BENCH_MEMORY_LIMIT overrides
+MEMORY_LIMIT = os.environ.get("BENCH_MEMORY_LIMIT") or memory_limit()
 
 
 def _open(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,10 @@ from compensation.errors import EcocompError, StoreBusy
 DEFAULT_DB = "ecocomp.duckdb"
 SCHEMA_VERSION = 2
 LOCK_WAIT_SECONDS = float(os.environ.get("ECOCOMP_LOCK_WAIT", "10"))
+# DuckDB's buffer memory; beyond it, temporary tables and large joins and aggregates spill to
+# <database>.tmp/. DuckDB's own default is 80% of the machine's memory, which on a bureau PC leaves
+# little for anything else (a run of 10,000 sections with its traces took 4.5 GB).
+DEFAULT_MEMORY_LIMIT = "3GB"
 
 # SQL files run at init, in order; other packages add theirs here (quality macros, ...).
 SQL_FILES: list[tuple[str, str]] = [
@@ -40,11 +45,38 @@ def _is_lock_error(err: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set lock" in text)
 
 
+SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", re.IGNORECASE)
+SMALLEST_LIMIT = 256 * 10**6
+
+
+def memory_limit() -> str:
+    """`ECOCOMP_MEMORY_LIMIT` (a size: 3GB, 512MB, 2GiB), else DEFAULT_MEMORY_LIMIT. Checked here:
+    DuckDB would read "80%" as 80 bytes and then fail every query."""
+    text = os.environ.get("ECOCOMP_MEMORY_LIMIT", "").strip()
+    if not text:
+        return DEFAULT_MEMORY_LIMIT
+    found = SIZE.fullmatch(text)
+    if found is not None:
+        number, unit = found.groups()
+        step = 1024 if "i" in unit.lower() else 1000
+        if float(number) * step ** " KMGT".index(unit[0].upper()) >= SMALLEST_LIMIT:
+            return text
+    raise EcocompError(
+        f"环境变量 ECOCOMP_MEMORY_LIMIT 的值“{text}”不是可用的内存大小；应写成如 3GB、512MB 的"
+        f"形式，至少 256MB。(ECOCOMP_MEMORY_LIMIT: expected a size of at least 256MB, e.g. 3GB)"
+    )
+
+
 def _connect(path: Path, read_only: bool, wait: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + wait
+    limit = memory_limit()
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # SET, not a connect-time config: a second connection in the same process (a test's,
+            # an export's) would otherwise be refused as a different configuration
+            con.execute(f"SET memory_limit = '{limit}'")
+            return con
         except duckdb.IOException as err:
             if not _is_lock_error(err):
                 raise
