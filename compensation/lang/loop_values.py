@@ -157,23 +157,22 @@ def value_rows(lookup: ValuesLookup, var: str, items: exp.Expression, keys: str
     )
 
 
-# a section's group lacks an item's row: its term would be unknown, and so is the loop
-INCOMPLETE = "count(*) <> any_value(n_items)"
-
-
 def grouped_by_key(rows: exp.Expression, aggregate: exp.Expression, by: list[str],
                    free: list[str], keys: str, keys_select: exp.Expression) -> exp.Expression:
     """GROUP BY (kid, section) — two narrow keys — then the key's columns joined back: the
-    loop's value per combination of `by`, as loops.loop_aggregate returns it."""
+    loop's value per combination of `by`, as loops.loop_aggregate returns it. A section whose
+    group lacks an item's row would have had that term unknown, and so is its loop."""
     grouped = (
-        exp.select(col("kid", None), col("section_id", None), exp.alias_(aggregate, "v"))
+        exp.select(col("kid", None), col("section_id", None),
+                   exp.alias_(tpl("count(*)"), "n"), exp.alias_(aggregate, "v"))
         .from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
         .group_by(col("kid", None), col("section_id", None), copy=False)
     )
     out = {**{c: col(c, "k") for c in free}, "section_id": col("section_id", "a"),
            "water_body": col("water_body", "e")}
     select = (
-        exp.select(*[exp.alias_(out[c], c) for c in by], col("v", "a"),
+        exp.select(*[exp.alias_(out[c], c) for c in by],
+                   exp.alias_(tpl("CASE WHEN a.n = k.n_items THEN a.v END"), "v"),
                    exp.alias_(exp.true(), "present"))
         .from_(exp.alias_(subquery(grouped), "a", table=True, copy=False))
         .join(exp.alias_(exp.to_table(keys), "k", table=True, copy=False),

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from compensation.lang.loop_values import (
-    INCOMPLETE,
     driven_by_values,
     grouped_by_key,
     keys_cte,
@@ -26,11 +25,10 @@ from compensation.lang.sql import bind_costly, case, col, subquery, tpl
 
 
 def _unknown_if_any_is(agg: str) -> str:
-    return f"CASE WHEN {{unknown}} THEN NULL ELSE {agg} END"
+    return f"CASE WHEN bool_or(b IS NULL) THEN NULL ELSE {agg} END"
 
 
-# the aggregate of a loop's terms `b`; `{unknown}`: when the loop is unknown
-AGG_TEMPLATES = {
+COMPREHENSION_AGG = {
     "sum": _unknown_if_any_is("COALESCE(sum(b), 0)"),
     # the CASE inside: ediv repeats its arguments, which DuckDB shares only outside CASE branches
     "mean": f"ediv({_unknown_if_any_is('sum(b)')}, count(b))",
@@ -40,8 +38,6 @@ AGG_TEMPLATES = {
     "all": _unknown_if_any_is("bool_and(b)"),
     "any": _unknown_if_any_is("bool_or(b)"),
 }
-ANY_TERM_UNKNOWN = "bool_or(b IS NULL)"
-COMPREHENSION_AGG = {f: t.format(unknown=ANY_TERM_UNKNOWN) for f, t in AGG_TEMPLATES.items()}
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -130,16 +126,14 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
         unnested = layer
     parts = [_value_over_limit(part, values, limits) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
-    carried = ["kid", "section_id", "n_items"] if lookup is not None else by
+    carried = ["kid", "section_id"] if lookup is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
         exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
     )
     if where is not None:
         rows = rows.where(where, copy=False)
     if lookup is not None:
-        aggregate = tpl(AGG_TEMPLATES[loop.func].format(
-            unknown=f"{ANY_TERM_UNKNOWN} OR {INCOMPLETE}"))
-        return grouped_by_key(rows, aggregate, by, free, keys,
+        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), by, free, keys,
                               keys_cte(loop.items, free, source)), True
     grouped = exp.select(
         *[col(k, None) for k in by],

@@ -108,25 +108,18 @@ WITH cells AS MATERIALIZED (
     k.prm_0 AS prm_0,
     a.section_id AS section_id,
     e.water_body AS water_body,
-    a.v,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v,
     TRUE AS present
   FROM (
     SELECT
       kid,
       section_id,
-      EDIV(
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
-          THEN NULL
-          ELSE SUM(b)
-        END,
-        COUNT(b)
-      ) AS v
+      COUNT(*) AS n,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
     FROM (
       SELECT
         g.kid,
         g.section_id,
-        g.n_items,
         EDIV6((
           g.q6_xb_0
         ), (

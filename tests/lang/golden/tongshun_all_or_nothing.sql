@@ -132,22 +132,18 @@ WITH cells AS MATERIALIZED (
       k.period_start AS period_start,
       k.prm_1 AS prm_1,
       a.section_id AS section_id,
-      a.v,
+      CASE WHEN a.n = k.n_items THEN a.v END AS v,
       TRUE AS present
     FROM (
       SELECT
         kid,
         section_id,
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
-          THEN NULL
-          ELSE MAX(b)
-        END AS v
+        COUNT(*) AS n,
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
       FROM (
         SELECT
           g.kid,
           g.section_id,
-          g.n_items,
           g.q8_xb_0 AS b
         FROM (
           SELECT

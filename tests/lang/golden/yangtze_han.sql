@@ -154,25 +154,18 @@ WITH cells AS MATERIALIZED (
     k.prm_1 AS prm_1,
     a.section_id AS section_id,
     e.water_body AS water_body,
-    a.v,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v,
     TRUE AS present
   FROM (
     SELECT
       kid,
       section_id,
-      EDIV(
-        CASE
-          WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
-          THEN NULL
-          ELSE SUM(b)
-        END,
-        COUNT(b)
-      ) AS v
+      COUNT(*) AS n,
+      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
     FROM (
       SELECT
         g.kid,
         g.section_id,
-        g.n_items,
         EDIV6((
           g.q10_xb_0
         ), (
@@ -716,22 +709,18 @@ WITH cells AS MATERIALIZED (
     k.period_start AS period_start,
     k.prm_1 AS prm_1,
     a.section_id AS section_id,
-    a.v,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v,
     TRUE AS present
   FROM (
     SELECT
       kid,
       section_id,
-      CASE
-        WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) OR COUNT(*) <> ANY_VALUE(n_items)
-        THEN NULL
-        ELSE MAX(b)
-      END AS v
+      COUNT(*) AS n,
+      CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END AS v
     FROM (
       SELECT
         g.kid,
         g.section_id,
-        g.n_items,
         g.q10_xb_0 AS b
       FROM (
         SELECT
