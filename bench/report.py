@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars
 
+from bench.cases import MEMORY_LIMIT
 from bench.measure import Measurement
 
 if TYPE_CHECKING:
@@ -193,7 +194,9 @@ def markdown(run: Run) -> str:
         f"{s.sweep_scenarios:,} 个情景。",
         f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数"
         "（单次超过 120 秒的只运行一次，表中以括号注明次数）；"
-        "每次运行在独立子进程中进行，峰值内存为该进程的常驻内存高水位 (/proc VmHWM)。",
+        "每次运行在独立子进程中进行，峰值内存为该进程的常驻内存高水位 (/proc VmHWM)；"
+        f"每个 DuckDB 连接（引擎与对照实现）的内存上限与引擎相同：{MEMORY_LIMIT}"
+        "（超出部分写入临时文件）。",
         "- 计时只包含被测操作本身（不含解释器启动、建库与登记表导入）；demo 为整条命令的墙钟时间。",
         "",
         "## 结果 Results（最大规模）",

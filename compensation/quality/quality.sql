@@ -461,9 +461,11 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL, automatic :
                source = 'auto' AS is_auto,
                flag,
                -- twice the value in 1e-6 units, so DL/2 stays an integer; NULL when not valid
+               -- (units6: in BIGINT; value * 2000000 overflowed DECIMAL(18) from 500,000 on,
+               -- a faecal coliform count a polluted river reaches)
                CASE WHEN flag_invalidates(flag) THEN NULL
-                    WHEN below_dl THEN CAST(detection_limit * 1000000 AS BIGINT)
-                    ELSE CAST(value * 2000000 AS BIGINT) END AS h
+                    WHEN below_dl THEN units6(detection_limit)
+                    ELSE 2 * units6(value) END AS h
         FROM current_samples(as_of)
         WHERE through IS NULL
            OR date_trunc('month', sampled_at) <= date_trunc('month', CAST(through AS DATE))),
@@ -514,8 +516,14 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL, automatic :
         FROM pooled p
         LEFT JOIN sections sec USING (section_id)
         LEFT JOIN indicator_info info USING (indicator)),
+    -- in BIGINT when sum_h * 10^d fits (|sum_h| <= 9e12, d <= 6): the same quotient, and a
+    -- HUGEINT division works bit by bit (a third of this macro's time at 10 million samples)
     first_round AS (
-        SELECT *, hdiv_half_even(sum_h * CAST(pow(10, d) AS HUGEINT), den) AS r0
+        SELECT *,
+               CASE WHEN abs(sum_h) <= 9000000000000 AND d <= 6
+                    THEN CAST(hdiv_half_even(CAST(sum_h AS BIGINT) * CAST(pow(10, d) AS BIGINT),
+                                             CAST(den AS BIGINT)) AS HUGEINT)
+                    ELSE hdiv_half_even(sum_h * CAST(pow(10, d) AS HUGEINT), den) END AS r0
         FROM staged WHERE n_valid > 0),
     sig AS (
         SELECT *,

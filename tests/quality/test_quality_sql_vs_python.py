@@ -54,6 +54,35 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection
 def test_sql_monthly_value_equals_python(
     store: duckdb.DuckDBPyConnection, indicator: str, readings: list[Reading]
 ) -> None:
+    _agrees(store, indicator, readings)
+
+
+# large values (up to 10^7 with 6 decimals): twice their sum in 1e-6 units passes 9e12, where the
+# SQL mean leaves its 64-bit division for the 128-bit one
+large = st.integers(min_value=0, max_value=10**13).map(lambda n: Decimal(n).scaleb(-6))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    indicator=st.sampled_from(["COD", "TP", "Hg"]),
+    readings=st.lists(large.map(lambda v: Reading(v)), min_size=1, max_size=8),
+)
+def test_sql_monthly_value_of_large_values_equals_python(
+    store: duckdb.DuckDBPyConnection, indicator: str, readings: list[Reading]
+) -> None:
+    _agrees(store, indicator, readings)
+
+
+def test_the_mean_is_the_same_on_both_sides_of_the_64_bit_limit(store) -> None:
+    # 2 · 4,500,000 · 10^6 = 9e12 is the last sum in 64 bits; one 1e-6 more takes the 128-bit path
+    for text in ("4500000", "4500000.000001", "4499999.999999"):
+        _agrees(store, "COD", [Reading(Decimal(text)), Reading(Decimal(text)),
+                               Reading(Decimal("0.000001"))])
+
+
+def _agrees(store: duckdb.DuckDBPyConnection, indicator: str, readings: list[Reading]) -> None:
     with transaction(store):
         store.execute("DELETE FROM samples")
         for n, r in enumerate(readings):
