@@ -19,6 +19,7 @@ from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.loops import (
     COMPREHENSION_AGG,
     CONTROL_AS_OWN,
+    LoopKeys,
     PendingList,
     join_loop,
     loop_aggregate,
@@ -551,7 +552,7 @@ class RuleBuilder(RuleCompiler):
         self.root_columns: dict[str, set[str]] = {}
         self.plan = RulePlan()
         # loops on the section that also cover the controls: (source, canonical text) → CTE
-        self.shared_loops: dict[tuple[str, str], str] = {}
+        self.shared_loops: dict[tuple[str, str], tuple[str, LoopKeys | None]] = {}
         self.shares_controls = False  # set by hoist_values: the rule reads a control measure
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.ctx = Ctx(
@@ -607,27 +608,31 @@ class RuleBuilder(RuleCompiler):
             shared = self.shared_loops.get((source, loop.canonical())) if on_control else None
             method = "unnest the list, GROUP BY what the loop reads, join back"
             if shared is not None:
-                grouped: exp.Expression = exp.to_table(shared)
+                grouped: exp.Expression = exp.to_table(shared[0])
+                keys = shared[1]
                 method = "the section's loop (above), joined on the control"
             else:
                 with_controls = (self.shares_controls and source == root and "section_id" in read
                                  and not read & CONTROL_AS_OWN.keys())
-                grouped, from_values = loop_aggregate(loop, by, source, with_controls,
-                                                      {c for c in by if self.section_free(c)})
-                if from_values:
+                grouped, keys = loop_aggregate(loop, by, source, with_controls,
+                                               {c for c in by if self.section_free(c)})
+                if keys is not None:
+                    self.add_cte(keys.name, keys.select, keys.name)
+                    self.materialized.add(keys.name)
                     method = ("the list's items joined to the period values present, GROUP BY "
-                              "(key, section), join back")
+                              "(key, section), joined back by (key, section)")
                 on_control = False
                 if with_controls:
                     name = f"{loop.column}_all"
                     self.add_cte(name, grouped, name)
                     self.materialized.add(name)
-                    self.shared_loops[(source, loop.canonical())] = name
+                    self.shared_loops[(source, loop.canonical())] = (name, keys)
                     grouped = exp.to_table(name)
                 else:
                     grouped = subquery(grouped)
             name = f"s{len(self.ctes)}"
-            self.add_cte(name, join_loop(prev, loop, grouped, by, on_control), self.root[prev])
+            self.add_cte(name, join_loop(prev, loop, grouped, by, on_control, keys),
+                         self.root[prev])
             self.plan.add("loop", column=loop.column, func=loop.func, reads=by, method=method)
             prev = name
         return prev

@@ -4,7 +4,9 @@
 reads. Done from the keys, every (section, period, item) looks up its value: a hash join of millions
 of rows on both sides, the largest single cost of the CPI rule. Done from the values, the few
 distinct (period, parameter) combinations and their items are the small side of the join and
-`ev_values` streams past it; a section's group is complete when it has a row for every item.
+`ev_values` streams past it; a section's group is complete when it has a row for every item. The
+combinations are numbered (`kid`, in a key table of their own), so the groups and the joins back to
+the rows are on two narrow keys, (kid, section).
 
 The two give the same result when a missing value makes the item's term unknown (a body that
 propagates NULL: arithmetic, comparisons, the exact division and rounding calls) and an unknown
@@ -126,25 +128,33 @@ def driven_by_values(func: str, var: str, by: list[str], section_free: set[str],
     return ValuesLookup(kind=kind.copy(), period=period, columns=columns)
 
 
-def keys_name(var: str) -> str:
-    return f"{var}_keys"
+@dataclass(frozen=True)
+class LoopKeys:
+    """A values-driven loop's key table: one row (`kid`) per distinct combination of the
+    section-free columns `free` the loop reads, with its list's item count `n_items`. A CTE of its
+    own: the loop's rows start from it, and the rows it is joined back to find their `kid` in it
+    (a join on two narrow keys rather than on everything the loop reads)."""
+
+    name: str
+    select: exp.Expression
+    free: list[str]
 
 
-def keys_cte(loop_items: exp.Expression, free: list[str], source: str) -> exp.Expression:
-    """One row (`kid`) per distinct combination of the section-free columns the loop reads, with
-    its item count `n_items`."""
+def loop_keys(column: str, items: exp.Expression, free: list[str], source: str) -> LoopKeys:
     distinct = exp.select(*[col(c) for c in free]).from_(
         exp.alias_(exp.to_table(source), "g", table=True, copy=False)).distinct()
-    return tpl("SELECT row_number() OVER () AS kid, g.*, len(:items) AS n_items FROM :d AS g",
-               items=loop_items.copy(), d=subquery(distinct))
+    select = tpl("SELECT row_number() OVER () AS kid, g.*, len(:items) AS n_items FROM :d AS g",
+                 items=items.copy(), d=subquery(distinct))
+    return LoopKeys(f"{column}_keys", select, free)
 
 
-def value_rows(lookup: ValuesLookup, var: str, items: exp.Expression, keys: str
+def value_rows(lookup: ValuesLookup, var: str, items: exp.Expression, keys: LoopKeys
                ) -> exp.Expression:
     """Each key's items joined to the period values present (the small side is the keys), with
     the section and its water body: the rows the loop's body reads, lookups already filled."""
     filled = [exp.alias_(col(column, "v"), name) for name, column in lookup.columns.items()]
-    unnested = tpl(f"SELECT g.*, unnest(:items) AS {var} FROM {keys} AS g", items=items.copy())
+    unnested = tpl(f"SELECT g.*, unnest(:items) AS {var} FROM {keys.name} AS g",
+                   items=items.copy())
     return (
         exp.select(exp.column(exp.Star(), table="d"), col("section_id", "v"),
                    col("water_body", "e"), *filled)
@@ -157,28 +167,37 @@ def value_rows(lookup: ValuesLookup, var: str, items: exp.Expression, keys: str
     )
 
 
-def grouped_by_key(rows: exp.Expression, aggregate: exp.Expression, by: list[str],
-                   free: list[str], keys: str, keys_select: exp.Expression) -> exp.Expression:
-    """GROUP BY (kid, section) — two narrow keys — then the key's columns joined back: the
-    loop's value per combination of `by`, as loops.loop_aggregate returns it. A section whose
-    group lacks an item's row would have had that term unknown, and so is its loop."""
+def grouped_by_key(rows: exp.Expression, aggregate: exp.Expression, keys: LoopKeys
+                   ) -> exp.Expression:
+    """SELECT kid, section_id, v: GROUP BY two narrow keys. A section whose group lacks an
+    item's row would have had that term unknown, and so is its loop."""
     grouped = (
         exp.select(col("kid", None), col("section_id", None),
                    exp.alias_(tpl("count(*)"), "n"), exp.alias_(aggregate, "v"))
         .from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
         .group_by(col("kid", None), col("section_id", None), copy=False)
     )
-    out = {**{c: col(c, "k") for c in free}, "section_id": col("section_id", "a"),
-           "water_body": col("water_body", "e")}
-    select = (
-        exp.select(*[exp.alias_(out[c], c) for c in by],
-                   exp.alias_(tpl("CASE WHEN a.n = k.n_items THEN a.v END"), "v"),
-                   exp.alias_(exp.true(), "present"))
+    return (
+        exp.select(col("kid", "a"), col("section_id", "a"),
+                   exp.alias_(tpl("CASE WHEN a.n = k.n_items THEN a.v END"), "v"))
         .from_(exp.alias_(subquery(grouped), "a", table=True, copy=False))
-        .join(exp.alias_(exp.to_table(keys), "k", table=True, copy=False),
+        .join(exp.alias_(exp.to_table(keys.name), "k", table=True, copy=False),
               on=tpl("k.kid = a.kid"))
     )
-    if "water_body" in by:
-        select = select.join(exp.alias_(exp.to_table("ev_sections"), "e", table=True, copy=False),
-                             on=tpl("e.section_id = a.section_id"))
-    return select.with_(keys, as_=keys_select, materialized=True, copy=False)
+
+
+def join_by_key(prev: str, column: str, grouped: exp.Expression, keys: LoopKeys,
+                section: str) -> exp.Expression:
+    """`prev` with the loop's value as `column`: each row finds its `kid` among the keys (a small
+    table), then its value by (kid, the row's `section`: section_id, or control_id for the
+    control's)."""
+    on_keys = exp.and_(*[exp.NullSafeEQ(this=col(c, "k"), expression=col(c))
+                         for c in keys.free])
+    return (
+        exp.select(exp.column(exp.Star(), table="g"), exp.alias_(col("v", "q"), column))
+        .from_(exp.alias_(exp.to_table(prev), "g", table=True, copy=False))
+        .join(exp.alias_(exp.to_table(keys.name), "k", table=True, copy=False), on=on_keys,
+              join_type="LEFT")
+        .join(exp.alias_(grouped, "q", table=True, copy=False),
+              on=tpl(f"q.kid = k.kid AND q.section_id = g.{section}"), join_type="LEFT")
+    )

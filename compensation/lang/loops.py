@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from sqlglot import exp
 
 from compensation.lang.loop_values import (
+    LoopKeys,
     driven_by_values,
     grouped_by_key,
-    keys_cte,
-    keys_name,
+    join_by_key,
+    loop_keys,
     value_rows,
 )
 from compensation.lang.sql import bind_costly, case, col, subquery, tpl
@@ -93,12 +94,14 @@ class PendingList:
 
 
 def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool,
-                   section_free: set[str] | None = None) -> tuple[exp.Expression, bool]:
+                   section_free: set[str] | None = None
+                   ) -> tuple[exp.Expression, LoopKeys | None]:
     """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
     `with_controls` adds the control sections' combinations, their columns read as the section's.
     A loop over the section's own period values whose other reads are all in `section_free`
-    (the same for every section) is driven from the values instead (loop_values.py; the flag
-    returned says so): it then covers every section of the run, controls included."""
+    (the same for every section) is driven from the values instead (loop_values.py): SELECT kid,
+    section_id, v, with the key table returned beside it. It covers every section of the run,
+    controls included."""
     parts, bound = bind_costly(
         [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else []),
         f"{loop.var}b",
@@ -107,9 +110,10 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     values = {c for c, e in bound if _period_value(e)}
     lookup = driven_by_values(loop.func, loop.var, by, section_free or set(), parts[0],
                               loop.where, bound)
+    keys = None
     if lookup is not None:
         free = [c for c in by if c not in ("section_id", "water_body")]
-        keys = keys_name(loop.var)
+        keys = loop_keys(loop.column, loop.items, free, source)
         unnested = value_rows(lookup, loop.var, loop.items, keys)
         bound = [(c, e) for c, e in bound if c not in lookup.columns]
     else:
@@ -126,15 +130,14 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
         unnested = layer
     parts = [_value_over_limit(part, values, limits) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
-    carried = ["kid", "section_id"] if lookup is not None else by
+    carried = ["kid", "section_id"] if keys is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
         exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
     )
     if where is not None:
         rows = rows.where(where, copy=False)
-    if lookup is not None:
-        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), by, free, keys,
-                              keys_cte(loop.items, free, source)), True
+    if keys is not None:
+        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), keys), keys
     grouped = exp.select(
         *[col(k, None) for k in by],
         exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
@@ -142,7 +145,7 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
     if by:  # a loop that reads no column of the row is one aggregate over no groups
         grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
-    return grouped, False
+    return grouped, None
 
 
 def _unnested_keys(loop: PendingList, by: list[str], source: str, with_controls: bool
@@ -163,9 +166,13 @@ def _unnested_keys(loop: PendingList, by: list[str], source: str, with_controls:
 
 
 def join_loop(prev: str, loop: PendingList, grouped: exp.Expression, by: list[str],
-              on_control: bool) -> exp.Expression:
+              on_control: bool, keys: LoopKeys | None = None) -> exp.Expression:
     """`prev` with the loop's value as column `loop.column` (LEFT JOIN on what it reads); a loop
-    on the control joins a computation keyed by the section's columns on the control's."""
+    on the control joins a computation keyed by the section's columns on the control's. A loop
+    driven from the values joins through its key table (`keys`)."""
+    if keys is not None:
+        return join_by_key(prev, loop.column, grouped, keys,
+                           "control_id" if on_control else "section_id")
     value = col("v", "q")
     if loop.func in EMPTY_LOOP:
         value = case([(tpl("q.present IS NULL"), tpl(EMPTY_LOOP[loop.func]))], value)

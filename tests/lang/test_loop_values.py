@@ -22,7 +22,7 @@ RULE = """scheme t "测试"
   parties section.party <-> city_treasury
 
 parameters
-  inds = [COD, TP] from 2022-01 until 2022-03 basis "测试"
+  inds = [COD, TP] negotiable from 2022-01 until 2022-03 basis "测试"
        then [COD, TP, TP] from 2022-04 basis "测试：总磷计两次"
 
 measure load "Ⅲ类限值倍数的均值"
@@ -59,7 +59,7 @@ rule guarded "缺测按0计的倍数均值×100元"
 MARCH, APRIL = date(2022, 3, 10), date(2022, 4, 10)
 
 
-def _lines(tmp_path) -> dict[tuple[str, str, int], tuple[D, str | None]]:
+def _lines(tmp_path, scenarios=None) -> dict[tuple[str, str, int], tuple[D, str | None]]:
     # a chain of river sections c0 → a1 → a2 → a3; GB 3838 class III: COD 20 mg/L, TP 0.2 mg/L
     con = new_store(tmp_path)
     add_section(con, "c0", "t", role="control")
@@ -76,9 +76,9 @@ def _lines(tmp_path) -> dict[tuple[str, str, int], tuple[D, str | None]]:
     add_sample(con, "a3", MARCH, "TP", "0.10", flag="instrument")  # TP measured but flagged
     path = tmp_path / "t.rule"
     path.write_text(RULE, encoding="utf-8")
-    rows = run_rules(con, path, date(2022, 3, 1), date(2022, 4, 1))
+    rows = run_rules(con, path, date(2022, 3, 1), date(2022, 4, 1), scenarios)
     return {(r["rule"], r["section_id"], r["period_start"].month): (r["amount"], r["reason"])
-            for r in rows}
+            for r in rows if r["scenario"] == ("cod_only" if scenarios else "base")}
 
 
 def test_the_loop_reads_the_values_present_and_is_unknown_when_one_is_missing(tmp_path) -> None:
@@ -114,7 +114,18 @@ def test_a_body_that_fills_a_missing_value_keeps_the_keys_plan(tmp_path) -> None
     methods = {r.id: [s["method"] for s in r.plan.steps if s["stage"] == "loop"]
                for r in compile_file(path).rules}
     from_values = "the list's items joined to the period values present, GROUP BY (key, " \
-        "section), join back"
+        "section), joined back by (key, section)"
     assert methods["own"] == [from_values, "the section's loop (above), joined on the control"]
     assert methods["worst_class"] == [from_values]
     assert methods["guarded"] == ["unnest the list, GROUP BY what the loop reads, join back"]
+
+
+def test_each_scenarios_list_is_its_own_key(tmp_path) -> None:
+    # the scenario reads COD only: a2's missing TP and a3's flagged TP no longer matter
+    got = _lines(tmp_path, {"cod_only": {"inds": "[COD]"}})
+    assert got[("own", "a1", 3)] == (D("50.00"), None)  # 10 / 20
+    assert got[("upstream", "a1", 3)] == (D("100.00"), None)  # c0: 20 / 20
+    assert got[("own", "a2", 3)] == (D("150.00"), None)  # 30 / 20
+    assert got[("own", "a3", 3)] == (D("50.00"), None)
+    assert got[("upstream", "a3", 3)] == (D("150.00"), None)  # a2 as a3's control
+    assert got[("own", "a1", 4)] == (D("50.00"), None)

@@ -90,26 +90,22 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q6_all AS MATERIALIZED (
-  WITH q6_x_keys AS MATERIALIZED (
-    SELECT
-      ROW_NUMBER() OVER () AS kid,
-      g.*,
-      LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS n_items
-    FROM (
-      SELECT DISTINCT
-        g.period_start,
-        g.prm_0
-      FROM s3 AS g
-    ) AS g
-  )
+), q6_keys AS MATERIALIZED (
   SELECT
-    k.period_start AS period_start,
-    k.prm_0 AS prm_0,
-    a.section_id AS section_id,
-    e.water_body AS water_body,
-    CASE WHEN a.n = k.n_items THEN a.v END AS v,
-    TRUE AS present
+    ROW_NUMBER() OVER () AS kid,
+    g.*,
+    LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS n_items
+  FROM (
+    SELECT DISTINCT
+      g.period_start,
+      g.prm_0
+    FROM s3 AS g
+  ) AS g
+), q6_all AS MATERIALIZED (
+  SELECT
+    a.kid,
+    a.section_id,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v
   FROM (
     SELECT
       kid,
@@ -139,7 +135,7 @@ WITH cells AS MATERIALIZED (
             SELECT
               g.*,
               UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
-            FROM q6_x_keys AS g
+            FROM q6_keys AS g
           ) AS d
           JOIN ev_values AS v
             ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q6_x
@@ -162,41 +158,39 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id
   ) AS a
-  JOIN q6_x_keys AS k
+  JOIN q6_keys AS k
     ON k.kid = a.kid
-  JOIN ev_sections AS e
-    ON e.section_id = a.section_id
-), s5 AS (
+), s6 AS (
   SELECT
     g.*,
     q.v AS q6
   FROM s3 AS g
+  LEFT JOIN q6_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
   LEFT JOIN q6_all AS q
-    ON q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.section_id IS NOT DISTINCT FROM g.section_id
-    AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s6 AS (
-  SELECT
-    g.*,
-    g.q6 AS m_0
-  FROM s5 AS g
+    ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    q.v AS q9
+    g.q6 AS m_0
   FROM s6 AS g
-  LEFT JOIN q6_all AS q
-    ON q.section_id IS NOT DISTINCT FROM g.control_id
-    AND q.water_body IS NOT DISTINCT FROM g.control_water_body
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
 ), s8 AS (
   SELECT
     g.*,
-    g.q9 AS mc_0
+    q.v AS q9
   FROM s7 AS g
+  LEFT JOIN q6_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+  LEFT JOIN q6_all AS q
+    ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
+  SELECT
+    g.*,
+    g.q9 AS mc_0
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     EDIV((
@@ -208,8 +202,8 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     EXISTS(
@@ -223,7 +217,7 @@ WITH cells AS MATERIALIZED (
         AND v11.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s11 AS (
+), s12 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -255,16 +249,16 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s9 AS g
-  JOIN s11 AS k
+  FROM s10 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
-), s13 AS (
+), s14 AS (
   SELECT
     g.*,
     LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
@@ -281,13 +275,13 @@ WITH cells AS MATERIALIZED (
           v14.indicator
         )
     ) AS x_1
-  FROM s12 AS g
-), s14 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     '监测数据缺失' AS xr_1
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     k.m_0,
@@ -296,17 +290,17 @@ WITH cells AS MATERIALIZED (
     k.x_1,
     k.xr_1
   FROM grid AS g
-  JOIN s14 AS k
+  JOIN s15 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s16 AS (
+), s17 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s15 AS g
-  JOIN s11 AS k
+  FROM s16 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
-), s17 AS (
+), s18 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e15_0,
@@ -314,8 +308,8 @@ WITH cells AS MATERIALIZED (
       g.prm_1
     ), 10) AS e15_1,
     ROUND_HALF_EVEN(g.prm_1, 10) AS e15_2
-  FROM s16 AS g
-), s18 AS (
+  FROM s17 AS g
+), s19 AS (
   SELECT
     g.*,
     CASE
@@ -367,8 +361,8 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     CASE
@@ -380,13 +374,13 @@ WITH cells AS MATERIALIZED (
     END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' WHEN g.x_1 THEN '监测数据缺失' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 WHEN g.x_1 THEN g.xr_1 END AS exc_reason
-  FROM s18 AS g
-), s20 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s19 AS g
+  FROM s20 AS g
 )
 SELECT
   g.scenario,
@@ -467,7 +461,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s20 AS g
+FROM s21 AS g
 LEFT JOIN (
   SELECT
     c.cell,

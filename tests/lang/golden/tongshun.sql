@@ -102,30 +102,30 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s4 AS (
+), q7_keys AS MATERIALIZED (
+  SELECT
+    ROW_NUMBER() OVER () AS kid,
+    g.*,
+    LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+  FROM (
+    SELECT DISTINCT
+      g.period_start,
+      g.prm_1
+    FROM s3 AS g
+  ) AS g
+), s5 AS (
   SELECT
     g.*,
     q.v AS q7
   FROM s3 AS g
+  LEFT JOIN q7_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN (
-    WITH q7_x_keys AS MATERIALIZED (
-      SELECT
-        ROW_NUMBER() OVER () AS kid,
-        g.*,
-        LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
-      FROM (
-        SELECT DISTINCT
-          g.period_start,
-          g.prm_1
-        FROM s3 AS g
-      ) AS g
-    )
     SELECT
-      k.period_start AS period_start,
-      k.prm_1 AS prm_1,
-      a.section_id AS section_id,
-      CASE WHEN a.n = k.n_items THEN a.v END AS v,
-      TRUE AS present
+      a.kid,
+      a.section_id,
+      CASE WHEN a.n = k.n_items THEN a.v END AS v
     FROM (
       SELECT
         kid,
@@ -147,7 +147,7 @@ WITH cells AS MATERIALIZED (
             SELECT
               g.*,
               UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q7_x
-            FROM q7_x_keys AS g
+            FROM q7_keys AS g
           ) AS d
           JOIN ev_values AS v
             ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q7_x
@@ -159,18 +159,16 @@ WITH cells AS MATERIALIZED (
         kid,
         section_id
     ) AS a
-    JOIN q7_x_keys AS k
+    JOIN q7_keys AS k
       ON k.kid = a.kid
   ) AS q
-    ON q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
-    AND q.section_id IS NOT DISTINCT FROM g.section_id
-), s5 AS (
+    ON q.kid = k.kid AND q.section_id = g.section_id
+), s6 AS (
   SELECT
     g.*,
     g.q7 AS m_0
-  FROM s4 AS g
-), s6 AS (
+  FROM s5 AS g
+), s7 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -184,19 +182,19 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s7 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s6 AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
   SELECT
     g.*,
-    g.m_0 <= g.prm_0 AS m_1
+    k.m_0
   FROM s7 AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s9 AS (
+  SELECT
+    g.*,
+    g.m_0 <= g.prm_0 AS m_1
+  FROM s8 AS g
+), s10 AS (
   SELECT
     c.*,
     d.prm_0,
@@ -212,23 +210,23 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), s10 AS (
-  SELECT
-    g.*,
-    k.m_0
-  FROM s9 AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s11 AS (
   SELECT
     g.*,
-    k.m_1
+    k.m_0
   FROM s10 AS g
-  JOIN s8 AS k
+  JOIN s6 AS k
+    ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+), s12 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s11 AS g
+  JOIN s9 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s12 AS (
+), s13 AS (
   SELECT
     g.*,
     CASE g.prm_4 = 'all_sections'
@@ -283,8 +281,8 @@ WITH cells AS MATERIALIZED (
       WHEN FALSE
       THEN g.m_1
     END AS l_0
-  FROM s11 AS g
-), s13 AS (
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     EXISTS(
@@ -298,7 +296,7 @@ WITH cells AS MATERIALIZED (
         AND v14.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s14 AS (
+), s15 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -330,35 +328,35 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     k.m_1
   FROM grid AS g
-  JOIN s8 AS k
+  JOIN s9 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s16 AS (
+), s17 AS (
   SELECT
     g.*,
     k.l_0
-  FROM s15 AS g
-  JOIN s12 AS k
+  FROM s16 AS g
+  JOIN s13 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
     AND k.prm_4 IS NOT DISTINCT FROM g.prm_4
-), s17 AS (
+), s18 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s16 AS g
-  JOIN s14 AS k
+  FROM s17 AS g
+  JOIN s15 AS k
     ON k.cell = g.cell
-), s18 AS (
+), s19 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -370,14 +368,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp17_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp17_w
-  FROM s17 AS g
-), s19 AS (
+  FROM s18 AS g
+), s20 AS (
   SELECT
     g.*,
     g.sp17_f * g.sp17_w // NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_base,
     g.sp17_f * g.sp17_w % NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_rem
-  FROM s18 AS g
-), s20 AS (
+  FROM s19 AS g
+), s21 AS (
   SELECT
     g.*,
     CAST(g.sp17_base + CASE
@@ -388,8 +386,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp17
-  FROM s19 AS g
-), s21 AS (
+  FROM s20 AS g
+), s22 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -401,14 +399,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp18_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp18_w
-  FROM s20 AS g
-), s22 AS (
+  FROM s21 AS g
+), s23 AS (
   SELECT
     g.*,
     g.sp18_f * g.sp18_w // NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_base,
     g.sp18_f * g.sp18_w % NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_rem
-  FROM s21 AS g
-), s23 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     CAST(g.sp18_base + CASE
@@ -419,8 +417,8 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp18
-  FROM s22 AS g
-), s24 AS (
+  FROM s23 AS g
+), s25 AS (
   SELECT
     g.*,
     CASE g.l_0 WHEN TRUE THEN g.sp17 WHEN FALSE THEN -(
@@ -429,20 +427,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_0 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s23 AS g
-), s25 AS (
+  FROM s24 AS g
+), s26 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s24 AS g
-), s26 AS (
+  FROM s25 AS g
+), s27 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s25 AS g
+  FROM s26 AS g
 )
 SELECT
   g.scenario,
@@ -513,7 +511,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s26 AS g
+FROM s27 AS g
 LEFT JOIN (
   SELECT
     c.cell,

@@ -134,28 +134,23 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q10_all AS MATERIALIZED (
-  WITH q10_x_keys AS MATERIALIZED (
-    SELECT
-      ROW_NUMBER() OVER () AS kid,
-      g.*,
-      LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
-    FROM (
-      SELECT DISTINCT
-        g.period_start,
-        g.prm_0,
-        g.prm_1
-      FROM s3 AS g
-    ) AS g
-  )
+), q10_keys AS MATERIALIZED (
   SELECT
-    k.period_start AS period_start,
-    k.prm_0 AS prm_0,
-    k.prm_1 AS prm_1,
-    a.section_id AS section_id,
-    e.water_body AS water_body,
-    CASE WHEN a.n = k.n_items THEN a.v END AS v,
-    TRUE AS present
+    ROW_NUMBER() OVER () AS kid,
+    g.*,
+    LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+  FROM (
+    SELECT DISTINCT
+      g.period_start,
+      g.prm_0,
+      g.prm_1
+    FROM s3 AS g
+  ) AS g
+), q10_all AS MATERIALIZED (
+  SELECT
+    a.kid,
+    a.section_id,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v
   FROM (
     SELECT
       kid,
@@ -185,7 +180,7 @@ WITH cells AS MATERIALIZED (
             SELECT
               g.*,
               UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
-            FROM q10_x_keys AS g
+            FROM q10_keys AS g
           ) AS d
           JOIN ev_values AS v
             ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
@@ -208,43 +203,41 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id
   ) AS a
-  JOIN q10_x_keys AS k
+  JOIN q10_keys AS k
     ON k.kid = a.kid
-  JOIN ev_sections AS e
-    ON e.section_id = a.section_id
-), s5 AS (
+), s6 AS (
   SELECT
     g.*,
     q.v AS q10
   FROM s3 AS g
+  LEFT JOIN q10_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN q10_all AS q
-    ON q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
-    AND q.section_id IS NOT DISTINCT FROM g.section_id
-    AND q.water_body IS NOT DISTINCT FROM g.water_body
-), s6 AS (
-  SELECT
-    g.*,
-    g.q10 AS m_0
-  FROM s5 AS g
+    ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    q.v AS q13
+    g.q10 AS m_0
   FROM s6 AS g
-  LEFT JOIN q10_all AS q
-    ON q.section_id IS NOT DISTINCT FROM g.control_id
-    AND q.water_body IS NOT DISTINCT FROM g.control_water_body
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_0 IS NOT DISTINCT FROM g.prm_0
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    q.v AS q13
   FROM s7 AS g
+  LEFT JOIN q10_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+  LEFT JOIN q10_all AS q
+    ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     EDIV((
@@ -256,8 +249,8 @@ WITH cells AS MATERIALIZED (
     ), (
       g.mc_0
     )) AS l_0
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     EXISTS(
@@ -271,7 +264,7 @@ WITH cells AS MATERIALIZED (
         AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s11 AS (
+), s12 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -303,27 +296,27 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s9 AS k
+  JOIN s10 AS k
     ON k.cell = g.cell
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s13 AS (
+), s14 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s12 AS g
-  JOIN s11 AS k
+  FROM s13 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
-), s14 AS (
+), s15 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e18_0,
@@ -331,8 +324,8 @@ WITH cells AS MATERIALIZED (
       g.prm_2
     ), 10) AS e18_1,
     ROUND_HALF_EVEN(g.prm_2, 10) AS e18_2
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     CASE
@@ -384,20 +377,20 @@ WITH cells AS MATERIALIZED (
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s14 AS g
-), s16 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s15 AS g
-), s17 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s16 AS g
+  FROM s17 AS g
 )
 SELECT
   g.scenario,
@@ -484,7 +477,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s17 AS g
+FROM s18 AS g
 LEFT JOIN (
   SELECT
     c.cell,
@@ -692,25 +685,22 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q10_all AS MATERIALIZED (
-  WITH q10_x_keys AS MATERIALIZED (
-    SELECT
-      ROW_NUMBER() OVER () AS kid,
-      g.*,
-      LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
-    FROM (
-      SELECT DISTINCT
-        g.period_start,
-        g.prm_1
-      FROM s3 AS g
-    ) AS g
-  )
+), q10_keys AS MATERIALIZED (
   SELECT
-    k.period_start AS period_start,
-    k.prm_1 AS prm_1,
-    a.section_id AS section_id,
-    CASE WHEN a.n = k.n_items THEN a.v END AS v,
-    TRUE AS present
+    ROW_NUMBER() OVER () AS kid,
+    g.*,
+    LENGTH(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS n_items
+  FROM (
+    SELECT DISTINCT
+      g.period_start,
+      g.prm_1
+    FROM s3 AS g
+  ) AS g
+), q10_all AS MATERIALIZED (
+  SELECT
+    a.kid,
+    a.section_id,
+    CASE WHEN a.n = k.n_items THEN a.v END AS v
   FROM (
     SELECT
       kid,
@@ -732,7 +722,7 @@ WITH cells AS MATERIALIZED (
           SELECT
             g.*,
             UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
-          FROM q10_x_keys AS g
+          FROM q10_keys AS g
         ) AS d
         JOIN ev_values AS v
           ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
@@ -744,37 +734,39 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id
   ) AS a
-  JOIN q10_x_keys AS k
+  JOIN q10_keys AS k
     ON k.kid = a.kid
-), s5 AS (
+), s6 AS (
   SELECT
     g.*,
     q.v AS q10
   FROM s3 AS g
+  LEFT JOIN q10_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN q10_all AS q
-    ON q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
-    AND q.section_id IS NOT DISTINCT FROM g.section_id
-), s6 AS (
-  SELECT
-    g.*,
-    g.q10 AS m_0
-  FROM s5 AS g
+    ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    q.v AS q13
+    g.q10 AS m_0
   FROM s6 AS g
-  LEFT JOIN q10_all AS q
-    ON q.section_id IS NOT DISTINCT FROM g.control_id
-    AND q.period_start IS NOT DISTINCT FROM g.period_start
-    AND q.prm_1 IS NOT DISTINCT FROM g.prm_1
 ), s8 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    q.v AS q13
   FROM s7 AS g
+  LEFT JOIN q10_keys AS k
+    ON k.period_start IS NOT DISTINCT FROM g.period_start
+    AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
+  LEFT JOIN q10_all AS q
+    ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
+  SELECT
+    g.*,
+    g.q13 AS mc_0
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     (
@@ -782,8 +774,8 @@ WITH cells AS MATERIALIZED (
     ) - (
       g.mc_0
     ) AS l_0
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     EXISTS(
@@ -797,7 +789,7 @@ WITH cells AS MATERIALIZED (
         AND v15.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
-), s11 AS (
+), s12 AS (
   SELECT
     g.*,
     CONCAT_WS(
@@ -829,30 +821,30 @@ WITH cells AS MATERIALIZED (
         THEN '结冰'
       END
     ) AS xr_0
-  FROM s10 AS g
-), s12 AS (
+  FROM s11 AS g
+), s13 AS (
   SELECT
     g.*,
     k.m_0,
     k.mc_0,
     k.l_0
   FROM grid AS g
-  JOIN s9 AS k
+  JOIN s10 AS k
     ON k.cell = g.cell AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-), s13 AS (
+), s14 AS (
   SELECT
     g.*,
     k.x_0,
     k.xr_0
-  FROM s12 AS g
-  JOIN s11 AS k
+  FROM s13 AS g
+  JOIN s12 AS k
     ON k.cell = g.cell
-), s14 AS (
+), s15 AS (
   SELECT
     g.*,
     ROUND_HALF_EVEN(g.l_0, 10) AS e18_0
-  FROM s13 AS g
-), s15 AS (
+  FROM s14 AS g
+), s16 AS (
   SELECT
     g.*,
     CASE
@@ -883,19 +875,19 @@ WITH cells AS MATERIALIZED (
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
-  FROM s14 AS g
-), s16 AS (
+  FROM s15 AS g
+), s17 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s15 AS g
-), s17 AS (
+  FROM s16 AS g
+), s18 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s16 AS g
+  FROM s17 AS g
 )
 SELECT
   g.scenario,
@@ -960,7 +952,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s17 AS g
+FROM s18 AS g
 LEFT JOIN (
   SELECT
     c.cell,
