@@ -16,10 +16,10 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.hoist import Dependencies, measure_closure
+from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import (
     COMPREHENSION_AGG,
     CONTROL_AS_OWN,
-    LoopKeys,
     PendingList,
     join_loop,
     loop_aggregate,
@@ -606,36 +606,40 @@ class RuleBuilder(RuleCompiler):
             by = sorted(read)
             on_control = loop.on_control()
             shared = self.shared_loops.get((source, loop.canonical())) if on_control else None
-            method = "unnest the list, GROUP BY what the loop reads, join back"
             if shared is not None:
                 grouped: exp.Expression = exp.to_table(shared[0])
-                keys = shared[1]
-                method = "the section's loop (above), joined on the control"
+                keys, method = shared[1], "the section's loop (above), joined on the control"
             else:
                 with_controls = (self.shares_controls and source == root and "section_id" in read
                                  and not read & CONTROL_AS_OWN.keys())
-                grouped, keys = loop_aggregate(loop, by, source, with_controls,
-                                               {c for c in by if self.section_free(c)})
-                if keys is not None:
-                    self.add_cte(keys.name, keys.select, keys.name)
-                    self.materialized.add(keys.name)
-                    method = ("the list's items joined to the period values present, GROUP BY "
-                              "(key, section), joined back by (key, section)")
+                grouped, keys, method = self.compute_loop(loop, by, source, with_controls)
                 on_control = False
-                if with_controls:
-                    name = f"{loop.column}_all"
-                    self.add_cte(name, grouped, name)
-                    self.materialized.add(name)
-                    self.shared_loops[(source, loop.canonical())] = (name, keys)
-                    grouped = exp.to_table(name)
-                else:
-                    grouped = subquery(grouped)
             name = f"s{len(self.ctes)}"
             self.add_cte(name, join_loop(prev, loop, grouped, by, on_control, keys),
                          self.root[prev])
             self.plan.add("loop", column=loop.column, func=loop.func, reads=by, method=method)
             prev = name
         return prev
+
+    def compute_loop(self, loop: PendingList, by: list[str], source: str, with_controls: bool
+                     ) -> tuple[exp.Expression, LoopKeys | None, str]:
+        """The loop's values per key (a CTE when they also cover the controls: the control's twin
+        joins it), its key table when driven from the values (a CTE too), and the plan's words."""
+        grouped, keys = loop_aggregate(loop, by, source, with_controls,
+                                       {c for c in by if self.section_free(c)})
+        method = "unnest the list, GROUP BY what the loop reads, join back"
+        if keys is not None:
+            self.add_cte(keys.name, keys.select, keys.name)
+            self.materialized.add(keys.name)
+            method = ("the list's items joined to the period values present, GROUP BY "
+                      "(key, section), joined back by (key, section)")
+        if not with_controls:
+            return subquery(grouped), keys, method
+        name = f"{loop.column}_all"
+        self.add_cte(name, grouped, name)
+        self.materialized.add(name)
+        self.shared_loops[(source, loop.canonical())] = (name, keys)
+        return exp.to_table(name), keys, method
 
     def stage(self, columns: list[tuple[str, exp.Expression]]) -> None:
         self.main = self.append(self.main, columns)
