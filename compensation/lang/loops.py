@@ -6,6 +6,9 @@ columns and once on the control's. `loop_aggregate(..., with_controls=True)` let
 computation cover the control sections too, and `PendingList.canonical` recognises the second, which
 becomes a join on the control's columns (`join_loop(..., on_control=True)`) instead of the same work
 again.
+
+A loop over the section's own period values is, where that gives the same result, driven from the
+values rather than from the rows' keys (loop_values.py); it then covers the controls by itself.
 """
 
 from __future__ import annotations
