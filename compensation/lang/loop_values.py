@@ -31,18 +31,34 @@ STRICT_NODES = (
     exp.DataType, exp.DataTypeParam, exp.Identifier,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
 )
-STRICT_CALLS = {"ediv", "ediv6", "round_half_even", "round_half_up", "limit_of"}
+STRICT_CALLS = {"ediv", "ediv6", "round_half_even", "round_half_up"}
 LOOKUP_COLUMNS = {"value", "highest", "class"}
+# the columns of the loop's rows that a values-driven loop takes from the section itself
+SECTION_COLUMNS = ("section_id", "water_body")
 
 
 @dataclass(frozen=True)
 class ValuesLookup:
     """The loop's period-value lookups: `ev_values.<column>` of the row's own section, of period
-    kind `kind`, period `g.<period>` and indicator `g.<var>`; `columns` maps bound name → column."""
+    kind `kind`, period `g.<period>` and indicator `g.<var>`; `columns` maps bound name → column;
+    `free`: the loop's other reads, the same for every section."""
 
     kind: exp.Expression
     period: str
     columns: dict[str, str]
+    free: list[str]
+
+
+def values_column(e: exp.Expression) -> tuple[str, exp.Table, exp.Where | None] | None:
+    """(column, table, where) of a one-column lookup `(SELECT v.column FROM ev_values AS v …)`."""
+    select = e.this if isinstance(e, exp.Subquery) else None
+    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+        return None
+    source, column = select.args.get("from_"), select.expressions[0]
+    if (source is None or select.args.get("joins") or not isinstance(source.this, exp.Table)
+            or source.this.name != "ev_values" or not isinstance(column, exp.Column)):
+        return None
+    return column.name, source.this, select.args.get("where")
 
 
 def _conjuncts(e: exp.Expression) -> list[exp.Expression]:
@@ -57,16 +73,13 @@ def _lookup_of(e: exp.Expression, var: str) -> tuple[str, exp.Expression, str] |
     """(column, kind literal, period column) of `(SELECT v.col FROM ev_values AS v WHERE
     v.kind = '…' AND v.section_id = g.section_id AND v.period = g.<p>
     AND v.indicator = g.<var>)`."""
-    select = e.this if isinstance(e, exp.Subquery) else None
-    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
+    found_lookup = values_column(e)
+    if found_lookup is None:
         return None
-    source, where = select.args.get("from_"), select.args.get("where")
-    column = select.expressions[0]
-    if (source is None or where is None or select.args.get("joins")
-            or not isinstance(source.this, exp.Table) or source.this.name != "ev_values"
-            or not isinstance(column, exp.Column) or column.name not in LOOKUP_COLUMNS):
+    column, table, where = found_lookup
+    if where is None or column not in LOOKUP_COLUMNS:
         return None
-    alias = source.this.alias_or_name
+    alias = table.alias_or_name
     found: dict[str, exp.Expression] = {}
     for cond in _conjuncts(where.this):
         if not (isinstance(cond, exp.EQ) and isinstance(cond.this, exp.Column)
@@ -86,7 +99,7 @@ def _lookup_of(e: exp.Expression, var: str) -> tuple[str, exp.Expression, str] |
             or not row_column(indicator, var)):
         return None
     assert isinstance(period, exp.Column)
-    return column.name, kind, period.name
+    return column, kind, period.name
 
 
 def _strict(e: exp.Expression) -> bool:
@@ -107,7 +120,8 @@ def driven_by_values(func: str, var: str, by: list[str], section_free: set[str],
     result (see the module's docstring); else None."""
     if func not in STRICT_AGGREGATES or where is not None or "section_id" not in by:
         return None
-    if not set(by) - {"section_id", "water_body"} <= section_free:
+    free = [c for c in by if c not in SECTION_COLUMNS]
+    if not set(free) <= section_free:
         return None
     columns: dict[str, str] = {}
     keys: dict[tuple[str, str], exp.Expression] = {}
@@ -125,7 +139,7 @@ def driven_by_values(func: str, var: str, by: list[str], section_free: set[str],
     if not {c.name for c in body.find_all(exp.Column) if c.table == "g"} & columns.keys():
         return None  # a body that reads no value: a missing row would not make it unknown
     ((_, period), kind), = keys.items()
-    return ValuesLookup(kind=kind.copy(), period=period, columns=columns)
+    return ValuesLookup(kind=kind.copy(), period=period, columns=columns, free=free)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from compensation.lang.loop_values import (
     join_by_key,
     loop_keys,
     value_rows,
+    values_column,
 )
 from compensation.lang.sql import bind_costly, case, col, subquery, tpl
 
@@ -115,8 +116,7 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
                               loop.where, bound)
     keys = None
     if lookup is not None:
-        free = [c for c in by if c not in ("section_id", "water_body")]
-        keys = loop_keys(loop.column, loop.items, free, source)
+        keys = loop_keys(loop.column, loop.items, lookup.free, source)
         unnested = value_rows(lookup, loop.var, loop.items, keys)
         bound = [(c, e) for c, e in bound if c not in lookup.columns]
     else:
@@ -211,14 +211,8 @@ def _join_limit(layer: exp.Select, alias: str, call: exp.Expression) -> exp.Sele
 
 def _period_value(e: exp.Expression) -> bool:
     """A lookup of a period value (ev_values.value or .highest, DECIMAL(18,6))."""
-    select = e.this if isinstance(e, exp.Subquery) else None
-    if not isinstance(select, exp.Select) or len(select.expressions) != 1:
-        return False
-    source = select.args.get("from_")
-    column = select.expressions[0]
-    return (isinstance(column, exp.Column) and column.name in ("value", "highest")
-            and source is not None and isinstance(source.this, exp.Table)
-            and source.this.name == "ev_values")
+    found = values_column(e)
+    return found is not None and found[0] in ("value", "highest")
 
 
 def _value_over_limit(e: exp.Expression, values: set[str], limits: set[str]) -> exp.Expression:

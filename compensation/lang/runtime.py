@@ -297,11 +297,9 @@ def _prepare_values(
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
     columns = f"section_id, period, indicator, value, {highest}, class"
     indicators = _indicators(con, compiled)
-    wanted = (
-        "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
-        "AND (CAST(? AS VARCHAR[]) IS NULL OR list_contains(CAST(? AS VARCHAR[]), indicator))"
-    )
     in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
+    wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
+              "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
     kinds = set(compiled.value_kinds)
     # without automatic samples the automatic-first aggregates can be skipped (same values)
     automatic = con.execute(
