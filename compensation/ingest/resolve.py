@@ -24,6 +24,7 @@ from compensation.ingest.values import (
     decimal_text,
     flag_code,
     fold,
+    number_expected,
     parse_sampled_at,
     plain_decimal,
     unit_key,
@@ -140,27 +141,31 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
     for (text,) in _distinct(con, odd_values_sql):
         special_rows.append((text, *_special_value(text)))
     _map_table(con, f"_mval_{tag}", {"raw": pl.String, "kind": pl.String, "num": pl.String,
-                                     "flag": pl.String}, special_rows)
+                                     "flag": pl.String, "err": pl.String}, special_rows)
 
 
-def _special_value(text: str) -> tuple[str, str | None, str | None]:
-    """(kind, number text, flag) for a value cell that is not a plain number."""
+def _special_value(text: str) -> tuple[str, str | None, str | None, str | None]:
+    """(kind, number text, flag, why refused) for a value cell that is not a plain number."""
     folded = fold(text)
     code = flag_code(folded)
     if code:
-        return "flag", None, code
+        return "flag", None, code, None
     for prefix in ("<", "＜", "小于"):
         if folded.startswith(prefix):
-            number = plain_decimal(folded[len(prefix):])
-            return ("dl", decimal_text(number), None) if number is not None else ("bad", None, None)
+            rest = folded[len(prefix):]
+            number = plain_decimal(rest)
+            if number is not None:
+                return "dl", decimal_text(number), None, None
+            return "bad", None, None, number_expected(rest)
     if folded[-1:] in ("L", "l"):
         number = plain_decimal(folded[:-1])
         if number is not None:
-            return "dl", decimal_text(number), None
+            return "dl", decimal_text(number), None, None
     number = plain_decimal(folded)
     if number is not None:
-        return "num", decimal_text(number), None
-    return "bad", None, None
+        return "num", decimal_text(number), None, None
+    dl_text = folded[:-1] if folded[-1:] in ("L", "l") else folded
+    return "bad", None, None, number_expected(folded) or number_expected(dl_text)
 
 
 RESOLVE_SQL = r"""
@@ -176,7 +181,7 @@ WITH v AS (
              WHEN regexp_full_match(n.value_raw, '(<\s*)?{num}(\s*[Ll])?')
                   THEN regexp_extract(n.value_raw, '{num}')
              ELSE sv.num END AS numtext,
-        sv.flag AS vflag,
+        sv.flag AS vflag, sv.err AS value_err,
         sec.section_id, sec.valid_from, sec.valid_to, sec.err AS sec_err,
         ind.code, ind.err AS ind_err,
         tm.ts, tm.bad AS time_bad, tm.err AS time_err,
@@ -207,7 +212,7 @@ WITH v AS (
 )
 SELECT row_no, vcol, section_raw, date_raw, time_raw, ind_raw, value_raw, unit_raw, dl_raw,
     flag_raw, source_raw, section_id, valid_from, valid_to, code, ts, vkind, numtext, shift, fits,
-    sec_err, ind_err, time_bad, time_err, unit_err, flag_err,
+    value_err, sec_err, ind_err, time_bad, time_err, unit_err, flag_err,
     CASE WHEN vkind = 'num' THEN num END AS value,
     vkind = 'dl' AS below_dl,
     CASE WHEN vkind = 'dl' THEN num
@@ -248,7 +253,8 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
         f"coalesce(strftime(valid_to, '%Y-%m-%d'), '今') || '）的日期' FROM {res} "
         f"WHERE ts IS NOT NULL AND section_id IS NOT NULL AND (CAST(ts AS DATE) < valid_from "
         f"OR CAST(ts AS DATE) > valid_to)",
-        f"SELECT row_no, vcol, value_raw, {lit(VALUE_EXPECTED)} FROM {res} WHERE vkind = 'bad'",
+        f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
+        f"WHERE vkind = 'bad'",
         f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
         f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
