@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from compensation.cli.common import AppContext, pass_app
@@ -33,10 +35,14 @@ def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
 @load_group.command("sections")
 @click.argument("file", type=click.Path(dir_okay=False))
 @ENCODING
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="规则目录（默认 ./rules 或 ECOCOMP_RULES）：断面所属方案须在其中。")
 @pass_app
-def sections_command(app: AppContext, file: str, encoding: str | None) -> None:
+def sections_command(app: AppContext, file: str, encoding: str | None,
+                     rules_dir: Path | None) -> None:
     """导入断面名录（section_id, name, river, ... valid_from, valid_to），按编号更新。"""
-    _print(load_sections(app.open(), file, encoding=encoding))
+    _print(load_sections(app.open(), file, encoding=encoding, rules_dir=rules_dir))
 
 
 @load_group.command("samples")

@@ -18,6 +18,7 @@ import polars as pl
 from compensation.ingest.problems import MAX_LISTED, Problem, ProblemList
 from compensation.ingest.shape import SampleShape
 from compensation.ingest.tables import RawTable
+from compensation.ingest.text import INVISIBLE_EXPECTED, first_invisible
 from compensation.ingest.values import (
     DATE_EXPECTED,
     FLAG_EXPECTED,
@@ -81,7 +82,9 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
         info = by_id.get(key)
         candidates = by_name.get(key, [])
         err = None
-        if info is None and len(candidates) == 1:
+        if text is not None and (char := first_invisible(text)) is not None:
+            info, err = None, f"{INVISIBLE_EXPECTED}（此处有 {char}）"
+        elif info is None and len(candidates) == 1:
             info = candidates[0]
         elif info is None and len(candidates) > 1:
             ids = "、".join(c.section_id for c in candidates)
@@ -128,8 +131,10 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
     flag_rows = []
     flags_sql = f"SELECT DISTINCT flag_raw FROM {norm} WHERE flag_raw IS NOT NULL"
     for (text,) in _distinct(con, flags_sql):
-        code = flag_code(text)
-        flag_rows.append((text, code, None if code else FLAG_EXPECTED))
+        char = first_invisible(text)
+        code = flag_code(text) if char is None else None
+        err = f"{INVISIBLE_EXPECTED}（此处有 {char}）" if char else None if code else FLAG_EXPECTED
+        flag_rows.append((text, code, err))
     _map_table(con, f"_mflag_{tag}", {"raw": pl.String, "code": pl.String, "err": pl.String},
                flag_rows)
 
@@ -147,6 +152,9 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
 def _special_value(text: str) -> tuple[str, str | None, str | None, str | None]:
     """(kind, number text, flag, why refused) for a value cell that is not a plain number."""
     folded = fold(text)
+    char = first_invisible(folded)
+    if char is not None:
+        return "bad", None, None, f"{INVISIBLE_EXPECTED}（此处有 {char}）"
     code = flag_code(folded)
     if code:
         return "flag", None, code, None

@@ -212,3 +212,21 @@ def test_nan_and_infinity_in_parquet(con, tmp_path: Path) -> None:
                  ).write_parquet(path)
     assert refused(con, [path]) == [located(path, 2, "value", "nan", VALUE_EXPECTED),
                                     located(path, 3, "value", "inf", VALUE_EXPECTED)]
+
+
+@pytest.mark.parametrize(("column", "row"), [
+    ("section", "s1\u202e,2024-01-05,COD,15,mg/L"),
+    ("value", "s1,2024-01-05,COD,断流\u202e,"),
+    ("value", "s1,2024-01-05,COD,\u200b15,mg/L"),
+])
+def test_invisible_characters_in_sample_cells_are_refused(con, tmp_path: Path, column: str,
+                                                          row: str) -> None:
+    """A section name or flag word with a bidi control or zero-width space looks right but is not
+    what it seems: refused with the character named, never matched or stored."""
+    path = one_row(tmp_path, row)
+    found = row.split(",")[HEADER.split(",").index(column)]
+    shown = found.replace("\u202e", "<U+202E>").replace("\u200b", "<U+200B>")
+    char = "U+202E" if "\u202e" in found else "U+200B"
+    assert refused(con, [path]) == [located(
+        path, 2, column, shown, "不含不可见字符（双向控制符如 U+202E、零宽字符如 U+200B、"
+        f"其他格式或控制字符）的文字（此处有 {char}）")]
