@@ -102,12 +102,17 @@ def template(registry_db: Path) -> tuple[Path, dict]:
     return registry_db, fingerprint(registry_db)
 
 
+_work: dict[Path, Path] = {}
+
+
 def load_or_refuse(template: tuple[Path, dict], folder: Path, kind: str, content: bytes) -> None:
-    """One mutated file against the store `folder/work.duckdb`, which equals the template before
-    each file (a refused load leaves it so, a successful one is undone by a fresh copy)."""
+    """One mutated file against a working copy of the template store, equal to the template before
+    each file: a refused load leaves it so; after a successful one the next file gets a new copy
+    under a new name (the CLI's connection may still hold the old file open in this process)."""
     source, before = template
-    db = folder / "work.duckdb"
-    if not db.exists():
+    db = _work.get(folder)
+    if db is None:
+        db = _work[folder] = folder / f"work-{uuid.uuid4().hex[:8]}.duckdb"
         shutil.copyfile(source, db)
     path = folder / f"{kind}-{uuid.uuid4().hex[:8]}.csv"
     path.write_bytes(content)
@@ -115,7 +120,7 @@ def load_or_refuse(template: tuple[Path, dict], folder: Path, kind: str, content
     if result.exception is None:
         event("loaded")
         assert result.exit_code == 0, result.output
-        db.unlink()
+        del _work[folder]
     else:
         event("refused")
         # anything but an EcocompError is what `ecocomp` reports as 内部错误 with exit 70
