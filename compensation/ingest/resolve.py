@@ -9,6 +9,7 @@ error text per column, from which problems are listed and good rows inserted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -32,10 +33,10 @@ from compensation.ingest.values import (
     unit_shift,
 )
 from compensation.quality.indicators import load_indicators, resolve_indicator
+from compensation.quality.ranges import physical_ranges
 
 MAX_INTEGER_DIGITS = 12           # DECIMAL(18,6)
 MAX_DECIMALS = 6
-NEGATIVE_ALLOWED = {"TEMP"}
 VALUE_EXPECTED = "数值、低于检出限的写法（如 0.01L 或 <0.01）或标记词（如 断流、结冰）"
 EMPTY_EXPECTED = "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"
 NUMBER = r"(\d+\.?\d*|\.\d+)"
@@ -240,8 +241,21 @@ FROM c
 """
 
 
-def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
-    """UNION of (row_no, col, found, expected) for every kind of problem a row can have."""
+def _ranges_sql() -> str:
+    """The physical ranges table as a VALUES list (a blank upper bound never compares true)."""
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+    return "VALUES " + ", ".join(
+        f"({lit(r.code)}, CAST({r.low} AS DECIMAL(18, 6)), "
+        f"CAST({'NULL' if r.high is None else r.high} AS DECIMAL(18, 6)), {lit(r.expected())})"
+        for r in physical_ranges().values())
+
+
+def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.date) -> str:
+    """UNION of (row_no, col, found, expected) for every kind of problem a row can have.
+
+    A sample dated after the day it is loaded is refused: a batch counts for runs whose as-of is
+    at or after its loading, so such a sample would claim to be measured after its own as-of."""
     res = f"_res_{tag}"
 
     def lit(text: str) -> str:
@@ -268,9 +282,12 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
         f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
         f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))",
-        f"SELECT row_no, vcol, value_raw, '不小于 0 的浓度（只有水温可为负）' FROM {res} "
-        f"WHERE vkind = 'num' AND value < 0 "
-        f"AND code NOT IN ({', '.join(lit(c) for c in sorted(NEGATIVE_ALLOWED))})",
+        f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
+        f"r(code, low, high, expected) USING (code) WHERE vkind = 'num' "
+        f"AND (value < r.low OR value > r.high)",
+        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"'不晚于导入当天（{today.isoformat()}）的采样日期' FROM {res} "
+        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'",
         f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), unit_err "
         f"FROM {res} WHERE unit_err IS NOT NULL",
         f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
@@ -331,7 +348,7 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     labels = {role: raw.headers[index] for role, index in shape.roles.items()}
     labels.setdefault("date", labels.get("time", "sampled_at"))
     labels.setdefault("time", labels["date"])
-    errors = (f"{_errors_sql(tag, labels, shape.form == 'long')} UNION ALL "
+    errors = (f"{_errors_sql(tag, labels, shape.form == 'long', dt.date.today())} UNION ALL "
               f"SELECT * FROM ({DUPLICATES_SQL.format(tag=tag)})")
     total = con.execute(f"SELECT count(*) FROM ({errors})").fetchall()[0][0]
     if total:

@@ -22,6 +22,7 @@ import polars as pl
 
 from compensation.ingest.encoding import detect_encoding, to_utf8
 from compensation.ingest.problems import fail
+from compensation.store.connection import memory_limit
 
 README_SHEETS = {"说明", "readme", "read me", "notes"}
 XLSX_CHUNK = 50_000
@@ -77,11 +78,18 @@ def file_kind(path: Path, display: str) -> str:
     return "csv"
 
 
+def require_file(path: Path, display: str) -> None:
+    """The sentence for a data file that is not there (checked before a store is opened, too)."""
+    if not path.exists():
+        raise fail(display, "文件不存在", "一个存在的数据文件路径")
+    if path.is_dir():
+        raise fail(display, "一个文件夹", "一个数据文件的路径")
+
+
 def read_table(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: str,
                *, encoding: str | None = None, progress: Progress | None = None) -> RawTable:
     """Stage one file's cells as text; raise InputError when the file cannot be read at all."""
-    if not path.exists():
-        raise fail(display, "文件不存在", "一个存在的数据文件路径")
+    require_file(path, display)
     if path.stat().st_size == 0:
         raise fail(display, "空文件（0 字节）", "带表头和数据行的 CSV、XLSX 或 Parquet 文件")
     kind = file_kind(path, display)
@@ -142,38 +150,37 @@ def _check_line_lengths(path: Path, display: str) -> None:
             lines += block.count(b"\n")
 
 
-def _ragged_rows(con: duckdb.DuckDBPyConnection, path: Path, display: str, skip: int,
-                 width: int) -> None:
+def _ragged_rows(path: Path, display: str, skip: int, width: int) -> None:
     """Refuse rows with fewer or more fields than the header (a short row would otherwise be
-    padded with empty cells and shift nothing, silently). DuckDB's reader counts the fields of
-    every record and keeps the rejected ones with their line; blank lines are not rows."""
+    padded with empty cells and loaded). DuckDB's reader counts the fields of every record and
+    keeps the rejected ones with their line; blank lines are not rows. A connection of its own
+    (in memory, same memory cap): a reader error must not abort the load's transaction."""
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width)) + "}"
-    for strict in ("true", "false"):  # not strict: a stray CR or quote DuckDB will not pass
-        try:
-            con.execute(
-                f"SELECT count(*) FROM read_csv(?, header = false, skip = {skip}, "
-                f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
-                f"auto_detect = false, null_padding = false, strict_mode = {strict}, "
-                f"store_rejects = true, rejects_table = '_ecocomp_rejects', "
-                f"rejects_scan = '_ecocomp_reject_scans')", [str(path)]).fetchall()
-            break
-        except duckdb.Error as err:
-            con.execute("DROP TABLE IF EXISTS _ecocomp_rejects")
-            con.execute("DROP TABLE IF EXISTS _ecocomp_reject_scans")
-            if strict == "false":
-                first = str(err).strip().splitlines()[0] if str(err).strip() else "?"
-                raise fail(display, f"无法解析的 CSV 内容（{first[:120]}）",
-                           "逗号分隔、每行字段数与表头相同的 CSV") from None
+    con = duckdb.connect()
     try:
-        bad = con.execute(
-            "SELECT line, min(CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INT)) "
-            "FROM _ecocomp_rejects WHERE error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') "
-            "AND trim(csv_line, chr(10) || chr(13) || chr(9) || ' ') <> '' "
-            "GROUP BY line ORDER BY line"
-        ).fetchall()
+        con.execute(f"SET memory_limit = '{memory_limit()}'")
+        bad = None
+        for strict in ("true", "false"):  # not strict: a stray CR or quote DuckDB will not pass
+            try:
+                con.execute(
+                    f"SELECT count(*) FROM read_csv(?, header = false, skip = {skip}, "
+                    f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+                    f"auto_detect = false, null_padding = false, strict_mode = {strict}, "
+                    f"store_rejects = true)", [str(path)]).fetchall()
+            except duckdb.Error as err:
+                if strict == "false":
+                    first = str(err).strip().splitlines()[0] if str(err).strip() else "?"
+                    raise fail(display, f"无法解析的 CSV 内容（{first[:120]}）",
+                               "逗号分隔、每行字段数与表头相同的 CSV") from None
+                continue
+            bad = con.execute(
+                "SELECT line, min(CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INT)) "
+                "FROM reject_errors WHERE error_type IN ('MISSING COLUMNS', 'TOO MANY COLUMNS') "
+                "AND trim(csv_line, chr(10) || chr(13) || chr(9) || ' ') <> '' "
+                "GROUP BY line ORDER BY line").fetchall()
+            break
     finally:
-        con.execute("DROP TABLE IF EXISTS _ecocomp_rejects")
-        con.execute("DROP TABLE IF EXISTS _ecocomp_reject_scans")
+        con.close()
     if bad:
         line, found = bad[0]
         more = f"；另有 {len(bad) - 1} 行字段数不对" if len(bad) > 1 else ""
@@ -194,7 +201,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: s
         if len(headers) > MAX_COLUMNS:
             raise _too_many_columns(display, len(headers), row=skipped + 1)
         _check_line_lengths(utf8, display)
-        _ragged_rows(con, utf8, display, skipped + 1, len(headers))
+        _ragged_rows(utf8, display, skipped + 1, len(headers))
         names = [f"c{i}" for i in range(len(headers))]
         first_row = skipped + 2            # header is physical line skipped + 1
         staged = Path(tmp) / "stage.parquet"

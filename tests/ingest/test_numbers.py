@@ -54,8 +54,9 @@ def refused_spellings(number: Decimal) -> list[str]:
 
 
 def csv_of(tmp_path: Path, values: list[str]) -> Path:
-    """One COD sample per value, on consecutive days of January 2024 (section s1)."""
-    rows = "".join(f's1,2024-01-{day:02d},COD,"{v}"\n' for day, v in enumerate(values, start=1))
+    """One sample per value, on consecutive days of January 2024 (section s1). Faecal coliforms:
+    the one indicator without a physical upper bound, so every number of DECIMAL(18,6) is one."""
+    rows = "".join(f's1,2024-01-{day:02d},FCOLI,"{v}"\n' for day, v in enumerate(values, start=1))
     return write(tmp_path / f"n{next(_files)}.csv", "section,sampled_at,indicator,value\n" + rows)
 
 

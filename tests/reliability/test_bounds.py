@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.styles import Font
-from rel_support import assert_no_traceback, fingerprint, run_ecocomp
+from rel_support import DATA, assert_no_traceback, fingerprint, run_ecocomp
 
 from compensation.ingest.tables import MAX_SHEET_XML
 
@@ -198,3 +198,24 @@ def test_an_xlsx_bomb_is_refused_before_it_is_inflated(registry_copy: Path,
             f'{sheet.compress_size / 2**20:,.1f} MiB）"，'
             f"应为 每个部件解压后不超过 256 MiB 的 .xlsx 工作簿（更大的数据请另存为 CSV 导入）。")
     refused(registry_copy, bomb, "解压后", kind="sections")
+
+
+@pytest.mark.parametrize("kind", ["samples", "sections", "parties"])
+def test_a_failed_first_load_leaves_no_database_behind(tmp_path: Path, kind: str) -> None:
+    """`load samples missing.csv` used to create an empty database at the --db path; now nothing
+    is created when a load fails, whether the file is missing or refused."""
+    db = tmp_path / "new.duckdb"
+    missing = tmp_path / "missing.csv"
+    done = run_ecocomp(db, "load", kind, str(missing))
+    assert_no_traceback(done)
+    assert (done.returncode, done.stderr) == (
+        2, f'错误：{missing}：发现 "文件不存在"，应为 一个存在的数据文件路径。\n')
+    refused_file = tmp_path / "refused.csv"
+    refused_file.write_text("nothing,useful\n1,2\n", encoding="utf-8")
+    done = run_ecocomp(db, "load", kind, str(refused_file))
+    assert done.returncode == 2 and "表头缺少必需的列" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["refused.csv"]
+    if kind == "parties":    # a load that succeeds does create the database
+        good = DATA / "registry" / "parties.csv"
+        assert run_ecocomp(db, "load", kind, str(good)).returncode == 0
+        assert db.is_file()
