@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
 import uuid
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from rel_support import DATA, fingerprint
+from rel_support import DATA, WorkingCopy, fingerprint
 
 from compensation.cli import cli
 from compensation.errors import EcocompError
@@ -96,31 +95,21 @@ def mutated(draw: st.DrawFn, table: list[list[str]]) -> bytes:
     return data
 
 
-@pytest.fixture(scope="module")
-def template(registry_db: Path) -> tuple[Path, dict]:
-    """The demo registry store and its fingerprint, taken once."""
-    return registry_db, fingerprint(registry_db)
+@pytest.fixture
+def working(registry_db: Path, tmp_path: Path) -> WorkingCopy:
+    """The demo registry store, as it is before every file the fuzzer tries."""
+    return WorkingCopy(registry_db, tmp_path)
 
 
-_work: dict[Path, Path] = {}
-
-
-def load_or_refuse(template: tuple[Path, dict], folder: Path, kind: str, content: bytes) -> None:
-    """One mutated file against a working copy of the template store, equal to the template before
-    each file: a refused load leaves it so; after a successful one the next file gets a new copy
-    under a new name (the CLI's connection may still hold the old file open in this process)."""
-    source, before = template
-    db = _work.get(folder)
-    if db is None:
-        db = _work[folder] = folder / f"work-{uuid.uuid4().hex[:8]}.duckdb"
-        shutil.copyfile(source, db)
+def load_or_refuse(working: WorkingCopy, folder: Path, kind: str, content: bytes) -> None:
+    db, before = working.path(), working.before
     path = folder / f"{kind}-{uuid.uuid4().hex[:8]}.csv"
     path.write_bytes(content)
     result = CliRunner().invoke(cli, ["--db", str(db), "load", kind, str(path)])
     if result.exception is None:
         event("loaded")
         assert result.exit_code == 0, result.output
-        del _work[folder]
+        working.spoil()
     else:
         event("refused")
         # anything but an EcocompError is what `ecocomp` reports as 内部错误 with exit 70
@@ -133,13 +122,13 @@ def load_or_refuse(template: tuple[Path, dict], folder: Path, kind: str, content
 
 @FUZZ
 @given(content=mutated(PARTIES))
-def test_mutated_parties_files_load_or_are_refused_cleanly(template: tuple[Path, dict],
-                                                           tmp_path: Path, content: bytes) -> None:
-    load_or_refuse(template, tmp_path, "parties", content)
+def test_mutated_parties_files_load_or_are_refused_cleanly(working: WorkingCopy, tmp_path: Path,
+                                                           content: bytes) -> None:
+    load_or_refuse(working, tmp_path, "parties", content)
 
 
 @FUZZ
 @given(content=mutated(SECTIONS))
-def test_mutated_sections_files_load_or_are_refused_cleanly(template: tuple[Path, dict],
+def test_mutated_sections_files_load_or_are_refused_cleanly(working: WorkingCopy,
                                                             tmp_path: Path, content: bytes) -> None:
-    load_or_refuse(template, tmp_path, "sections", content)
+    load_or_refuse(working, tmp_path, "sections", content)
