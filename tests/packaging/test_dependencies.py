@@ -87,7 +87,10 @@ def test_tests_and_benchmarks_need_only_declared_modules() -> None:
     own = {"compensation", "bench", "tests"} | {
         p.stem for p in (ROOT / "tests").rglob("*.py")
     } | {p.name for p in (ROOT / "tests").rglob("*") if p.is_dir()}
-    problems = _undeclared(ROOT / "tests", declared, own) + _undeclared(ROOT / "bench", declared, own)
+    problems = [
+        *_undeclared(ROOT / "tests", declared, own),
+        *_undeclared(ROOT / "bench", declared, own),
+    ]
     assert problems == [], "\n".join(problems)
 
 
