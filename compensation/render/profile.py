@@ -11,6 +11,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -140,3 +141,30 @@ def load_profile(path: str | os.PathLike[str] | None = None) -> IssuingProfile:
         brief=_kind(data, "brief", found, {
             "title": "{scheme}协议条款谈判简报", "template": "brief.docx"}),
     )
+
+
+@dataclass(frozen=True)
+class DocumentHead:
+    """What every issued document carries besides its content: the red header, number, title,
+    addressees, 落款 and date."""
+
+    issuer: str
+    number: str
+    title: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    signers: tuple[str, ...]
+    signature: str
+    contact: str
+    issued_on: date
+    corrected: bool = False
+
+
+def document_head(
+    profile: IssuingProfile, kind: DocumentKind, number: str, issued_on: date,
+    corrected: bool = False, **fields: str,
+) -> DocumentHead:
+    """The head of one document; `fields` fill the title pattern ({month}, {year}, {scheme})."""
+    title = _FIELD.sub(lambda m: fields.get(m.group(1), m.group(0)), kind.title)
+    return DocumentHead(profile.issuer, number, title, kind.to, kind.cc, kind.signers,
+                        profile.signature, profile.contact, issued_on, corrected)
