@@ -17,7 +17,7 @@ from compensation.render.pdf import html_to_pdf
 from compensation.render.profile import DocumentHead, IssuingProfile, document_head, load_profile
 from compensation.render.templates import environment
 
-FORMATS = ("html", "md", "pdf", "docx")
+FORMATS = ("html", "md", "pdf")
 KIND = "bulletin"
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -137,12 +137,12 @@ def render_bulletin(
     issued_on: date | None = None,
     profile: IssuingProfile | str | Path | None = None,
 ) -> Path:
-    """Write the bulletin of `period` ('YYYY-MM') as html, md, pdf or docx to `out`.
+    """Write the bulletin of `period` ('YYYY-MM') as html, md or pdf to `out`.
 
     Its number is recorded once the file is written (on a writable store), so the month keeps it.
     """
     if fmt not in FORMATS:
-        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md、pdf 或 docx。")
+        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md 或 pdf。")
     month = parse_period(period) if isinstance(period, str) else period
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
     chosen = profile if isinstance(profile, IssuingProfile) else load_profile(profile)
@@ -153,10 +153,6 @@ def render_bulletin(
     out = Path(out)
     if fmt == "pdf":
         html_to_pdf(bulletin_html(bulletin, head), out)
-    elif fmt == "docx":
-        from compensation.render.word import bulletin_docx
-
-        bulletin_docx(bulletin, head, chosen.template_path(chosen.bulletin), out)
     else:
         text = bulletin_html(bulletin, head) if fmt == "html" else bulletin_markdown(bulletin, head)
         out.parent.mkdir(parents=True, exist_ok=True)
