@@ -470,14 +470,11 @@ def build_bulletin(
         classes_now={s: c for (s, m), c in snapshot.classes.items() if m == month},
         registry=snapshot.registry,
         as_of=snapshot.as_of if lines else None,
-<<<<<<< HEAD
         provenance=read_provenance(
             con, {x.run_id for x in lines}, rules,
             [p for p in snapshot.parameters if wanted is None or p.scheme in wanted],
         ),
-=======
         year_to_date_gaps=year_to_date_gaps(con, month, schemes),
->>>>>>> main
     )
 
 
