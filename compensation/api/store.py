@@ -9,7 +9,7 @@ own `EcocompError` sentences, the same the command line prints.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
@@ -82,14 +82,16 @@ class Store:
 
     def load_samples(
         self, files: PathLike | Sequence[PathLike], *, encoding: str | None = None,
-        progress: object | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
     ) -> LoadReport:
-        """Load monitoring files (long or wide, CSV/XLSX/Parquet), all or nothing."""
+        """Load monitoring files (long or wide, CSV/XLSX/Parquet), all or nothing;
+        `progress(label, done, total)` is called as large files are checked."""
         from compensation.ingest import load_samples
+        from compensation.ingest.progress import no_progress
 
         paths = [files] if isinstance(files, str | os.PathLike) else list(files)
         with self.writing() as con:
-            return load_samples(con, paths, encoding=encoding, progress=progress)
+            return load_samples(con, paths, encoding=encoding, progress=progress or no_progress)
 
     def run(
         self, scheme: str, *, period: str | None = None, year: str | int | None = None,
@@ -220,6 +222,19 @@ class Store:
             result = sweep(con, scheme, grid, years, on=on, break_even_param=break_even,
                            as_of=as_of)
         return ScenarioSweep.of(result)
+
+    def workbench(
+        self, scheme: str, grid: Grid, years: str | Sequence[int], out: PathLike, *,
+        on: str | None = None, as_of: datetime | None = None,
+    ) -> Path:
+        """Write the negotiation workbench (one self-contained HTML page) for a grid; the
+        figures are the engine's, computed in one query like `sweep`."""
+        from compensation.scenario.workbench import workbench
+        from compensation.scenario.workbench_page import write_workbench
+
+        with self.reading() as con:
+            result = workbench(con, scheme, grid, years, on=on, as_of=as_of)
+        return write_workbench(result, Path(out))
 
 
 def period_start(text: str) -> date:
