@@ -25,6 +25,7 @@ from compensation.render.data import (
     read_snapshot,
     short_rule_path,
 )
+from compensation.render.gaps import MonthGap, gaps_sentence, year_to_date_gaps
 from compensation.render.labels import FLAG_WORDS, scheme_title
 from compensation.render.trace import Measures, read_measures
 
@@ -109,6 +110,12 @@ class Bulletin:
     registry: Registry
     as_of: datetime | None
     charts: dict[str, list[str]] = field(default_factory=dict)
+    year_to_date_gaps: list[MonthGap] = field(default_factory=list)
+
+    @property
+    def year_to_date_note(self) -> str:
+        """The sentence naming the months 本年累计 does not (fully) stand on; '' when none."""
+        return gaps_sentence(self.year_to_date_gaps)
 
 
 def assessed_party(line: LedgerLine, registry: Registry) -> str:
@@ -370,6 +377,7 @@ def build_bulletin(
         classes_now={s: c for (s, m), c in snapshot.classes.items() if m == month},
         registry=snapshot.registry,
         as_of=snapshot.as_of if lines else None,
+        year_to_date_gaps=year_to_date_gaps(con, month, schemes),
     )
 
 
