@@ -19,11 +19,10 @@ from compensation.scenario.evaluate import (
     direction_of,
     load_compiled,
     parse_years,
-    year_of,
     years_window,
 )
 from compensation.scenario.files import Scenario, load_scenarios, overlays
-from compensation.scenario.outcomes import monthly_outcomes
+from compensation.scenario.outcomes import monthly_outcomes, yearly_sums
 from compensation.scenario.reasons import failed_indicators
 
 ZERO = Decimal("0.00")
@@ -90,12 +89,9 @@ def compare(
             {n: o.net if o else ZERO for n, o in found.items()},
             {n: o.reason if o else "" for n, o in found.items()},
         ))
-    yearly: dict[int, dict[str, Decimal]] = {y: dict.fromkeys(names, ZERO) for y in year_list}
-    for row in monthly:
-        year = year_of(compiled, row.month)
-        if year in yearly:
-            for n in names:
-                yearly[year][n] += row.nets[n]
+    sums = {n: yearly_sums(compiled, year_list, months, [r.nets[n] for r in monthly])
+            for n in names}
+    yearly = {y: {n: sums[n][y] for n in names} for y in year_list}
     totals = {n: sum((yearly[y][n] for y in year_list), ZERO) for n in names}
     return Comparison(
         compiled.id, compiled.title, direction, year_list, base_name, loaded, yearly, monthly,

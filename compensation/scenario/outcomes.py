@@ -16,7 +16,13 @@ from decimal import Decimal
 import duckdb
 
 from compensation.lang import CompiledScheme
-from compensation.scenario.evaluate import Direction, prepare, run_rule_query, signed_lines_sql
+from compensation.scenario.evaluate import (
+    Direction,
+    prepare,
+    run_rule_query,
+    signed_lines_sql,
+    year_of,
+)
 from compensation.scenario.reasons import line_reason, month_reason
 
 LINES_TABLE = "scenario_lines"
@@ -37,6 +43,17 @@ class MonthOutcome:
 
     net: Decimal
     reason: str
+
+
+def yearly_sums(compiled: CompiledScheme, years: list[int], months: list[date],
+                nets: list[Decimal]) -> dict[int, Decimal]:
+    """Monthly nets added up per (agreement) year; every year present, 0.00 without lines."""
+    out = dict.fromkeys(years, Decimal("0.00"))
+    for month, net in zip(months, nets, strict=True):
+        year = year_of(compiled, month)
+        if year in out:
+            out[year] += net
+    return out
 
 
 def judges_target(compiled: CompiledScheme) -> bool:

@@ -23,12 +23,11 @@ from compensation.scenario.evaluate import (
     direction_of,
     load_compiled,
     parse_years,
-    year_of,
     years_window,
 )
 from compensation.scenario.files import Scenario, load_scenario
 from compensation.scenario.grid import GridAxis, GridPoint, axes_from, display, grid_points
-from compensation.scenario.outcomes import MonthOutcome, monthly_outcomes
+from compensation.scenario.outcomes import MonthOutcome, monthly_outcomes, yearly_sums
 from compensation.scenario.sweep import BreakEven, SweepResult, SweepRow, break_even
 
 ZERO = Decimal("0.00")
@@ -68,11 +67,7 @@ class Workbench:
 def _figures(outcomes: dict[date, MonthOutcome], months: list[date], years: list[int],
              compiled: CompiledScheme) -> PointFigures:
     monthly = [outcomes.get(m, NO_LINES) for m in months]
-    yearly = dict.fromkeys(years, ZERO)
-    for month, outcome in zip(months, monthly, strict=True):
-        year = year_of(compiled, month)
-        if year in yearly:
-            yearly[year] += outcome.net
+    yearly = yearly_sums(compiled, years, months, [o.net for o in monthly])
     return PointFigures(yearly, sum(yearly.values(), ZERO), monthly)
 
 
