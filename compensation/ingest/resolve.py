@@ -83,7 +83,7 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
         info = by_id.get(key)
         candidates = by_name.get(key, [])
         err = None
-        if text is not None and (char := first_invisible(text)) is not None:
+        if text is not None and (char := first_invisible(text.strip())) is not None:
             info, err = None, f"{INVISIBLE_EXPECTED}（此处有 {char}）"
         elif info is None and len(candidates) == 1:
             info = candidates[0]
@@ -132,7 +132,7 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
     flag_rows = []
     flags_sql = f"SELECT DISTINCT flag_raw FROM {norm} WHERE flag_raw IS NOT NULL"
     for (text,) in _distinct(con, flags_sql):
-        char = first_invisible(text)
+        char = first_invisible(text.strip())
         code = flag_code(text) if char is None else None
         err = f"{INVISIBLE_EXPECTED}（此处有 {char}）" if char else None if code else FLAG_EXPECTED
         flag_rows.append((text, code, err))
