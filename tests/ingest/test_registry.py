@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from compensation.engine.schemes import scheme_ids
 from compensation.errors import InputError
 from compensation.ingest import load_parties, load_sections
 from tests.ingest.conftest import SECTIONS, write
@@ -119,9 +120,11 @@ def test_a_section_naming_an_unknown_scheme_is_refused(con, tmp_path: Path) -> N
     path = write(tmp_path / "u.csv", SECTION_HEADER +
                  "s2,窑头,长江,left,river,assessed,jiangan,s1,3,yangtze_han;yangtse_han,"
                  "2018-01-01,,\n")
+    known = ", ".join(scheme_ids())            # the rule files of rules/: daoguan, tongshun, ...
+    assert "yangtze_han" in known and "yangtse_han" not in known
     assert refused_registry(con, load_sections, path) == [
         f'{path}，第 2 行，列「schemes」：发现 "yangtze_han;yangtse_han"，应为 规则目录中已有的'
-        f"方案编号（daoguan, tongshun, yangtze_han），以分号分隔。"]
+        f"方案编号（{known}），以分号分隔。"]
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "yangtse_han.rule").write_text("# only its name matters here\n", encoding="utf-8")

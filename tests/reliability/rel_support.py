@@ -7,9 +7,11 @@ maxima. Two fingerprints are equal exactly when no committed row was added, chan
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -172,3 +174,23 @@ class WorkingCopy:
 
     def spoil(self) -> None:
         self._path = None
+
+
+MEASURE = r"""
+import json, resource, subprocess, sys, time
+started = time.monotonic()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
+                  "seconds": time.monotonic() - started,
+                  "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+
+def measured_ecocomp(db: Path, *args: str, timeout: float = 600) -> dict:
+    """A real `ecocomp` process run by a small measuring process whose only child it is, so the
+    peak resident memory read with resource.getrusage is that command's: {code, out, err, seconds,
+    peak_mib}."""
+    measured = subprocess.run(
+        [sys.executable, "-c", MEASURE, ecocomp_exe(), "--db", str(db), *args],
+        capture_output=True, text=True, env=env_with(), timeout=timeout)
+    return json.loads(measured.stdout)

@@ -7,26 +7,14 @@ The 1,000-section bulletin is `tests/render/test_render_scale.py`.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-from rel_support import SECTION_IDS, ecocomp_exe, env_with, write_big_samples
+from rel_support import SECTION_IDS, measured_ecocomp, write_big_samples
 
 ROWS = 1_000_000
 PEAK_LIMIT_MIB = 1024
-
-MEASURE = r"""
-import json, resource, subprocess, sys, time
-started = time.monotonic()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(json.dumps({"code": done.returncode, "out": done.stdout, "err": done.stderr,
-                  "seconds": time.monotonic() - started,
-                  "peak_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
-"""
 
 
 def expected_total(rows: int, indicators: int = 4) -> Decimal:
@@ -43,10 +31,7 @@ def test_a_million_rows_load_whole_with_bounded_memory(registry_copy: Path,
                                                        tmp_path: Path) -> None:
     path = tmp_path / "million.csv"
     assert write_big_samples(path, ROWS) == ROWS
-    measured = subprocess.run(
-        [sys.executable, "-c", MEASURE, ecocomp_exe(), "--db", str(registry_copy), "load",
-         "samples", str(path)], capture_output=True, text=True, env=env_with(), timeout=600)
-    result = json.loads(measured.stdout)
+    result = measured_ecocomp(registry_copy, "load", "samples", str(path))
     assert result["code"] == 0, result["err"]
     assert result["out"] == f"{path}：批次 3，导入 {ROWS} 行。\n"
     assert "Traceback" not in result["err"]
