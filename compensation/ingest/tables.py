@@ -38,6 +38,7 @@ MAX_SHEET_XML = 256 << 20              # a million rows of a long-form sheet are
 MAX_SHARED_STRINGS = 64 << 20
 MAX_OTHER_PART = 16 << 20
 MAX_PARTS = 1000
+REJECTS_KEPT = 1000                    # rows of wrong width kept (a file of them all stays small)
 
 
 @dataclass
@@ -166,7 +167,8 @@ def _ragged_rows(path: Path, display: str, skip: int, width: int) -> None:
                     f"SELECT count(*) FROM read_csv(?, header = false, skip = {skip}, "
                     f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
                     f"auto_detect = false, null_padding = false, strict_mode = {strict}, "
-                    f"store_rejects = true)", [str(path)]).fetchall()
+                    f"store_rejects = true, rejects_limit = {REJECTS_KEPT})",
+                    [str(path)]).fetchall()
             except duckdb.Error as err:
                 if strict == "false":
                     first = str(err).strip().splitlines()[0] if str(err).strip() else "?"
@@ -183,7 +185,8 @@ def _ragged_rows(path: Path, display: str, skip: int, width: int) -> None:
         con.close()
     if bad:
         line, found = bad[0]
-        more = f"；另有 {len(bad) - 1} 行字段数不对" if len(bad) > 1 else ""
+        others = "至少" if len(bad) >= REJECTS_KEPT else ""
+        more = f"；另有{others} {len(bad) - 1} 行字段数不对" if len(bad) > 1 else ""
         raise fail(display, f"{found} 个字段", f"与表头相同的 {width} 个字段（逗号分隔）{more}",
                    row=int(line))
 
