@@ -318,8 +318,9 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, display: str, table: 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    # SyntaxError: the XML parsers' errors (ElementTree's ParseError, lxml's XMLSyntaxError)
     broken = (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, EOFError,
-              zlib.error, ValueError, TypeError, IndexError)
+              zlib.error, ValueError, TypeError, IndexError, SyntaxError)
     _check_xlsx_parts(path, display)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)

@@ -227,3 +227,37 @@ def test_a_failed_first_load_leaves_no_database_behind(tmp_path: Path, kind: str
         good = DATA / "registry" / "parties.csv"
         assert run_ecocomp(db, "load", kind, str(good)).returncode == 0
         assert db.is_file()
+
+
+def _with_sheet(template: Path, target: Path, sheet_xml: bytes) -> Path:
+    with zipfile.ZipFile(template) as source:
+        parts = {info.filename: source.read(info.filename) for info in source.infolist()}
+    parts[SHEET] = sheet_xml
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+    return target
+
+
+def test_broken_or_entity_bomb_sheet_xml_is_one_sentence(registry_copy: Path,
+                                                        tmp_path: Path) -> None:
+    """A sheet cut off mid-XML was 内部错误：ParseError; a billion-laughs DTD (10^9 "lol"s from
+    2 KB) must not expand."""
+    book = openpyxl.Workbook()
+    book.active.append(["断面", "采样日期", "COD"])
+    book.active.append(["cj_laoguan", "2024-01-05", 15])
+    template = tmp_path / "template.xlsx"
+    book.save(template)
+    with zipfile.ZipFile(template) as source:
+        whole = source.read(SHEET)
+    cut = _with_sheet(template, tmp_path / "cut.xlsx", whole[: len(whole) // 2])
+    refused(registry_copy, cut, f'{cut}，工作表 Sheet：发现 "读到一半中断的 xlsx（文件不完整或已'
+                                f'损坏）"，应为 完整的 .xlsx 工作簿（请重新导出）。')
+    entities = '<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{k} "{("&lol;" if k == 2 else f"&lol{k - 1};") * 10}">' for k in range(2, 10))
+    laughs = _with_sheet(template, tmp_path / "laughs.xlsx", (
+        f'<?xml version="1.0"?><!DOCTYPE lolz [{entities}]><worksheet xmlns="http://schemas.'
+        f'openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" '
+        f't="inlineStr"><is><t>&lol9;</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c>'
+        f"</row></sheetData></worksheet>").encode())
+    refused(registry_copy, laughs, f"{laughs}", "xlsx（文件不完整或已损坏）")
