@@ -92,7 +92,7 @@ def _auto_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
     need, the wide text columns share the rest and wrap."""
     natural = []
     for i, title in enumerate(header):
-        longest = max([_display_width(title) // 2]
+        longest = max([min(_display_width(title), 8)]
                       + [_display_width(r[i]) for r in rows if i < len(r)])
         natural.append(1.65 * longest + 5.5)
     if sum(natural) <= total_mm:
