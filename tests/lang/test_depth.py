@@ -1,5 +1,5 @@
-"""Deep rules: refused beyond MAX_DEPTH with file:line:col and a sentence; accepted up to it, and then
-they check, compile (sqlglot writes the SQL) and run in DuckDB to the right amount.
+"""Deep rules: refused beyond MAX_DEPTH with file:line:col and a sentence; accepted up to it, and
+then they check, compile (sqlglot writes the SQL) and run in DuckDB to the right amount.
 
 Depth counts the expression nodes on the deepest path (operators, calls, if, table, table entry,
 interval, names and numbers), and a reference to a measure or let counts one level plus the
