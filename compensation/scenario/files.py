@@ -99,7 +99,7 @@ def _key_lines(text: str) -> dict[str, int]:
 def read_scenario_file(path: Path) -> ScenarioFile:
     """Read and shape-check one TOML file (parameter names and units are checked per scheme)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # Notepad's BOM is not part of the TOML
     except FileNotFoundError:
         raise EcocompError(f"找不到情景文件 {path}。(scenario file not found)") from None
     except UnicodeDecodeError:
