@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from compensation.cli.common import AppContext, pass_app
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 from compensation.errors import EcocompError
 from compensation.store import resolve_db_path
 
@@ -155,15 +155,11 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
 @click.option("--years", required=True, metavar="YYYY[-YYYY]", help="测算的年份，如 2022-2024。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False),
               help="简报文件：.html（可打印 A4）或 .docx（Word）。")
-@click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
-              help="简报日期（默认今天）。")
-@click.option("--profile", default=None, type=click.Path(dir_okay=False),
-              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
+@issue_options("简报日期（默认今天）。")
 @pass_app
 def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: str, years: str,
               out: str, issued_on: str | None, profile: str | None) -> None:
     """谈判简报：用中文说明每个条款改动每年、合计让双方多付或少付多少。"""
-    from compensation.cli.report import parse_issue_date
     from compensation.scenario.brief import write_brief
 
     day = parse_issue_date(issued_on)
