@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from compensation.cli.common import AppContext, pass_app
-from compensation.ingest import BarProgress, LoadReport, load_parties, load_samples, load_sections
+
+if TYPE_CHECKING:
+    from compensation.ingest import LoadReport
 
 ENCODING = click.option("--encoding", default=None,
                         help="CSV 文件编码（默认自动识别 UTF-8 / GBK），如 gbk、gb18030、big5。")
@@ -27,6 +31,8 @@ def load_group() -> None:
 @pass_app
 def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
     """导入单位名录（party_id, name, kind, note），按编号更新。"""
+    from compensation.ingest import load_parties
+
     _print(load_parties(app.open(), file, encoding=encoding))
 
 
@@ -36,6 +42,8 @@ def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
 @pass_app
 def sections_command(app: AppContext, file: str, encoding: str | None) -> None:
     """导入断面名录（section_id, name, river, ... valid_from, valid_to），按编号更新。"""
+    from compensation.ingest import load_sections
+
     _print(load_sections(app.open(), file, encoding=encoding))
 
 
@@ -45,6 +53,8 @@ def sections_command(app: AppContext, file: str, encoding: str | None) -> None:
 @pass_app
 def samples_command(app: AppContext, files: tuple[str, ...], encoding: str | None) -> None:
     """导入监测数据（长表或宽表）；任何错误都不导入任何数据，同一文件重复导入无效果。"""
+    from compensation.ingest import BarProgress, load_samples
+
     bar = BarProgress()
     try:
         report = load_samples(app.open(), list(files), encoding=encoding, progress=bar)

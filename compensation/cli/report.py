@@ -5,22 +5,9 @@ from __future__ import annotations
 import click
 
 from compensation.cli.common import AppContext, pass_app
-from compensation.errors import EcocompError
-from compensation.store import resolve_db_path
 
-# compensation.render is imported inside each command: it pulls in matplotlib, which would slow
-# down every other `ecocomp` command's start-up.
-
-
-def _open_existing(app: AppContext):
-    """Documents only read the store; a missing database is a sentence, not an empty report."""
-    path = resolve_db_path(app.db_path)
-    if not path.exists():
-        raise EcocompError(
-            f"数据库 {path} 不存在：请先用 ecocomp load 载入数据并用 ecocomp run 核算，"
-            "或用 --db 指定数据库文件。"
-        )
-    return app.open(read_only=True)
+# compensation.render is imported inside each command: it pulls in jinja2, matplotlib and openpyxl,
+# which would slow down every other `ecocomp` command's start-up.
 
 
 @click.command("bulletin")
@@ -36,7 +23,7 @@ def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: s
     """生成月度通报（跨区断面水质考核生态补偿预核算情况）。"""
     from compensation.render import render_bulletin
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         path = render_bulletin(con, period, fmt, out, scheme)
     finally:
@@ -59,7 +46,7 @@ def districts_command(app: AppContext, year: int, through: str | None, out: str)
     """为每个区（责任方）导出一个 Excel 工作簿：汇总、水质、台账、规则与参数。"""
     from compensation.render import export_districts
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         paths = export_districts(con, year, out, through)
     finally:
@@ -80,7 +67,7 @@ def template_command(app: AppContext, out: str, indicators: str | None, rows: in
     """导出空白的监测数据填报模板（宽表：断面 × 日期 × 指标），可由 ecocomp load samples 读回。"""
     from compensation.render import export_template
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         path = export_template(con, out, indicators, rows)
     finally:
