@@ -27,9 +27,10 @@ class AppContext:
 
         return open_store(self.db_path, read_only=read_only)
 
-    def open_existing(self) -> duckdb.DuckDBPyConnection:
-        """For commands that only read: a database that does not exist is a sentence naming the
-        commands that make one, never an empty report or an IO error."""
+    def open_existing(self, write: bool = False) -> duckdb.DuckDBPyConnection:
+        """For commands that read (the bulletin also records its number, `write`): a database
+        that does not exist is a sentence naming the commands that make one, never an empty
+        report or an IO error."""
         from compensation.errors import EcocompError
         from compensation.store import resolve_db_path
 
@@ -39,7 +40,7 @@ class AppContext:
                 f"数据库 {path} 不存在；请先用 ecocomp demo 或 ecocomp load 载入数据并用 "
                 f"ecocomp run 核算，或用 --db 指定数据库文件。(database {path} does not exist)"
             )
-        return self.open(read_only=True)
+        return self.open(read_only=not write)
 
 
 pass_app = click.make_pass_decorator(AppContext)

@@ -2,30 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from compensation.cli.common import AppContext, pass_app
+from compensation.errors import EcocompError
 
 # compensation.render is imported inside each command: it pulls in jinja2, matplotlib and openpyxl,
 # which would slow down every other `ecocomp` command's start-up.
+
+
+def parse_issue_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise EcocompError(
+            f"成文日期“{text}”的格式不对：应为 年-月-日，例如 2025-01-10。(--date YYYY-MM-DD)"
+        ) from None
 
 
 @click.command("bulletin")
 @click.option("--period", required=True, metavar="YYYY-MM", help="通报月份，例如 2018-01。")
 @click.option("--scheme", default="all", show_default=True,
               help="方案：all，或用逗号分隔的方案编号（yangtze_han、tongshun、daoguan）。")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]), default="html",
-              show_default=True,
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]),
+              default="html", show_default=True,
               help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件。")
+@click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
+              help="成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
+@click.option("--profile", default=None, type=click.Path(dir_okay=False),
+              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
 @pass_app
-def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str) -> None:
-    """生成月度通报（跨区断面水质考核生态补偿预核算情况）。"""
+def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str,
+                     issued_on: str | None, profile: str | None) -> None:
+    """生成月度通报（跨区断面水质考核生态补偿预核算情况），并记录其文号。"""
     from compensation.render import render_bulletin
 
-    con = app.open_existing()
+    day = parse_issue_date(issued_on)
+    con = app.open_existing(write=True)
     try:
-        path = render_bulletin(con, period, fmt, out, scheme)
+        path = render_bulletin(con, period, fmt, out, scheme, issued_on=day, profile=profile)
     finally:
         con.close()
     click.echo(f"已生成 {period} 月度通报：{path}")

@@ -19,6 +19,7 @@ import duckdb
 
 import compensation
 from compensation.engine import hashes
+from compensation.engine.coverage import MissingData, missing_sentence, sections_without_data
 from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, month_label, window_for
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
@@ -50,6 +51,7 @@ class RunResult:
     skipped: str | None = None
     differs_from: int | None = None  # an earlier run with the same fingerprints but other lines
     hashes: dict[str, str] = field(default_factory=dict)
+    missing: list[MissingData] = field(default_factory=list)  # sections without data, by month
 
     @property
     def message(self) -> str:
@@ -67,7 +69,7 @@ class RunResult:
                 f"注意：与运行 #{self.differs_from} 的规则、数据批次和参数指纹相同，结果却不同"
                 "（数据可能未经批次载入而被改动）。"
             )
-        return text
+        return text + missing_sentence(self.missing)
 
 
 def _default_prepare() -> PrepareRun:
@@ -240,6 +242,7 @@ def run_window(
         window_end=window.end, line_count=int(count), total_yuan=Decimal(total),
         lines_hash=digest["lines"], same_as_run=same, hashes=digest,
         differs_from=inputs_only if same is None else None,
+        missing=sections_without_data(con, info.id, window.start, window.end, as_of),
     )
 
 

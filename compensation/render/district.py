@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from compensation.render.data import (
     read_monthly_values,
     read_snapshot,
 )
+from compensation.render.gaps import MonthGap, year_to_date_gaps
 from compensation.render.labels import scheme_title
 from compensation.render.model import LineView, line_view, section_order, signed_amount
 
@@ -46,6 +47,7 @@ class DistrictBook:
     rules: list[RuleInfo]
     parameters: list[ParameterInfo]
     registry: Registry
+    gaps: list[MonthGap] = field(default_factory=list)  # months the totals do not fully cover
 
     @property
     def months(self) -> list[date]:
@@ -94,6 +96,7 @@ def build_district_books(
             f"请先运行 ecocomp run --scheme all --year {year}。"
         )
     registry = snapshot.registry
+    gaps = year_to_date_gaps(con, last)
     views: list[tuple[date, LineView]] = []
     for month in month_range(first, last):
         for line in snapshot.lines_by_month.get(month, []):
@@ -133,6 +136,7 @@ def build_district_books(
             rules=[snapshot.rules.get(k) or RuleInfo(k[0], k[1], "", "", "") for k in rule_keys],
             parameters=[p for p in snapshot.parameters if p.scheme in schemes],
             registry=registry,
+            gaps=[g for g in gaps if g.scheme in schemes],
         ))
     all_sections = {s.section_id for book in books for s in book.sections}
     values = read_monthly_values(con, snapshot.as_of, all_sections, first, last)

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from compensation.quality.indicators import load_indicators
 from compensation.render.district import DistrictBook, build_district_books
+from compensation.render.gaps import gaps_sentence, month_note
 from compensation.render.labels import FLAG_WORDS, ROLE_LABELS, month_label, scheme_title
 from compensation.render.words import explain
 from compensation.render.xlsx import (
@@ -83,11 +84,11 @@ def _ledger_sheet(ws: Worksheet, book: DistrictBook) -> int:
 
 def _summary_sheet(ws: Worksheet, book: DistrictBook, last_ledger_row: int) -> None:
     titles = book.scheme_titles()
-    width = len(titles) + 2
+    width = len(titles) + 2  # the 合计 column; 备注 follows it
     title_row(ws, f"{book.name} {book.year}年 生态补偿预核算汇总（万元）", width)
     note_row(ws, 2, f"截至{month_label(book.through)}；正数为收入（奖励），负数为支出（扣罚）；"
                   f"各数为「{LEDGER}」工作表的公式合计。")
-    header_row(ws, 3, ["月份", *titles, "合计"])
+    header_row(ws, 3, ["月份", *titles, "合计", "备注"])
     first_data = LEDGER_HEADER_ROW + 1
     last_data = max(last_ledger_row, first_data)
     ledger = f"'{LEDGER}'!"
@@ -106,13 +107,15 @@ def _summary_sheet(ws: Worksheet, book: DistrictBook, last_ledger_row: int) -> N
         last_scheme = get_column_letter(1 + len(titles))
         put_formula(ws, row, width, f"=SUM(B{row}:{last_scheme}{row})" if titles else "=0",
                     MONEY_FORMAT)
+        put(ws, row, width + 1, month_note(book.gaps, month)).alignment = WRAP
     total = row + 1
     put(ws, total, 1, "本年累计").font = BOLD
     for column in range(2, width + 1):
         letter = get_column_letter(column)
         cell = put_formula(ws, total, column, f"=SUM({letter}4:{letter}{row})", MONEY_FORMAT)
         cell.font = BOLD
-    set_widths(ws, [10, *([24] * len(titles)), 14])
+    put(ws, total, width + 1, gaps_sentence(book.gaps)).alignment = WRAP
+    set_widths(ws, [10, *([24] * len(titles)), 14, 60])
     for column in range(2, width):
         ws.cell(3, column).alignment = Alignment(wrap_text=True, horizontal="center")
     ws.row_dimensions[3].height = 45

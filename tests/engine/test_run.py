@@ -153,7 +153,51 @@ def test_changed_lines_under_unchanged_fingerprints_are_flagged(con, tmp_path: P
     toy.set_value(con, "s1", JAN, "30")  # edited behind the store's back, no batch
     second = toy.run(con, info, period="2018-01")
     assert second.same_as_run is None and second.differs_from == 1
-    assert second.message.endswith(
+    assert (  # the toy keeps no samples, so the run's note on missing data follows this one
         "注意：与运行 #1 的规则、数据批次和参数指纹相同，结果却不同"
-        "（数据可能未经批次载入而被改动）。"
+        "（数据可能未经批次载入而被改动）。注意：4 个断面无监测数据"
+    ) in second.message
+
+
+def _sample(con: duckdb.DuckDBPyConnection, batch: int, section: str, day: datetime) -> None:
+    con.execute(
+        "INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value)"
+        " VALUES (?, 2, ?, ?, 'COD', 12)",
+        [batch, section, day],
     )
+
+
+def test_a_run_names_the_sections_without_data_in_its_own_message(con, tmp_path: Path) -> None:
+    # samples exist for s1 and s2 in January (batch 1, loaded 2018-02-01) and for s3 in a batch
+    # loaded 2018-03-01, after the run's as-of: of the 4 sections of 'toy', 水洪中心 (ctl) and
+    # 东港村 (s3) had no data as of 2018-02-15
+    toy.add_batch(con, 1, datetime(2018, 2, 1))
+    toy.add_batch(con, 2, datetime(2018, 3, 1))
+    _sample(con, 1, "s1", datetime(2018, 1, 5, 9))
+    _sample(con, 1, "s2", datetime(2018, 1, 31, 23))
+    _sample(con, 2, "s3", datetime(2018, 1, 6, 9))
+    _sample(con, 1, "ctl", datetime(2018, 2, 1, 0))  # February: not January's data
+    for section in ("s1", "s2", "s3", "ctl"):
+        toy.set_value(con, section, JAN, "9")
+    result = toy.run(con, toy.scheme(tmp_path), period="2018-01", as_of=datetime(2018, 2, 15))
+    assert [(m.section_id, m.month) for m in result.missing] == [("ctl", JAN), ("s3", JAN)]
+    assert result.message.endswith(
+        "写入台账 3 行，金额合计 150.00 万元。"
+        "注意：2 个断面无监测数据（水洪中心、东港村），其台账金额记为 0；载入数据后请重新运行。"
+    )
+    # a year later every section lacks data in all 12 months: 4 sections, 48 section-months
+    year = toy.run(con, toy.scheme(tmp_path), year=2019, as_of=datetime(2020, 1, 1))
+    assert len(year.missing) == 48
+    assert (
+        "注意：4 个断面共缺 48 个月的监测数据（水洪中心、滠水入长江口、老关村等；2019-01～2019-12）"
+    ) in year.message
+
+
+def test_a_run_with_every_section_measured_says_nothing_more(con, tmp_path: Path) -> None:
+    toy.add_batch(con, 1, datetime(2018, 2, 1))
+    for section in ("s1", "s2", "s3", "ctl"):
+        _sample(con, 1, section, datetime(2018, 1, 10, 9))
+        toy.set_value(con, section, JAN, "9")
+    result = toy.run(con, toy.scheme(tmp_path), period="2018-01", as_of=datetime(2018, 2, 15))
+    assert result.missing == []
+    assert result.message.endswith("金额合计 150.00 万元。")
