@@ -9,10 +9,15 @@ byte anywhere is another key, so a stale entry is never found. Entries live in
 `ECOCOMP_CACHE_DIR`, else `$XDG_CACHE_HOME/ecocomp/rules` (`~/.cache/ecocomp/rules`); an
 unreadable, corrupt or foreign entry is ignored and written anew, and a cache that cannot be
 written only costs the compile. `ECOCOMP_CACHE_DIR=""` turns the cache off.
+
+The syntax tree (`CompiledScheme.ast`) is left out, hit or miss alike: nothing a run, a scenario or
+a document does reads it, and reading it back cost more than the rest of the entry; the compiler's
+own `scheme.compile_uncached` keeps it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -117,6 +122,10 @@ def _compile(path: str | Path) -> CompiledScheme:
     return compile_uncached(path)
 
 
+def _without_tree(compiled: CompiledScheme) -> CompiledScheme:
+    return dataclasses.replace(compiled, ast=None)
+
+
 def compile_file(path: str | Path) -> CompiledScheme:
     """Parse, check and compile one rule file, or read it from the cache; RuleError as the
     compiler raises it (failures are never cached)."""
@@ -126,13 +135,13 @@ def compile_file(path: str | Path) -> CompiledScheme:
     except OSError:
         folder = None  # the compiler says what is wrong with the path
     if folder is None:
-        return _compile(path)
+        return _without_tree(_compile(path))
     key = entry_key(path, source)
     entry = folder / f"{key}.pickle"
     found = _read(entry, key)
     if found is not None:
         return found
-    compiled = _compile(path)
+    compiled = _without_tree(_compile(path))
     try:
         unchanged = Path(path).read_bytes() == source
     except OSError:

@@ -8,10 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
-from compensation.lang import ast
-from compensation.lang.reads import IndicatorsRead
 from compensation.lang.units import ParamValue, Unit
+
+if TYPE_CHECKING:  # the syntax tree is not kept in the rule cache (see `cache`)
+    from compensation.lang import ast
+
+
+@dataclass(frozen=True)
+class IndicatorsRead:
+    """The indicators written in the rules, and the list parameters whose values are read
+    (compensation/lang/reads.py)."""
+
+    names: frozenset[str]
+    params: frozenset[str]
 
 
 def month_date(text: str) -> date:

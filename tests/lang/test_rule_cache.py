@@ -7,6 +7,7 @@ imports neither lark nor sqlglot. Every result is compared with the compiler's o
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -55,6 +56,11 @@ def _probe(path: Path) -> dict:
                           text=True, env=os.environ.copy(), check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
+
+
+def _compiled(path: Path):
+    """The compiler's own result, as the cache gives it (without the syntax tree)."""
+    return dataclasses.replace(compile_uncached(path), ast=None)
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -107,7 +113,7 @@ def test_a_changed_file_is_always_compiled_again(rule_file: Path, cache_dir: Pat
 def test_a_bad_entry_is_ignored_and_written_anew(
     rule_file: Path, cache_dir: Path, damage: str
 ) -> None:
-    expected = compile_uncached(rule_file)
+    expected = _compiled(rule_file)
     cache.compile_file(rule_file)
     [entry] = _entries(cache_dir)
     good = entry.read_bytes()
@@ -137,11 +143,11 @@ def test_failures_are_not_cached_and_an_unwritable_cache_costs_only_the_compile(
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv(cache.CACHE_ENV, str(blocked / "cache"))
-    assert cache.compile_file(rule_file) == compile_uncached(rule_file)
+    assert cache.compile_file(rule_file) == _compiled(rule_file)
 
     monkeypatch.setenv(cache.CACHE_ENV, "")  # turned off
     assert cache.cache_dir() is None
-    assert cache.compile_file(rule_file) == compile_uncached(rule_file)
+    assert cache.compile_file(rule_file) == _compiled(rule_file)
 
 
 def test_the_compiler_version_changes_with_any_byte_of_the_compiler(tmp_path: Path) -> None:
@@ -154,10 +160,19 @@ def test_the_compiler_version_changes_with_any_byte_of_the_compiler(tmp_path: Pa
         else:
             copy.mkdir(exist_ok=True)
             shutil.copyfile(source, copy / part)
-    assert cache.version_of(copy) == cache.compiler_version()
+    installed = cache.version_of(PACKAGE)
+    assert cache.version_of(copy) == installed
     grammar = copy / "lang" / "grammar.lark"
     grammar.write_bytes(grammar.read_bytes() + b"\n")
-    assert cache.version_of(copy) != cache.compiler_version()
+    assert cache.version_of(copy) != installed
     key = cache.entry_key(RULES / "tongshun.rule", b"text")
     assert key != cache.entry_key(RULES / "daoguan.rule", b"text")  # the path is in the key
     assert key != cache.entry_key(RULES / "tongshun.rule", b"text ")
+
+
+def test_the_syntax_tree_is_left_out_hit_or_miss(rule_file: Path, cache_dir: Path) -> None:
+    """Nothing downstream reads `ast`; the compiler's own result keeps it, the cached one never."""
+    first, second = cache.compile_file(rule_file), cache.compile_file(rule_file)
+    full = compile_uncached(rule_file)
+    assert full.ast is not None and first.ast is None and second.ast is None
+    assert first == second == dataclasses.replace(full, ast=None)
