@@ -28,9 +28,9 @@ def parse_issue_date(text: str | None) -> date | None:
 @click.option("--period", required=True, metavar="YYYY-MM", help="通报月份，例如 2018-01。")
 @click.option("--scheme", default="all", show_default=True,
               help="方案：all，或用逗号分隔的方案编号（yangtze_han、tongshun、daoguan）。")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]),
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf", "docx"]),
               default="html", show_default=True,
-              help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）。")
+              help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）、docx（Word）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件。")
 @click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
               help="成文日期（落款日期，默认今天）；文号按该日期的年份编号。")

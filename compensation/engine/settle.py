@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from compensation.engine.ledger import current_lines, party_names, party_nets
-from compensation.engine.money import wan_text, yuan_text
+from compensation.engine.money import wan_display, yuan_text
 from compensation.engine.periods import month_label, month_range, parse_year
 from compensation.errors import EcocompError
 from compensation.store import transaction
@@ -74,6 +74,7 @@ class Settlement:
         ]
 
     def as_json(self) -> dict[str, Any]:
+        """The settlement as `ecocomp settle --json` prints it (amounts as yuan texts)."""
         data: dict[str, Any] = {
             "scheme": self.scheme,
             "year": self.year,
@@ -96,6 +97,7 @@ class Settlement:
         return data
 
     def as_text(self) -> str:
+        """The transfer list as `ecocomp settle` prints it."""
         head = (
             f"方案 {self.scheme} {self.year} 年度结算（{month_label(self.covered_from)}～"
             f"{month_label(self.covered_to)}，{self.line_count} 行台账，运行 "
@@ -107,13 +109,13 @@ class Settlement:
             head += f"：已有定稿结算 #{self.frozen_id}，以下为定稿的划拨清单。"
         out = [head, "付款方 → 收款方\t金额(万元)\t金额(元)"]
         out += [
-            f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_text(a)}\t{yuan_text(a)}"
+            f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_display(a)}\t{yuan_text(a)}"
             for p, q, a in self.transfers
         ] or ["（无划拨：各方相互抵消）"]
         if self.frozen_id is not None:
             out.append("按现有数据重算的差额（结转下一年度）：")
             out += [
-                f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_text(a)}\t{yuan_text(a)}"
+                f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_display(a)}\t{yuan_text(a)}"
                 for p, q, a in self.carry_forward
             ] or ["（无差额）"]
         return "\n".join(out)

@@ -17,7 +17,7 @@ from compensation.render.pdf import html_to_pdf
 from compensation.render.profile import DocumentHead, IssuingProfile, document_head, load_profile
 from compensation.render.templates import environment
 
-FORMATS = ("html", "md", "pdf")
+FORMATS = ("html", "md", "pdf", "docx")
 KIND = "bulletin"
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -54,16 +54,21 @@ def text_of(bulletin: Bulletin, doc: DocumentHead) -> dict:
     }
 
 
-def add_charts(bulletin: Bulletin) -> Bulletin:
-    """Draw the charts (matplotlib is imported only here: Markdown and workbooks need none)."""
+def draw_charts(bulletin: Bulletin, fmt: str = "svg") -> dict[str, list]:
+    """The charts as SVG text or PNG bytes (matplotlib is imported only here: Markdown and
+    workbooks need none)."""
     from compensation.render import charts
 
     shown = {row.section_id for row in bulletin.history}
-    bulletin.charts = {
-        "districts": charts.district_bars(bulletin.parties),
-        "strips": charts.class_strips(bulletin.history, bulletin.history_months),
-        "schematics": charts.bank_schematics(bulletin.registry, bulletin.classes_now, shown),
+    return {
+        "districts": charts.district_bars(bulletin.parties, fmt),
+        "strips": charts.class_strips(bulletin.history, bulletin.history_months, fmt),
+        "schematics": charts.bank_schematics(bulletin.registry, bulletin.classes_now, shown, fmt),
     }
+
+
+def add_charts(bulletin: Bulletin) -> Bulletin:
+    bulletin.charts = draw_charts(bulletin)
     return bulletin
 
 
@@ -137,12 +142,12 @@ def render_bulletin(
     issued_on: date | None = None,
     profile: IssuingProfile | str | Path | None = None,
 ) -> Path:
-    """Write the bulletin of `period` ('YYYY-MM') as html, md or pdf to `out`.
+    """Write the bulletin of `period` ('YYYY-MM') as html, md, pdf or docx to `out`.
 
     Its number is recorded once the file is written (on a writable store), so the month keeps it.
     """
     if fmt not in FORMATS:
-        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md 或 pdf。")
+        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md、pdf 或 docx。")
     month = parse_period(period) if isinstance(period, str) else period
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
     chosen = profile if isinstance(profile, IssuingProfile) else load_profile(profile)
@@ -153,6 +158,11 @@ def render_bulletin(
     out = Path(out)
     if fmt == "pdf":
         html_to_pdf(bulletin_html(bulletin, head), out)
+    elif fmt == "docx":
+        from compensation.render.word import bulletin_docx
+
+        bulletin_docx(bulletin, head, text_of(bulletin, head), draw_charts(bulletin, "png"),
+                      chosen.template_path(chosen.bulletin), out)
     else:
         text = bulletin_html(bulletin, head) if fmt == "html" else bulletin_markdown(bulletin, head)
         out.parent.mkdir(parents=True, exist_ok=True)

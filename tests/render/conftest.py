@@ -201,3 +201,9 @@ def store(store_path: Path):
     con = open_store(store_path)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def office_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One private LibreOffice profile for this test session."""
+    return tmp_path_factory.mktemp("lo-profile")
