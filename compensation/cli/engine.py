@@ -128,12 +128,8 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool,
                    out: str | None, prepared_on: str | None, profile: str | None) -> None:
     """年底兑现：全年台账按单位两两轧差，生成划拨清单（精确到分）。"""
-<<<<<<< HEAD
-    from compensation.engine import settle as settle_mod
-
-    con = app.open() if final else app.open_existing()
-=======
     from compensation.cli.report import parse_issue_date
+    from compensation.engine import settle as settle_mod
 
     day = parse_issue_date(prepared_on)
     if out is not None:
@@ -142,8 +138,7 @@ def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json
 
         check_out_path(out)
         chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
-    con = app.open() if final else _open_for_reading(app)
->>>>>>> main
+    con = app.open() if final else app.open_existing()
     try:
         result = settle_mod.settle_year(con, scheme, year, final)
         if out is not None:

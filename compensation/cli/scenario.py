@@ -127,7 +127,7 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
     """
     from compensation.scenario.commands import workbench_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
     finally:
