@@ -59,6 +59,11 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def scheme_ids(rules_dir: Path | None = None) -> list[str]:
+    """The schemes that exist: the stems of the `.rule` files in the rules folder."""
+    return sorted(p.stem for p in (rules_dir or default_rules_dir()).glob("*.rule"))
+
+
 def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
     """`rules/<scheme>.rule`, or every scheme file for 'all'; a clear sentence if there is none."""
     folder = rules_dir or default_rules_dir()
@@ -71,7 +76,7 @@ def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
         return paths
     path = folder / f"{scheme}.rule"
     if not path.is_file():
-        known = ", ".join(p.stem for p in sorted(folder.glob("*.rule"))) or "（无）"
+        known = ", ".join(scheme_ids(folder)) or "（无）"
         raise EcocompError(
             f"找不到方案“{scheme}”的规则文件 {path}；现有方案：{known}。(unknown scheme {scheme})"
         )
