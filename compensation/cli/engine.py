@@ -76,6 +76,11 @@ def accounts_command(
     as_json: bool, as_csv: bool,
 ) -> None:
     """查看预核算结果：逐行金额（万元与元）和各方合计。"""
+    if as_json and as_csv:
+        raise EcocompError(
+            "--json 和 --csv 只能选一个：--json 输出 JSON，--csv 输出 CSV。"
+            "(--json and --csv cannot be used together)"
+        )
     con = _open_for_reading(app)
     try:
         acc = accounts_mod.read_accounts(con, scheme, period, year)

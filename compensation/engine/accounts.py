@@ -15,6 +15,7 @@ import duckdb
 from compensation.engine.ledger import current_lines, party_names, party_nets, runs_covering
 from compensation.engine.money import wan_text, yuan_text
 from compensation.engine.periods import month_label, parse_month, parse_year
+from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 
 JSON_FIELDS = (
@@ -120,6 +121,7 @@ def read_accounts(
 ) -> Accounts:
     """The current lines of a scheme over a month or a year; a sentence if nothing was run."""
     start, viewpoint, label = requested_range(period, year)
+    require_stored_schemes(con, [scheme])
     lines = current_lines(con, scheme, start, viewpoint)
     if not lines:
         known = con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 from compensation.render.labels import class_legend
 from compensation.render.model import Bulletin, build_bulletin
@@ -67,20 +68,6 @@ def bulletin_markdown(bulletin: Bulletin) -> str:
     return environment("md").get_template("bulletin.md.j2").render(_context(bulletin))
 
 
-def _check_schemes(con: duckdb.DuckDBPyConnection, schemes: list[str] | None) -> None:
-    """A scheme id the store has never run is a typo more often than an empty month."""
-    if not schemes:
-        return
-    known = [r[0] for r in con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()]
-    unknown = [s for s in schemes if s not in known]
-    if unknown:
-        listed = "、".join(known) if known else "（尚无任何核算）"
-        raise EcocompError(
-            f"数据库中没有方案 {'、'.join(unknown)} 的核算记录；已有的方案：{listed}。"
-            "（--scheme 应为 all 或方案编号，例如 yangtze_han）"
-        )
-
-
 def _check_has_lines(bulletin: Bulletin, schemes: list[str] | None) -> None:
     if bulletin.schemes:
         return
@@ -104,7 +91,7 @@ def render_bulletin(
         raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md 或 pdf。")
     month = parse_period(period) if isinstance(period, str) else period
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
-    _check_schemes(con, wanted)
+    require_stored_schemes(con, wanted or [])
     bulletin = build_bulletin(con, month, wanted)
     _check_has_lines(bulletin, wanted)
     out = Path(out)

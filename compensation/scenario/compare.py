@@ -16,9 +16,9 @@ import duckdb
 from compensation.lang import BASE_SCENARIO, CompiledScheme
 from compensation.scenario.evaluate import (
     Direction,
+    choose_years,
     direction_of,
     load_compiled,
-    parse_years,
     prepare,
     run_rule_query,
     signed_lines_sql,
@@ -78,7 +78,7 @@ def compare(
     scheme: str | CompiledScheme,
     base: str,
     scenarios: list[str],
-    years: str | list[int],
+    years: str | list[int] | None = None,
     *,
     as_of: datetime | None = None,
     rules_dir: Path | None = None,
@@ -86,7 +86,7 @@ def compare(
 ) -> Comparison:
     """Evaluate BASE and each SCENARIO over the years; nets from the scheme's first party's view."""
     compiled = load_compiled(scheme, rules_dir)
-    year_list = parse_years(years) if isinstance(years, str) else list(years)
+    year_list = choose_years(con, compiled, years, as_of)
     loaded = load_scenarios([base, *scenarios], compiled, scenarios_dir)
     base_name = loaded[0].name
     start, end = years_window(compiled, year_list)

@@ -238,7 +238,10 @@ def test_user_errors_are_sentences_without_traceback(db: Path) -> None:
         assert done.returncode == 1 and "Traceback" not in done.stderr
         return done
     nosuch = fail("run", "--scheme", "nosuch", "--period", "2018-01", "--rules", str(RULES))
-    assert nosuch.stderr.startswith(f"错误：找不到方案“nosuch”的规则文件 {RULES / 'nosuch.rule'}；")
+    assert nosuch.stderr.startswith(
+        f"错误：没有方案“nosuch”：规则目录 {RULES} 中没有 nosuch.rule，"
+        "请检查 --rules 或 ECOCOMP_RULES；"
+    )
     missing = fail("explain", "99999")
     assert missing.stderr.startswith("错误：台账中没有第 99999 行（现有行号 1～0）")
     both = fail("accounts", "--scheme", "tongshun", "--period", "2022-06", "--year", "2022")
