@@ -89,7 +89,7 @@ def accounts_command(
     if as_json:
         click.echo(accounts_mod.render_json(acc, by))
     elif as_csv:
-        click.echo(accounts_mod.render_csv(acc, by), nl=False)
+        click.get_binary_stream("stdout").write(accounts_mod.render_csv(acc, by).encode("utf-8"))
     else:
         click.echo(accounts_mod.render_text(acc, by))
 

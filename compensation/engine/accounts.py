@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +10,7 @@ from typing import Any
 
 import duckdb
 
+from compensation.csv_text import csv_text
 from compensation.engine.ledger import current_lines, party_names, party_nets, runs_covering
 from compensation.engine.money import wan_text, yuan_text
 from compensation.engine.periods import month_label, parse_month, parse_year
@@ -193,8 +192,4 @@ def render_csv(acc: Accounts, by: str | None) -> str:
         fields = ["section", "section_name", "payer", "payer_name", "payee", "payee_name", "amount"]
     else:
         rows, fields = acc.json_lines(), list(JSON_FIELDS)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(fields, rows)

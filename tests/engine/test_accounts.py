@@ -107,6 +107,6 @@ def test_csv_and_by_section(con, tmp_path: Path) -> None:
         "section": "s1", "section_name": "滠水入长江口", "payer": "jiangan", "payer_name": "江岸区",
         "payee": "city_treasury", "payee_name": "市财政", "amount": "500000.00"}]
     csv_text = acc_mod.render_csv(acc, None).splitlines()
-    assert csv_text[0].startswith("line,run,scheme,rule,period,section,section_name,payer,")
+    assert csv_text[0].startswith("\ufeffline,run,scheme,rule,period,section,section_name,payer,")
     assert csv_text[2].startswith(
         "2,1,toy,band,2018-02,s1,滠水入长江口,jiangan,江岸区,city_treasury,")

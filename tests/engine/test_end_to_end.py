@@ -192,7 +192,7 @@ def test_explain_a_yangtze_line(db: Path) -> None:
     assert Decimal(cod[0]["value"]) == Decimal("16.8")
     csv_text = _invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01", "--csv",
                        "--by", "party").splitlines()
-    assert csv_text[0] == "party,party_name,received,paid,net"
+    assert csv_text[0] == "\ufeffparty,party_name,received,paid,net"  # UTF-8 BOM for Excel
     assert "jiangan,江岸区,0.00,2000000.00,-2000000.00" in csv_text  # 滠水入长江口: r > 10%
     text = _invoke(db, "explain", str(line["line"]))
     assert f"台账第 {line['line']} 行：江岸区 → 市财政" in text and "yangtze_han.rule:" in text
