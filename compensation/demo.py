@@ -179,7 +179,8 @@ def step_negotiation(ctx: DemoContext) -> str:
 
     paths = write_demo_comparison(ctx.con, ctx.out_dir)
     ctx.report.outputs.extend(paths)
-    return "通顺河协议情景比较（基准、Ⅲ类目标、500万元）：" + "、".join(p.name for p in paths)
+    return ("通顺河协议情景比较（基准、Ⅲ类目标、500万元）与谈判工作台："
+            + "、".join(p.name for p in paths))
 
 
 STEPS: list[tuple[str, Step]] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from compensation.cli.common import AppContext, pass_app
@@ -12,33 +14,51 @@ from compensation.store import resolve_db_path
 # down every other `ecocomp` command's start-up.
 
 
-def _open_existing(app: AppContext):
-    """Documents only read the store; a missing database is a sentence, not an empty report."""
+def _open_existing(app: AppContext, write: bool = False):
+    """A missing database is a sentence, not an empty report. Documents read the store; an
+    issued one (the bulletin) also records its number."""
     path = resolve_db_path(app.db_path)
     if not path.exists():
         raise EcocompError(
             f"数据库 {path} 不存在：请先用 ecocomp load 载入数据并用 ecocomp run 核算，"
             "或用 --db 指定数据库文件。"
         )
-    return app.open(read_only=True)
+    return app.open(read_only=not write)
+
+
+def parse_issue_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise EcocompError(
+            f"成文日期“{text}”的格式不对：应为 年-月-日，例如 2025-01-10。(--date YYYY-MM-DD)"
+        ) from None
 
 
 @click.command("bulletin")
 @click.option("--period", required=True, metavar="YYYY-MM", help="通报月份，例如 2018-01。")
 @click.option("--scheme", default="all", show_default=True,
               help="方案：all，或用逗号分隔的方案编号（yangtze_han、tongshun、daoguan）。")
-@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf"]), default="html",
-              show_default=True,
-              help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）。")
+@click.option("--format", "fmt", type=click.Choice(["html", "md", "pdf", "docx"]),
+              default="html", show_default=True,
+              help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）、docx（Word）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件。")
+@click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
+              help="成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
+@click.option("--profile", default=None, type=click.Path(dir_okay=False),
+              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
 @pass_app
-def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str) -> None:
-    """生成月度通报（跨区断面水质考核生态补偿预核算情况）。"""
+def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str,
+                     issued_on: str | None, profile: str | None) -> None:
+    """生成月度通报（跨区断面水质考核生态补偿预核算情况），并记录其文号。"""
     from compensation.render import render_bulletin
 
-    con = _open_existing(app)
+    day = parse_issue_date(issued_on)
+    con = _open_existing(app, write=True)
     try:
-        path = render_bulletin(con, period, fmt, out, scheme)
+        path = render_bulletin(con, period, fmt, out, scheme, issued_on=day, profile=profile)
     finally:
         con.close()
     click.echo(f"已生成 {period} 月度通报：{path}")

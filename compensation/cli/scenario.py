@@ -126,5 +126,31 @@ def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahe
         con.close()
 
 
+@scenario_group.command("workbench")
+@click.option("--scheme", required=True, help=SCHEME_HELP)
+@click.option("--param", "params", multiple=True, required=True,
+              metavar="NAME=A..B/STEP|NAME=V1,V2",
+              help="可协商参数的取值网格，可重复（写法同 sweep），每个参数在页面上有一个控件。")
+@click.option("--years", required=True, metavar="YYYY[-YYYY]", help="计算的年份，如 2022-2024。")
+@click.option("--on", default=None, help="在某个情景（可叠加）之上扫描。")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="写出的单个 HTML 文件（不联网，可拷贝、发送）。")
+@pass_app
+def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str,
+                  on: str | None, out: str) -> None:
+    """谈判工作台：整个参数网格一次算完，写成一个可离线打开的 HTML 页面。
+
+    拖动控件即可看到双方逐年与合计净额、与现行协议之差、逐月结果与原因、所动参数的平衡点；
+    数字全部来自核算引擎，页面不重新计算。
+    """
+    from compensation.scenario.commands import workbench_command
+
+    con = _open_existing(app)
+    try:
+        click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
+    finally:
+        con.close()
+
+
 def register(group: click.Group) -> None:
     group.add_command(scenario_group)

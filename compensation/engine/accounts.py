@@ -56,6 +56,7 @@ class Accounts:
 
     @property
     def party_totals(self) -> list[dict[str, Any]]:
+        """Per party: received, paid and net (received − paid) as yuan texts, largest net first."""
         nets = party_nets(self.lines)
         received: dict[str, Decimal] = {}
         paid: dict[str, Decimal] = {}
@@ -97,6 +98,7 @@ class Accounts:
         return out
 
     def json_lines(self) -> list[dict[str, Any]]:
+        """The lines as `ecocomp accounts --json` prints them (amounts as yuan and 万元 texts)."""
         return [
             {
                 "line": ln["line"], "run": ln["run"], "scheme": ln["scheme"], "rule": ln["rule"],

@@ -55,6 +55,7 @@ class RunResult:
 
     @property
     def message(self) -> str:
+        """The sentence `ecocomp run` prints about this run."""
         if self.skipped:
             return self.skipped
         text = (

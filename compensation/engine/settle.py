@@ -75,6 +75,7 @@ class Settlement:
         ]
 
     def as_json(self) -> dict[str, Any]:
+        """The settlement as `ecocomp settle --json` prints it (amounts as yuan texts)."""
         data: dict[str, Any] = {
             "scheme": self.scheme,
             "year": self.year,
@@ -97,6 +98,7 @@ class Settlement:
         return data
 
     def as_text(self) -> str:
+        """The transfer list as `ecocomp settle` prints it."""
         head = (
             f"方案 {self.scheme} {self.year} 年度结算（{month_label(self.covered_from)}～"
             f"{month_label(self.covered_to)}，{self.line_count} 行台账，运行 "

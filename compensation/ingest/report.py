@@ -35,15 +35,19 @@ class LoadReport:
 
     @property
     def batch_ids(self) -> list[int]:
+        """Ids of the batches this load created (files seen before are not counted)."""
         return [b.batch_id for b in self.batches if not b.skipped]
 
     @property
     def rows(self) -> int:
+        """Rows loaded by this load."""
         return sum(b.rows for b in self.batches if not b.skipped)
 
     @property
     def superseded_rows(self) -> int:
+        """Rows of older batches that this load corrected (their values are kept)."""
         return sum(sum(b.superseded.values()) for b in self.batches)
 
     def lines(self) -> list[str]:
+        """One sentence per file, then the notes: what `ecocomp load` prints."""
         return [b.line() for b in self.batches] + self.notes

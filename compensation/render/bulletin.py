@@ -10,13 +10,16 @@ import duckdb
 
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
-from compensation.render.labels import class_legend
+from compensation.render import sentences
+from compensation.render.labels import class_legend, month_label
 from compensation.render.model import Bulletin, build_bulletin
+from compensation.render.numbering import IssueNumber, plan_number, record_number
 from compensation.render.pdf import html_to_pdf
+from compensation.render.profile import DocumentHead, IssuingProfile, document_head, load_profile
 from compensation.render.templates import environment
 
-FORMATS = ("html", "md", "pdf")
-ISSUER = "武汉市生态环境局"
+FORMATS = ("html", "md", "pdf", "docx")
+KIND = "bulletin"
 _PERIOD = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -36,36 +39,73 @@ def parse_schemes(text: str | None) -> list[str] | None:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _context(bulletin: Bulletin) -> dict:
+def _context(bulletin: Bulletin, doc: DocumentHead) -> dict:
+    return {"b": bulletin, "doc": doc, "legend": class_legend(), "text": text_of(bulletin, doc)}
+
+
+def text_of(bulletin: Bulletin, doc: DocumentHead) -> dict:
+    """The prose of every format, from `sentences`."""
     return {
-        "b": bulletin,
-        "issuer": ISSUER,
-        "title": "跨区断面水质考核生态补偿月度通报",
-        "legend": class_legend(),
+        "opening": sentences.opening(bulletin, doc),
+        "overview": sentences.overview(bulletin),
+        "notes": sentences.notes(bulletin),
+        "headings": sentences.headings(bulletin),
+        "annexes": sentences.ANNEXES,
+        "parameter_note": sentences.PARAMETER_NOTE,
+    }
+
+
+def draw_charts(bulletin: Bulletin, fmt: str = "svg") -> dict[str, list]:
+    """The charts as SVG text or PNG bytes (matplotlib is imported only here: Markdown and
+    workbooks need none)."""
+    from compensation.render import charts
+
+    shown = {row.section_id for row in bulletin.history}
+    return {
+        "districts": charts.district_bars(bulletin.parties, fmt),
+        "strips": charts.class_strips(bulletin.history, bulletin.history_months, fmt),
+        "schematics": charts.bank_schematics(bulletin.registry, bulletin.classes_now, shown, fmt),
     }
 
 
 def add_charts(bulletin: Bulletin) -> Bulletin:
-    """Draw the charts (matplotlib is imported only here: Markdown and workbooks need none)."""
-    from compensation.render import charts
-
-    shown = {row.section_id for row in bulletin.history}
-    bulletin.charts = {
-        "districts": charts.district_bars(bulletin.parties),
-        "strips": charts.class_strips(bulletin.history, bulletin.history_months),
-        "schematics": charts.bank_schematics(bulletin.registry, bulletin.classes_now, shown),
-    }
+    bulletin.charts = draw_charts(bulletin)
     return bulletin
 
 
-def bulletin_html(bulletin: Bulletin) -> str:
+def bulletin_html(bulletin: Bulletin, doc: DocumentHead | None = None) -> str:
     if not bulletin.charts:
         add_charts(bulletin)
-    return environment("html").get_template("bulletin.html.j2").render(_context(bulletin))
+    context = _context(bulletin, doc or draft_head(bulletin))
+    return environment("html").get_template("bulletin.html.j2").render(context)
 
 
-def bulletin_markdown(bulletin: Bulletin) -> str:
-    return environment("md").get_template("bulletin.md.j2").render(_context(bulletin))
+def bulletin_markdown(bulletin: Bulletin, doc: DocumentHead | None = None) -> str:
+    context = _context(bulletin, doc or draft_head(bulletin))
+    return environment("md").get_template("bulletin.md.j2").render(context)
+
+
+def period_key(month: date) -> str:
+    return f"{month.year}-{month.month:02d}"
+
+
+def bulletin_head(
+    con: duckdb.DuckDBPyConnection, bulletin: Bulletin, profile: IssuingProfile, issued_on: date
+) -> tuple[DocumentHead, IssueNumber]:
+    """The bulletin's head: its number (kept from the first issue of the month) and title."""
+    issue = plan_number(con, KIND, period_key(bulletin.period), issued_on, bulletin.run_key)
+    head = document_head(profile, profile.bulletin, issue.text(profile.bulletin.number),
+                         issued_on, issue.corrected, month=month_label(bulletin.period))
+    return head, issue
+
+
+def draft_head(bulletin: Bulletin) -> DocumentHead:
+    """For a bulletin built without a store at hand (previews, tests): the profile's head with
+    the number left open."""
+    profile = load_profile()
+    return document_head(profile, profile.bulletin, profile.bulletin.number
+                         .replace("{year}", str(date.today().year)).replace("{n}", "　"),
+                         date.today(), month=month_label(bulletin.period))
 
 
 def _check_has_lines(bulletin: Bulletin, schemes: list[str] | None) -> None:
@@ -85,19 +125,34 @@ def render_bulletin(
     fmt: str,
     out: str | Path,
     schemes: list[str] | str | None = None,
+    *,
+    issued_on: date | None = None,
+    profile: IssuingProfile | str | Path | None = None,
 ) -> Path:
-    """Write the bulletin of `period` ('YYYY-MM') as html, md or pdf to `out`; return the path."""
+    """Write the bulletin of `period` ('YYYY-MM') as html, md, pdf or docx to `out`.
+
+    Its number is recorded once the file is written (on a writable store), so the month keeps it.
+    """
     if fmt not in FORMATS:
-        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md 或 pdf。")
+        raise EcocompError(f"不支持的通报格式“{fmt}”：应为 html、md、pdf 或 docx。")
     month = parse_period(period) if isinstance(period, str) else period
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
+    chosen = profile if isinstance(profile, IssuingProfile) else load_profile(profile)
     require_stored_schemes(con, wanted or [])
     bulletin = build_bulletin(con, month, wanted)
     _check_has_lines(bulletin, wanted)
+    head, issue = bulletin_head(con, bulletin, chosen, issued_on or date.today())
     out = Path(out)
     if fmt == "pdf":
-        return html_to_pdf(bulletin_html(bulletin), out)
-    text = bulletin_html(bulletin) if fmt == "html" else bulletin_markdown(bulletin)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+        html_to_pdf(bulletin_html(bulletin, head), out)
+    elif fmt == "docx":
+        from compensation.render.word import bulletin_docx
+
+        bulletin_docx(bulletin, head, text_of(bulletin, head), draw_charts(bulletin, "png"),
+                      chosen.template_path(chosen.bulletin), out)
+    else:
+        text = bulletin_html(bulletin, head) if fmt == "html" else bulletin_markdown(bulletin, head)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    record_number(con, KIND, period_key(month), issue, bulletin.run_key)
     return out

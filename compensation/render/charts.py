@@ -52,6 +52,16 @@ def _to_svg(fig: plt.Figure) -> str:
     return svg.replace("<svg ", '<svg role="img" ', 1)
 
 
+def _finish(fig: plt.Figure, fmt: str) -> str | bytes:
+    """'svg': inline SVG text (HTML); 'png': image bytes at 200 dpi (Word cannot inline SVG)."""
+    if fmt == "svg":
+        return _to_svg(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
 def _fixed_margins(fig: plt.Figure, labels: Sequence[str], top_inches: float = 0.2,
                    bottom_inches: float = 0.15) -> None:
     """Margins from the label lengths instead of tight_layout, which draws the figure once more
@@ -68,7 +78,7 @@ def _pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
-def district_bars(parties: Sequence[PartyTotal]) -> list[str]:
+def district_bars(parties: Sequence[PartyTotal], fmt: str = "svg") -> list:
     """Net amount per party, this month and year to date (万元), one bar pair per party."""
     if not parties:
         return []
@@ -96,11 +106,11 @@ def district_bars(parties: Sequence[PartyTotal]) -> list[str]:
             ax.legend(loc="lower right", fontsize=7, frameon=False)
             ax.spines[["top", "right"]].set_visible(False)
             fig.tight_layout()
-            charts.append(_to_svg(fig))
+            charts.append(_finish(fig, fmt))
     return charts
 
 
-def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str]:
+def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = "svg") -> list:
     """Each section's class over the months: one coloured cell per month.
 
     The cells are one image per page (a bitmap inside the SVG), not one shape each, so a thousand
@@ -136,7 +146,7 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str
             for spine in ax.spines.values():
                 spine.set_visible(False)
             _fixed_margins(fig, [_row_label(r) for r in page], top_inches=0.35)
-            charts.append(_to_svg(fig))
+            charts.append(_finish(fig, fmt))
     return charts
 
 
@@ -157,8 +167,9 @@ def plain(text: str) -> str:
 
 
 def bank_schematics(
-    registry: Registry, classes: dict[str, int], section_ids: set[str] | None = None
-) -> list[str]:
+    registry: Registry, classes: dict[str, int], section_ids: set[str] | None = None,
+    fmt: str = "svg",
+) -> list:
     """Per river: its banks as lines, sections in river order as dots coloured by class."""
     by_river: dict[str, dict[str, list]] = {}
     for section in sorted(registry.sections.values(), key=section_order):
@@ -198,5 +209,5 @@ def bank_schematics(
             for spine in ax.spines.values():
                 spine.set_visible(False)
             fig.tight_layout()
-            charts.append(_to_svg(fig))
+            charts.append(_finish(fig, fmt))
     return charts

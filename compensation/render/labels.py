@@ -89,6 +89,22 @@ def month_label(period: date) -> str:
     return f"{period.year}年{period.month}月"
 
 
+def day_label(day: date) -> str:
+    """2024年12月31日 (a datetime shows its day only: documents give dates, not clock times)."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (chapter numbers up to 99)."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return f"{CN_DIGITS[tens] if tens > 1 else ''}十{CN_DIGITS[ones] if ones else ''}"
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
 
 

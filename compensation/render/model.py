@@ -7,7 +7,7 @@ negative = it pays (a penalty, 扣罚). Payer and payee are shown as well, so no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -27,6 +27,7 @@ from compensation.render.data import (
 )
 from compensation.render.gaps import MonthGap, gaps_sentence, year_to_date_gaps
 from compensation.render.labels import FLAG_WORDS, scheme_title
+from compensation.render.provenance import Provenance, official_basis, read_provenance
 from compensation.render.trace import Measures, read_measures
 
 HISTORY_MONTHS = 12
@@ -51,11 +52,15 @@ class LineView:
     signed: Decimal
     outcome: str  # 'reward' | 'penalty' | 'excluded' | 'zero'
     note: str
+    rule_title: str = ""
+    rank: int | None = None  # place within its scheme (see rank_rows)
+    remark: str = ""  # 备注: why a line is zero or exceptional, or 更正
 
     @property
     def branch_text(self) -> str:
-        """The branch in words when the rule gave a label, else as written in the rule."""
-        return self.measures.branch_label or self.line.branch or "—"
+        """The branch in words as the rule labels it; never the rule's own syntax (`[-band, 0]`):
+        without a label, the rule's title."""
+        return self.measures.branch_label or self.rule_title or "—"
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,12 @@ class SchemeTable:
     rewards: Decimal
     penalties: Decimal
     has_cpi: bool
+    part: str = "district"  # 'district' (with the city treasury) or 'cross' (between cities)
+    rank_by: str = ""  # what the rows are ranked by, in words
+
+    @property
+    def has_remarks(self) -> bool:
+        return any(v.remark for v in self.rows)
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,7 @@ class Bulletin:
     classes_now: dict[str, int]
     registry: Registry
     as_of: datetime | None
+    provenance: Provenance | None = None
     charts: dict[str, list[str]] = field(default_factory=dict)
     year_to_date_gaps: list[MonthGap] = field(default_factory=list)
 
@@ -116,6 +128,30 @@ class Bulletin:
     def year_to_date_note(self) -> str:
         """The sentence naming the months 本年累计 does not (fully) stand on; '' when none."""
         return gaps_sentence(self.year_to_date_gaps)
+
+    @property
+    def district_schemes(self) -> list[SchemeTable]:
+        return [s for s in self.schemes if s.part == "district"]
+
+    @property
+    def cross_schemes(self) -> list[SchemeTable]:
+        return [s for s in self.schemes if s.part == "cross"]
+
+    @property
+    def run_key(self) -> str:
+        """The runs behind the bulletin: a reissue on other runs is a correction (更正)."""
+        return ",".join(str(r.run_id) for r in self.provenance.runs) if self.provenance else ""
+
+    @property
+    def data_cutoff(self) -> datetime | None:
+        return self.provenance.data_cutoff if self.provenance else None
+
+    @property
+    def official_bases(self) -> list[tuple[str, str, str]]:
+        """(scheme title, rule title, official basis) for the body; bases that are only press
+        reports or assumptions are left to the annex."""
+        return [(r.scheme, r.title or "—", official_basis(r.basis)) for r in self.rules
+                if official_basis(r.basis)]
 
 
 def assessed_party(line: LedgerLine, registry: Registry) -> str:
@@ -179,7 +215,11 @@ def shown_rows(views: list[LineView]) -> list[LineView]:
 
 
 def line_view(
-    line: LedgerLine, registry: Registry, classes: dict[tuple[str, date], int], month: date
+    line: LedgerLine,
+    registry: Registry,
+    classes: dict[tuple[str, date], int],
+    month: date,
+    rule_title: str = "",
 ) -> LineView:
     measures = read_measures(line.trace)
     section = registry.sections.get(line.section_id or "")
@@ -218,21 +258,67 @@ def line_view(
         signed=signed,
         outcome=outcome,
         note=note,
+        rule_title=rule_title,
     )
 
 
-def _scheme_tables(views: list[LineView]) -> list[SchemeTable]:
+def _rank_key(view: LineView, by_ratio: bool) -> tuple:
+    """Most improved first: by CPI change r ascending where the scheme ranks by it, else by the
+    amount the party receives (descending) and its class; unassessed rows last."""
+    if view.outcome == "excluded":
+        return (1, 0, 0)
+    if by_ratio:
+        ratio = view.measures.ratio
+        return (0, ratio, 0) if ratio is not None else (1, 0, 0)
+    return (0, -view.signed, view.klass if view.klass is not None else 9)
+
+
+def rank_rows(rows: list[LineView], by_ratio: bool) -> list[LineView]:
+    """Rows in rank order with their places (equal keys share a place: 1, 2, 2, 4)."""
+    ordered = sorted(rows, key=lambda v: _rank_key(v, by_ratio))  # stable: registry order kept
+    ranked: list[LineView] = []
+    for i, view in enumerate(ordered):
+        key = _rank_key(view, by_ratio)
+        if key[0] == 1:
+            ranked.append(replace(view, rank=None))
+        elif ranked and ranked[-1].rank is not None and _rank_key(ranked[-1], by_ratio) == key:
+            ranked.append(replace(view, rank=ranked[-1].rank))
+        else:
+            ranked.append(replace(view, rank=i + 1))
+    return ranked
+
+
+def _remark(view: LineView, corrected: set[str]) -> str:
+    """备注: the reason of a zero or exceptional line, and 更正 when its data were corrected."""
+    parts = []
+    if view.line.amount == 0 or view.line.exception:
+        parts.append(view.note or ("未下降" if view.outcome == "zero" else ""))
+    if view.line.section_id in corrected:
+        parts.append("数据更正")
+    return "；".join(p for p in parts if p)
+
+
+def _scheme_tables(
+    views: list[LineView], registry: Registry, corrected: set[str]
+) -> list[SchemeTable]:
     tables = []
     for scheme in dict.fromkeys(v.line.scheme for v in views):
-        rows = [v for v in views if v.line.scheme == scheme]
+        rows = [replace(v, remark=_remark(v, corrected)) for v in views if v.line.scheme == scheme]
+        has_cpi = any(v.measures.cpi is not None for v in rows)
+        by_ratio = any(v.measures.ratio is not None for v in rows)
+        with_treasury = any(registry.is_treasury(v.line.payer) or registry.is_treasury(v.line.payee)
+                            for v in rows)
         tables.append(
             SchemeTable(
                 scheme=scheme,
                 title=scheme_title(scheme),
-                rows=rows,
+                rows=rank_rows(rows, by_ratio),
                 rewards=sum((v.signed for v in rows if v.signed > 0), Decimal(0)),
                 penalties=sum((-v.signed for v in rows if v.signed < 0), Decimal(0)),
-                has_cpi=any(v.measures.cpi is not None for v in rows),
+                has_cpi=has_cpi,
+                part="district" if with_treasury else "cross",
+                rank_by="综合污染指数较入境对照断面的变化率（由低到高）" if by_ratio
+                else "本月奖惩金额（由高到低）",
             )
         )
     return tables
@@ -356,27 +442,38 @@ def build_bulletin(
         con, min(first_of_year, history_from), month, schemes, class_from=history_from
     )
     lines = snapshot.lines_by_month.get(month, [])
-    views = [line_view(x, snapshot.registry, snapshot.classes, month) for x in lines]
+    titles = {key: info.title for key, info in snapshot.rules.items()}
+    views = [
+        line_view(x, snapshot.registry, snapshot.classes, month, titles.get((x.scheme, x.rule), ""))
+        for x in lines
+    ]
     views.sort(key=lambda v: _row_order(v, snapshot.registry))
     months = [add_months(history_from, i) for i in range(HISTORY_MONTHS)]
     shown = {v.line.section_id for v in views if v.line.section_id}
     wanted = set(schemes) if schemes is not None else None
     rows = shown_rows(views)
+    corrections = read_corrections(
+        con, _previous_bulletin_time(con, month), snapshot.as_of if lines else None
+    )
+    corrected = {sid for c in corrections for sid in c.section_ids}
+    rules = _rules(views, snapshot.rules)
     return Bulletin(
         period=month,
-        schemes=_scheme_tables(rows),
+        schemes=_scheme_tables(rows, snapshot.registry, corrected),
         summary=_summary(views),
         parties=party_totals(snapshot, month, views),
         excluded=[v for v in rows if v.outcome == "excluded"],
-        corrections=read_corrections(
-            con, _previous_bulletin_time(con, month), snapshot.as_of if lines else None
-        ),
-        rules=_rules(views, snapshot.rules),
+        corrections=corrections,
+        rules=rules,
         history_months=months,
         history=_history(snapshot, wanted, months, shown),
         classes_now={s: c for (s, m), c in snapshot.classes.items() if m == month},
         registry=snapshot.registry,
         as_of=snapshot.as_of if lines else None,
+        provenance=read_provenance(
+            con, {x.run_id for x in lines}, rules,
+            [p for p in snapshot.parameters if wanted is None or p.scheme in wanted],
+        ),
         year_to_date_gaps=year_to_date_gaps(con, month, schemes),
     )
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 
 from compensation.render import labels
+from compensation.render.provenance import file_name
 
 REPORTS_ENV = "ECOCOMP_REPORTS"
 
@@ -34,6 +35,8 @@ def _filters() -> dict:
         "index": labels.format_index,
         "ratio": labels.format_ratio,
         "month_label": labels.month_label,
+        "day_label": labels.day_label,
+        "file_name": file_name,
         "bank": lambda bank: labels.BANK_LABELS.get(bank or "", ""),
     }
 

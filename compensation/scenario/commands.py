@@ -54,6 +54,17 @@ def risk_command(con: duckdb.DuckDBPyConnection, scheme: str, scenarios: Sequenc
     return _finish(result, text.risk_lines(result), risk_json(result), out, as_json)
 
 
+def workbench_command(con: duckdb.DuckDBPyConnection, scheme: str, params: Sequence[str],
+                      years: str, on: str | None, out: Path) -> str:
+    from compensation.scenario.workbench import workbench
+    from compensation.scenario.workbench_page import write_workbench
+
+    result = workbench(con, scheme, list(params), years, on=on)
+    write_workbench(result, out)
+    return (f"谈判工作台：{len(result.points)} 个参数组合 × {len(result.years)} 年，"
+            f"已写出：{out}")
+
+
 def list_command(scheme: str | None) -> str:
     if scheme is not None:
         from compensation.engine.schemes import require_schemes

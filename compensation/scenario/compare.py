@@ -1,7 +1,7 @@
 """`ecocomp scenario compare`: net transfers per year and month under each scenario, side by side.
 
-All scenarios are evaluated by one query per rule (UNION ALL: one query in all); the lines stay in a
-TEMP table of the session for the month-by-month reasons. Nothing is written to the ledger.
+All scenarios are evaluated by one query (every rule's SQL joined by UNION ALL), with the month by
+month reasons (`outcomes.monthly_outcomes`). Nothing is written to the ledger.
 """
 
 from __future__ import annotations
@@ -19,17 +19,13 @@ from compensation.scenario.evaluate import (
     choose_years,
     direction_of,
     load_compiled,
-    prepare,
-    run_rule_query,
-    signed_lines_sql,
-    year_of,
     years_window,
 )
 from compensation.scenario.files import Scenario, load_scenarios, overlays
-from compensation.scenario.reasons import failed_indicators, line_reason, month_reason
+from compensation.scenario.outcomes import monthly_outcomes, yearly_sums
+from compensation.scenario.reasons import failed_indicators
 
 ZERO = Decimal("0.00")
-LINES_TABLE = "scenario_lines"
 
 
 @dataclass
@@ -64,15 +60,6 @@ class Comparison:
         return [s.name for s in self.scenarios]
 
 
-def _scheme_judges_target(compiled: CompiledScheme) -> bool:
-    return any(p.name == "target" and p.kind == "class" for p in compiled.parameters)
-
-
-def _section_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    return {sid: name for sid, name in con.execute(
-        "SELECT section_id, name FROM ev_sections").fetchall()}
-
-
 def compare(
     con: duckdb.DuckDBPyConnection,
     scheme: str | CompiledScheme,
@@ -90,51 +77,21 @@ def compare(
     loaded = load_scenarios([base, *scenarios], compiled, scenarios_dir)
     base_name = loaded[0].name
     start, end = years_window(compiled, year_list)
-    prepare(con, compiled, start, end, overlays(loaded), as_of)
     direction = direction_of(con, compiled)
-    sql, params = signed_lines_sql(
-        compiled, direction,
-        "scenario, period_start, section_id, amount, exception, reason, "
-        "CAST(trace AS VARCHAR) AS trace",
-        trace=True,
-    )
-    con.execute(f"DROP TABLE IF EXISTS {LINES_TABLE}")
-    run_rule_query(con, compiled, f"CREATE TEMP TABLE {LINES_TABLE} AS {sql}", params)
+    months, outcomes = monthly_outcomes(con, compiled, direction, start, end, overlays(loaded),
+                                        as_of)
     names = [s.name for s in loaded]
-    wanted = set(names)
-    rows = con.execute(
-        "SELECT scenario, CAST(period_start AS DATE), section_id, signed, exception, reason, "
-        f"trace FROM {LINES_TABLE} ORDER BY scenario, period_start, section_id"
-    ).fetchall()
-    con.execute(f"DROP TABLE {LINES_TABLE}")
-    sections = _section_names(con)
-    by_target = _scheme_judges_target(compiled)
-    nets: dict[tuple[str, date], Decimal] = {}
-    parts: dict[tuple[str, date], list[str | None]] = {}
-    months: set[date] = set()
-    for scenario, month, section, signed, exception, reason, trace in rows:
-        if scenario not in wanted:
-            continue
-        months.add(month)
-        key = (scenario, month)
-        nets[key] = nets.get(key, ZERO) + Decimal(signed)
-        name = sections.get(section, section or "方案级")
-        parts.setdefault(key, []).append(line_reason(name, exception, reason, trace, signed))
-    monthly = [
-        MonthRow(
+    monthly = []
+    for m in months:
+        found = {n: outcomes.get(n, {}).get(m) for n in names}
+        monthly.append(MonthRow(
             m,
-            {n: nets.get((n, m), ZERO) for n in names},
-            {n: month_reason(parts.get((n, m), []), by_target and (n, m) in parts)
-             for n in names},
-        )
-        for m in sorted(months)
-    ]
-    yearly: dict[int, dict[str, Decimal]] = {y: dict.fromkeys(names, ZERO) for y in year_list}
-    for row in monthly:
-        year = year_of(compiled, row.month)
-        if year in yearly:
-            for n in names:
-                yearly[year][n] += row.nets[n]
+            {n: o.net if o else ZERO for n, o in found.items()},
+            {n: o.reason if o else "" for n, o in found.items()},
+        ))
+    sums = {n: yearly_sums(compiled, year_list, months, [r.nets[n] for r in monthly])
+            for n in names}
+    yearly = {y: {n: sums[n][y] for n in names} for y in year_list}
     totals = {n: sum((yearly[y][n] for y in year_list), ZERO) for n in names}
     return Comparison(
         compiled.id, compiled.title, direction, year_list, base_name, loaded, yearly, monthly,

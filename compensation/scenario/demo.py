@@ -14,13 +14,24 @@ DEMO_SCHEME = "tongshun"
 DEMO_BASE = "base"
 DEMO_SCENARIOS = ["target_iii", "amount_500"]
 DEMO_YEARS = "2022-2024"
+# The workbench's grid: 11 amounts × 7 penalties × 3 targets × 2 ways of judging = 462 points.
+DEMO_GRID = [
+    "annual_amount=100万..600万/50万", "penalty_amount=0万..600万/100万", "target=II,III,IV",
+    "judge=per_section,all_sections",
+]
 
 
 def write_demo_comparison(
     con: duckdb.DuckDBPyConnection, out_dir: Path, as_of: datetime | None = None
 ) -> list[Path]:
-    """Baseline vs class III target vs 500万, 2022–2024: `scenario_tongshun.xlsx` and `.html`."""
+    """Baseline vs class III target vs 500万, 2022–2024: `scenario_tongshun.xlsx` and `.html`,
+    and beside them the negotiation workbench `workbench_tongshun.html` over `DEMO_GRID`."""
+    from compensation.scenario.workbench import workbench
+    from compensation.scenario.workbench_page import write_workbench
+
     result = compare(con, DEMO_SCHEME, DEMO_BASE, DEMO_SCENARIOS, DEMO_YEARS, as_of=as_of)
     out_dir = Path(out_dir)
-    return [write_result(result, out_dir / f"scenario_{DEMO_SCHEME}{suffix}")
-            for suffix in (".xlsx", ".html")]
+    written = [write_result(result, out_dir / f"scenario_{DEMO_SCHEME}{suffix}")
+               for suffix in (".xlsx", ".html")]
+    bench = workbench(con, DEMO_SCHEME, DEMO_GRID, DEMO_YEARS, as_of=as_of)
+    return [*written, write_workbench(bench, out_dir / f"workbench_{DEMO_SCHEME}.html")]

@@ -181,7 +181,8 @@ def break_even(
         index = axis.labels.index(row.labels[param])
         groups.setdefault(key, []).append((axis.numbers[index], row.total))  # type: ignore[arg-type]
     resolution = _resolution(axis)
-    out = []
+    out: list[BreakEven | None] = []
+    pending: list[Bracket] = []
     for key, series in groups.items():
         series.sort()
         fixed = dict(zip([a.name for a in others], key, strict=True))
@@ -202,55 +203,84 @@ def break_even(
             out.append(BreakEven(param, fixed, value, _value_text(axis, value), net,
                                  (value, value), "网格点上净额恰为 0。"))
             continue
-        out.append(_refine(con, compiled, result, axis, fixed, fixed_texts, on,
-                           series[i], series[i + 1], resolution, as_of))
-    return out
+        pending.append(Bracket(len(out), fixed, {**on, **fixed_texts}, series[i], series[i + 1]))
+        out.append(None)
+    for bracket, found_even in zip(
+        pending, _refine_all(con, compiled, result, axis, pending, resolution, as_of), strict=True
+    ):
+        out[bracket.index] = found_even
+    return [b for b in out if b is not None]
 
 
-def _refine(
+@dataclass
+class Bracket:
+    """One combination of the other parameters whose net changes sign between `low` and `high`."""
+
+    index: int
+    fixed: dict[str, str]
+    overlay: dict[str, str]  # the other parameters (and the `on` scenario) as overlay texts
+    low: tuple[Decimal, Decimal]  # (value, net)
+    high: tuple[Decimal, Decimal]
+    done: BreakEven | None = None
+
+
+def _candidates(axis: GridAxis, b: Bracket, resolution: Decimal) -> list[Decimal]:
+    """The interpolated zero (± one step) and evenly spaced points strictly inside the bracket."""
+    (lo, lo_net), (hi, hi_net) = b.low, b.high
+    if hi - lo <= resolution:
+        return []
+    guess = _snap(lo + (0 - lo_net) * (hi - lo) / (hi_net - lo_net), resolution)
+    found = {guess, guess - resolution, guess + resolution}
+    width = (hi - lo) / (BISECT_POINTS + 1)
+    found |= {_snap(lo + width * k, resolution) for k in range(1, BISECT_POINTS + 1)}
+    return sorted(c for c in found if lo < c < hi)
+
+
+def _refine_all(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledScheme,
     result: SweepResult,
     axis: GridAxis,
-    fixed: dict[str, str],
-    fixed_texts: dict[str, str],
-    on: dict[str, str],
-    low: tuple[Decimal, Decimal],
-    high: tuple[Decimal, Decimal],
+    brackets: list[Bracket],
     resolution: Decimal,
     as_of: datetime | None,
-) -> BreakEven:
-    (lo, lo_net), (hi, hi_net) = low, high
+) -> list[BreakEven]:
+    """Narrow every bracket at once: each round is ONE query over the candidates of all of them,
+    so a grid with hundreds of sign changes costs a handful of queries, not hundreds."""
     for _ in range(BISECT_ROUNDS):
-        if hi - lo <= resolution:
+        active = [(b, _candidates(axis, b, resolution)) for b in brackets if b.done is None]
+        active = [(b, cs) for b, cs in active if cs]
+        if not active:
             break
-        guess = _snap(lo + (0 - lo_net) * (hi - lo) / (hi_net - lo_net), resolution)
-        candidates = {guess, guess - resolution, guess + resolution}
-        width = (hi - lo) / (BISECT_POINTS + 1)
-        candidates |= {_snap(lo + width * k, resolution) for k in range(1, BISECT_POINTS + 1)}
-        candidates = {c for c in candidates if lo < c < hi}
-        if not candidates:
-            break
-        points = []
-        for c in sorted(candidates):
-            overlay = {**on, **fixed_texts, axis.name: number_text(axis.unit, c)}
-            points.append(GridPoint(f"{axis.name}={c}", {}, overlay))
+        points = [
+            GridPoint(f"{axis.name}={c}|{k}", {},
+                      {**b.overlay, axis.name: number_text(axis.unit, c)})
+            for k, (b, cs) in enumerate(active) for c in cs
+        ]
         nets = _evaluate(con, compiled, result.direction, result.years, points, as_of)
-        series = [(lo, lo_net)] + [
-            (c, sum(nets[f"{axis.name}={c}"].values(), ZERO)) for c in sorted(candidates)
-        ] + [(hi, hi_net)]
-        found = _crossing(series)
-        if found is None:  # cannot happen: the ends differ in sign
-            break
-        i, exact = found
-        if exact:
-            value, net = series[i]
-            return BreakEven(axis.name, fixed, value, _value_text(axis, value), net,
-                             (value, value), "净额恰为 0。")
-        (lo, lo_net), (hi, hi_net) = series[i], series[i + 1]
+        for k, (b, cs) in enumerate(active):
+            series = [b.low] + [
+                (c, sum(nets[f"{axis.name}={c}|{k}"].values(), ZERO)) for c in cs
+            ] + [b.high]
+            found = _crossing(series)
+            if found is None:  # cannot happen: the ends differ in sign
+                b.done = _closest(axis, b)
+                continue
+            i, exact = found
+            if exact:
+                value, net = series[i]
+                b.done = BreakEven(axis.name, b.fixed, value, _value_text(axis, value), net,
+                                   (value, value), "净额恰为 0。")
+            else:
+                b.low, b.high = series[i], series[i + 1]
+    return [b.done or _closest(axis, b) for b in brackets]
+
+
+def _closest(axis: GridAxis, b: Bracket) -> BreakEven:
+    (lo, lo_net), (hi, hi_net) = b.low, b.high
     value, net = (lo, lo_net) if abs(lo_net) <= abs(hi_net) else (hi, hi_net)
     return BreakEven(
-        axis.name, fixed, value, _value_text(axis, value), net, (lo, hi),
+        axis.name, b.fixed, value, _value_text(axis, value), net, (lo, hi),
         f"净额在 {_value_text(axis, lo)}（{lo_net} 元）与 {_value_text(axis, hi)}"
         f"（{hi_net} 元）之间变号；取净额绝对值较小的一端。",
     )

@@ -136,3 +136,17 @@ CREATE TABLE IF NOT EXISTS settlement_transfers (
     payee         VARCHAR NOT NULL,
     amount        DECIMAL(18,2) NOT NULL CHECK (amount >= 0)
 );
+
+-- Numbers of issued documents (文号/期号): numbered per kind and year of issue in issue order; a
+-- document issued again for the same period keeps its number (a changed content says 更正).
+CREATE TABLE IF NOT EXISTS issued_documents (
+    kind         VARCHAR NOT NULL,           -- 'bulletin'
+    period       VARCHAR NOT NULL,           -- what it covers: '2024-12'
+    year         INTEGER NOT NULL,           -- year of first issue (the 〔year〕 of the number)
+    number       INTEGER NOT NULL,           -- n-th document of that kind in that year
+    first_issued DATE NOT NULL,
+    last_issued  DATE NOT NULL,
+    first_key    VARCHAR NOT NULL,           -- the runs behind the first issue
+    last_key     VARCHAR NOT NULL,           -- the runs behind the latest issue
+    PRIMARY KEY (kind, period)
+);

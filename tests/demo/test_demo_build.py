@@ -95,7 +95,7 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     # the newest month with ledger lines is 2024-12: its bulletin in both forms, and a workbook
     # for each of the 17 parties other than the city treasury
     assert {"月度通报_2024-12.html", "月度通报_2024-12.md"} <= names
-    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html"} <= names
+    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html", "workbench_tongshun.html"} <= names
     assert sum(1 for p in outputs if p.parent.name == "工作簿_2024") == 17
     assert all(p.is_file() for p in outputs)
 

@@ -147,7 +147,8 @@ def fill_store(con: duckdb.DuckDBPyConnection) -> None:
             " TIMESTAMP '2018-02-05 10:00', 2, NULL)"
         )
         con.execute(
-            "INSERT INTO batches VALUES (2, 'samples', '更正_2018-02.csv', 'bb', 1,"
+            "INSERT INTO batches VALUES (2, 'samples', '/srv/ecocomp/uploads/更正_2018-02.csv',"
+            " 'bb', 1,"
             " TIMESTAMP '2018-03-01 12:00', NULL, '王家巷码头2月化学需氧量复核')"
         )
         _insert_samples(con, 1, date(2018, 1, 1), JAN_VALUES)
@@ -167,6 +168,8 @@ def fill_store(con: duckdb.DuckDBPyConnection) -> None:
                 [run, scheme, label, start, end, when, when, json.dumps(RULES_META[scheme]),
                  json.dumps(PARAMS[scheme])],
             )
+        # the batches each run read: batch 2 (the correction, loaded 2018-03-01 12:00) only by run 4
+        con.execute("UPDATE runs SET batch_ids = CASE WHEN run_id = 4 THEN [1, 2] ELSE [1] END")
         for i, (run, scheme, rule, month, section, payer, payee, amount, branch, exc, reason,
                 trace) in enumerate(LINES, start=1):
             con.execute(
@@ -198,3 +201,9 @@ def store(store_path: Path):
     con = open_store(store_path)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def office_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One private LibreOffice profile for this test session."""
+    return tmp_path_factory.mktemp("lo-profile")

@@ -54,6 +54,7 @@ class Browser:
         self._buffer = b""
         self._next_id = 0
         self._events: list[dict] = []
+        self.session: str | None = None  # the page last opened, for `evaluate`
 
     def _read(self, deadline: float) -> dict:
         while b"\0" not in self._buffer:
@@ -111,6 +112,7 @@ class Browser:
                   {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
                   session=session)
         self._events.clear()
+        self.session = session
         self.call("Page.navigate", {"url": url}, session=session)
         self.wait_event("Page.loadEventFired", time.monotonic() + self.timeout)
         self.drain(0.5)
@@ -135,6 +137,16 @@ class Browser:
                                                "returnByValue": True}, session=session)
         report.title = title.get("result", {}).get("value", "")
         return report
+
+    def evaluate(self, expression: str, await_promise: bool = False) -> object:
+        """The value of a JavaScript expression in the page last opened (a thrown error raises)."""
+        answer = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": await_promise},
+                           session=self.session)
+        if "exceptionDetails" in answer:
+            raise RuntimeError(answer["exceptionDetails"].get("exception", {}).get(
+                "description", "exception"))
+        return answer.get("result", {}).get("value")
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, EOFError, TimeoutError, OSError):

@@ -54,7 +54,7 @@ def test_html_bulletin_renders_without_errors_or_network(browser, store, tmp_pat
     report = browser.open(page.as_uri())
     assert report.errors == []
     assert [u for u in report.requests if not u.startswith(("file:", "data:"))] == []
-    assert report.title == "跨区断面水质考核生态补偿月度通报（2018年2月）"
+    assert report.title == "关于2018年2月跨区断面水质考核生态补偿预核算情况的通报"
     ink, colours = _ink_share(report.screenshot)
     assert ink > 0.05, f"the page looks blank ({ink:.1%} non-white)"
     assert colours > 20

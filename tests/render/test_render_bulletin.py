@@ -16,10 +16,11 @@ from compensation.render.model import build_bulletin
 from compensation.render.pdf import find_chromium
 
 GOLDEN = Path(__file__).parent / "golden" / "bulletin_2018-01.md"
+ISSUED = date(2018, 2, 5)
 
 
 def test_markdown_bulletin_of_january_2018_matches_the_golden_file(store, tmp_path) -> None:
-    out = render_bulletin(store, "2018-01", "md", tmp_path / "b.md")
+    out = render_bulletin(store, "2018-01", "md", tmp_path / "b.md", issued_on=ISSUED)
     text = out.read_text(encoding="utf-8")
     if os.environ.get("ECOCOMP_UPDATE_GOLDEN"):
         GOLDEN.write_text(text, encoding="utf-8")
@@ -29,19 +30,30 @@ def test_markdown_bulletin_of_january_2018_matches_the_golden_file(store, tmp_pa
 def test_golden_rows_hold_the_hand_computed_values() -> None:
     """The golden is not just whatever came out: its key rows are the conftest numbers."""
     text = GOLDEN.read_text(encoding="utf-8")
-    # 老关村: CPI 0.850 vs 0.900, r = -0.05/0.9 = -5.56%, reward 50万 paid by 市财政
-    assert re.search(r"\| 老关村 \| 左岸 \| .*\| Ⅲ \| 对照Ⅱ \| 0\.850 \| 0\.900 \| -5\.56% \|"
-                     r" \\\[-10%, 0\\\] \| 市财政 → 武汉经济技术开发区\(汉南区\) \| \+50\.00 \|",
-                     text)
-    # 王家巷码头: r = +5.00%, penalty 100万 paid to 市财政
-    assert re.search(r"\| 王家巷码头 \| 左岸 \| 汉阳区 \| Ⅳ \| 对照Ⅲ \| 0\.945 \| 0\.900 \|"
-                     r" \+5\.00% \| \(0, 10%\\\] \| 汉阳区 → 市财政 \| -100\.00 \|", text)
-    assert ("| 港洲村 |  | 仙桃市 | Ⅲ | 目标Ⅳ | class \\<= IV |"
+    # 老关村: CPI 0.850 vs 0.900, r = -0.05/0.9 = -5.56%, reward 50万 paid by 市财政; ranked 1st
+    # (the lowest r); the branch has no label in this store, so the rule's title stands for it
+    assert ("| 1 | 老关村（左岸） | 武汉经济技术开发区(汉南区) | Ⅲ | 对照Ⅱ | 0.850 | 0.900 |"
+            " -5.56% | 综合污染指数较入境对照断面 | +50.00 |  |") in text
+    # 王家巷码头: r = +5.00%, penalty 100万 paid to 市财政; 2nd
+    assert ("| 2 | 王家巷码头（左岸） | 汉阳区 | Ⅳ | 对照Ⅲ | 0.945 | 0.900 | +5.00% |"
+            " 综合污染指数较入境对照断面 | -100.00 |  |") in text
+    # 滠水入长江口: not assessed (断流), no place, the reason in 备注
+    assert "| — | 滠水入长江口（左岸） | 江岸区 | — | 对照Ⅳ | — | — | — |" in text
+    assert "| 0.00 | 断流、结冰不考核；断流 |" in text
+    # Tongshun is a cross-city scheme: its own part, with the flow shown
+    assert text.index("## 三、跨市（县）界断面考核结果") < text.index("| 1 | 港洲村 |")
+    assert ("| 1 | 港洲村 | 仙桃市 | Ⅲ | 目标Ⅳ | 来水水质与Ⅳ类目标相比 |"
             " 武汉经济技术开发区管委会 → 仙桃市 | +42.86 |") in text
-    assert "本月共考核断面 4 个，其中获得奖励 2 个，被扣罚 1 个，不参与考核 1 个。" in text
+    assert ("本月共考核断面 4 个，其中获得奖励（水质改善或达标）2 个，"
+            "被扣罚（水质下降或未达标）1 个，不参与考核 1 个。") in text
     assert "奖励合计 92.86 万元，扣罚合计 100.00 万元" in text  # 50 + 42.857143
-    assert ("- 长江汉江跨区断面水质考核奖惩和生态补偿：滠水入长江口（江岸区），"
+    assert ("（一）不参与考核的断面：长江汉江跨区断面水质考核奖惩和生态补偿滠水入长江口（江岸区），"
             "断流、结冰不考核；断流") in text
+    # the number, the 落款 and the date of issue; provenance only in the annex
+    assert "武环〔2018〕1号" in text and "武汉市生态环境局　2018年2月5日" in text
+    body = text[: text.index("## 附件1")]
+    assert "rules/" not in body and "yangtze_han" not in body and "cpi_band" not in body
+    assert "rules/yangtze\\_han.rule:21" in text[text.index("## 附件2"):]
 
 
 def test_data_is_escaped_in_html_and_markdown(store, tmp_path) -> None:
@@ -60,9 +72,9 @@ def test_data_is_escaped_in_html_and_markdown(store, tmp_path) -> None:
     md = bulletin_markdown(b)
     assert "\\<script\\>alert(1)\\</script\\>\\|x\\*" in md
     assert "<script>" not in md and "<b>" not in md
-    # each table row of the scheme still has exactly 14 unescaped pipes (13 columns)
+    # each table row of the scheme still has exactly 12 unescaped pipes (11 columns)
     row = next(line for line in md.splitlines() if "alert(1)" in line and line.startswith("| 1 |"))
-    assert len(re.findall(r"(?<!\\)\|", row)) == 14
+    assert len(re.findall(r"(?<!\\)\|", row)) == 12
 
 
 def test_html_is_self_contained_with_print_css_and_inline_svg(store, tmp_path) -> None:

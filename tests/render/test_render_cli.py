@@ -20,7 +20,7 @@ def ecocomp(*args: str) -> subprocess.CompletedProcess:
 def test_bulletin_md_and_html_through_the_command_line(store_path: Path, tmp_path) -> None:
     md = tmp_path / "out" / "2018-01.md"
     done = ecocomp("--db", str(store_path), "bulletin", "--period", "2018-01", "--format", "md",
-                   "--out", str(md))
+                   "--out", str(md), "--date", "2018-02-05")
     assert done.returncode == 0, done.stderr
     assert f"已生成 2018-01 月度通报：{md}" in done.stdout
     golden = Path(__file__).parent / "golden" / "bulletin_2018-01.md"

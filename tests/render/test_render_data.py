@@ -42,7 +42,7 @@ def test_corrections_are_listed_between_bulletins(store) -> None:
     # loaded 2018-03-01 12:00, after January's runs (2018-02-10) and before run 4 (2018-03-02)
     found = read_corrections(store, datetime(2018, 2, 10, 9), datetime(2018, 3, 2, 8))
     assert [(c.batch_id, c.file_name, c.replaced, c.n_values, c.section_ids) for c in found] == [
-        (2, "更正_2018-02.csv", (1,), 1, ("ycl03",))
+        (2, "/srv/ecocomp/uploads/更正_2018-02.csv", (1,), 1, ("ycl03",))
     ]
     assert read_corrections(store, datetime(2018, 3, 1, 13), None) == []
     assert read_corrections(store, None, datetime(2018, 2, 10, 9)) == []

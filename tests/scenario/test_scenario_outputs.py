@@ -94,7 +94,9 @@ def test_demo_comparison_files(demo_2022_db, tmp_path: Path) -> None:
         paths = write_demo_comparison(con, tmp_path)
     finally:
         con.close()
-    assert [p.name for p in paths] == ["scenario_tongshun.xlsx", "scenario_tongshun.html"]
+    assert [p.name for p in paths] == ["scenario_tongshun.xlsx", "scenario_tongshun.html",
+                                       "workbench_tongshun.html"]
+    assert "本文件含 <b id=\"wb-count\">462</b> 个参数组合" in paths[2].read_text(encoding="utf-8")
     book = load_workbook(paths[0])
     year = book["年度净额"]
     assert year["A2"].value == "2022"

@@ -1,0 +1,244 @@
+"""Word documents rendered from a replaceable .docx template (docxtpl on python-docx).
+
+The template keeps the office's letterhead, fonts, margins, header and footer; the body is built
+here as real Word headings, paragraphs and tables (a docxtpl subdocument), with the same prose as
+the HTML (`sentences`) and the charts as PNG images.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+
+from compensation.errors import EcocompError
+from compensation.render.labels import (
+    class_numeral,
+    day_label,
+    format_index,
+    format_ratio,
+    format_wan,
+)
+from compensation.render.model import Bulletin, SchemeTable
+from compensation.render.profile import DocumentHead
+from compensation.render.word_template import BODY_FONT, set_fonts
+
+TABLE_FONT_SIZE = Pt(9)
+TEXT_WIDTH_MM = 166.0  # A4 less the default template's margins
+SHORT_COLUMN_MM = 20.0
+
+
+def open_template(path: Path) -> DocxTemplate:
+    try:
+        return DocxTemplate(str(path))
+    except Exception as err:  # a file that is not a .docx: one sentence, not a traceback
+        raise EcocompError(f"Word 模板 {path} 无法打开（应为 .docx 文件）：{err}") from None
+
+
+def save_atomically(template: DocxTemplate, out: Path) -> Path:
+    """Write beside the target and rename, so a failure never leaves half a document."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=".ecocomp-", suffix=".docx", dir=out.parent)
+    os.close(handle)
+    try:
+        template.save(tmp)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return out
+
+
+def add_table(container, header: Sequence[str], rows: Sequence[Sequence[str]],
+              numeric: set[int] | None = None, widths: Sequence[float] | None = None):
+    """A Word table (Table Grid) with a repeated header row; `numeric` columns right-aligned."""
+    numeric = numeric or set()
+    table = container.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head = table.rows[0]
+    head_pr = head._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    head_pr.append(repeat)
+    for i, title in enumerate(header):
+        _cell(head.cells[i], title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for values in rows:
+        cells = table.add_row().cells
+        for i, value in enumerate(values):
+            align = WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT
+            _cell(cells[i], value, align=align)
+    _set_widths(table, widths or _auto_widths(header, rows))
+    return table
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _auto_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
+                 total_mm: float = TEXT_WIDTH_MM) -> list[float]:
+    """Column widths from the longest text in each column (a CJK glyph is two half widths of
+    1.65 mm at 9 pt, plus the cell's margins): short columns (numbers, classes) get what they
+    need, the wide text columns share the rest and wrap."""
+    natural = []
+    for i, title in enumerate(header):
+        longest = max([_display_width(title) // 2]
+                      + [_display_width(r[i]) for r in rows if i < len(r)])
+        natural.append(1.65 * longest + 5.5)
+    if sum(natural) <= total_mm:
+        return [w * total_mm / sum(natural) for w in natural]
+    short = [w <= SHORT_COLUMN_MM for w in natural]
+    fixed = sum(w for w, is_short in zip(natural, short, strict=True) if is_short)
+    flexible = sum(w for w, is_short in zip(natural, short, strict=True) if not is_short)
+    room = max(total_mm - fixed, 0.3 * total_mm)
+    return [w if is_short else w * room / flexible for w, is_short in zip(natural, short,
+                                                                          strict=True)]
+
+
+def _set_widths(table, widths: Sequence[float]) -> None:
+    table.autofit = False
+    for i, width in enumerate(widths):
+        table.columns[i].width = Mm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Mm(width)
+
+
+def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = align
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = 1.0
+    run = paragraph.add_run(text)
+    set_fonts(run, BODY_FONT)
+    run.font.size = TABLE_FONT_SIZE
+    run.font.bold = bold
+
+
+def _scheme_rows(s: SchemeTable) -> tuple[list[str], list[list[str]], set[int]]:
+    header = ["名次", "断面", "责任方", "本月类别", "对照/目标类别"]
+    if s.has_cpi:
+        header += ["综合污染指数", "对照断面指数", "变化率"]
+    header += ["考核结果"]
+    if s.part == "cross":
+        header += ["资金流向"]
+    header += ["金额（万元）"]
+    if s.has_remarks:
+        header += ["备注"]
+    rows = []
+    for v in s.rows:
+        bank = {"left": "（左岸）", "right": "（右岸）"}.get(v.bank or "", "")
+        row = [str(v.rank) if v.rank is not None else "—", v.section_name + bank, v.party_name,
+               class_numeral(v.klass), f"{v.reference_kind}{class_numeral(v.reference_class)}"]
+        if s.has_cpi:
+            row += [format_index(v.measures.cpi), format_index(v.measures.cpi_control),
+                    format_ratio(v.measures.ratio)]
+        row += [v.branch_text]
+        if s.part == "cross":
+            row += [f"{v.payer_name} → {v.payee_name}"]
+        row += [format_wan(v.signed, signed=True)]
+        if s.has_remarks:
+            row += [v.remark]
+        rows.append(row)
+    amount = header.index("金额（万元）")
+    total = [""] * len(header)
+    total[1] = f"小计：奖励 {format_wan(s.rewards)} 万元，扣罚 {format_wan(s.penalties)} 万元"
+    total[amount] = format_wan(s.rewards - s.penalties, signed=True)
+    rows.append(total)
+    numeric = {amount} | ({5, 6, 7} if s.has_cpi else set())
+    return header, rows, numeric
+
+
+def _body(template: DocxTemplate, b: Bulletin, text: dict):
+    body = template.new_subdoc()
+    for paragraph in (text["opening"],):
+        body.add_paragraph(paragraph)
+    body.add_heading(text["headings"]["overview"], level=1)
+    body.add_paragraph(text["overview"])
+    for key, tables in (("district", b.district_schemes), ("cross", b.cross_schemes)):
+        if not tables:
+            continue
+        body.add_heading(text["headings"][key], level=1)
+        for s in tables:
+            body.add_heading(s.title, level=2)
+            body.add_paragraph(f"按{s.rank_by}排名。")
+            header, rows, numeric = _scheme_rows(s)
+            add_table(body, header, rows, numeric)
+    body.add_heading(text["headings"]["parties"], level=1)
+    add_table(body, ["序号", "区（责任方）", "本月（万元）", "本年累计（万元）"],
+              [[str(i), p.name, format_wan(p.month, signed=True),
+                format_wan(p.year_to_date, signed=True)] for i, p in enumerate(b.parties, 1)],
+              {2, 3})
+    if b.year_to_date_note:
+        body.add_paragraph(b.year_to_date_note)
+    body.add_heading(text["headings"]["notes"], level=1)
+    for paragraph in text["notes"]:
+        body.add_paragraph(paragraph)
+    names = "　".join(f"{i}. {name}" for i, name in enumerate(text["annexes"], start=1))
+    body.add_paragraph(f"附件：{names}")
+    return body
+
+
+def _annex(template: DocxTemplate, b: Bulletin, text: dict, charts: dict[str, list]):
+    annex = template.new_subdoc()
+    first = annex.add_paragraph("附件1")
+    first.paragraph_format.page_break_before = True
+    annex.add_heading(text["annexes"][0], level=1)
+    for key, caption in (("districts", "各区（责任方）奖惩金额"),
+                         ("strips", "近 12 个月各断面水质类别"),
+                         ("schematics", "断面分布示意（自上游至下游，按岸别）")):
+        annex.add_heading(caption, level=2)
+        for png in charts.get(key, []):
+            annex.add_picture(io.BytesIO(png), width=Mm(160))
+    second = annex.add_paragraph("附件2")
+    second.paragraph_format.page_break_before = True
+    annex.add_heading(text["annexes"][1], level=1)
+    annex.add_heading("一、规则", level=2)
+    add_table(annex, ["方案", "规则", "依据", "规则文件及行号"],
+              [[r.scheme, r.title or r.rule, r.basis or "—", r.where or "—"] for r in b.rules])
+    p = b.provenance
+    annex.add_heading("二、参数", level=2)
+    if p and p.parameters:
+        add_table(annex, ["方案", "参数", "取值", "起始", "来源", "来源性质"],
+                  [[x.scheme_title, x.name, x.value, x.since, x.basis or "—", x.kind_words]
+                   for x in p.parameters])
+        annex.add_paragraph(text["parameter_note"])
+    annex.add_heading("三、监测数据批次", level=2)
+    add_table(annex, ["批次", "文件", "载入时间", "说明"],
+              [[str(x.batch_id), x.file_name, x.loaded_at.strftime("%Y-%m-%d %H:%M"),
+                "部分数值已被更正文件取代" if x.superseded else ""]
+               for x in (p.batches if p else [])])
+    annex.add_heading("四、核算运行", level=2)
+    add_table(annex, ["运行号", "方案", "核算期间", "数据截止时点"],
+              [[str(r.run_id), r.scheme_title, r.window, r.as_of.strftime("%Y-%m-%d %H:%M")]
+               for r in (p.runs if p else [])])
+    return annex
+
+
+def bulletin_docx(
+    b: Bulletin, doc: DocumentHead, text: dict, charts: dict[str, list], template_path: Path,
+    out: Path,
+) -> Path:
+    """The bulletin as a Word document from `template_path`; `text` is the shared prose."""
+    template = open_template(template_path)
+    title = doc.title + ("（更正）" if doc.corrected else "")
+    context = {
+        "doc": {**doc.__dict__, "title": title},
+        "to": "，".join(doc.to) + "：" if doc.to else "",
+        "body": _body(template, b, text),
+        "date": day_label(doc.issued_on),
+        "contact": f"（{doc.contact}）" if doc.contact else "",
+        "annex": _annex(template, b, text, charts),
+        "cc": f"抄送：{'，'.join(doc.cc)}。" if doc.cc else "",
+        "printed": f"{doc.issuer}　{day_label(doc.issued_on)}印发",
+    }
+    template.render(context, autoescape=True)
+    return save_atomically(template, out)
