@@ -39,6 +39,11 @@ def _rescan(names: tuple[str, ...]) -> str | None:
     return _installed(names)
 
 
+def find_cjk_font() -> str | None:
+    """The first CJK font matplotlib can use (rescanning the system once if its cache has none)."""
+    return _installed(CJK_FONTS) or _rescan(CJK_FONTS)
+
+
 def no_font_sentence() -> str:
     from matplotlib import get_cachedir
 
@@ -52,7 +57,7 @@ def no_font_sentence() -> str:
 @lru_cache(maxsize=1)
 def chart_font() -> str | None:
     """The first installed CJK font, or None after saying so once on stderr."""
-    font = _installed(CJK_FONTS) or _rescan(CJK_FONTS)
+    font = find_cjk_font()
     if font is None:
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from", category=UserWarning)
         print(no_font_sentence(), file=sys.stderr)
