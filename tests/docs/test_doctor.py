@@ -13,16 +13,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from docs_support import ecocomp_command
 
 from compensation import doctor
+from tests.conftest import ecocomp_executable
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _doctor(tmp_path: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*ecocomp_command(), *args, "doctor"], capture_output=True, text=True, cwd=tmp_path,
+        [ecocomp_executable(), *args, "doctor"], capture_output=True, text=True, cwd=tmp_path,
         env={**os.environ, **(env or {})}, timeout=300,
     )
 
@@ -36,7 +36,7 @@ def _line(done: subprocess.CompletedProcess, name: str) -> str:
 @pytest.fixture(scope="module")
 def fresh_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("doctor") / "fresh.duckdb"
-    subprocess.run([*ecocomp_command(), "--db", str(path), "init"], check=True,
+    subprocess.run([ecocomp_executable(), "--db", str(path), "init"], check=True,
                    capture_output=True)
     return path
 
