@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -89,7 +90,10 @@ def accounts_command(
     if as_json:
         click.echo(accounts_mod.render_json(acc, by))
     elif as_csv:
-        click.get_binary_stream("stdout").write(accounts_mod.render_csv(acc, by).encode("utf-8"))
+        # bytes, so the CSV is UTF-8 (with its BOM) whatever the terminal's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(accounts_mod.render_csv(acc, by).encode("utf-8"))
+        sys.stdout.buffer.flush()
     else:
         click.echo(accounts_mod.render_text(acc, by))
 
