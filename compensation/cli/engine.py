@@ -138,18 +138,40 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 @click.option("--year", required=True, help="结算年份 YYYY。")
 @click.option("--final", is_flag=True, help="定稿：记录并冻结本年度结算。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
+@click.option("--out", default=None, type=click.Path(dir_okay=False),
+              help="另存划拨清单文件：清单.xlsx、清单.pdf（需 Chromium）或 清单.docx。")
+@click.option("--date", "prepared_on", default=None, metavar="YYYY-MM-DD",
+              help="预核算清单的编制日期（默认今天；定稿清单用结算日期）。")
+@click.option("--profile", default=None, type=click.Path(dir_okay=False),
+              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
 @pass_app
-def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool) -> None:
+def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool,
+                   out: str | None, prepared_on: str | None, profile: str | None) -> None:
     """年底兑现：全年台账按单位两两轧差，生成划拨清单（精确到分）。"""
+    from compensation.cli.report import parse_issue_date
+
+    day = parse_issue_date(prepared_on)
+    if out is not None:
+        from compensation.render.profile import load_profile
+        from compensation.render.transfer_list import check_out_path
+
+        check_out_path(out)
+        chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
     con = app.open() if final else _open_for_reading(app)
     try:
         result = settle_mod.settle_year(con, scheme, year, final)
+        if out is not None:
+            from compensation.render.transfer_list import write_transfer_list
+
+            write_transfer_list(con, result, out, chosen, day)
     finally:
         con.close()
     if as_json:
         click.echo(settle_mod.render_json(result))
     else:
         click.echo(result.as_text())
+    if out is not None and not as_json:
+        click.echo(f"已生成划拨清单：{out}")
 
 
 def register(group: click.Group) -> None:

@@ -27,6 +27,12 @@ def wan_text(yuan: Decimal) -> str:
     return f"{whole}.{frac.ljust(2, '0')}"
 
 
+def wan_display(yuan: Decimal) -> str:
+    """Yuan as 万元 for reading, two decimals half up ('266.67'); the amount is the yuan figure
+    printed beside it, never this."""
+    return f"{(Decimal(yuan) / WAN).quantize(FEN, rounding=ROUND_HALF_UP):,.2f}"
+
+
 def allocate(total: Decimal, weights: list[int | Decimal]) -> list[Decimal]:
     """Split `total` yuan over weighted shares to the fen so that the shares add up exactly.
 

@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 
 from compensation.engine.ledger import current_lines, party_names, party_nets
-from compensation.engine.money import wan_text, yuan_text
+from compensation.engine.money import wan_display, yuan_text
 from compensation.engine.periods import month_label, month_range, parse_year
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
@@ -110,13 +110,13 @@ class Settlement:
             head += f"：已有定稿结算 #{self.frozen_id}，以下为定稿的划拨清单。"
         out = [head, "付款方 → 收款方\t金额(万元)\t金额(元)"]
         out += [
-            f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_text(a)}\t{yuan_text(a)}"
+            f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_display(a)}\t{yuan_text(a)}"
             for p, q, a in self.transfers
         ] or ["（无划拨：各方相互抵消）"]
         if self.frozen_id is not None:
             out.append("按现有数据重算的差额（结转下一年度）：")
             out += [
-                f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_text(a)}\t{yuan_text(a)}"
+                f"{self.names.get(p, p)} → {self.names.get(q, q)}\t{wan_display(a)}\t{yuan_text(a)}"
                 for p, q, a in self.carry_forward
             ] or ["（无差额）"]
         return "\n".join(out)

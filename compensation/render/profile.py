@@ -137,7 +137,7 @@ def load_profile(path: str | os.PathLike[str] | None = None) -> IssuingProfile:
             "title": "关于{month}跨区断面水质考核生态补偿预核算情况的通报",
             "template": "bulletin.docx"}),
         transfer_list=_kind(data, "transfer_list", found, {
-            "title": "{year}年度{scheme}生态补偿资金划拨清单", "template": "transfer_list.docx"}),
+            "title": "{year}年度{scheme}资金划拨清单", "template": "transfer_list.docx"}),
         brief=_kind(data, "brief", found, {
             "title": "{scheme}协议条款谈判简报", "template": "brief.docx"}),
     )

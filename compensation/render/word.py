@@ -29,6 +29,7 @@ from compensation.render.labels import (
 )
 from compensation.render.model import Bulletin, SchemeTable
 from compensation.render.profile import DocumentHead
+from compensation.render.transfer_list import AMOUNT_NOTE, TransferList
 from compensation.render.word_template import BODY_FONT, set_fonts
 
 TABLE_FONT_SIZE = Pt(9)
@@ -239,6 +240,32 @@ def bulletin_docx(
         "annex": _annex(template, b, text, charts),
         "cc": f"抄送：{'，'.join(doc.cc)}。" if doc.cc else "",
         "printed": f"{doc.issuer}　{day_label(doc.issued_on)}印发",
+    }
+    template.render(context, autoescape=True)
+    return save_atomically(template, out)
+
+
+def transfer_list_docx(tl: TransferList, template_path: Path, out: Path) -> Path:
+    """The transfer list in Word; the template's page header carries 预核算 or the number."""
+    template = open_template(template_path)
+    body = template.new_subdoc()
+    body.add_paragraph(tl.status)
+    rows = [[str(r.number), r.payer, r.payee, r.yuan_text, r.wan_text] for r in tl.rows]
+    rows.append(["", "合计", "", tl.total_yuan_text, tl.total_wan_text])
+    add_table(body, ["序号", "付款方", "收款方", "金额（元）", "金额（万元）"], rows, {3, 4})
+    body.add_paragraph(AMOUNT_NOTE)
+    add_table(body, ["项目", "内容"], [list(fact) for fact in tl.facts])
+    if tl.carry_forward:
+        body.add_paragraph("按现有数据重算的差额（结转下一年度）：")
+        add_table(body, ["付款方", "收款方", "金额（元）"],
+                  [[r.payer, r.payee, r.yuan_text] for r in tl.carry_forward], {2})
+    for text in tl.sign_lines:
+        body.add_paragraph(text).paragraph_format.space_before = Pt(14)
+    context = {
+        "doc": tl.head.__dict__,
+        "header": tl.status,
+        "body": body,
+        "date": day_label(tl.head.issued_on),
     }
     template.render(context, autoescape=True)
     return save_atomically(template, out)

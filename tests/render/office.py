@@ -16,8 +16,9 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 POPPLER = shutil.which("pdftotext") and shutil.which("pdfinfo")
 TIMEOUT = 300
 
+HAVE_OFFICE = SOFFICE is not None and bool(POPPLER)
 needs_office = pytest.mark.skipif(
-    SOFFICE is None or not POPPLER,
+    not HAVE_OFFICE,
     reason="LibreOffice (soffice) and poppler-utils are needed; .ci/run installs them",
 )
 
