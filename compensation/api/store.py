@@ -73,12 +73,15 @@ class Store:
         with self.writing() as con:
             return load_parties(con, file, encoding=encoding)
 
-    def load_sections(self, file: PathLike, *, encoding: str | None = None) -> LoadReport:
-        """Load the section registry (bank, control section, scheme, validity); upserts by id."""
+    def load_sections(self, file: PathLike, *, encoding: str | None = None,
+                      rules_dir: PathLike | None = None) -> LoadReport:
+        """Load the section registry (bank, control section, scheme, validity); upserts by id.
+        The schemes named must be rule files of `rules_dir` (default: where `run` looks)."""
         from compensation.ingest import load_sections
 
         with self.writing() as con:
-            return load_sections(con, file, encoding=encoding)
+            return load_sections(con, file, encoding=encoding,
+                                 rules_dir=Path(rules_dir) if rules_dir is not None else None)
 
     def load_samples(
         self, files: PathLike | Sequence[PathLike], *, encoding: str | None = None,

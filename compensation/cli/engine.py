@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from compensation.cli.common import AppContext, pass_app
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 from compensation.engine import accounts as accounts_mod
 from compensation.engine import diff as diff_mod
 from compensation.engine import explain as explain_mod
@@ -140,17 +140,12 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="另存划拨清单文件：清单.xlsx、清单.pdf（需 Chromium）或 清单.docx。")
-@click.option("--date", "prepared_on", default=None, metavar="YYYY-MM-DD",
-              help="预核算清单的编制日期（默认今天；定稿清单用结算日期）。")
-@click.option("--profile", default=None, type=click.Path(dir_okay=False),
-              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
+@issue_options("预核算清单的编制日期（默认今天；定稿清单用结算日期）。")
 @pass_app
 def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool,
-                   out: str | None, prepared_on: str | None, profile: str | None) -> None:
+                   out: str | None, issued_on: str | None, profile: str | None) -> None:
     """年底兑现：全年台账按单位两两轧差，生成划拨清单（精确到分）。"""
-    from compensation.cli.report import parse_issue_date
-
-    day = parse_issue_date(prepared_on)
+    day = parse_issue_date(issued_on)
     if out is not None:
         from compensation.render.profile import load_profile
         from compensation.render.transfer_list import check_out_path

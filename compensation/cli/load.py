@@ -2,13 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
+import duckdb
 
 from compensation.cli.common import AppContext, pass_app
 from compensation.ingest import BarProgress, LoadReport, load_parties, load_samples, load_sections
+from compensation.ingest.tables import require_file
+from compensation.store.connection import resolve_db_path
 
 ENCODING = click.option("--encoding", default=None,
                         help="CSV 文件编码（默认自动识别 UTF-8 / GBK），如 gbk、gb18030、big5。")
+
+
+@contextmanager
+def _store_for(app: AppContext, files: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store, opened only once every file is found; a store this very command created is
+    removed again when the command fails, so a failed first load leaves no empty database."""
+    for file in files:
+        require_file(Path(file), file)
+    db = resolve_db_path(app.db_path)
+    created = not db.exists()
+    con = app.open()
+    try:
+        yield con
+    except BaseException:
+        empty = created and con.execute("SELECT count(*) FROM batches").fetchall()[0][0] == 0
+        con.close()
+        if empty:
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
+    con.close()
 
 
 def _print(report: LoadReport) -> None:
@@ -27,16 +55,22 @@ def load_group() -> None:
 @pass_app
 def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
     """导入单位名录（party_id, name, kind, note），按编号更新。"""
-    _print(load_parties(app.open(), file, encoding=encoding))
+    with _store_for(app, [file]) as con:
+        _print(load_parties(con, file, encoding=encoding))
 
 
 @load_group.command("sections")
 @click.argument("file", type=click.Path(dir_okay=False))
 @ENCODING
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="规则目录（默认 ./rules 或 ECOCOMP_RULES）：断面所属方案须在其中。")
 @pass_app
-def sections_command(app: AppContext, file: str, encoding: str | None) -> None:
+def sections_command(app: AppContext, file: str, encoding: str | None,
+                     rules_dir: Path | None) -> None:
     """导入断面名录（section_id, name, river, ... valid_from, valid_to），按编号更新。"""
-    _print(load_sections(app.open(), file, encoding=encoding))
+    with _store_for(app, [file]) as con:
+        _print(load_sections(con, file, encoding=encoding, rules_dir=rules_dir))
 
 
 @load_group.command("samples")
@@ -47,7 +81,8 @@ def samples_command(app: AppContext, files: tuple[str, ...], encoding: str | Non
     """导入监测数据（长表或宽表）；任何错误都不导入任何数据，同一文件重复导入无效果。"""
     bar = BarProgress()
     try:
-        report = load_samples(app.open(), list(files), encoding=encoding, progress=bar)
+        with _store_for(app, files) as con:
+            report = load_samples(con, list(files), encoding=encoding, progress=bar)
     finally:
         bar.close()
     _print(report)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from compensation.cli.common import AppContext, pass_app
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 from compensation.errors import EcocompError
 from compensation.store import resolve_db_path
 
@@ -26,17 +24,6 @@ def _open_existing(app: AppContext, write: bool = False):
     return app.open(read_only=not write)
 
 
-def parse_issue_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise EcocompError(
-            f"成文日期“{text}”的格式不对：应为 年-月-日，例如 2025-01-10。(--date YYYY-MM-DD)"
-        ) from None
-
-
 @click.command("bulletin")
 @click.option("--period", required=True, metavar="YYYY-MM", help="通报月份，例如 2018-01。")
 @click.option("--scheme", default="all", show_default=True,
@@ -45,10 +32,7 @@ def parse_issue_date(text: str | None) -> date | None:
               default="html", show_default=True,
               help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）、docx（Word）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件。")
-@click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
-              help="成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
-@click.option("--profile", default=None, type=click.Path(dir_okay=False),
-              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
+@issue_options("成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
 @pass_app
 def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str,
                      issued_on: str | None, profile: str | None) -> None:

@@ -1,4 +1,4 @@
-"""`ecocomp scenario list|compare|sweep|risk`: negotiation what-ifs (nothing enters the ledger)."""
+"""`ecocomp scenario list|compare|sweep|risk|brief`: negotiation what-ifs (no ledger writes)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import duckdb
 
-from compensation.cli.common import AppContext, pass_app
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 from compensation.errors import EcocompError
 from compensation.store import resolve_db_path
 
@@ -150,6 +150,30 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
         click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
     finally:
         con.close()
+
+
+@scenario_group.command("brief")
+@click.argument("base")
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--scheme", required=True, help=SCHEME_HELP)
+@click.option("--years", required=True, metavar="YYYY[-YYYY]", help="测算的年份，如 2022-2024。")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="简报文件：.html（可打印 A4）或 .docx（Word）。")
+@issue_options("简报日期（默认今天）。")
+@pass_app
+def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: str, years: str,
+              out: str, issued_on: str | None, profile: str | None) -> None:
+    """谈判简报：用中文说明每个条款改动每年、合计让双方多付或少付多少。"""
+    from compensation.scenario.brief import write_brief
+
+    day = parse_issue_date(issued_on)
+    con = _open_existing(app)
+    try:
+        path = write_brief(con, scheme, base, list(scenarios), years, out, profile=profile,
+                           issued_on=day)
+    finally:
+        con.close()
+    click.echo(f"已生成谈判简报：{path}")
 
 
 def register(group: click.Group) -> None:

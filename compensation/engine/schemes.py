@@ -66,6 +66,11 @@ def default_rules_dir(explicit: Path | str | None = None) -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def scheme_ids(rules_dir: Path | None = None) -> list[str]:
+    """The schemes that exist: the stems of the `.rule` files in the rules folder."""
+    return sorted(p.stem for p in default_rules_dir(rules_dir).glob("*.rule"))
+
+
 def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
     """`rules/<scheme>.rule`, or every scheme file for 'all'; a clear sentence if there is none."""
     folder = default_rules_dir(rules_dir)
@@ -80,11 +85,6 @@ def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
     return [folder / f"{scheme}.rule"]
 
 
-def rule_schemes(folder: Path | None = None) -> list[str]:
-    """The scheme ids that have a rule file in the rules folder."""
-    return [p.stem for p in sorted(default_rules_dir(folder).glob("*.rule"))]
-
-
 def require_schemes(
     schemes: list[str], stored: list[str] | None = None, rules_dir: Path | None = None
 ) -> None:
@@ -92,7 +92,7 @@ def require_schemes(
     such as `yangtze` gets "no such scheme" and the known ids, not "nothing was run". Every
     command that takes --scheme calls this."""
     folder = default_rules_dir(rules_dir)
-    known = sorted(set(rule_schemes(folder)) | set(stored or ()))
+    known = sorted(set(scheme_ids(folder)) | set(stored or ()))
     unknown = [s for s in schemes if s not in known]
     if unknown:
         where = "请检查 --rules 或 ECOCOMP_RULES"

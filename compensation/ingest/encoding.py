@@ -49,6 +49,9 @@ def detect_encoding(path: Path, display: str, requested: str | None = None) -> s
         head = fh.read(4096)
     for bom, name in _BOMS:
         if head.startswith(bom):
+            if not _decodes(path, name):
+                raise fail(display, f"以 {name} 字节顺序标记开头、但其后有无法按 {name} 解码的字节",
+                           f"完整的 {name} 文本（文件可能已损坏，请重新导出）")
             return name
     if b"\x00" in head:
         raise fail(display, "二进制内容（含 NUL 字节）",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compensation.errors import InputError
+from compensation.ingest.text import shown
 
 MAX_LISTED = 50
 
 
 def _clip(text: str, width: int = 60) -> str:
-    """Keep messages readable when a cell holds a whole paragraph or binary junk."""
-    text = text.replace("\n", "\\n").replace("\r", "\\r")
+    """Keep messages readable when a cell holds a whole paragraph, binary junk or bidi controls."""
+    text = shown(text[: width * 2])
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
+from compensation.engine.schemes import scheme_ids
 from compensation.ingest.batches import create_batch, existing_batch, file_sha256, finish_batch
 from compensation.ingest.columns import PARTY_COLUMNS, SECTION_COLUMNS, column_role
-from compensation.ingest.problems import Problem, ProblemList
+from compensation.ingest.problems import Problem, ProblemList, fail
 from compensation.ingest.report import BatchResult, LoadReport
 from compensation.ingest.tables import RawTable, read_table
+from compensation.ingest.text import INVISIBLE_EXPECTED, first_invisible
 from compensation.ingest.values import DateProblem, fold, parse_date
 from compensation.store import transaction
 
@@ -30,6 +33,11 @@ ROLES = {"control": "control", "对照": "control", "对照断面": "control", "
 BANKS = {"left": "left", "左岸": "left", "左": "left", "right": "right", "右岸": "right",
          "右": "right"}
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+# Longest text per column (characters); names end up in workbook file names (255 bytes at most).
+TEXT_LIMITS = {"note": 1000, "schemes": 500}
+TEXT_LIMIT = 100
+RIVER_ORDER = (0, 1_000_000)
+MAX_ROWS = 100_000        # checked row by row in Python (the benchmark has 10,000 sections)
 
 
 class _Rows:
@@ -39,6 +47,7 @@ class _Rows:
                  columns: dict[str, tuple[str, ...]], required: list[str],
                  problems: ProblemList) -> None:
         self.raw, self.problems = raw, problems
+        self.flagged: set[tuple[int, str]] = set()       # cells already refused: one message each
         self.index: dict[str, int] = {}
         for i, header in enumerate(raw.headers):
             role = column_role(header, columns) if header else None
@@ -48,11 +57,33 @@ class _Rows:
             if role not in self.index:
                 problems.add(Problem(raw.file, raw.sheet, raw.header_row, None, "表头缺少必需的列",
                                      f"含有列「{role}」（或 {'、'.join(columns[role][1:3])}）"))
+        if raw.rows > MAX_ROWS:
+            raise fail(raw.file, f"{raw.rows:,} 行名录", f"不超过 {MAX_ROWS:,} 行的名录文件",
+                       sheet=raw.sheet)
         names = ", ".join(f"c{i}" for i in range(len(raw.headers)))
         fetched = con.execute(f"SELECT row_no, {names} FROM {raw.table} ORDER BY row_no").fetchall()
         self.rows = [(r[0], {role: r[1 + i] for role, i in self.index.items()}) for r in fetched]
+        for row, cells in self.rows:
+            for role, text in cells.items():
+                self._check_text(row, role, text)
+
+    def _check_text(self, row: int, role: str, text: str | None) -> None:
+        """Invisible characters and overlong texts, in any column: one message, then silence."""
+        if text is None:
+            return
+        char = first_invisible(text)
+        limit = TEXT_LIMITS.get(role, TEXT_LIMIT)
+        if char is not None:
+            self.bad(row, role, text, f"{INVISIBLE_EXPECTED}（此处有 {char}）")
+        elif len(text) > limit:
+            self.bad(row, role, text, f"不超过 {limit} 个字符的文字（此处 {len(text)} 个）")
+        else:
+            return
+        self.flagged.add((row, role))
 
     def bad(self, row: int, role: str, found: str | None, expected: str) -> None:
+        if (row, role) in self.flagged:
+            return
         column = self.raw.headers[self.index[role]] if role in self.index else role
         self.problems.add(Problem(self.raw.file, self.raw.sheet, row, column, found or "",
                                   expected))
@@ -70,8 +101,11 @@ class _Rows:
         return value
 
 
+Check = Callable[[duckdb.DuckDBPyConnection, RawTable, ProblemList], list[tuple]]
+
+
 def _load(con: duckdb.DuckDBPyConnection, kind: str, path: str | os.PathLike[str],
-          encoding: str | None, check) -> LoadReport:
+          encoding: str | None, check: Check) -> LoadReport:
     report = LoadReport(kind)
     problems = ProblemList()
     file, display = Path(path), str(path)
@@ -130,19 +164,47 @@ def _date_cell(table: _Rows, row: int, cells: dict, role: str, required: bool):
         return None
 
 
-def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable,
-                    problems: ProblemList) -> list[tuple]:
+def _river_order(table: _Rows, row: int, text: str | None) -> int | None:
+    low, high = RIVER_ORDER
+    expected = f"{low} 至 {high} 之间的整数（自上游起的顺序）"
+    if text is None:
+        return None
+    if not re.fullmatch(r"[+-]?[0-9]{1,9}", text.strip()) or not low <= int(text) <= high:
+        table.bad(row, "river_order", text, expected)
+        return None
+    return int(text)
+
+
+def _control_cycles(table: _Rows, stored: dict[str, str | None],
+                    in_file: dict[str, tuple[int, str | None]]) -> None:
+    """Refuse every row of the file on a loop of control sections (A→B→A, or longer)."""
+    controls = {**stored, **{sid: control for sid, (_, control) in in_file.items()}}
+    for sid, (row, control) in in_file.items():
+        path, seen, step = [sid], {sid}, control
+        while step is not None and step not in seen:
+            path.append(step)
+            seen.add(step)
+            step = controls.get(step)
+        if step == sid and len(path) > 1:
+            loop = " → ".join([*path, sid])
+            table.bad(row, "control_id", control,
+                      f"不构成循环的对照断面（此处 {loop}；对照链应止于一个没有对照的断面）")
+
+
+def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable, problems: ProblemList,
+                    schemes_known: list[str]) -> list[tuple]:
     required = ["section_id", "name", "river", "water_body", "role", "valid_from"]
     table = _Rows(con, raw, SECTION_COLUMNS, required, problems)
     if problems:
         return []
     parties = {r[0] for r in con.execute("SELECT party_id FROM parties").fetchall()}
-    stored = {r[0] for r in con.execute("SELECT section_id FROM sections").fetchall()}
+    stored = dict(con.execute("SELECT section_id, control_id FROM sections").fetchall())
     in_file: dict[str, int] = {}
     for row, cells in table.rows:
         sid = cells.get("section_id")
         if sid is not None and sid not in in_file:
             in_file[sid] = row
+    known = ", ".join(schemes_known) or "（规则目录中没有任何方案）"
     records = []
     for row, cells in table.rows:
         sid = cells.get("section_id")
@@ -167,22 +229,26 @@ def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable,
             table.bad(row, "control_id", control, "本文件或数据库中已有的断面编号")
         elif control is not None and control == sid:
             table.bad(row, "control_id", control, "另一个断面的编号（不能以自身为对照）")
-        order = cells.get("river_order")
-        if order is not None and not re.fullmatch(r"-?\d+", order.strip()):
-            table.bad(row, "river_order", order, "整数（自上游起的顺序）")
+        order = _river_order(table, row, cells.get("river_order"))
         schemes = [s.strip() for s in re.split(r"[;；]", cells.get("schemes") or "") if s.strip()]
         for scheme in schemes:
             if not IDENTIFIER.fullmatch(scheme):
                 table.bad(row, "schemes", cells.get("schemes"),
                           "以分号分隔的方案编号，如 yangtze_han;tongshun")
                 break
+            if scheme not in schemes_known:
+                table.bad(row, "schemes", cells.get("schemes"),
+                          f"规则目录中已有的方案编号（{known}），以分号分隔")
+                break
         start = _date_cell(table, row, cells, "valid_from", True)
         end = _date_cell(table, row, cells, "valid_to", False)
         if start and end and end < start:
             table.bad(row, "valid_to", cells.get("valid_to"), f"不早于 valid_from（{start}）的日期")
         records.append((sid, cells.get("name"), cells.get("river"), bank, water, role, party,
-                        control, int(order) if order and order.strip().lstrip("-").isdigit()
-                        else None, schemes, start, end, cells.get("note")))
+                        control, order, schemes, start, end, cells.get("note")))
+    firsts = {sid: (row, cells.get("control_id")) for row, cells in table.rows
+              if (sid := cells.get("section_id")) is not None and in_file.get(sid) == row}
+    _control_cycles(table, stored, firsts)
     return records
 
 
@@ -193,6 +259,9 @@ def load_parties(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
 
 
 def load_sections(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
-                  encoding: str | None = None) -> LoadReport:
-    """Upsert the sections registry in one transaction, after checking every row."""
-    return _load(con, "sections", path, encoding, _check_sections)
+                  encoding: str | None = None, rules_dir: Path | None = None) -> LoadReport:
+    """Upsert the sections registry in one transaction, after checking every row; the schemes a
+    section names must be rule files of `rules_dir` (default: where `ecocomp run` looks)."""
+    known = scheme_ids(rules_dir)
+    return _load(con, "sections", path, encoding,
+                 lambda c, raw, problems: _check_sections(c, raw, problems, known))

@@ -9,6 +9,7 @@ error text per column, from which problems are listed and good rows inserted.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -18,22 +19,24 @@ import polars as pl
 from compensation.ingest.problems import MAX_LISTED, Problem, ProblemList
 from compensation.ingest.shape import SampleShape
 from compensation.ingest.tables import RawTable
+from compensation.ingest.text import INVISIBLE_EXPECTED, first_invisible
 from compensation.ingest.values import (
     DATE_EXPECTED,
     FLAG_EXPECTED,
     decimal_text,
     flag_code,
     fold,
+    number_expected,
     parse_sampled_at,
     plain_decimal,
     unit_key,
     unit_shift,
 )
 from compensation.quality.indicators import load_indicators, resolve_indicator
+from compensation.quality.ranges import physical_ranges
 
 MAX_INTEGER_DIGITS = 12           # DECIMAL(18,6)
 MAX_DECIMALS = 6
-NEGATIVE_ALLOWED = {"TEMP"}
 VALUE_EXPECTED = "数值、低于检出限的写法（如 0.01L 或 <0.01）或标记词（如 断流、结冰）"
 EMPTY_EXPECTED = "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"
 NUMBER = r"(\d+\.?\d*|\.\d+)"
@@ -80,7 +83,9 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
         info = by_id.get(key)
         candidates = by_name.get(key, [])
         err = None
-        if info is None and len(candidates) == 1:
+        if text is not None and (char := first_invisible(text.strip())) is not None:
+            info, err = None, f"{INVISIBLE_EXPECTED}（此处有 {char}）"
+        elif info is None and len(candidates) == 1:
             info = candidates[0]
         elif info is None and len(candidates) > 1:
             ids = "、".join(c.section_id for c in candidates)
@@ -127,8 +132,10 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
     flag_rows = []
     flags_sql = f"SELECT DISTINCT flag_raw FROM {norm} WHERE flag_raw IS NOT NULL"
     for (text,) in _distinct(con, flags_sql):
-        code = flag_code(text)
-        flag_rows.append((text, code, None if code else FLAG_EXPECTED))
+        char = first_invisible(text.strip())
+        code = flag_code(text) if char is None else None
+        err = f"{INVISIBLE_EXPECTED}（此处有 {char}）" if char else None if code else FLAG_EXPECTED
+        flag_rows.append((text, code, err))
     _map_table(con, f"_mflag_{tag}", {"raw": pl.String, "code": pl.String, "err": pl.String},
                flag_rows)
 
@@ -140,27 +147,34 @@ def _build_maps(con: duckdb.DuckDBPyConnection, norm: str, tag: str, excel: bool
     for (text,) in _distinct(con, odd_values_sql):
         special_rows.append((text, *_special_value(text)))
     _map_table(con, f"_mval_{tag}", {"raw": pl.String, "kind": pl.String, "num": pl.String,
-                                     "flag": pl.String}, special_rows)
+                                     "flag": pl.String, "err": pl.String}, special_rows)
 
 
-def _special_value(text: str) -> tuple[str, str | None, str | None]:
-    """(kind, number text, flag) for a value cell that is not a plain number."""
+def _special_value(text: str) -> tuple[str, str | None, str | None, str | None]:
+    """(kind, number text, flag, why refused) for a value cell that is not a plain number."""
     folded = fold(text)
+    char = first_invisible(folded)
+    if char is not None:
+        return "bad", None, None, f"{INVISIBLE_EXPECTED}（此处有 {char}）"
     code = flag_code(folded)
     if code:
-        return "flag", None, code
+        return "flag", None, code, None
     for prefix in ("<", "＜", "小于"):
         if folded.startswith(prefix):
-            number = plain_decimal(folded[len(prefix):])
-            return ("dl", decimal_text(number), None) if number is not None else ("bad", None, None)
+            rest = folded[len(prefix):]
+            number = plain_decimal(rest)
+            if number is not None:
+                return "dl", decimal_text(number), None, None
+            return "bad", None, None, number_expected(rest)
     if folded[-1:] in ("L", "l"):
         number = plain_decimal(folded[:-1])
         if number is not None:
-            return "dl", decimal_text(number), None
+            return "dl", decimal_text(number), None, None
     number = plain_decimal(folded)
     if number is not None:
-        return "num", decimal_text(number), None
-    return "bad", None, None
+        return "num", decimal_text(number), None, None
+    dl_text = folded[:-1] if folded[-1:] in ("L", "l") else folded
+    return "bad", None, None, number_expected(folded) or number_expected(dl_text)
 
 
 RESOLVE_SQL = r"""
@@ -176,7 +190,7 @@ WITH v AS (
              WHEN regexp_full_match(n.value_raw, '(<\s*)?{num}(\s*[Ll])?')
                   THEN regexp_extract(n.value_raw, '{num}')
              ELSE sv.num END AS numtext,
-        sv.flag AS vflag,
+        sv.flag AS vflag, sv.err AS value_err,
         sec.section_id, sec.valid_from, sec.valid_to, sec.err AS sec_err,
         ind.code, ind.err AS ind_err,
         tm.ts, tm.bad AS time_bad, tm.err AS time_err,
@@ -207,7 +221,7 @@ WITH v AS (
 )
 SELECT row_no, vcol, section_raw, date_raw, time_raw, ind_raw, value_raw, unit_raw, dl_raw,
     flag_raw, source_raw, section_id, valid_from, valid_to, code, ts, vkind, numtext, shift, fits,
-    sec_err, ind_err, time_bad, time_err, unit_err, flag_err,
+    value_err, sec_err, ind_err, time_bad, time_err, unit_err, flag_err,
     CASE WHEN vkind = 'num' THEN num END AS value,
     vkind = 'dl' AS below_dl,
     CASE WHEN vkind = 'dl' THEN num
@@ -227,8 +241,21 @@ FROM c
 """
 
 
-def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
-    """UNION of (row_no, col, found, expected) for every kind of problem a row can have."""
+def _ranges_sql() -> str:
+    """The physical ranges table as a VALUES list (a blank upper bound never compares true)."""
+    def lit(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+    return "VALUES " + ", ".join(
+        f"({lit(r.code)}, CAST({r.low} AS DECIMAL(18, 6)), "
+        f"CAST({'NULL' if r.high is None else r.high} AS DECIMAL(18, 6)), {lit(r.expected())})"
+        for r in physical_ranges().values())
+
+
+def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.date) -> str:
+    """UNION of (row_no, col, found, expected) for every kind of problem a row can have.
+
+    A sample dated after the day it is loaded is refused: a batch counts for runs whose as-of is
+    at or after its loading, so such a sample would claim to be measured after its own as-of."""
     res = f"_res_{tag}"
 
     def lit(text: str) -> str:
@@ -248,15 +275,19 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool) -> str:
         f"coalesce(strftime(valid_to, '%Y-%m-%d'), '今') || '）的日期' FROM {res} "
         f"WHERE ts IS NOT NULL AND section_id IS NOT NULL AND (CAST(ts AS DATE) < valid_from "
         f"OR CAST(ts AS DATE) > valid_to)",
-        f"SELECT row_no, vcol, value_raw, {lit(VALUE_EXPECTED)} FROM {res} WHERE vkind = 'bad'",
+        f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
+        f"WHERE vkind = 'bad'",
         f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
         f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
         f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
         f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))",
-        f"SELECT row_no, vcol, value_raw, '不小于 0 的浓度（只有水温可为负）' FROM {res} "
-        f"WHERE vkind = 'num' AND value < 0 "
-        f"AND code NOT IN ({', '.join(lit(c) for c in sorted(NEGATIVE_ALLOWED))})",
+        f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
+        f"r(code, low, high, expected) USING (code) WHERE vkind = 'num' "
+        f"AND (value < r.low OR value > r.high)",
+        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"'不晚于导入当天（{today.isoformat()}）的采样日期' FROM {res} "
+        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'",
         f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), unit_err "
         f"FROM {res} WHERE unit_err IS NOT NULL",
         f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
@@ -317,7 +348,7 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     labels = {role: raw.headers[index] for role, index in shape.roles.items()}
     labels.setdefault("date", labels.get("time", "sampled_at"))
     labels.setdefault("time", labels["date"])
-    errors = (f"{_errors_sql(tag, labels, shape.form == 'long')} UNION ALL "
+    errors = (f"{_errors_sql(tag, labels, shape.form == 'long', dt.date.today())} UNION ALL "
               f"SELECT * FROM ({DUPLICATES_SQL.format(tag=tag)})")
     total = con.execute(f"SELECT count(*) FROM ({errors})").fetchall()[0][0]
     if total:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from compensation.quality.flags import FLAG_ALIASES, FLAG_CODES
 
@@ -140,14 +140,33 @@ def flag_code(text: str) -> str | None:
     return None
 
 
+# The number spellings we read: ASCII digits after folding (１２.５ → 12.5), one optional sign, one
+# optional decimal point, an optional exponent of at most 3 digits. No grouping of any kind: "1,234"
+# is 1234 to a Chinese reader and 1.234 to a German one, "0,025" may be 0.025 or 25, so a separator
+# (comma, underscore, apostrophe, space) is refused rather than guessed (docs/decisions.md).
+_PLAIN = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_GROUPED = re.compile(r"[+-]?[0-9.]*[0-9][0-9.,_' \u00a0\u202f\u2009]*[,_' \u00a0\u202f\u2009.]"
+                      r"[0-9.,_' \u00a0\u202f\u2009]*[0-9]")
+NUMBER_EXPECTED = "以小数点分隔小数、不带千位分隔符的数值，如 1234.5 或 0.025"
+SEPARATOR_EXPECTED = (f"{NUMBER_EXPECTED}（逗号、下划线、撇号或空格可能是千位分隔符，也可能是小数"
+                      "逗号，无法确定）")
+
+
 def plain_decimal(text: str) -> Decimal | None:
-    """An exact finite decimal from any numeric spelling (1e-05, ＋0.5); None if not a number."""
-    folded = fold(text).replace(",", "")
-    try:
-        number = Decimal(folded)
-    except InvalidOperation:
+    """An exact finite decimal from an unambiguous spelling (1e-05, ＋0.5, .5); None otherwise."""
+    folded = fold(text)
+    if not _PLAIN.fullmatch(folded):
         return None
-    return number if number.is_finite() else None
+    number = Decimal(folded)
+    return Decimal(0).copy_sign(number) if number.is_zero() else number
+
+
+def number_expected(text: str) -> str | None:
+    """Why a would-be number is refused, when it looks like one written with separators."""
+    folded = fold(text)
+    if _GROUPED.fullmatch(folded) and not _PLAIN.fullmatch(folded):
+        return SEPARATOR_EXPECTED
+    return None
 
 
 def decimal_text(number: Decimal) -> str:

@@ -33,6 +33,7 @@ from compensation.lang.sql import (
     exact,
     if_case,
     number,
+    once,
     share_repeated,
     str_list,
     subquery,
@@ -189,7 +190,7 @@ class RuleCompiler:
                 return exp.Sub(this=a, expression=b)
             if e.op == "mul":
                 return exact(exp.Mul(this=a, expression=b))
-            return call("ediv", a, b)
+            return once([a, b], [2, 3], lambda: self.alias("dv"), lambda x: call("ediv", *x))
         if isinstance(e, ast.Compare):
             a, b = self.cx(e.left, ctx), self.cx(e.right, ctx)
             if self.numeric(e.left, ctx) and self.numeric(e.right, ctx):
@@ -204,21 +205,16 @@ class RuleCompiler:
             }
             return ops[e.op](this=a, expression=b)
         if isinstance(e, ast.InRange):
-            return self.in_range(self.cx(e.x, ctx), e.range, ctx)
+            return once([self.cx(e.x, ctx)], [2], lambda: self.alias("ir"),
+                        lambda x: self.in_range(x[0], e.range, ctx))
         if isinstance(e, ast.If):
-            return if_case(self.cx(e.cond, ctx), self.cx(e.then, ctx), self.cx(e.other, ctx))
+            # DuckDB reads `CASE cond WHEN true .. WHEN false ..` as two tests of `cond`
+            return once([self.cx(e.cond, ctx)], [2], lambda: self.alias("if"),
+                        lambda x: if_case(x[0], self.cx(e.then, ctx), self.cx(e.other, ctx)))
         if isinstance(e, ast.Table):
-            subject = self.cx(e.subject, ctx)
-            whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
-            default = None
-            for entry in e.entries:
-                if entry.range is None:
-                    default = self.cx(entry.value, ctx)
-                else:
-                    whens.append(
-                        (self.in_range(subject, entry.range, ctx), self.cx(entry.value, ctx))
-                    )
-            return case(whens, default)
+            copies = 1 + 2 * len(e.entries)
+            return once([self.cx(e.subject, ctx)], [copies], lambda: self.alias("tb"),
+                        lambda x: self.table(e, x[0], ctx))
         if isinstance(e, ast.Call):
             return self.call(e, ctx)
         if isinstance(e, ast.Comprehension):
@@ -250,6 +246,16 @@ class RuleCompiler:
                 )
             )
         raise AssertionError(type(e))
+
+    def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
+        whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
+        default = None
+        for entry in e.entries:
+            if entry.range is None:
+                default = self.cx(entry.value, ctx)
+            else:
+                whens.append((self.in_range(subject, entry.range, ctx), self.cx(entry.value, ctx)))
+        return case(whens, default)
 
     def name(self, name: str, ctx: Ctx) -> exp.Expression:
         if name in ctx.vars:

@@ -7,11 +7,12 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, UnexpectedInput, v_args
+from lark import Lark, Token, Transformer, Tree, UnexpectedInput, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
 from compensation.errors import RuleError
 from compensation.lang import ast
+from compensation.lang.depth import too_deep
 from compensation.lang.diagnostics import Diagnostic, make
 
 # `f(x per year)` with one of these names is a year-to-date aggregate (ast.SoFar), else a spread.
@@ -444,6 +445,14 @@ def _syntax_diagnostic(err: UnexpectedInput, source: str, path: str) -> Diagnost
     return make(path, source, line, col, msg)
 
 
+def _refuse_if_too_deep(tree: Tree, source: str, path: str) -> None:
+    """Every later pass recurses per level: bound the nesting before the first of them runs."""
+    problem = too_deep(tree)
+    if problem is not None:
+        diag = make(path, source, problem.line, problem.col, problem.message)
+        raise RuleError(diag.render(), [diag])
+
+
 def parse_text(source: str, path: str = "<text>") -> ast.RuleFile:
     """Parse rule text; raise RuleError with one located diagnostic on a syntax error."""
     try:
@@ -451,6 +460,7 @@ def parse_text(source: str, path: str = "<text>") -> ast.RuleFile:
     except UnexpectedInput as err:
         diag = _syntax_diagnostic(err, source, path)
         raise RuleError(diag.render(), [diag]) from None
+    _refuse_if_too_deep(tree, source, path)
     try:
         return _Build(source, path).transform(tree)
     except VisitError as err:  # a literal the grammar accepts but the meaning does not
@@ -458,10 +468,10 @@ def parse_text(source: str, path: str = "<text>") -> ast.RuleFile:
 
 
 def parse_file(path: str | Path) -> ast.RuleFile:
-    """Read and parse one `.rule` file (UTF-8)."""
+    """Read and parse one `.rule` file (UTF-8, with or without the BOM Windows Notepad writes)."""
     p = Path(path)
     try:
-        source = p.read_text(encoding="utf-8")
+        source = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise RuleError(f"找不到规则文件 {p}。(rule file not found)") from None
     except UnicodeDecodeError:
@@ -476,4 +486,5 @@ def parse_expr(text: str) -> ast.Expr:
     except UnexpectedInput as err:
         diag = _syntax_diagnostic(err, text, "<value>")
         raise RuleError(diag.message, [diag]) from None
+    _refuse_if_too_deep(tree, text, "<value>")
     return _Build(text, "<value>").transform(tree)

@@ -99,6 +99,49 @@ def subquery(select: exp.Expression) -> exp.Expression:
     return exp.Subquery(this=select)
 
 
+# How many times DuckDB writes out each argument when it expands a macro (`ediv(a, b)` reads `a`
+# twice and `b` three times, through hdiv_half_up); other calls read each argument once.
+MACRO_COPIES = {"ediv": (2, 3), "ediv6": (4, 4)}
+# Beyond this many nodes once macros are expanded, an operand used several times is computed once.
+MAX_COPIED_SIZE = 1000
+
+
+def expanded_size(e: exp.Expression) -> int:
+    """The number of nodes `e` becomes once DuckDB has expanded the macros in it.
+
+    Nested divisions double at each level (`((x / 2) / 2) / 2` is eight copies of `x`), so a
+    rule nested 30 levels deep would expand to billions of nodes.
+    """
+    if isinstance(e, exp.Anonymous) and e.name.lower() in MACRO_COPIES:
+        copies = MACRO_COPIES[e.name.lower()]
+        return 1 + sum(
+            k * expanded_size(a) for k, a in zip(copies, e.expressions, strict=False)
+        )
+    return 1 + sum(expanded_size(child) for child in e.iter_expressions())
+
+
+def once(
+    operands: list[exp.Expression], copies: list[int], new_alias: Callable[[], str],
+    build: Callable[[list[exp.Expression]], exp.Expression],
+) -> exp.Expression:
+    """`build(operands)`, which writes operand k out `copies[k]` times; when that would be large,
+    the operands are computed once in a one-row subquery and `build` reads them as columns.
+    Ordinary rules stay below the bound and keep their plain SQL."""
+    size = sum(k * expanded_size(x) for x, k in zip(operands, copies, strict=True))
+    if size <= MAX_COPIED_SIZE:
+        return build(operands)
+    names = [f"x{i}" for i in range(len(operands))]
+    alias = new_alias()
+    inner = exp.select(
+        *[exp.alias_(x, n, copy=False) for x, n in zip(operands, names, strict=True)]
+    )
+    return subquery(
+        exp.select(build([col(n, alias) for n in names])).from_(
+            exp.alias_(subquery(inner), alias, table=True, copy=False), copy=False
+        )
+    )
+
+
 def str_list(items: list[str]) -> exp.Expression:
     return exp.Array(expressions=[text(x) for x in items])
 

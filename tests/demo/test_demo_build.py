@@ -14,6 +14,19 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from compensation.render.labels import SCHEME_TITLES as TITLES
+from compensation.render.pdf import find_chromium
+from tests.office import (
+    HAVE_OFFICE,
+    assert_no_missing_glyph,
+    assert_reads_as_issued,
+    pages_text,
+    squeeze,
+    to_pdf,
+)
+
+SCHEME_TITLES = tuple(TITLES.values())
+
 IMPROVED = {"cj_wuhanguan", "cj_yaotou", "cj_yujiawan", "cj_yangsi", "cj_wujindi",
             "cj_dongxingzhou"}
 CLASS_RATED = ("COD", "CODMn", "NH3N", "TP", "BOD5", "DO")
@@ -80,8 +93,14 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     names = {p.name for p in outputs}
     # the newest month with ledger lines is 2024-12: its bulletin in both forms, and a workbook
     # for each of the 17 parties other than the city treasury
-    assert {"月度通报_2024-12.html", "月度通报_2024-12.md"} <= names
-    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html", "workbench_tongshun.html"} <= names
+    assert {"月度通报_2024-12.html", "月度通报_2024-12.md", "月度通报_2024-12.docx"} <= names
+    lists = {f"划拨清单_2024_{title}.xlsx" for title in SCHEME_TITLES}
+    assert lists <= names
+    if find_chromium() is not None:
+        assert "月度通报_2024-12.pdf" in names
+        assert {name.replace(".xlsx", ".pdf") for name in lists} <= names
+    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html", "workbench_tongshun.html",
+            "谈判简报_tongshun.html", "谈判简报_tongshun.docx"} <= names
     assert sum(1 for p in outputs if p.parent.name == "工作簿_2024") == 17
     assert all(p.is_file() for p in outputs)
 
@@ -186,3 +205,91 @@ def test_registry_is_loaded_as_written(con, demo_files) -> None:
          s["schemes"].split(";"), date.fromisoformat(s["valid_from"]))
         for s in demo_files.sections)
     assert rows == expected
+
+
+# ---- the documents as a reader sees them -------------------------------------------------------
+
+
+def _issued_today() -> str:
+    today = date.today()
+    return f"{today.year}年{today.month}月{today.day}日"
+
+
+def _bulletin_musts(con) -> list[str]:
+    """文号 (the demo's first bulletin of the year it is issued), title, the ranked table's head
+    and its first row (the lowest CPI change r of 2024-12, read from the ledger), the 落款."""
+    (name,) = con.execute(
+        "SELECT s.name FROM ledger l JOIN sections s USING (section_id) JOIN runs r USING (run_id)"
+        " WHERE r.scheme = 'yangtze_han' AND l.period_start = DATE '2024-12-01'"
+        " AND l.rule = 'cpi_band' AND r.run_id = (SELECT max(run_id) FROM runs"
+        " WHERE scheme = 'yangtze_han' AND window_end >= DATE '2024-12-01' AND scenario='base')"
+        " ORDER BY CAST(json_extract_string(l.trace, '$.lets.r') AS DECIMAL(18,12)) LIMIT 1"
+    ).fetchall()[0]
+    return [f"武环〔{date.today().year}〕1号",
+            "关于2024年12月跨区断面水质考核生态补偿预核算情况的通报",
+            "名次", "变化率", f"1{name}", "武汉市生态环境局", _issued_today()]
+
+
+@pytest.fixture(scope="module")
+def office_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("lo-profile")
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
+def test_demo_bulletin_pdf_reads_as_an_issued_document(built, con) -> None:
+    pdf = built.out / "月度通报_2024-12.pdf"
+    pages = pages_text(pdf)
+    first = squeeze(pages[0])
+    assert f"武环〔{date.today().year}〕1号" in first and "一、总体情况" in first
+    assert_reads_as_issued(pages, _bulletin_musts(con), body_until="附件1")
+    assert "附件2" in squeeze("".join(pages)) and "rules/yangtze_han.rule" in "".join(pages)
+    assert_no_missing_glyph(pdf)
+
+
+@pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice is needed; .ci/run installs it")
+def test_demo_bulletin_docx_reads_as_an_issued_document(built, con, office_profile) -> None:
+    pdf = to_pdf(built.out / "月度通报_2024-12.docx", office_profile, built.out.parent / "lo")
+    pages = pages_text(pdf)
+    assert f"武环〔{date.today().year}〕1号" in squeeze(pages[0])
+    assert_reads_as_issued(pages, _bulletin_musts(con), body_until="附件1")
+    assert_no_missing_glyph(pdf)
+
+
+def _final_lists(con) -> dict[str, tuple[int, date, list[tuple[str, str, Decimal]]]]:
+    """scheme title → (settlement number, date, transfers by name) of the demo's final 2024."""
+    out = {}
+    for sid, scheme, created in con.execute(
+        "SELECT settlement_id, scheme, created_at FROM settlements WHERE year = 2024 AND final"
+    ).fetchall():
+        rows = con.execute(
+            "SELECT p.name, q.name, t.amount FROM settlement_transfers t"
+            " JOIN parties p ON p.party_id = t.payer JOIN parties q ON q.party_id = t.payee"
+            " WHERE settlement_id = ? ORDER BY t.payer, t.payee", [sid]).fetchall()
+        out[TITLES[scheme]] = (sid, created.date(), rows)
+    return out
+
+
+def _list_musts(sid: int, day: date, rows: list) -> list[str]:
+    return [f"结算编号 第{sid}号", f"{day.year}年{day.month}月{day.day}日", "合计",
+            *[f"{a:,.2f}" for _, _, a in rows], "编制人", "复核人", "审批人"]
+
+
+@pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice is needed; .ci/run installs it")
+def test_demo_transfer_lists_xlsx_read_as_signed_documents(built, con, office_profile) -> None:
+    for title, (sid, day, rows) in _final_lists(con).items():
+        pdf = to_pdf(built.out / f"划拨清单_2024_{title}.xlsx", office_profile,
+                     built.out.parent / "lo-xlsx")
+        pages = pages_text(pdf)
+        assert_reads_as_issued(pages, _list_musts(sid, day, rows))
+        for page in pages:
+            assert f"结算编号第{sid}号" in squeeze(page)
+        assert "预核算" not in "".join(pages)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
+def test_demo_transfer_lists_pdf_read_as_signed_documents(built, con) -> None:
+    for title, (sid, day, rows) in _final_lists(con).items():
+        pdf = built.out / f"划拨清单_2024_{title}.pdf"
+        pages = pages_text(pdf)
+        assert_reads_as_issued(pages, [title, *_list_musts(sid, day, rows)])
+        assert_no_missing_glyph(pdf)

@@ -37,7 +37,8 @@ def test_bad_file_exits_2_with_every_problem_and_no_traceback(store_path: Path,
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert done.stderr.splitlines() == [
         "错误：样品数据有 2 处错误，未导入任何数据：",
-        f'{path}，第 2 行，列「value」：发现 "-1"，应为 不小于 0 的浓度（只有水温可为负）。',
+        f'{path}，第 2 行，列「value」：发现 "-1"，应为 指标 COD 物理上可能的值：0 至 1000000 mg/L'
+        f"（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）。",
         f'{path}，第 3 行，列「section」：发现 "q"，应为 已登记的断面编号或名称'
         f"（先用 ecocomp load sections 导入断面名录）。",
     ]

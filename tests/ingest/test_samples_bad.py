@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def located(path: Path, row: int, column: str, found: str, expected: str) -> str
     ("s1,2024-01-05,COD,abc,mg/L", "value", "abc", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,nan,mg/L", "value", "nan", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,inf,mg/L", "value", "inf", VALUE_EXPECTED),
-    ("s1,2024-01-05,COD,-0.5,mg/L", "value", "-0.5", "不小于 0 的浓度（只有水温可为负）"),
+    ("s1,2024-01-05,COD,-0.5,mg/L", "value", "-0.5", "指标 COD 物理上可能的值：0 至 1000000 mg/L"
+     "（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）"),
     ("s1,2024-01-05,COD,0.1234567,mg/L", "value", "0.1234567",
      "小数不超过 6 位（换算为 mg/L 后）的数值"),
     ("s1,2024-01-05,TP,0.0005,µg/L", "value", "0.0005", "小数不超过 6 位（换算为 mg/L 后）的数值"),
@@ -106,7 +108,9 @@ def test_all_errors_are_listed_up_to_fifty(con, tmp_path: Path) -> None:
     problems = caught.value.problems
     assert len(problems) == 51 and problems[-1] == "…另有 6 处错误"
     assert problems[0] == located(path, 2, "value", "x1", VALUE_EXPECTED)
-    assert problems[49] == located(path, 51, "value", "-22", "不小于 0 的浓度（只有水温可为负）")
+    assert problems[49] == located(path, 51, "value", "-22", "指标 COD 物理上可能的值：0 至 "
+                                   "1000000 mg/L（浓度不能为负；1 升水约 10^6 mg，"
+                                   "质量浓度不可能超过 10^6 mg/L）")
     assert str(caught.value).startswith("样品数据有 56 处错误，未导入任何数据：")
     assert counts(con) == (0, 0)
 
@@ -212,3 +216,77 @@ def test_nan_and_infinity_in_parquet(con, tmp_path: Path) -> None:
                  ).write_parquet(path)
     assert refused(con, [path]) == [located(path, 2, "value", "nan", VALUE_EXPECTED),
                                     located(path, 3, "value", "inf", VALUE_EXPECTED)]
+
+
+@pytest.mark.parametrize(("column", "row"), [
+    ("section", "s1\u202e,2024-01-05,COD,15,mg/L"),
+    ("value", "s1,2024-01-05,COD,断流\u202e,"),
+    ("value", "s1,2024-01-05,COD,\u200b15,mg/L"),
+])
+def test_invisible_characters_in_sample_cells_are_refused(con, tmp_path: Path, column: str,
+                                                          row: str) -> None:
+    """A section name or flag word with a bidi control or zero-width space looks right but is not
+    what it seems: refused with the character named, never matched or stored."""
+    path = one_row(tmp_path, row)
+    found = row.split(",")[HEADER.split(",").index(column)]
+    shown = found.replace("\u202e", "<U+202E>").replace("\u200b", "<U+200B>")
+    char = "U+202E" if "\u202e" in found else "U+200B"
+    assert refused(con, [path]) == [located(
+        path, 2, column, shown, "不含不可见字符（双向控制符如 U+202E、零宽字符如 U+200B、"
+        f"其他格式或控制字符）的文字（此处有 {char}）")]
+
+
+PH = "指标 pH 物理上可能的值：0 至 14（pH 标度：GB 6920-86 玻璃电极法的测定范围为 0–14）"
+DO = ("指标 DO 物理上可能的值：0 至 25 mg/L（0 ℃ 淡水饱和溶解氧约 14.6 mg/L（HJ 506-2009），"
+      "藻类过饱和罕超 20 mg/L）")
+TEMP = ("指标 TEMP 物理上可能的值：-2 至 50 ℃（液态淡水不低于约 -2 ℃（过冷），"
+        "地表水体不超过 50 ℃；结冰以标记 ice 记录）")
+
+
+@pytest.mark.parametrize(("row", "found", "expected"), [
+    ("s1,2024-01-05,pH,15,", "15", PH),
+    ("s1,2024-01-05,pH,-0.1,", "-0.1", PH),
+    ("s1,2024-01-05,DO,25.1,mg/L", "25.1", DO),
+    ("s1,2024-01-05,DO,25100,µg/L", "25100", DO),          # 25.1 mg/L once converted
+    ("s1,2024-01-05,TEMP,-2.1,℃", "-2.1", TEMP),
+    ("s1,2024-01-05,TEMP,50.5,℃", "50.5", TEMP),
+    ("s1,2024-01-05,NH3N,1000001,mg/L", "1000001",
+     "指标 NH3N 物理上可能的值：0 至 1000000 mg/L（浓度不能为负；1 升水约 10^6 mg，"
+     "质量浓度不可能超过 10^6 mg/L）"),
+    ("s1,2024-01-05,FLOW,-3,m3/s", "-3",
+     "指标 FLOW 物理上可能的值：不小于 0 m³/s（流量不能为负；顶托、回流以标记 backwater 记录）"),
+])
+def test_values_outside_the_physical_range_are_refused(con, tmp_path: Path, row: str, found: str,
+                                                       expected: str) -> None:
+    assert refused(con, [one_row(tmp_path, row)]) == [
+        located(tmp_path / "bad.csv", 2, "value", found, expected)]
+
+
+def test_the_bounds_themselves_load(con, tmp_path: Path) -> None:
+    path = write(tmp_path / "edge.csv", HEADER + "s1,2024-01-05,pH,14,\ns1,2024-01-05,DO,25,mg/L\n"
+                 "s1,2024-01-05,TEMP,-2,℃\ns1,2024-01-06,pH,0,\ns1,2024-01-05,FCOLI,240000,个/L\n")
+    assert load_samples(con, [path]).rows == 5
+
+
+def test_every_indicator_has_a_physical_range_with_a_basis() -> None:
+    from compensation.quality.indicators import load_indicators
+    from compensation.quality.ranges import physical_ranges
+
+    ranges = physical_ranges()
+    assert {i.code for i in load_indicators()} == set(ranges)
+    for indicator in load_indicators():
+        found = ranges[indicator.code]
+        assert found.basis and found.low <= 0 and found.unit == indicator.unit, found
+
+
+def test_a_sample_dated_after_the_day_it_is_loaded_is_refused(con, tmp_path: Path) -> None:
+    """As-of is the moment up to which loaded batches count: a sample dated after the day of its
+    own loading would be measured after its as-of."""
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    path = write(tmp_path / "future.csv", HEADER + f"ctl,{today},COD,15,mg/L\n"
+                 f"ctl,{tomorrow} 08:00,COD,15,mg/L\n")
+    assert refused(con, [path]) == [located(path, 3, "sampled_at", f"{tomorrow} 08:00",
+                                            f"不晚于导入当天（{today}）的采样日期")]
+    today_only = write(tmp_path / "today.csv", HEADER + f"ctl,{today} 23:59,COD,15,mg/L\n")
+    assert load_samples(con, [today_only]).rows == 1

@@ -146,3 +146,29 @@ def private_copy(source: Path, folder: Path, name: str = "store.duckdb") -> Path
     target = folder / name
     shutil.copyfile(source, target)
     return target
+
+
+class WorkingCopy:
+    """A copy of a template store that equals the template whenever `path()` is asked for.
+
+    For fuzzers: a refused load leaves the copy as it was (which the fuzzer checks against the
+    template's fingerprint, taken once), so the same copy serves the next file; after a load that
+    succeeded, `spoil()` makes the next `path()` a fresh copy under a new name (the CLI's
+    connection may still hold the old file open in this process). Opening one copy per file made
+    each example cost a new database instance, most of a fuzzer's time.
+    """
+
+    def __init__(self, template: Path, folder: Path) -> None:
+        self.template, self.folder = template, folder
+        self.before = fingerprint(template)
+        self._path: Path | None = None
+        self._copies = 0
+
+    def path(self) -> Path:
+        if self._path is None:
+            self._copies += 1
+            self._path = private_copy(self.template, self.folder, f"work-{self._copies}.duckdb")
+        return self._path
+
+    def spoil(self) -> None:
+        self._path = None

@@ -8,8 +8,7 @@ Every refused command must leave the database fingerprint unchanged.
 
 from __future__ import annotations
 
-import shutil
-import uuid
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -19,12 +18,14 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from rel_support import fingerprint
+from rel_support import WorkingCopy, fingerprint
 
 from compensation.cli import cli
 from compensation.errors import EcocompError
 
-FUZZ = settings(max_examples=15, deadline=None,
+# ECOCOMP_FUZZ_EXAMPLES: files per fuzz test (15 in CI, a few seconds; longer runs for the figures
+# in docs/reliability.md)
+FUZZ = settings(max_examples=int(os.environ.get("ECOCOMP_FUZZ_EXAMPLES", "15")), deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
@@ -42,19 +43,18 @@ def refused_cleanly(db: Path, before: dict, result: Result, path: Path) -> str:
     return message
 
 
-def fresh(source: Path, folder: Path) -> Path:
-    target = folder / f"{uuid.uuid4().hex}.duckdb"
-    shutil.copyfile(source, target)
-    return target
+@pytest.fixture
+def working(registry_db: Path, tmp_path: Path) -> WorkingCopy:
+    """The demo registry store, as it is before every file a fuzzer tries."""
+    return WorkingCopy(registry_db, tmp_path)
 
 
 @FUZZ
 @given(content=st.binary(min_size=0, max_size=3000),
        suffix=st.sampled_from([".csv", ".xlsx", ".parquet", ".txt", ""]))
-def test_random_bytes_are_refused_with_the_file_named(registry_db: Path, tmp_path: Path,
+def test_random_bytes_are_refused_with_the_file_named(working: WorkingCopy, tmp_path: Path,
                                                       content: bytes, suffix: str) -> None:
-    db = fresh(registry_db, tmp_path)
-    before = fingerprint(db)
+    db, before = working.path(), working.before
     path = tmp_path / f"random{suffix}"
     path.write_bytes(content)
     result = load(db, "samples", str(path))
@@ -94,10 +94,9 @@ def csv_text(table: list[list[str]]) -> str:
 
 @FUZZ
 @given(table=rows(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
-def test_random_cells_load_whole_or_not_at_all(registry_db: Path, tmp_path: Path,
+def test_random_cells_load_whole_or_not_at_all(working: WorkingCopy, tmp_path: Path,
                                                table: list[list[str]], encoding: str) -> None:
-    db = fresh(registry_db, tmp_path)
-    before = fingerprint(db)
+    db, before = working.path(), working.before
     path = tmp_path / "cells.csv"
     try:
         path.write_bytes(csv_text(table).encode(encoding))
@@ -113,6 +112,7 @@ def test_random_cells_load_whole_or_not_at_all(registry_db: Path, tmp_path: Path
             stored = con.execute("SELECT count(*) FROM samples").fetchall()[0][0]
         finally:
             con.close()
+        working.spoil()
         # one batch whose row count is what is stored, at most one row per data line
         assert len(batches) == 1 and batches[0][0] == stored and 0 < stored <= len(table)
     else:

@@ -20,6 +20,7 @@ from compensation.engine import run_schemes
 from compensation.render import export_districts, render_bulletin
 from compensation.render.latest import write_latest_outputs
 from compensation.render.model import build_bulletin
+from compensation.render.pdf import find_chromium
 from compensation.store import open_store
 
 REWARDED = {"武汉关码头", "窑头", "喻家塆", "杨泗村", "武金堤渡口", "东兴洲村"}
@@ -102,6 +103,9 @@ def test_demo_workbooks_sum_to_the_ledger(demo, tmp_path) -> None:
 def test_latest_outputs_for_the_demo(demo, tmp_path) -> None:
     written = write_latest_outputs(demo, tmp_path)
     names = sorted(p.name for p in written if p.suffix != ".xlsx")
-    assert names == ["月度通报_2018-02.html", "月度通报_2018-02.md"]
+    pdf = ["月度通报_2018-02.pdf"] if find_chromium() else []
+    # no year settled in this store: no transfer list
+    assert names == sorted(["月度通报_2018-02.docx", "月度通报_2018-02.html",
+                            "月度通报_2018-02.md", *pdf])
     assert all(p.exists() for p in written)
     assert any(p.parent.name == "工作簿_2018" for p in written)

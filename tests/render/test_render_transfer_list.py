@@ -16,7 +16,7 @@ from compensation.demo import STEPS, build_demo
 from compensation.engine import run_schemes
 from compensation.render.pdf import find_chromium
 from compensation.store import open_store
-from tests.render.office import HAVE_OFFICE, needs_office, pages_text, squeeze, to_pdf
+from tests.office import HAVE_OFFICE, needs_office, pages_text, squeeze, to_pdf
 
 
 @pytest.fixture(scope="module")
