@@ -1,4 +1,7 @@
-"""Fixtures shared by several test folders: the `ecocomp` command and the demo built once.
+"""Settings and fixtures every test folder shares: the rule cache, the `ecocomp` command, the demo.
+
+The rule cache (compensation/lang/cache.py) goes to a folder of this test session, not the user's
+~/.cache: tests start from an empty cache, and processes the tests start share it (environment).
 
 The demo is built as a user's Quick start does it: the real `ecocomp demo` process, started in a
 folder outside the repository (no ./rules, no ./data) with none of the ECOCOMP_* variables set, so
@@ -11,10 +14,23 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_rule_cache() -> object:
+    with tempfile.TemporaryDirectory(prefix="ecocomp-rule-cache-") as folder:
+        before = os.environ.get("ECOCOMP_CACHE_DIR")
+        os.environ["ECOCOMP_CACHE_DIR"] = folder
+        yield folder
+        if before is None:
+            os.environ.pop("ECOCOMP_CACHE_DIR", None)
+        else:
+            os.environ["ECOCOMP_CACHE_DIR"] = before
 
 
 def ecocomp_executable() -> str:
@@ -34,8 +50,10 @@ def ecocomp() -> str:
 
 
 def user_env(**extra: str) -> dict[str, str]:
-    """The environment of a user who set none of ecocomp's variables."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ECOCOMP_")}
+    """The environment of a user who set none of ecocomp's variables (the session's rule cache
+    stays: it is the tests' own, not a user setting)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("ECOCOMP_") or k == "ECOCOMP_CACHE_DIR"}
     env.update(extra)
     return env
 

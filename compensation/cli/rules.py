@@ -7,11 +7,8 @@ from pathlib import Path
 
 import click
 
-from compensation.engine.schemes import default_rules_dir
 from compensation.errors import RuleError
-from compensation.lang import check_paths
-from compensation.lang.check import rule_files
-from compensation.lang.emit import STAGES, emit
+from compensation.lang.emit import STAGES
 
 
 @click.group("rules")
@@ -30,6 +27,9 @@ def rules_group() -> None:
 )
 def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None) -> None:
     """检查规则文件（默认与 run 相同的规则目录）：语法、名称、单位、区间、参数日期、例外、循环。"""
+    from compensation.engine.schemes import default_rules_dir
+    from compensation.lang import check_paths
+
     targets = paths or (str(default_rules_dir(rules_dir)),)
     diagnostics = check_paths(targets)
     if as_json:
@@ -38,6 +38,8 @@ def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None)
         for d in diagnostics:
             click.echo(d.render(), err=True)
         if not diagnostics:
+            from compensation.lang.check import rule_files
+
             count = len(rule_files(targets))
             click.echo(f"规则检查通过（{'、'.join(targets)}，{count} 个文件），未发现问题。")
     if diagnostics:
@@ -58,6 +60,8 @@ def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None)
 )
 def compile_command(file: str, stage: str) -> None:
     """编译一个规则文件并显示某个阶段的结果。"""
+    from compensation.lang.emit import emit
+
     click.echo(emit(file, stage))
 
 

@@ -5,25 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import duckdb
 
 from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
-from compensation.errors import EcocompError
-from compensation.store import resolve_db_path
 
 SCHEME_HELP = "方案编号（rules/<方案>.rule），如 tongshun、yangtze_han、daoguan。"
 OUT_HELP = "写出文件：.xlsx（每个视图一个工作表）或 .html（单文件，含图）。"
-
-
-def _open_existing(app: AppContext) -> duckdb.DuckDBPyConnection:
-    """Scenarios only read the store; a missing database is a sentence."""
-    path = resolve_db_path(app.db_path)
-    if not path.exists():
-        raise EcocompError(
-            f"数据库 {path} 不存在：请先用 ecocomp load 载入数据（或 ecocomp demo），"
-            "或用 --db 指定数据库文件。(database not found)"
-        )
-    return app.open(read_only=True)
 
 
 def _out(value: str | None) -> Path | None:
@@ -63,7 +49,7 @@ def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: 
     """
     from compensation.scenario.commands import compare_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(compare_command(con, scheme, base, scenarios, years, _out(out), as_json))
     finally:
@@ -90,7 +76,7 @@ def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str 
     """参数网格（笛卡尔积）一次查询算完，报告各情景净额；可求平衡点。"""
     from compensation.scenario.commands import sweep_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(sweep_command(con, scheme, params, years, on, break_even_param, _out(out),
                                  as_json))
@@ -118,7 +104,7 @@ def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahe
     """
     from compensation.scenario.commands import risk_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(risk_command(con, scheme, scenarios, years_ahead, draws, seed, history,
                                 _out(out), as_json))
@@ -145,7 +131,7 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
     """
     from compensation.scenario.commands import workbench_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
     finally:
@@ -167,7 +153,7 @@ def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: st
     from compensation.scenario.brief import write_brief
 
     day = parse_issue_date(issued_on)
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         path = write_brief(con, scheme, base, list(scenarios), years, out, profile=profile,
                            issued_on=day)

@@ -13,14 +13,7 @@ from compensation.engine.accounts import period_text
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
 from compensation.quality.standards import display_value
-
-
-def has_macro(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the quality SQL (a sibling package) defined this table macro in the store."""
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
-    ).fetchall()
-    return bool(rows[0][0])
+from compensation.store.functions import has_function
 
 
 def _plain(value: Any) -> Any:
@@ -83,7 +76,7 @@ def _samples(
     con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date, as_of: datetime
 ) -> list[dict[str, Any]]:
     """The samples behind the period values: newest batch as of the run, with file and row."""
-    if not sections or not has_macro(con, "current_samples"):
+    if not sections or not has_function(con, "current_samples"):
         return []
     cols = [
         r[0]
@@ -111,7 +104,7 @@ def _period_values(
     as_of: datetime, kind: str,
 ) -> list[dict[str, Any]]:
     macro = "monthly_values" if kind == "month" else "annual_values"
-    if not sections or not has_macro(con, macro):
+    if not sections or not has_function(con, macro):
         return []
     rows = con.execute(
         f"""SELECT section_id, CAST(period AS VARCHAR), indicator, n_samples, n_valid, value,
