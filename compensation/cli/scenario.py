@@ -98,7 +98,7 @@ def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str 
 def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahead: int,
              draws: int, seed: int, history: str | None, out: str | None,
              as_json: bool) -> None:
-    """按历史年份整块重抽样模拟未来，报告各情景期望净额、5%–95%区间和双方付款概率。
+    """按协议执行期内各断面·期间重抽样模拟未来，报告各情景期望净额、5%–95%区间和双方付款概率。
 
     SCENARIO 省略时只算 base。
     """
