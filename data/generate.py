@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import random
 import zipfile
 from dataclasses import dataclass
@@ -417,6 +418,9 @@ FIXED_TIME = datetime(2025, 1, 1, 0, 0, 0)
 
 def write_han_xlsx(path: Path, secs: list[Section], values: dict, days: dict) -> None:
     """The Han River 2024 as a station would send it: one row per section and date."""
+    # openpyxl writes its XML through lxml when lxml is installed (docxtpl brings it), spelling
+    # empty elements differently; the standard library's writer keeps the bytes reproducible
+    os.environ["OPENPYXL_LXML"] = "False"
     from openpyxl import Workbook
 
     wb = Workbook()
