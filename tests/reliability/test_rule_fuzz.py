@@ -2,7 +2,7 @@
 `ecocomp rules compile` when they check), never an internal error.
 
 Mutations of rules/*.rule and rules/examples/*.rule, seeded so a failure can be replayed: tokens
-deleted, duplicated, swapped or replaced; random bytes (not always UTF-8); deep nesting (parentheses,
+deleted, duplicated, swapped or replaced; random bytes (not always UTF-8); deep nesting (brackets,
 `if`, `+ 0`, chained measures, far past the limit of 32 levels); huge and long numbers; unicode
 (bidirectional controls, BOMs in the middle, NUL, full-width digits and punctuation, combining
 marks). In-process through the click group the console script runs (`compensation.cli.cli`), as
