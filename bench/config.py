@@ -29,6 +29,7 @@ class Sizes:
     sweep_months: int
     sweep_scenarios: int
     repeat: int            # runs per measurement; the median is reported
+    latency_repeat: int    # rounds of the CLI latency case (after one warm-up round)
 
     def scaled(self, factor: int, base: int) -> Sizes:
         """Sizes at `factor`/`base` of these (sections only; the time span stays)."""
@@ -46,12 +47,12 @@ FULL = Sizes(
     sections=10_000, chain=10, start_year=2018, years=10,
     auto_sections=1_000, auto_days=365,
     sweep_sections=20, sweep_months=12, sweep_scenarios=10_000,
-    repeat=3,
+    repeat=3, latency_repeat=7,
 )
 
 QUICK = Sizes(
     sections=160, chain=10, start_year=2024, years=1,
     auto_sections=16, auto_days=62,
     sweep_sections=20, sweep_months=2, sweep_scenarios=50,
-    repeat=1,
+    repeat=1, latency_repeat=1,
 )

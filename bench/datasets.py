@@ -128,6 +128,19 @@ def sweep_data(folder: Path, sizes: Sizes, template: Path | None = None) -> Manu
     return ManualData(folder, sizes.sweep_sections * months * 8, data.sections, data.start, stop)
 
 
+def demo_with_runs(folder: Path) -> Path:
+    """The demo database as `ecocomp demo` leaves it (every scheme run for every month and
+    settled), without writing the demo's documents: what the CLI latency case works on."""
+    from compensation.demo import STEPS, build_demo, step_run_and_settle
+
+    store = folder / "demo.duckdb"
+    if not store.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        last = [step for _, step in STEPS].index(step_run_and_settle)
+        build_demo(folder, store, steps=STEPS[: last + 1])
+    return store
+
+
 def demo_store(folder: Path) -> Path:
     """The demo record (registry, monitoring 2018–2024, the correction) for the Tongshun sweep."""
     from compensation.demo import STEPS, build_demo

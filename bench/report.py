@@ -212,6 +212,7 @@ def markdown(run: Run) -> str:
         "",
         _md_table(["案例", "实现", *factors, "指数"], growth_rows(run)),
         "",
+        *([latency_section(run), ""] if "cli.latency" in run.once else []),
         "## 一致性检查 Agreement",
         "",
         *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks],
@@ -219,6 +220,71 @@ def markdown(run: Run) -> str:
         *(["## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
     ]
     return "\n".join(out)
+
+
+LATENCY_BEGIN = "<!-- cli-latency: by python -m bench [--latency]; the reading after it by hand -->"
+LATENCY_END = "<!-- /cli-latency -->"
+
+
+def _latency_rows(m: Measurement) -> list[list[str]]:
+    rows = []
+    for c in m.result.get("commands", []):
+        goal = c["goal"]
+        met = "" if goal is None else ("是" if c["ratio"] <= goal else "否")
+        rows.append([f"`ecocomp {c['label']}`", f"{c['median']:.3f}", f"{c['bare_median']:.3f}",
+                     f"{c['ratio']:.2f}", "" if goal is None else f"≤ {goal:g}", met])
+    return rows
+
+
+LATENCY_HEADER = ["命令", "中位数 (s)", "import duckdb 中位数 (s)", "比值", "目标", "达到"]
+
+
+def latency_lines(m: Measurement) -> list[str]:
+    """The latency table for the terminal."""
+    if not m.ok:
+        return [f"{m.status}：{m.reason}"]
+    return ["  ".join(r) for r in _latency_rows(m)]
+
+
+def latency_section(run: Run) -> str:
+    """The "CLI latency" section of RESULTS.md, between markers so that `--latency` can replace
+    it alone."""
+    m = run.once.get("cli.latency")
+    if m is None:
+        return ""
+    rounds = len(m.result.get("commands", [{}])[0].get("seconds", [])) if m.ok else 0
+    load = m.result.get("load", [])
+    body = (_md_table(LATENCY_HEADER, _latency_rows(m)) if m.ok
+            else f"未能测量：{m.status}：{m.reason}")
+    return "\n".join([
+        LATENCY_BEGIN,
+        "## 命令行延迟 CLI latency",
+        "",
+        f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
+        f"{datetime.now():%Y-%m-%d %H:%M}，{rounds} 轮"
+        "（之前另有一轮预热，不计：填满规则缓存和操作系统的文件缓存）。"
+        "每个命令是一个完整的 `ecocomp` 进程，在演示数据库上（`ecocomp demo` 的数据，每个方案每月"
+        "都已运行并结算）；每个命令之前紧挨着运行一次 `python -c \"import duckdb\"`，"
+        "比值 = 命令的中位数 ÷ 本次全部裸启动的中位数。"
+        f"机器：{machine()['cpu']}，{machine()['cores']} 核"
+        + (f"；测量前后 1 分钟平均负载 {load[0]:.1f} / {load[1]:.1f}" if len(load) == 2 else "")
+        + "。",
+        "",
+        body,
+        LATENCY_END,
+    ])
+
+
+def splice_latency(text: str, section: str) -> str:
+    """`text` with its latency section replaced by `section` (or put before the reading)."""
+    if LATENCY_BEGIN in text and LATENCY_END in text:
+        head, rest = text.split(LATENCY_BEGIN, 1)
+        return head + section + rest.split(LATENCY_END, 1)[1]
+    marker = "\n## 读数"
+    if marker in text:
+        head, rest = text.split(marker, 1)
+        return head.rstrip("\n") + "\n\n" + section + "\n" + marker + rest
+    return text.rstrip("\n") + "\n\n" + section + "\n"
 
 
 def summary(run: Run) -> dict[str, Any]:

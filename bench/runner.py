@@ -168,6 +168,22 @@ def _measure_once(run: Run, root: Path) -> None:
         job = {"tmp": str(scratch)}
         run.once["demo.cli"] = measure("demo.cli", job, scratch / "demo", sizes.repeat)
         _progress(run.once["demo.cli"])
+    _measure_latency(run, root)
+
+
+def _measure_latency(run: Run, root: Path) -> None:
+    """Case "CLI latency" (bench/latency.py): its rounds repeat inside one child."""
+    if _skipped(run, "cli.latency"):
+        return
+    print("— 命令行延迟：演示数据库上的整个 ecocomp 进程 ÷ python -c \"import duckdb\"", flush=True)
+    scratch = root / "once" / "latency"
+    job = {"db": str(datasets.demo_with_runs(root / "demo-runs")),
+           "rules": str(REPO_DIR / "rules"), "scratch": str(scratch / "work"),
+           "repeat": run.sizes.latency_repeat}
+    run.once["cli.latency"] = measure("cli.latency", job, scratch, 1)
+    _progress(run.once["cli.latency"])
+    for line in report.latency_lines(run.once["cli.latency"]):
+        print(f"   {line}", flush=True)
 
 
 def _measure_tongshun_sweep(run: Run, root: Path, scratch: Path) -> None:
@@ -214,15 +230,38 @@ def execute(quick: bool, repeat: int | None = None, skip: tuple[str, ...] = ()) 
     return run
 
 
+def latency_only(quick: bool) -> int:
+    """`--latency`: only the CLI latency case; a full-size run replaces its section of
+    bench/RESULTS.md (the other cases' figures stay as their last full run left them)."""
+    sizes = QUICK if quick else FULL
+    run = Run(quick, sizes)
+    started = time.perf_counter()
+    _measure_latency(run, WORK_DIR / ("quick" if quick else "full"))
+    run.wall_seconds = time.perf_counter() - started
+    if not quick:
+        target = BENCH_DIR / "RESULTS.md"
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        target.write_text(report.splice_latency(old, report.latency_section(run)),
+                          encoding="utf-8")
+        print(f"结果已写入 {target}")
+    for line in run.failed:
+        print(f"出错：{line}")
+    return 1 if run.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="小规模运行，只检查各实现结果一致 (CI)")
     parser.add_argument("--repeat", type=int, default=None, help="每项重复次数（取中位数）")
     parser.add_argument("--skip", action="append", default=[], metavar="CASE",
-                        help="跳过某项（demo、sweep、rules.compile_all；可重复）")
+                        help="跳过某项（demo、sweep、rules.compile_all、cli.latency；可重复）")
     parser.add_argument("--clean", action="store_true", help="先删除 bench/work/ 中生成的数据")
+    parser.add_argument("--latency", action="store_true",
+                        help="只运行 CLI 延迟一项；全量时更新 bench/RESULTS.md 中的该节")
     args = parser.parse_args(argv)
+    if args.latency:
+        return latency_only(args.quick)
     root = WORK_DIR / ("quick" if args.quick else "full")
     if args.clean:
         shutil.rmtree(root, ignore_errors=True)

@@ -16,11 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from compensation.errors import EcocompError
-from compensation.store import open_store, transaction
+
+if TYPE_CHECKING:  # imported where used: `ecocomp --help` reads DEFAULT_OUT_DIR without DuckDB
+    import duckdb
 
 DEFAULT_OUT_DIR = Path("demo-out")
 DB_NAME = "ecocomp.duckdb"
@@ -230,6 +231,8 @@ def summarise(con: duckdb.DuckDBPyConnection, report: DemoReport) -> None:
 
 
 def _is_demo_database(path: Path) -> bool:
+    import duckdb
+
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
@@ -267,6 +270,8 @@ def build_demo(
     steps: list[tuple[str, Step]] | None = None,
 ) -> DemoReport:
     """Delete and rebuild the demo database from `data/`, running every step in order."""
+    from compensation.store import open_store, transaction
+
     out_dir = Path(out_dir) if out_dir is not None else DEFAULT_OUT_DIR
     db_path = Path(db_path) if db_path is not None else out_dir / DB_NAME
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()

@@ -1,6 +1,9 @@
 """The `ecocomp` command: a thin layer over the library.
 
 Each module in this package that defines `register(group)` adds its commands; no logic lives here.
+A command module imports only click at the top and the library inside each command, so that
+`ecocomp --help` and every command start without the libraries other commands need (see
+compensation/cli/common.py; tests/test_cli_startup.py holds the line).
 Errors meant for people (EcocompError) are printed as one sentence with a non-zero exit status.
 """
 
@@ -8,8 +11,8 @@ from __future__ import annotations
 
 import importlib
 import os
-import pkgutil
 import sys
+from pathlib import Path
 
 import click
 
@@ -34,11 +37,10 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
 
 
 def _register_all() -> None:
-    package = sys.modules[__name__]
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        if info.name == "common":
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        if source.stem in ("__init__", "common"):
             continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{source.stem}")
         register = getattr(module, "register", None)
         if register is not None:
             register(cli)

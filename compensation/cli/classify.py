@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from compensation.quality.assess import assess_value
-
 
 @click.command("classify")
 @click.option(
@@ -25,6 +23,8 @@ from compensation.quality.assess import assess_value
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 def classify_command(indicator: str, value: str, water_body: str, as_json: bool) -> None:
     """按 GB 3838-2002 判定单个数值的水质类别（先按评价位数修约）。"""
+    from compensation.quality.assess import assess_value
+
     result = assess_value(indicator, value, water_body)
     click.echo(result.to_json() if as_json else result.to_text())
 

@@ -1,13 +1,23 @@
-"""What every command shares: the database path and the way to open it."""
+"""What every command shares: the database path and the way to open it.
+
+Command modules import only click and this module at the top: `ecocomp --help` lists every
+command without loading DuckDB, polars, the rule compiler or the renderers; a command imports
+the library it calls inside its function, when it runs.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import click
-import duckdb
 
-from compensation.store import open_store
+from compensation.errors import EcocompError
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass
@@ -17,7 +27,49 @@ class AppContext:
     db_path: str | None
 
     def open(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        from compensation.store import open_store
+
         return open_store(self.db_path, read_only=read_only)
+
+    def open_existing(self, write: bool = False) -> duckdb.DuckDBPyConnection:
+        """For commands that read (the bulletin also records its number, `write`): a database
+        that does not exist is a sentence naming the commands that make one, never an empty
+        report or an IO error."""
+        from compensation.store import resolve_db_path
+
+        path = resolve_db_path(self.db_path)
+        if not path.is_file():
+            raise EcocompError(
+                f"数据库 {path} 不存在；请先用 ecocomp demo 或 ecocomp load 载入数据并用 "
+                f"ecocomp run 核算，或用 --db 指定数据库文件。(database {path} does not exist)"
+            )
+        return self.open(read_only=not write)
 
 
 pass_app = click.make_pass_decorator(AppContext)
+
+
+PROFILE_HELP = "发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。"
+
+
+def issue_options(date_help: str) -> Callable[[Any], Any]:
+    """`--date` (passed as `issued_on`) and `--profile`: the options of every issued document."""
+
+    def decorate(func: Any) -> Any:
+        func = click.option("--profile", default=None, type=click.Path(dir_okay=False),
+                            help=PROFILE_HELP)(func)
+        return click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
+                            help=date_help)(func)
+
+    return decorate
+
+
+def parse_issue_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise EcocompError(
+            f"日期“{text}”的格式不对：应为 年-月-日，例如 2025-01-10。(--date YYYY-MM-DD)"
+        ) from None

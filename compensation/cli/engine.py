@@ -6,28 +6,8 @@ import json
 from pathlib import Path
 
 import click
-import duckdb
 
-from compensation.cli.common import AppContext, pass_app
-from compensation.engine import accounts as accounts_mod
-from compensation.engine import diff as diff_mod
-from compensation.engine import explain as explain_mod
-from compensation.engine import settle as settle_mod
-from compensation.engine.periods import parse_as_of
-from compensation.engine.run import run_schemes
-from compensation.errors import EcocompError
-from compensation.store import resolve_db_path
-
-
-def _open_for_reading(app: AppContext) -> duckdb.DuckDBPyConnection:
-    """Read-only commands on a database that does not exist get a sentence, not an IO error."""
-    path = resolve_db_path(app.db_path)
-    if not path.is_file():
-        raise EcocompError(
-            f"数据库 {path} 不存在；请先用 ecocomp demo 或 ecocomp load 建立数据并运行方案。"
-            f"(database {path} does not exist)"
-        )
-    return app.open(read_only=True)
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 
 
 def _period_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -54,6 +34,9 @@ def run_command(
     rules_dir: Path | None,
 ) -> None:
     """运行方案，写入预核算台账（每个期间一次查询，结果可重复）。"""
+    from compensation.engine.periods import parse_as_of
+    from compensation.engine.run import run_schemes
+
     con = app.open()
     try:
         results = run_schemes(con, scheme, period, year, parse_as_of(as_of), rules_dir)
@@ -76,7 +59,9 @@ def accounts_command(
     as_json: bool, as_csv: bool,
 ) -> None:
     """查看预核算结果：逐行金额（万元与元）和各方合计。"""
-    con = _open_for_reading(app)
+    from compensation.engine import accounts as accounts_mod
+
+    con = app.open_existing()
     try:
         acc = accounts_mod.read_accounts(con, scheme, period, year)
     finally:
@@ -95,7 +80,9 @@ def accounts_command(
 @pass_app
 def explain_command(app: AppContext, line: int, as_json: bool) -> None:
     """解释台账中的一行：样品、期间值、中间值、档位、参数与规则条文。"""
-    con = _open_for_reading(app)
+    from compensation.engine import explain as explain_mod
+
+    con = app.open_existing()
     try:
         info = explain_mod.explain_line(con, line)
     finally:
@@ -113,7 +100,9 @@ def explain_command(app: AppContext, line: int, as_json: bool) -> None:
 @pass_app
 def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None:
     """比较两次运行：按单位和期间列出变化及引起变化的数据。"""
-    con = _open_for_reading(app)
+    from compensation.engine import diff as diff_mod
+
+    con = app.open_existing()
     try:
         result = diff_mod.diff_runs(con, run_a, run_b)
     finally:
@@ -131,24 +120,21 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
               help="另存划拨清单文件：清单.xlsx、清单.pdf（需 Chromium）或 清单.docx。")
-@click.option("--date", "prepared_on", default=None, metavar="YYYY-MM-DD",
-              help="预核算清单的编制日期（默认今天；定稿清单用结算日期）。")
-@click.option("--profile", default=None, type=click.Path(dir_okay=False),
-              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
+@issue_options("预核算清单的编制日期（默认今天；定稿清单用结算日期）。")
 @pass_app
 def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json: bool,
-                   out: str | None, prepared_on: str | None, profile: str | None) -> None:
+                   out: str | None, issued_on: str | None, profile: str | None) -> None:
     """年底兑现：全年台账按单位两两轧差，生成划拨清单（精确到分）。"""
-    from compensation.cli.report import parse_issue_date
+    from compensation.engine import settle as settle_mod
 
-    day = parse_issue_date(prepared_on)
+    day = parse_issue_date(issued_on)
     if out is not None:
         from compensation.render.profile import load_profile
         from compensation.render.transfer_list import check_out_path
 
         check_out_path(out)
         chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
-    con = app.open() if final else _open_for_reading(app)
+    con = app.open() if final else app.open_existing()
     try:
         result = settle_mod.settle_year(con, scheme, year, final)
         if out is not None:

@@ -2,39 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import click
 
-from compensation.cli.common import AppContext, pass_app
-from compensation.errors import EcocompError
-from compensation.store import resolve_db_path
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 
-# compensation.render is imported inside each command: it pulls in matplotlib, which would slow
-# down every other `ecocomp` command's start-up.
-
-
-def _open_existing(app: AppContext, write: bool = False):
-    """A missing database is a sentence, not an empty report. Documents read the store; an
-    issued one (the bulletin) also records its number."""
-    path = resolve_db_path(app.db_path)
-    if not path.exists():
-        raise EcocompError(
-            f"数据库 {path} 不存在：请先用 ecocomp load 载入数据并用 ecocomp run 核算，"
-            "或用 --db 指定数据库文件。"
-        )
-    return app.open(read_only=not write)
-
-
-def parse_issue_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise EcocompError(
-            f"成文日期“{text}”的格式不对：应为 年-月-日，例如 2025-01-10。(--date YYYY-MM-DD)"
-        ) from None
+# compensation.render is imported inside each command: it pulls in jinja2, matplotlib and openpyxl,
+# which would slow down every other `ecocomp` command's start-up.
 
 
 @click.command("bulletin")
@@ -45,10 +18,7 @@ def parse_issue_date(text: str | None) -> date | None:
               default="html", show_default=True,
               help="输出格式：html（单文件，可打印 A4）、md、pdf（需 Chromium）、docx（Word）。")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="输出文件。")
-@click.option("--date", "issued_on", default=None, metavar="YYYY-MM-DD",
-              help="成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
-@click.option("--profile", default=None, type=click.Path(dir_okay=False),
-              help="发文设置文件（默认 ECOCOMP_PROFILE 或 data/registry/issuing.toml）。")
+@issue_options("成文日期（落款日期，默认今天）；文号按该日期的年份编号。")
 @pass_app
 def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: str,
                      issued_on: str | None, profile: str | None) -> None:
@@ -56,7 +26,7 @@ def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: s
     from compensation.render import render_bulletin
 
     day = parse_issue_date(issued_on)
-    con = _open_existing(app, write=True)
+    con = app.open_existing(write=True)
     try:
         path = render_bulletin(con, period, fmt, out, scheme, issued_on=day, profile=profile)
     finally:
@@ -79,7 +49,7 @@ def districts_command(app: AppContext, year: int, through: str | None, out: str)
     """为每个区（责任方）导出一个 Excel 工作簿：汇总、水质、台账、规则与参数。"""
     from compensation.render import export_districts
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         paths = export_districts(con, year, out, through)
     finally:
@@ -100,7 +70,7 @@ def template_command(app: AppContext, out: str, indicators: str | None, rows: in
     """导出空白的监测数据填报模板（宽表：断面 × 日期 × 指标），可由 ecocomp load samples 读回。"""
     from compensation.render import export_template
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         path = export_template(con, out, indicators, rows)
     finally:

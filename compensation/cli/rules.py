@@ -7,8 +7,7 @@ import json
 import click
 
 from compensation.errors import RuleError
-from compensation.lang import check_paths
-from compensation.lang.emit import STAGES, emit
+from compensation.lang.emit import STAGES
 
 
 @click.group("rules")
@@ -23,6 +22,8 @@ def rules_group() -> None:
 )
 def check_command(paths: tuple[str, ...], as_json: bool) -> None:
     """检查规则文件（默认 rules/）：语法、名称、单位、区间、参数日期、例外、循环。"""
+    from compensation.lang import check_paths
+
     diagnostics = check_paths(paths or ("rules",))
     if as_json:
         click.echo(json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=1))
@@ -49,6 +50,8 @@ def check_command(paths: tuple[str, ...], as_json: bool) -> None:
 )
 def compile_command(file: str, stage: str) -> None:
     """编译一个规则文件并显示某个阶段的结果。"""
+    from compensation.lang.emit import emit
+
     click.echo(emit(file, stage))
 
 

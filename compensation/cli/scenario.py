@@ -1,29 +1,15 @@
-"""`ecocomp scenario list|compare|sweep|risk`: negotiation what-ifs (nothing enters the ledger)."""
+"""`ecocomp scenario list|compare|sweep|risk|brief`: negotiation what-ifs (no ledger writes)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
-import duckdb
 
-from compensation.cli.common import AppContext, pass_app
-from compensation.errors import EcocompError
-from compensation.store import resolve_db_path
+from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 
 SCHEME_HELP = "方案编号（rules/<方案>.rule），如 tongshun、yangtze_han、daoguan。"
 OUT_HELP = "写出文件：.xlsx（每个视图一个工作表）或 .html（单文件，含图）。"
-
-
-def _open_existing(app: AppContext) -> duckdb.DuckDBPyConnection:
-    """Scenarios only read the store; a missing database is a sentence."""
-    path = resolve_db_path(app.db_path)
-    if not path.exists():
-        raise EcocompError(
-            f"数据库 {path} 不存在：请先用 ecocomp load 载入数据（或 ecocomp demo），"
-            "或用 --db 指定数据库文件。(database not found)"
-        )
-    return app.open(read_only=True)
 
 
 def _out(value: str | None) -> Path | None:
@@ -61,7 +47,7 @@ def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: 
     """
     from compensation.scenario.commands import compare_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(compare_command(con, scheme, base, scenarios, years, _out(out), as_json))
     finally:
@@ -86,7 +72,7 @@ def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str,
     """参数网格（笛卡尔积）一次查询算完，报告各情景净额；可求平衡点。"""
     from compensation.scenario.commands import sweep_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(sweep_command(con, scheme, params, years, on, break_even_param, _out(out),
                                  as_json))
@@ -108,13 +94,13 @@ def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str,
 def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahead: int,
              draws: int, seed: int, history: str | None, out: str | None,
              as_json: bool) -> None:
-    """按历史年份整块重抽样模拟未来，报告各情景期望净额、5%–95%区间和双方付款概率。
+    """按协议执行期内各断面·期间重抽样模拟未来，报告各情景期望净额、5%–95%区间和双方付款概率。
 
     SCENARIO 省略时只算 base。
     """
     from compensation.scenario.commands import risk_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(risk_command(con, scheme, scenarios, years_ahead, draws, seed, history,
                                 _out(out), as_json))
@@ -141,11 +127,35 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
     """
     from compensation.scenario.commands import workbench_command
 
-    con = _open_existing(app)
+    con = app.open_existing()
     try:
         click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
     finally:
         con.close()
+
+
+@scenario_group.command("brief")
+@click.argument("base")
+@click.argument("scenarios", nargs=-1, required=True)
+@click.option("--scheme", required=True, help=SCHEME_HELP)
+@click.option("--years", required=True, metavar="YYYY[-YYYY]", help="测算的年份，如 2022-2024。")
+@click.option("--out", required=True, type=click.Path(dir_okay=False),
+              help="简报文件：.html（可打印 A4）或 .docx（Word）。")
+@issue_options("简报日期（默认今天）。")
+@pass_app
+def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: str, years: str,
+              out: str, issued_on: str | None, profile: str | None) -> None:
+    """谈判简报：用中文说明每个条款改动每年、合计让双方多付或少付多少。"""
+    from compensation.scenario.brief import write_brief
+
+    day = parse_issue_date(issued_on)
+    con = app.open_existing()
+    try:
+        path = write_brief(con, scheme, base, list(scenarios), years, out, profile=profile,
+                           issued_on=day)
+    finally:
+        con.close()
+    click.echo(f"已生成谈判简报：{path}")
 
 
 def register(group: click.Group) -> None:

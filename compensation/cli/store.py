@@ -5,13 +5,14 @@ from __future__ import annotations
 import click
 
 from compensation.cli.common import AppContext, pass_app
-from compensation.store import init_store, resolve_db_path, transaction
 
 
 @click.command("init")
 @pass_app
 def init_command(app: AppContext) -> None:
     """创建或升级数据库结构（可重复执行）。"""
+    from compensation.store import init_store, resolve_db_path, transaction
+
     con = app.open()
     with transaction(con):
         version = init_store(con)

@@ -1,20 +1,15 @@
 """The engine: runs rule SQL into the ledger, reads accounts, explains, diffs and settles.
 
-Public entry points: `run_scheme`, `accounts`, `explain_line`, `diff_runs`, `settle_year`.
+Public entry points: `run_scheme`, `accounts`, `explain_line`, `diff_runs`, `settle_year`; each
+loads its module on first use (see compensation/lazy.py).
 """
 
-from compensation.engine.accounts import read_accounts
-from compensation.engine.diff import diff_runs
-from compensation.engine.explain import explain_line
-from compensation.engine.run import RunResult, run_scheme, run_schemes
-from compensation.engine.settle import settle_year
+from compensation.lazy import lazy_exports
 
-__all__ = [
-    "RunResult",
-    "read_accounts",
-    "diff_runs",
-    "explain_line",
-    "run_scheme",
-    "run_schemes",
-    "settle_year",
-]
+__getattr__, __dir__, __all__ = lazy_exports(__name__, {
+    "accounts": ["read_accounts"],
+    "diff": ["diff_runs"],
+    "explain": ["explain_line"],
+    "run": ["RunResult", "run_scheme", "run_schemes"],
+    "settle": ["settle_year"],
+})

@@ -14,10 +14,10 @@ from typing import Any
 import duckdb
 
 from compensation.engine.accounts import period_text
-from compensation.engine.explain import has_macro
 from compensation.engine.ledger import party_names
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
+from compensation.store.functions import has_function
 
 LineKey = tuple[str, date, date, str | None]
 
@@ -82,7 +82,7 @@ def _value_changes(
     One query over every section and period asked for (not one per line).
     """
     macro = "monthly_values" if monthly else "annual_values"
-    if not sections or not has_macro(con, macro) or not has_macro(con, "current_samples"):
+    if not sections or not has_function(con, macro) or not has_function(con, "current_samples"):
         return []
     unit = "month" if monthly else "year"
     last_day = date(end.year + 1, 1, 1) if not monthly else date(

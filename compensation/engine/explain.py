@@ -12,14 +12,8 @@ import duckdb
 from compensation.engine.accounts import period_text
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
-
-
-def has_macro(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the quality SQL (a sibling package) defined this table macro in the store."""
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
-    ).fetchall()
-    return bool(rows[0][0])
+from compensation.quality.standards import display_value
+from compensation.store.functions import has_function
 
 
 def _plain(value: Any) -> Any:
@@ -82,7 +76,7 @@ def _samples(
     con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date, as_of: datetime
 ) -> list[dict[str, Any]]:
     """The samples behind the period values: newest batch as of the run, with file and row."""
-    if not sections or not has_macro(con, "current_samples"):
+    if not sections or not has_function(con, "current_samples"):
         return []
     cols = [
         r[0]
@@ -110,7 +104,7 @@ def _period_values(
     as_of: datetime, kind: str,
 ) -> list[dict[str, Any]]:
     macro = "monthly_values" if kind == "month" else "annual_values"
-    if not sections or not has_macro(con, macro):
+    if not sections or not has_function(con, macro):
         return []
     rows = con.execute(
         f"""SELECT section_id, CAST(period AS VARCHAR), indicator, n_samples, n_valid, value,
@@ -198,6 +192,22 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
     }
 
 
+def _shown(indicator: Any, value: Any) -> str:
+    """A value at its assessment decimals (pH 8, not 8.000000; a sample's 8.07 stays 8.07)."""
+    if value is None:
+        return "—"
+    try:
+        return display_value(str(indicator), Decimal(str(value)))
+    except ArithmeticError:
+        return str(value)
+
+
+def _sample_value(sample: dict[str, Any]) -> str:
+    if sample.get("value") is None:
+        return str(sample.get("flag") or "未检出")
+    return _shown(sample.get("indicator"), sample["value"])
+
+
 def _flat(value: Any, prefix: str = "") -> list[str]:
     """Trace values as 'key.sub = value' lines, in the order the rule wrote them."""
     if isinstance(value, dict):
@@ -238,14 +248,15 @@ def render_text(info: dict[str, Any]) -> str:
     out += _flat(info["trace"]) or ["  （无）"]
     out.append("期间值（按断面、指标）：")
     out += [
-        f"  {v['section_id']} {v['period']} {v['indicator']} = {v['value']}"
+        f"  {v['section_id']} {v['period']} {v['indicator']} = "
+        f"{_shown(v['indicator'], v['value'])}"
         f"（样品 {v['n_valid']}/{v['n_samples']}，类别 {v['class']}，标记 {v['flags'] or '-'}）"
         for v in info["period_values"]
     ] or ["  （无）"]
     out.append("样品（文件、批次、行）：")
     out += [
         f"  {s.get('section_id')} {s.get('sampled_at')} {s.get('indicator')} = "
-        f"{s.get('value') if s.get('value') is not None else (s.get('flag') or '未检出')}"
+        f"{_sample_value(s)}"
         f"  文件 {s.get('file_name', '?')} 批次 {s.get('batch_id', '?')} 行 {s.get('row_no', '?')}"
         for s in info["samples"]
     ] or ["  （无）"]

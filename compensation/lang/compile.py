@@ -15,6 +15,7 @@ from sqlglot import exp
 
 from compensation.lang import ast
 from compensation.lang import units as u
+from compensation.lang.compiled import RulePlan
 from compensation.lang.hoist import Dependencies, measure_closure
 from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import (
@@ -520,16 +521,6 @@ PARTITIONS = {
     "period": "g.scenario, g.period_start",
     "section-period": "g.scenario, g.section_id, g.period_start",
 }
-
-
-@dataclass
-class RulePlan:
-    """The stages of a compiled rule, for `--emit plan` (plain data)."""
-
-    steps: list[dict[str, object]] = field(default_factory=list)
-
-    def add(self, stage: str, **what: object) -> None:
-        self.steps.append({"stage": stage, **what})
 
 
 @dataclass

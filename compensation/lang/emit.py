@@ -1,4 +1,7 @@
-"""The stages of the compiler as text, for `ecocomp rules compile --emit` and the golden files."""
+"""The stages of the compiler as text, for `ecocomp rules compile --emit` and the golden files.
+
+The compiler is imported when `emit` runs: `ecocomp rules compile --help` lists STAGES without it.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +9,6 @@ import json
 from pathlib import Path
 
 from compensation.errors import RuleError
-from compensation.lang.ast import to_data
-from compensation.lang.check import check_file
-from compensation.lang.scheme import compile_file
 
 STAGES = ("ast", "plan", "sql")
 
@@ -18,12 +18,16 @@ def emit(path: str | Path, stage: str) -> str:
       "e's query."""
     if stage not in STAGES:
         raise RuleError(f"未知的阶段“{stage}”；可选：{'、'.join(STAGES)}。(unknown stage)")
+    from compensation.lang.ast import to_data
+    from compensation.lang.check import check_file
+    from compensation.lang.scheme import compile_uncached
+
     if stage == "ast":
         checked = check_file(path)
         if checked.rf is None:
             raise RuleError("\n".join(d.render() for d in checked.diagnostics), checked.diagnostics)
         return json.dumps(to_data(checked.rf), ensure_ascii=False, indent=1)
-    compiled = compile_file(path)
+    compiled = compile_uncached(path)
     if stage == "plan":
         plans = [{"rule": r.id, "line": r.line, "steps": r.plan.steps} for r in compiled.rules]
         return json.dumps(plans, ensure_ascii=False, indent=1)

@@ -8,22 +8,13 @@ else (a list held in a `let`, say) answers "all".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from compensation.lang import ast
+from compensation.lang.compiled import IndicatorsRead
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
 
 # calls whose first argument is an indicator (or, for worst_class and missing, a list of them)
 INDICATOR_READERS = {"value", "highest", "class", "exceed"}
 LIST_READERS = {"worst_class", "missing"}
-
-
-@dataclass(frozen=True)
-class IndicatorsRead:
-    """The indicators written in the rules, and the list parameters whose values are read."""
-
-    names: frozenset[str]
-    params: frozenset[str]
 
 
 class _Unknown(Exception):

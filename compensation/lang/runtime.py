@@ -22,8 +22,9 @@ from datetime import date, datetime, timedelta
 import duckdb
 
 from compensation.errors import EcocompError
-from compensation.lang.scheme import CompiledScheme
+from compensation.lang.compiled import CompiledScheme
 from compensation.lang.units import ParamValue, validate_overlay
+from compensation.store.functions import has_function
 
 BASE_SCENARIO = "base"
 MONTHS_PER_KIND = {"month": 1, "odd-month": 1, "bimonth": 2, "quarter": 3, "year": 12}
@@ -121,13 +122,6 @@ def _param_rows(
     return rows
 
 
-def _has_function(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
-    ).fetchall()
-    return rows[0][0] > 0
-
-
 def _insert_columns(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -161,7 +155,7 @@ def prepare_run(
             f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)"
         )
     for macro in ("monthly_values", "annual_values_through", "limit_of", "indicator_class"):
-        if not _has_function(con, macro):
+        if not has_function(con, macro):
             raise EcocompError(
                 f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
                 f"(quality macro {macro} is missing)"
@@ -228,7 +222,7 @@ def prepare_run(
     )
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start))
     if compiled.uses_daily:
-        if not _has_function(con, "daily_values"):
+        if not has_function(con, "daily_values"):
             raise EcocompError(
                 "数据库中缺少水质宏 daily_values（自动站日均值）。(daily_values is missing)"
             )

@@ -97,6 +97,26 @@ def decimals_of(indicator: str | Indicator) -> int:
     return assessment_decimals().get(ind.code, ind.decimals)
 
 
+def shown_decimals(indicator: str, value: Decimal) -> int:
+    """How many decimals to show a value with: its item's assessment decimals, or more when the
+    value carries more (a sample measured as pH 8.07 stays 8.07; a monthly pH, rounded to the
+    assessment's 0 decimals, shows as 8, not 8.000000). Unknown items show what they carry."""
+    exponent = Decimal(value).normalize().as_tuple().exponent
+    carried = max(-exponent, 0) if isinstance(exponent, int) else 0
+    try:
+        return max(decimals_of(indicator), carried)
+    except KeyError:
+        return carried
+
+
+def display_value(indicator: str, value: Decimal | None) -> str:
+    """A measured or period value as text at `shown_decimals` ('8', '8.07', '0.30')."""
+    if value is None:
+        return "—"
+    places = shown_decimals(indicator, Decimal(value))
+    return f"{Decimal(value).quantize(Decimal(1).scaleb(-places)):f}"
+
+
 def standard(indicator: str | Indicator, water_body: str = "river") -> Standard | None:
     """The Table 1 row that applies, or None (no classes: TN in rivers, FLOW, COND, ...)."""
     if water_body not in WATER_BODIES:

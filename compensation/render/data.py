@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from compensation.store.functions import has_function
+
 TREASURY_KIND = "treasury"
 # Indicators that do not decide a river section's class (环办〔2011〕22号).
 NOT_CLASSED = ("TEMP", "TN", "FCOLI", "FLOW", "COND", "TURB")
@@ -179,13 +181,6 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _has_function(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_functions() WHERE function_name = ?", [name]
-    ).fetchall()
-    return found[0][0] > 0
-
-
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     rows = con.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
@@ -337,7 +332,7 @@ def read_section_classes(
     are the quality package's `indicator_info.evaluated` ones when that table exists.
     Empty when the quality macros are not installed.
     """
-    if not _has_function(con, "monthly_values"):
+    if not has_function(con, "monthly_values"):
         return {}
     if "evaluated" in _columns(con, "indicator_info"):
         evaluated = "indicator IN (SELECT indicator FROM indicator_info WHERE evaluated)"
@@ -362,7 +357,7 @@ def read_monthly_values(
 ) -> list[MonthlyValue]:
     """Monthly values of some sections (empty when the quality macros are not installed)."""
     ids = sorted(set(section_ids))
-    if not ids or not _has_function(con, "monthly_values"):
+    if not ids or not has_function(con, "monthly_values"):
         return []
     rows = con.execute(
         "SELECT section_id, period, indicator, value, class, flags"

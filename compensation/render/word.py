@@ -31,6 +31,7 @@ from compensation.render.profile import DocumentHead
 from compensation.render.save import NO_MOMENT, fixed_office_bytes, write_atomically
 from compensation.render.transfer_list import AMOUNT_NOTE, TransferList
 from compensation.render.word_template import BODY_FONT, set_fonts
+from compensation.scenario.brief import Brief
 
 TABLE_FONT_SIZE = Pt(9)
 TEXT_WIDTH_MM = 166.0  # A4 less the default template's margins
@@ -260,5 +261,26 @@ def transfer_list_docx(tl: TransferList, template_path: Path, out: Path) -> Path
         "body": body,
         "date": day_label(tl.head.issued_on),
     }
+    template.render(context, autoescape=True)
+    return save_atomically(template, out)
+
+
+def brief_docx(brief: Brief, template_path: Path, out: Path) -> Path:
+    """The negotiation brief in Word, from the profile's template."""
+    template = open_template(template_path)
+    body = template.new_subdoc()
+    body.add_heading("一、结论摘要", level=1)
+    for paragraph in brief.summary:
+        body.add_paragraph(paragraph)
+    body.add_paragraph(brief.coverage)
+    body.add_heading("二、各方案逐年净额", level=1)
+    body.add_paragraph(f"{brief.comparison.direction.sentence}（单位：万元）。")
+    add_table(body, brief.table_header, brief.table_rows,
+              set(range(1, len(brief.table_header))))
+    body.add_heading("三、各方案条款", level=1)
+    for s in brief.comparison.scenarios:
+        body.add_paragraph(f"{s.title}：{s.description}")
+    context = {"doc": brief.head.__dict__, "header": "谈判参考", "body": body,
+               "date": day_label(brief.head.issued_on)}
     template.render(context, autoescape=True)
     return save_atomically(template, out)

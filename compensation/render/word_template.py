@@ -1,4 +1,5 @@
-"""The default Word templates in `reports/` (bulletin.docx, transfer_list.docx), made by code.
+"""The default Word templates in `reports/` (bulletin.docx, transfer_list.docx, brief.docx laid
+out like the transfer list), made by code.
 
 A bureau replaces them with its own red-header template: what the documents need from a template
 is only its jinja2 tags (docxtpl) — `{{ doc.issuer }}`, `{{ doc.number }}`, `{{ doc.title }}`,
@@ -159,7 +160,8 @@ def transfer_list_template(out: Path) -> Path:
     return out
 
 
-TEMPLATES = {"bulletin.docx": bulletin_template, "transfer_list.docx": transfer_list_template}
+TEMPLATES = {"bulletin.docx": bulletin_template, "transfer_list.docx": transfer_list_template,
+             "brief.docx": transfer_list_template}
 
 
 def main(argv: list[str] | None = None) -> int:

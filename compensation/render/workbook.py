@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from compensation.quality.indicators import load_indicators
+from compensation.quality.standards import shown_decimals
 from compensation.render.district import DistrictBook, build_district_books
 from compensation.render.gaps import gaps_sentence, month_note
 from compensation.render.labels import FLAG_WORDS, ROLE_LABELS, month_label, scheme_title
@@ -152,19 +153,12 @@ def _quality_sheet(ws: Worksheet, book: DistrictBook) -> None:
                 if value is not None:
                     flags.extend(f for f in value.flags if f not in flags)
                     if value.value is not None:
-                        decimals = _decimals(code)
+                        decimals = shown_decimals(code, value.value)
                         cell.number_format = "0" if decimals == 0 else "0." + "0" * decimals
             put(ws, row, 6 + len(indicators), "、".join(FLAG_WORDS.get(f, f) for f in flags))
     set_widths(ws, [16, 8, 6, 7, 9, *([13] * len(indicators)), 12])
     ws.freeze_panes = "E4"
     print_setup(ws, "3:3")
-
-
-def _decimals(code: str) -> int:
-    for ind in load_indicators():
-        if ind.code == code:
-            return int(ind.decimals)
-    return 3
 
 
 def _rules_sheet(ws: Worksheet, book: DistrictBook) -> None:

@@ -34,4 +34,14 @@ def write_demo_comparison(
     written = [write_result(result, out_dir / f"scenario_{DEMO_SCHEME}{suffix}")
                for suffix in (".xlsx", ".html")]
     bench = workbench(con, DEMO_SCHEME, DEMO_GRID, DEMO_YEARS, as_of=as_of)
-    return [*written, write_workbench(bench, out_dir / f"workbench_{DEMO_SCHEME}.html")]
+    written.append(write_workbench(bench, out_dir / f"workbench_{DEMO_SCHEME}.html"))
+    return [*written, *write_demo_brief(con, out_dir)]
+
+
+def write_demo_brief(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
+    """The Tongshun negotiation brief over the same scenarios, as html and docx."""
+    from compensation.scenario.brief import write_brief
+
+    return [write_brief(con, DEMO_SCHEME, DEMO_BASE, DEMO_SCENARIOS, DEMO_YEARS,
+                        Path(out_dir) / f"谈判简报_{DEMO_SCHEME}{suffix}")
+            for suffix in (".html", ".docx")]

@@ -17,7 +17,7 @@ from compensation.errors import EcocompError
 from compensation.lang import BASE_SCENARIO, CompiledScheme, validate_overlay
 
 SCENARIOS_ENV = "ECOCOMP_SCENARIOS"
-ALLOWED_KEYS = ("description", "scheme", "parameters")
+ALLOWED_KEYS = ("title", "description", "scheme", "parameters")
 STACK_SEPARATOR = "+"
 
 
@@ -42,6 +42,7 @@ class ScenarioFile:
     scheme: str | None
     overrides: dict[str, str]
     lines: dict[str, int] = field(default_factory=dict)
+    title: str = ""  # a short Chinese title for documents (the description's first clause if none)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,13 @@ class Scenario:
         if not self.parts:
             return "基准：规则文件中的现行参数"
         return "；".join(p.description for p in self.parts)
+
+    @property
+    def title(self) -> str:
+        """What documents call the scenario (never its file name): 现行条款 for the base."""
+        if not self.parts:
+            return "现行条款"
+        return "＋".join(p.title for p in self.parts)
 
     def overrides_text(self) -> str:
         """The changed parameters as `name = value`, for tables."""
@@ -121,6 +129,12 @@ def read_scenario_file(path: Path) -> ScenarioFile:
         raise EcocompError(
             f"情景文件 {path} 缺少 description（中文说明该情景改了什么）。(description missing)"
         )
+    title = data.get("title")
+    if title is not None and (not isinstance(title, str) or not title.strip()):
+        raise EcocompError(
+            f"情景文件 {path} 第 {lines.get('title', '?')} 行：title 应为一段中文标题文字。"
+            "(title must be text)"
+        )
     scheme = data.get("scheme")
     if scheme is not None and not isinstance(scheme, str):
         raise EcocompError(f"情景文件 {path}：scheme 应为方案代码文字，如 \"tongshun\"。")
@@ -134,7 +148,8 @@ def read_scenario_file(path: Path) -> ScenarioFile:
         str(k): _value_text(v, f"情景文件 {path} 第 {lines.get(str(k), '?')} 行参数“{k}”")
         for k, v in params.items()
     }
-    return ScenarioFile(path.stem, path, description.strip(), scheme, overrides, lines)
+    short = title.strip() if title else re.split(r"[：:，,；;（(]", description.strip())[0]
+    return ScenarioFile(path.stem, path, description.strip(), scheme, overrides, lines, short)
 
 
 def _file_for(token: str, folder: Path) -> Path:

@@ -68,9 +68,8 @@ def sweep_lines(r: SweepResult) -> list[str]:
 def risk_lines(r: RiskResult) -> list[str]:
     d = r.direction
     lines = [
-        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}），"
-        f"按年整块重抽样历史年份 {r.history_years[0]}–{r.history_years[-1]}。"
-        f"{d.sentence}。金额：万元。",
+        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}）。"
+        f"{r.resampling_note}{d.sentence}。金额：万元。",
         r.quantile_rule,
     ]
     for row in r.rows:

@@ -140,8 +140,7 @@ def risk_workbook(r: RiskResult, path: Path) -> Path:
     row = _notes(ws, [
         *_direction_lines(f"方案 {r.scheme} {r.scheme_title}：未来 {r.years_ahead} 年模拟"
                           f"（{r.draws} 次，种子 {r.seed}）", r.direction),
-        f"按年整块重抽样：每个未来年份随机取历史年份 {r.history_years[0]}–{r.history_years[-1]} "
-        "之一，该年各断面逐月数据整体沿用；参数一律取现行值（或情景值）。",
+        r.resampling_note,
         r.quantile_rule,
     ])
     d = r.direction

@@ -113,7 +113,8 @@ def test_the_command_prints_steps_and_a_summary_computed_independently(built, de
     if find_chromium() is not None:
         assert "月度通报_2024-12.pdf" in names
         assert {name.replace(".xlsx", ".pdf") for name in lists} <= names
-    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html", "workbench_tongshun.html"} <= names
+    assert {"scenario_tongshun.xlsx", "scenario_tongshun.html", "workbench_tongshun.html",
+            "谈判简报_tongshun.html", "谈判简报_tongshun.docx"} <= names
     assert sum(1 for p in outputs if p.parent.name == "工作簿_2024") == 17
     assert all(p.is_file() for p in outputs)
 

@@ -12,7 +12,7 @@ from helpers import AS_OF, RULES, add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file, prepare_run
 from compensation.lang.hoist import Dependencies, measure_closure
-from compensation.lang.scheme import CompiledScheme
+from compensation.lang.scheme import CompiledScheme, compile_uncached
 from compensation.lang.scope import Scope
 from compensation.lang.sql import share_repeated
 
@@ -45,7 +45,7 @@ def test_yangtze_control_measure_and_ratio_do_not_read_the_band() -> None:
 
 
 def test_dependencies_mark_spread_and_amount_as_row_values() -> None:
-    compiled = compile_file(RULES / "tongshun.rule")
+    compiled = compile_uncached(RULES / "tongshun.rule")  # with its syntax tree (not cached)
     assert compiled.ast is not None
     scope = Scope.build(compiled.ast)
     deps = Dependencies(scope)

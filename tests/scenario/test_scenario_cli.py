@@ -62,8 +62,11 @@ def test_real_process_risk_html(two_year_db: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=REPO, timeout=600,
     )
     assert done.returncode == 0, done.stderr
-    assert "历史年份 2022–2023" in done.stdout
-    assert "<svg" in out.read_text(encoding="utf-8")
+    # the agreement's own period (from 2022-06), as compare shows it; whole years resampled
+    assert "历史期间：2022年6月至2023年12月" in done.stdout
+    assert "重抽样取自2023年1月起完整协议年度的 24 个断面·期间" in done.stdout
+    html = out.read_text(encoding="utf-8")
+    assert "<svg" in html and "历史期间：2022年6月至2023年12月" in html
 
 
 def test_real_process_errors_are_sentences(small_db: Path, tmp_path: Path) -> None:

@@ -95,7 +95,8 @@ def test_demo_comparison_files(demo_2022_db, tmp_path: Path) -> None:
     finally:
         con.close()
     assert [p.name for p in paths] == ["scenario_tongshun.xlsx", "scenario_tongshun.html",
-                                       "workbench_tongshun.html"]
+                                       "workbench_tongshun.html", "谈判简报_tongshun.html",
+                                       "谈判简报_tongshun.docx"]
     assert "本文件含 <b id=\"wb-count\">462</b> 个参数组合" in paths[2].read_text(encoding="utf-8")
     book = load_workbook(paths[0])
     year = book["年度净额"]

@@ -1,0 +1,127 @@
+"""What compiling a rule file produces: plain data that a run needs, and nothing of the compiler.
+
+These types live apart from the compiler (lark, sqlglot) so that a compiled scheme read back from
+the rule cache (`compensation.lang.cache`) brings no parser or SQL builder into the process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from compensation.lang.units import ParamValue, Unit
+
+if TYPE_CHECKING:  # the syntax tree is not kept in the rule cache (see `cache`)
+    from compensation.lang import ast
+
+
+@dataclass(frozen=True)
+class IndicatorsRead:
+    """The indicators written in the rules, and the list parameters whose values are read
+    (compensation/lang/reads.py)."""
+
+    names: frozenset[str]
+    params: frozenset[str]
+
+
+def month_date(text: str) -> date:
+    """'2018-01' → date(2018, 1, 1)."""
+    year, month = text.split("-")
+    return date(int(year), int(month), 1)
+
+
+@dataclass(frozen=True)
+class ParamVersion:
+    """One dated value of a parameter: valid from `start` (first day of a month) to `until`."""
+
+    start: date
+    until: date | None  # first day of the last month it is valid, or None (until the next one)
+    value: ParamValue
+    text: str  # as written, e.g. "50万"
+    basis: str
+    assumption: str | None
+    line: int
+
+
+@dataclass
+class CompiledParam:
+    name: str
+    unit: Unit
+    negotiable: bool
+    variants: list[str]
+    versions: list[ParamVersion]
+    line: int
+
+    @property
+    def kind(self) -> str:
+        """number | class | indicators | variant."""
+        return self.unit.kind
+
+
+@dataclass
+class CompiledRule:
+    id: str
+    title: str
+    basis: str
+    assumption: str | None
+    file: str
+    line: int
+    period: str  # the period of its rows: month | bimonth | odd-month | quarter | year
+    selector: str | None  # assessed | control | all | None (scheme-level)
+    payer: str
+    payee: str
+    sql: str
+    plan: RulePlan
+    # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
+    # would compute the trace's values even when nobody reads them
+    amounts_sql: str
+
+
+@dataclass
+class CompiledScheme:
+    id: str
+    title: str
+    basis: str | None
+    assumptions: list[str]
+    period: str
+    settle: str
+    year_begins: int  # first month of the (agreement) year
+    span_start: date
+    span_end: date | None
+    parties: list[str]
+    parameters: list[CompiledParam]
+    measures: list[dict[str, object]]
+    rules: list[CompiledRule]
+    file: str
+    source_sha256: str
+    uses_daily: bool = False
+    value_kinds: list[str] = field(default_factory=list)
+    # how far back of the run's first (agreement) year the rules read values: previous(...)
+    # reads a year back, baseline(x, 2012..2014) from a fixed year
+    reads_previous: bool = False
+    first_year_read: int | None = None
+    # the indicators whose period values the rules can read (None: all of them)
+    indicators_read: IndicatorsRead | None = None
+    reads_highest: bool = True  # a rule or measure reads highest(...): ev_values keeps it
+    ast: ast.RuleFile | None = field(default=None, repr=False)
+
+    def parameter(self, name: str) -> CompiledParam:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def params_by_name(self) -> dict[str, CompiledParam]:
+        return {p.name: p for p in self.parameters}
+
+
+@dataclass
+class RulePlan:
+    """The stages of a compiled rule, for `--emit plan` (plain data)."""
+
+    steps: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, stage: str, **what: object) -> None:
+        self.steps.append({"stage": stage, **what})
