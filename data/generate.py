@@ -417,8 +417,8 @@ FIXED_TIME = datetime(2025, 1, 1, 0, 0, 0)
 
 def write_han_xlsx(path: Path, secs: list[Section], values: dict, days: dict) -> None:
     """The Han River 2024 as a station would send it: one row per section and date."""
-    # openpyxl writes its XML through lxml when lxml is installed (python-docx brings it), with
-    # other bytes; its own writer gives the committed file wherever the generator runs
+    # openpyxl writes its XML through lxml when lxml is installed (docxtpl brings it), spelling
+    # empty elements differently; the standard library's writer keeps the bytes reproducible
     os.environ["OPENPYXL_LXML"] = "False"
     from openpyxl import Workbook
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
 
 from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
+from compensation.errors import EcocompError
 
 
 def _period_options(func: click.decorators.FC) -> click.decorators.FC:
@@ -59,6 +61,11 @@ def accounts_command(
     as_json: bool, as_csv: bool,
 ) -> None:
     """查看预核算结果：逐行金额（万元与元）和各方合计。"""
+    if as_json and as_csv:
+        raise EcocompError(
+            "--json 和 --csv 只能选一个：--json 输出 JSON，--csv 输出 CSV。"
+            "(--json and --csv cannot be used together)"
+        )
     from compensation.engine import accounts as accounts_mod
 
     con = app.open_existing()
@@ -69,7 +76,10 @@ def accounts_command(
     if as_json:
         click.echo(accounts_mod.render_json(acc, by))
     elif as_csv:
-        click.echo(accounts_mod.render_csv(acc, by), nl=False)
+        # bytes, so the CSV is UTF-8 (with its BOM) whatever the terminal's encoding
+        sys.stdout.flush()
+        sys.stdout.buffer.write(accounts_mod.render_csv(acc, by).encode("utf-8"))
+        sys.stdout.buffer.flush()
     else:
         click.echo(accounts_mod.render_text(acc, by))
 

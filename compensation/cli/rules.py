@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -20,18 +21,27 @@ def rules_group() -> None:
 @click.option(
     "--json", "as_json", is_flag=True, help="以 JSON 列表输出 {file, line, col, message}。"
 )
-def check_command(paths: tuple[str, ...], as_json: bool) -> None:
-    """检查规则文件（默认 rules/）：语法、名称、单位、区间、参数日期、例外、循环。"""
+@click.option(
+    "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+    help="规则目录（默认与 run 相同：ECOCOMP_RULES，否则 ./rules）。",
+)
+def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None) -> None:
+    """检查规则文件（默认与 run 相同的规则目录）：语法、名称、单位、区间、参数日期、例外、循环。"""
+    from compensation.engine.schemes import default_rules_dir
     from compensation.lang import check_paths
 
-    diagnostics = check_paths(paths or ("rules",))
+    targets = paths or (str(default_rules_dir(rules_dir)),)
+    diagnostics = check_paths(targets)
     if as_json:
         click.echo(json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=1))
     else:
         for d in diagnostics:
             click.echo(d.render(), err=True)
         if not diagnostics:
-            click.echo("规则检查通过，未发现问题。")
+            from compensation.lang.check import rule_files
+
+            count = len(rule_files(targets))
+            click.echo(f"规则检查通过（{'、'.join(targets)}，{count} 个文件），未发现问题。")
     if diagnostics:
         raise RuleError(
             f"发现 {len(diagnostics)} 个问题。({len(diagnostics)} problem(s) found)", diagnostics

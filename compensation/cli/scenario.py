@@ -34,11 +34,13 @@ def list_cmd(scheme: str | None) -> None:
 @click.argument("base")
 @click.argument("scenarios", nargs=-1, required=True)
 @click.option("--scheme", required=True, help=SCHEME_HELP)
-@click.option("--years", required=True, metavar="YYYY[-YYYY]", help="比较的年份，如 2022-2024。")
+@click.option("--years", default=None, metavar="YYYY[-YYYY]",
+              help="比较的年份，如 2022-2024（默认：协议期内有监测数据的每一年）。")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help=OUT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（金额为元，字符串）。")
 @pass_app
-def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: str, years: str,
+def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: str,
+                years: str | None,
                 out: str | None, as_json: bool) -> None:
     """按年、按月比较各情景下双方净额及与基准之差，并逐月说明原因。
 
@@ -60,14 +62,16 @@ def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: 
               metavar="NAME=A..B/STEP|NAME=V1,V2",
               help="扫描的参数，可重复：范围 annual_amount=100万..600万/50万，"
                    "或列举 target=III,IV。")
-@click.option("--years", required=True, metavar="YYYY[-YYYY]", help="计算的年份，如 2022-2024。")
+@click.option("--years", default=None, metavar="YYYY[-YYYY]",
+              help="计算的年份，如 2022-2024（默认：协议期内有监测数据的每一年）。")
 @click.option("--on", default=None, help="在某个情景（可叠加）之上扫描。")
 @click.option("--break-even", "break_even_param", default=None, metavar="PARAM",
               help="求该数值参数使所选年份净额为零的值（精确到分）。")
 @click.option("--out", type=click.Path(dir_okay=False), default=None, help=OUT_HELP)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_app
-def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str, on: str | None,
+def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str | None,
+              on: str | None,
               break_even_param: str | None, out: str | None, as_json: bool) -> None:
     """参数网格（笛卡尔积）一次查询算完，报告各情景净额；可求平衡点。"""
     from compensation.scenario.commands import sweep_command

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -12,9 +10,11 @@ from typing import Any
 
 import duckdb
 
+from compensation.csv_text import csv_text
 from compensation.engine.ledger import current_lines, party_names, party_nets, runs_covering
 from compensation.engine.money import wan_text, yuan_text
 from compensation.engine.periods import month_label, parse_month, parse_year
+from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 
 JSON_FIELDS = (
@@ -122,6 +122,7 @@ def read_accounts(
 ) -> Accounts:
     """The current lines of a scheme over a month or a year; a sentence if nothing was run."""
     start, viewpoint, label = requested_range(period, year)
+    require_stored_schemes(con, [scheme])
     lines = current_lines(con, scheme, start, viewpoint)
     if not lines:
         known = con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()
@@ -193,8 +194,4 @@ def render_csv(acc: Accounts, by: str | None) -> str:
         fields = ["section", "section_name", "payer", "payer_name", "payee", "payee_name", "amount"]
     else:
         rows, fields = acc.json_lines(), list(JSON_FIELDS)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(fields, rows)

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compensation.errors import EcocompError
+
+if TYPE_CHECKING:
+    import duckdb
 
 ALL = "all"
 
@@ -48,8 +51,12 @@ class SchemeInfo:
     compiled: Any  # the CompiledScheme itself, for prepare_run
 
 
-def default_rules_dir() -> Path:
-    """`ECOCOMP_RULES`, then ./rules, then the rules/ folder beside the installed package."""
+def default_rules_dir(explicit: Path | str | None = None) -> Path:
+    """Where the rule files are, for every command that reads them (run, rules check, scenarios,
+    doctor): `--rules`, then `ECOCOMP_RULES`, then ./rules, then the rules/ folder beside the
+    package (an editable install run from elsewhere)."""
+    if explicit:
+        return Path(explicit)
     env = os.environ.get("ECOCOMP_RULES")
     if env:
         return Path(env)
@@ -61,12 +68,12 @@ def default_rules_dir() -> Path:
 
 def scheme_ids(rules_dir: Path | None = None) -> list[str]:
     """The schemes that exist: the stems of the `.rule` files in the rules folder."""
-    return sorted(p.stem for p in (rules_dir or default_rules_dir()).glob("*.rule"))
+    return sorted(p.stem for p in default_rules_dir(rules_dir).glob("*.rule"))
 
 
 def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
     """`rules/<scheme>.rule`, or every scheme file for 'all'; a clear sentence if there is none."""
-    folder = rules_dir or default_rules_dir()
+    folder = default_rules_dir(rules_dir)
     if scheme == ALL:
         paths = sorted(folder.glob("*.rule"))
         if not paths:
@@ -74,13 +81,35 @@ def scheme_paths(scheme: str, rules_dir: Path | None = None) -> list[Path]:
                 f"规则目录 {folder} 中没有任何 .rule 文件。(no rule files in {folder})"
             )
         return paths
-    path = folder / f"{scheme}.rule"
-    if not path.is_file():
-        known = ", ".join(scheme_ids(folder)) or "（无）"
+    require_schemes([scheme], rules_dir=folder)
+    return [folder / f"{scheme}.rule"]
+
+
+def require_schemes(
+    schemes: list[str], stored: list[str] | None = None, rules_dir: Path | None = None
+) -> None:
+    """Refuse a scheme id that is neither a rule file nor in the store's runs (`stored`): a typo
+    such as `yangtze` gets "no such scheme" and the known ids, not "nothing was run". Every
+    command that takes --scheme calls this."""
+    folder = default_rules_dir(rules_dir)
+    known = sorted(set(scheme_ids(folder)) | set(stored or ()))
+    unknown = [s for s in schemes if s not in known]
+    if unknown:
+        where = "请检查 --rules 或 ECOCOMP_RULES"
+        if stored is not None:
+            where = "数据库中也没有其核算记录"
         raise EcocompError(
-            f"找不到方案“{scheme}”的规则文件 {path}；现有方案：{known}。(unknown scheme {scheme})"
+            f"没有方案“{'、'.join(unknown)}”：规则目录 {folder} 中没有 "
+            f"{'、'.join(s + '.rule' for s in unknown)}，{where}；"
+            f"已知的方案：{'、'.join(known) if known else '（无）'}。"
+            f"(no such scheme {', '.join(unknown)})"
         )
-    return [path]
+
+
+def require_stored_schemes(con: duckdb.DuckDBPyConnection, schemes: list[str]) -> None:
+    """`require_schemes` for commands that read the store: its runs' schemes count as known."""
+    stored = [r[0] for r in con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()]
+    require_schemes(schemes, stored)
 
 
 def jsonable(value: Any) -> Any:

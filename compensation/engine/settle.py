@@ -19,6 +19,7 @@ import duckdb
 from compensation.engine.ledger import current_lines, party_names, party_nets
 from compensation.engine.money import wan_display, yuan_text
 from compensation.engine.periods import month_label, month_range, parse_year
+from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 from compensation.store import transaction
 
@@ -215,6 +216,7 @@ def settle_year(
 ) -> Settlement:
     """`ecocomp settle`: compute; `final` records it frozen; after a final, show the carry-over."""
     y = parse_year(year)
+    require_stored_schemes(con, [scheme])
     result = compute_settlement(con, scheme, y)
     frozen = _frozen(con, scheme, y)
     if frozen is not None:

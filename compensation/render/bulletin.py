@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 from compensation.render import sentences
 from compensation.render.labels import class_legend, month_label
@@ -107,20 +108,6 @@ def draft_head(bulletin: Bulletin) -> DocumentHead:
                          date.today(), month=month_label(bulletin.period))
 
 
-def _check_schemes(con: duckdb.DuckDBPyConnection, schemes: list[str] | None) -> None:
-    """A scheme id the store has never run is a typo more often than an empty month."""
-    if not schemes:
-        return
-    known = [r[0] for r in con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()]
-    unknown = [s for s in schemes if s not in known]
-    if unknown:
-        listed = "、".join(known) if known else "（尚无任何核算）"
-        raise EcocompError(
-            f"数据库中没有方案 {'、'.join(unknown)} 的核算记录；已有的方案：{listed}。"
-            "（--scheme 应为 all 或方案编号，例如 yangtze_han）"
-        )
-
-
 def _check_has_lines(bulletin: Bulletin, schemes: list[str] | None) -> None:
     if bulletin.schemes:
         return
@@ -151,7 +138,7 @@ def render_bulletin(
     month = parse_period(period) if isinstance(period, str) else period
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
     chosen = profile if isinstance(profile, IssuingProfile) else load_profile(profile)
-    _check_schemes(con, wanted)
+    require_stored_schemes(con, wanted or [])
     bulletin = build_bulletin(con, month, wanted)
     _check_has_lines(bulletin, wanted)
     head, issue = bulletin_head(con, bulletin, chosen, issued_on or date.today())

@@ -11,17 +11,16 @@ import io
 import re
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 
 import matplotlib
 import numpy as np
 
 matplotlib.use("Agg")
 
-from matplotlib import font_manager  # noqa: E402
 from matplotlib import pyplot as plt  # noqa: E402
 
 from compensation.render.data import Registry  # noqa: E402
+from compensation.render.fonts import chart_style  # noqa: E402
 from compensation.render.labels import (  # noqa: E402
     BANK_LABELS,
     CLASS_TEXT,
@@ -33,30 +32,12 @@ from compensation.render.model import HistoryRow, PartyTotal, section_order  # n
 
 ROWS_PER_CHART = 40
 NUMERALS_UP_TO = 120
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC")
 REWARD_COLOUR = "#2e8b57"
 PENALTY_COLOUR = "#c0392b"
 
 
-@lru_cache(maxsize=1)
-def chart_font() -> str | None:
-    """The first installed CJK font, or None (charts still render; CJK glyphs may be boxes)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
-
-
 def _style() -> dict:
-    font = chart_font()
-    family = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
-    return {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "ecocomp",
-        "font.family": "sans-serif",
-        "font.sans-serif": family,
-        "font.size": 9,
-        "axes.unicode_minus": False,
-    }
+    return chart_style("ecocomp")
 
 
 _XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)

@@ -13,22 +13,14 @@ matplotlib.use("Agg")
 
 from matplotlib import pyplot as plt  # noqa: E402
 
-from compensation.render.charts import chart_font  # noqa: E402
+from compensation.render.fonts import chart_style  # noqa: E402
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
 WAN = Decimal(10000)
 
 
 def _style() -> dict:
-    font = chart_font()
-    return {
-        "svg.fonttype": "none",
-        "svg.hashsalt": "ecocomp-scenario",
-        "font.family": "sans-serif",
-        "font.sans-serif": [font, "DejaVu Sans"] if font else ["DejaVu Sans"],
-        "font.size": 9,
-        "axes.unicode_minus": False,
-    }
+    return chart_style("ecocomp-scenario")
 
 
 def _svg(fig: plt.Figure) -> str:

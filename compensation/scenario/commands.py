@@ -33,14 +33,14 @@ def _finish(result: Any, lines: list[str], document: dict, out: Path | None,
 
 
 def compare_command(con: duckdb.DuckDBPyConnection, scheme: str, base: str,
-                    scenarios: Sequence[str], years: str, out: Path | None,
+                    scenarios: Sequence[str], years: str | None, out: Path | None,
                     as_json: bool) -> str:
     result = compare(con, scheme, base, list(scenarios), years)
     return _finish(result, text.comparison_lines(result), comparison_json(result), out, as_json)
 
 
 def sweep_command(con: duckdb.DuckDBPyConnection, scheme: str, params: Sequence[str],
-                  years: str, on: str | None, break_even_param: str | None,
+                  years: str | None, on: str | None, break_even_param: str | None,
                   out: Path | None, as_json: bool) -> str:
     result = sweep(con, scheme, list(params), years, on=on, break_even_param=break_even_param)
     return _finish(result, text.sweep_lines(result), sweep_json(result), out, as_json)
@@ -66,6 +66,10 @@ def workbench_command(con: duckdb.DuckDBPyConnection, scheme: str, params: Seque
 
 
 def list_command(scheme: str | None) -> str:
+    if scheme is not None:
+        from compensation.engine.schemes import require_schemes
+
+        require_schemes([scheme])
     files = [f for f in list_scenarios() if scheme is None or f.scheme in (None, scheme)]
     lines = ["base：规则文件中的现行参数（基准）"]
     for f in files:

@@ -16,9 +16,9 @@ import duckdb
 from compensation.lang import BASE_SCENARIO, CompiledScheme
 from compensation.scenario.evaluate import (
     Direction,
+    choose_years,
     direction_of,
     load_compiled,
-    parse_years,
     years_window,
 )
 from compensation.scenario.files import Scenario, load_scenarios, overlays
@@ -65,7 +65,7 @@ def compare(
     scheme: str | CompiledScheme,
     base: str,
     scenarios: list[str],
-    years: str | list[int],
+    years: str | list[int] | None = None,
     *,
     as_of: datetime | None = None,
     rules_dir: Path | None = None,
@@ -73,7 +73,7 @@ def compare(
 ) -> Comparison:
     """Evaluate BASE and each SCENARIO over the years; nets from the scheme's first party's view."""
     compiled = load_compiled(scheme, rules_dir)
-    year_list = parse_years(years) if isinstance(years, str) else list(years)
+    year_list = choose_years(con, compiled, years, as_of)
     loaded = load_scenarios([base, *scenarios], compiled, scenarios_dir)
     base_name = loaded[0].name
     start, end = years_window(compiled, year_list)

@@ -79,6 +79,42 @@ def parse_years(text: str) -> list[int]:
     return list(range(first, last + 1))
 
 
+def data_years(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, as_of: datetime | None = None
+) -> list[int]:
+    """The default of --years: every (agreement) year from the first to the last in which a
+    section of the scheme has a sample, within the scheme's span, loaded by `as_of`."""
+    rows = con.execute(
+        "SELECT DISTINCT CAST(date_trunc('month', x.sampled_at) AS DATE) FROM samples x"
+        " JOIN batches b ON b.batch_id = x.batch_id"
+        " WHERE b.loaded_at <= CAST(? AS TIMESTAMP) AND x.section_id IN"
+        " (SELECT section_id FROM sections WHERE list_contains(schemes, ?))",
+        [as_of or datetime.now(), compiled.id],
+    ).fetchall()
+    span_start, span_end = compiled.span_start, compiled.span_end
+    years = sorted({
+        year_of(compiled, month) for (month,) in rows
+        if month >= date(span_start.year, span_start.month, 1)
+        and (span_end is None or month <= span_end)
+    })
+    if not years:
+        raise EcocompError(
+            f"方案 {compiled.id} 的断面在其执行期（{span_start:%Y-%m} 起）内没有监测数据；"
+            "请先载入数据，或用 --years 指定年份。(no data in the scheme's span)"
+        )
+    return list(range(years[0], years[-1] + 1))
+
+
+def choose_years(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme,
+    years: str | list[int] | tuple[int, ...] | None, as_of: datetime | None = None,
+) -> list[int]:
+    """--years as given (text or a list), or every year with data when it is left out."""
+    if years is None:
+        return data_years(con, compiled, as_of)
+    return parse_years(years) if isinstance(years, str) else list(years)
+
+
 def years_window(compiled: CompiledScheme, years: list[int]) -> tuple[date, date]:
     """First and last month of the (agreement) years; a clear sentence if none is in the span."""
     begins = compiled.year_begins

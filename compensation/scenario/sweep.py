@@ -20,9 +20,9 @@ from compensation.lang import BASE_SCENARIO, CompiledScheme
 from compensation.lang.units import MONEY
 from compensation.scenario.evaluate import (
     Direction,
+    choose_years,
     direction_of,
     load_compiled,
-    parse_years,
     yearly_nets,
     years_window,
 )
@@ -72,10 +72,6 @@ class BreakEven:
     message: str
 
 
-def _year_list(years: str | Sequence[int]) -> list[int]:
-    return parse_years(years) if isinstance(years, str) else list(years)
-
-
 def _evaluate(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledScheme,
@@ -95,7 +91,7 @@ def sweep(
     con: duckdb.DuckDBPyConnection,
     scheme: str | CompiledScheme,
     grid: Sequence[str] | Mapping[str, Sequence[str] | str],
-    years: str | Sequence[int],
+    years: str | Sequence[int] | None = None,
     *,
     on: str | None = None,
     break_even_param: str | None = None,
@@ -110,7 +106,7 @@ def sweep(
     the grid is laid over. `break_even_param`: also find where the net over the years is zero.
     """
     compiled = load_compiled(scheme, rules_dir)
-    year_list = _year_list(years)
+    year_list = choose_years(con, compiled, years, as_of)
     axes = axes_from(compiled, grid)
     base_scenario = load_scenario(on, compiled, scenarios_dir) if on else None
     points = grid_points(axes, base_scenario.overrides if base_scenario else None)

@@ -6,9 +6,7 @@ Every expected value comes from tests/demo/conftest.py, which reads the files wi
 
 from __future__ import annotations
 
-import subprocess
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -35,26 +33,14 @@ CLASS_RATED = ("COD", "CODMn", "NH3N", "TP", "BOD5", "DO")
 S_III = {"COD": Decimal(20), "CODMn": Decimal(6), "NH3N": Decimal("1.0"), "TP": Decimal("0.2")}
 
 
-@dataclass
-class Built:
-    db: Path
-    out: Path
-    stdout: str
-    stderr: str
-    returncode: int
+@pytest.fixture(scope="module")
+def built(demo_build):
+    """The session's demo (tests/conftest.py), built by `ecocomp demo` outside the repository."""
+    return demo_build
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("demo")
-    db, out = root / "store" / "demo.duckdb", root / "out"
-    done = subprocess.run(["ecocomp", "--db", str(db), "demo", "--out", str(out)],
-                          capture_output=True, text=True, check=False)
-    return Built(db, out, done.stdout, done.stderr, done.returncode)
-
-
-@pytest.fixture(scope="module")
-def con(built: Built):
+def con(built):
     assert built.returncode == 0, built.stderr
     connection = duckdb.connect(str(built.db), read_only=True)
     yield connection

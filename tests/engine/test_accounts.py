@@ -86,7 +86,12 @@ def test_year_window_shows_the_year_to_date_run_of_the_month_asked(con, tmp_path
 def test_unknown_scheme_and_bad_period_are_sentences(con) -> None:
     with pytest.raises(EcocompError) as err:
         acc_mod.read_accounts(con, "nosuch", period="2018-01")
-    assert str(err.value).startswith("方案 nosuch 还没有任何运行记录；请先执行 ecocomp run")
+    # a typo is "no such scheme" with the known ones (rule files of ./rules), not "no runs"
+    assert str(err.value).startswith("没有方案“nosuch”：规则目录 rules 中没有 nosuch.rule，")
+    assert "已知的方案：daoguan、tongshun、" in str(err.value)
+    with pytest.raises(EcocompError) as err:  # a real scheme not run yet
+        acc_mod.read_accounts(con, "tongshun", period="2018-01")
+    assert str(err.value).startswith("方案 tongshun 还没有任何运行记录；请先执行 ecocomp run")
     with pytest.raises(EcocompError) as err:
         acc_mod.read_accounts(con, "toy", period="2018-13")
     assert str(err.value).startswith("期间“2018-13”的格式不对：应为 年-月，例如 2018-01。")
@@ -102,6 +107,6 @@ def test_csv_and_by_section(con, tmp_path: Path) -> None:
         "section": "s1", "section_name": "滠水入长江口", "payer": "jiangan", "payer_name": "江岸区",
         "payee": "city_treasury", "payee_name": "市财政", "amount": "500000.00"}]
     csv_text = acc_mod.render_csv(acc, None).splitlines()
-    assert csv_text[0].startswith("line,run,scheme,rule,period,section,section_name,payer,")
+    assert csv_text[0].startswith("\ufeffline,run,scheme,rule,period,section,section_name,payer,")
     assert csv_text[2].startswith(
         "2,1,toy,band,2018-02,s1,滠水入长江口,jiangan,江岸区,city_treasury,")

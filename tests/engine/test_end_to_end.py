@@ -192,7 +192,7 @@ def test_explain_a_yangtze_line(db: Path) -> None:
     assert Decimal(cod[0]["value"]) == Decimal("16.8")
     csv_text = _invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01", "--csv",
                        "--by", "party").splitlines()
-    assert csv_text[0] == "party,party_name,received,paid,net"
+    assert csv_text[0] == "\ufeffparty,party_name,received,paid,net"  # UTF-8 BOM for Excel
     assert "jiangan,江岸区,0.00,2000000.00,-2000000.00" in csv_text  # 滠水入长江口: r > 10%
     text = _invoke(db, "explain", str(line["line"]))
     assert f"台账第 {line['line']} 行：江岸区 → 市财政" in text and "yangtze_han.rule:" in text
@@ -238,7 +238,10 @@ def test_user_errors_are_sentences_without_traceback(db: Path) -> None:
         assert done.returncode == 1 and "Traceback" not in done.stderr
         return done
     nosuch = fail("run", "--scheme", "nosuch", "--period", "2018-01", "--rules", str(RULES))
-    assert nosuch.stderr.startswith(f"错误：找不到方案“nosuch”的规则文件 {RULES / 'nosuch.rule'}；")
+    assert nosuch.stderr.startswith(
+        f"错误：没有方案“nosuch”：规则目录 {RULES} 中没有 nosuch.rule，"
+        "请检查 --rules 或 ECOCOMP_RULES；"
+    )
     missing = fail("explain", "99999")
     assert missing.stderr.startswith("错误：台账中没有第 99999 行（现有行号 1～0）")
     both = fail("accounts", "--scheme", "tongshun", "--period", "2022-06", "--year", "2022")

@@ -44,12 +44,12 @@ def test_bulletin_errors_are_sentences(store_path: Path, tmp_path) -> None:
         "通报期间“2018/01”的格式不对：应为 年-月，例如 2018-01。(period must look like YYYY-MM)"
     )
     result = runner.invoke(cli, ["--db", str(store_path), "bulletin", "--period", "2018-01",
-                                 "--scheme", "daoguan", "--format", "md", "--out",
+                                 "--scheme", "daoguan,yangtze", "--format", "md", "--out",
                                  str(tmp_path / "x.md")])
     assert isinstance(result.exception, EcocompError)
-    assert str(result.exception) == (
-        "数据库中没有方案 daoguan 的核算记录；已有的方案：tongshun、yangtze_han。"
-        "（--scheme 应为 all 或方案编号，例如 yangtze_han）"
+    assert str(result.exception) == (  # daoguan has a rule file; yangtze is nowhere
+        "没有方案“yangtze”：规则目录 rules 中没有 yangtze.rule，数据库中也没有其核算记录；"
+        "已知的方案：daoguan、tongshun、yangtze_han。(no such scheme yangtze)"
     )
     result = runner.invoke(cli, ["--db", str(store_path), "bulletin", "--period", "2018-02",
                                  "--scheme", "tongshun", "--format", "md", "--out",
