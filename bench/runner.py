@@ -191,9 +191,9 @@ def _measure_tongshun_sweep(run: Run, root: Path, scratch: Path) -> None:
     if _skipped(run, "sweep"):
         return
     sizes = run.sizes
+    print("— 通顺河情景扫描：演示数据 2022–2024 年", flush=True)  # before the demo store is built
     job = {"db": str(datasets.demo_store(root / "demo-record")), "repo": str(REPO_DIR),
            "as_of": datetime.now().isoformat()}
-    print("— 通顺河情景扫描：演示数据 2022–2024 年", flush=True)
     for name, scenarios in (("sweep.tongshun.one", 1),
                             ("sweep.tongshun.all", sizes.sweep_scenarios)):
         run.once[name] = _named(measure("sweep.tongshun", {**job, "scenarios": scenarios},

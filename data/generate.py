@@ -24,7 +24,6 @@ import csv
 import io
 import os
 import random
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -423,6 +422,8 @@ def write_han_xlsx(path: Path, secs: list[Section], values: dict, days: dict) ->
     os.environ["OPENPYXL_LXML"] = "False"
     from openpyxl import Workbook
 
+    from compensation.render.save import fixed_office_bytes  # fixed zip times, as every output
+
     wb = Workbook()
     ws = wb.active
     ws.title = "监测数据"
@@ -447,7 +448,7 @@ def write_han_xlsx(path: Path, secs: list[Section], values: dict, days: dict) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(_normalise_zip(buf.getvalue()))
+    path.write_bytes(fixed_office_bytes(buf.getvalue(), FIXED_TIME))
 
 
 def _is_number(text: str) -> bool:
@@ -456,30 +457,6 @@ def _is_number(text: str) -> bool:
     except ArithmeticError:
         return False
     return True
-
-
-def _normalise_zip(data: bytes) -> bytes:
-    """Rewrite the xlsx zip with fixed entry times so the file is byte-identical on every run."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = _fixed_core_times(content)
-            info = zipfile.ZipInfo(item.filename, date_time=(2025, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
-def _fixed_core_times(content: bytes) -> bytes:
-    """openpyxl stamps `modified` with the current time on save; put the fixed time back."""
-    import re
-
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\g<2>", content)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from compensation.errors import RuleError
+from compensation.errors import EcocompError, RuleError
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.diagnostics import Diagnostic, make
@@ -283,6 +283,10 @@ class Checker:
     # ---- expressions: infer the unit, report errors on the way
     def infer(self, e: ast.Expr, local: dict[str, Unit], visiting: set[str]) -> Unit:  # noqa: C901
         if isinstance(e, ast.Num):
+            try:
+                u.literal_value(e)
+            except EcocompError as err:
+                self.err(e, str(err))
             if e.unit is None:
                 return Unit(zero=e.value == 0)
             return u.LITERAL_UNITS[e.unit][0]

@@ -190,6 +190,25 @@ def _parse_value_text(text: str) -> ParamValue:
     return constant_value(expr, text)
 
 
+# Rules compute in DECIMAL(38,12): a number needs at most 26 digits before the point (in yuan,
+# grams, m³ or seconds once its unit is applied); a larger one would stop the run in DuckDB.
+LITERAL_LIMIT = Decimal(10) ** 26
+
+
+def literal_value(num: object) -> Decimal:
+    """The value of a number written in a rule, in base units; too large is a sentence."""
+    from compensation.lang import ast
+
+    assert isinstance(num, ast.Num)
+    value = num.value * (LITERAL_UNITS[num.unit][1] if num.unit else Decimal(1))
+    if abs(value) >= LITERAL_LIMIT:
+        raise EcocompError(
+            f"数值“{num.text}”太大：规则中的数值（换算为元、克、立方米或秒后）最多 26 位整数。"
+            "(number too large: at most 26 digits before the point)"
+        )
+    return value
+
+
 def constant_value(expr: object, text: str) -> ParamValue:
     """Evaluate a constant parameter expression (a quantity, a class, a list or a name)."""
     from compensation.lang import ast
@@ -200,10 +219,10 @@ def constant_value(expr: object, text: str) -> ParamValue:
             raise EcocompError(f"参数值“{text}”：负号只能用于数值。(minus needs a number)")
         return ParamValue(inner.unit, num=-inner.num)
     if isinstance(expr, ast.Num):
+        value = literal_value(expr)
         if expr.unit is None:
-            return ParamValue(Unit(zero=expr.value == 0), num=expr.value)
-        unit, factor = LITERAL_UNITS[expr.unit]
-        return ParamValue(unit, num=expr.value * factor)
+            return ParamValue(Unit(zero=value == 0), num=value)
+        return ParamValue(LITERAL_UNITS[expr.unit][0], num=value)
     if isinstance(expr, ast.ClassLit):
         return ParamValue(CLASS, num=Decimal(expr.klass))
     if isinstance(expr, ast.ListLit):

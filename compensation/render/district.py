@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import duckdb
@@ -22,6 +22,7 @@ from compensation.render.data import (
 from compensation.render.gaps import MonthGap, year_to_date_gaps
 from compensation.render.labels import scheme_title
 from compensation.render.model import LineView, line_view, section_order, signed_amount
+from compensation.render.save import NO_MOMENT
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class DistrictBook:
     rules: list[RuleInfo]
     parameters: list[ParameterInfo]
     registry: Registry
+    as_of: datetime  # the data cut-off of the runs shown: the workbook's created/modified time
     gaps: list[MonthGap] = field(default_factory=list)  # months the totals do not fully cover
 
     @property
@@ -137,6 +139,7 @@ def build_district_books(
             parameters=[p for p in snapshot.parameters if p.scheme in schemes],
             registry=registry,
             gaps=[g for g in gaps if g.scheme in schemes],
+            as_of=snapshot.as_of or NO_MOMENT,
         ))
     all_sections = {s.section_id for book in books for s in book.sections}
     values = read_monthly_values(con, snapshot.as_of, all_sections, first, last)

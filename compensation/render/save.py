@@ -26,6 +26,9 @@ from pathlib import Path
 from openpyxl import Workbook
 
 CORE_XML = "docProps/core.xml"
+# The moment of a document that shows no data cut-off (a blank template, a scenario comparison
+# computed "now"): the earliest time a zip entry can carry, as reproducible-build tools use.
+NO_MOMENT = datetime(1980, 1, 1)
 # The earliest and latest times a zip entry can carry (DOS date: 1980..2107).
 _ZIP_FIRST, _ZIP_LAST = datetime(1980, 1, 1), datetime(2107, 12, 31, 23, 59, 58)
 _CORE_TIMES = re.compile(
@@ -85,4 +88,4 @@ def save_workbook(wb: Workbook, path: str | Path, moment: datetime) -> Path:
     return write_atomically(path, workbook_bytes(wb, moment))
 
 
-__all__ = ["fixed_office_bytes", "save_workbook", "workbook_bytes", "write_atomically"]
+__all__ = ["NO_MOMENT", "fixed_office_bytes", "save_workbook", "workbook_bytes", "write_atomically"]

@@ -21,7 +21,7 @@ from compensation.quality.flags import TEMPLATE_FLAG_WORDS
 from compensation.quality.indicators import Indicator, load_indicators
 from compensation.render.data import read_registry
 from compensation.render.model import section_order
-from compensation.render.workbook import _save_atomically
+from compensation.render.save import NO_MOMENT, save_workbook
 from compensation.render.xlsx import BORDER, HEADER_FILL, put, set_widths
 
 DATA_SHEET = "监测数据"
@@ -114,7 +114,7 @@ def export_template(
     data.print_title_rows = "1:1"
     data.page_setup.orientation = "landscape"
     data.page_setup.paperSize = data.PAPERSIZE_A4
-    _save_atomically(wb, out)
+    save_workbook(wb, out, NO_MOMENT)  # a blank form shows no data: no moment of its own
     return out
 
 

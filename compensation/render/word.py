@@ -8,9 +8,8 @@ the HTML (`sentences`) and the charts as PNG images.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -29,6 +28,7 @@ from compensation.render.labels import (
 )
 from compensation.render.model import Bulletin, SchemeTable
 from compensation.render.profile import DocumentHead
+from compensation.render.save import NO_MOMENT, fixed_office_bytes, write_atomically
 from compensation.render.transfer_list import AMOUNT_NOTE, TransferList
 from compensation.render.word_template import BODY_FONT, set_fonts
 from compensation.scenario.brief import Brief
@@ -45,19 +45,12 @@ def open_template(path: Path) -> DocxTemplate:
         raise EcocompError(f"Word 模板 {path} 无法打开（应为 .docx 文件）：{err}") from None
 
 
-def save_atomically(template: DocxTemplate, out: Path) -> Path:
-    """Write beside the target and rename, so a failure never leaves half a document."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=".ecocomp-", suffix=".docx", dir=out.parent)
-    os.close(handle)
-    try:
-        template.save(tmp)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
+def save_atomically(template: DocxTemplate, out: Path, moment: datetime = NO_MOMENT) -> Path:
+    """Write beside the target and rename (never half a document), with the user's umask; the
+    same document and moment give the same bytes (`render.save`)."""
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return write_atomically(out, fixed_office_bytes(buffer.getvalue(), moment))
 
 
 def add_table(container, header: Sequence[str], rows: Sequence[Sequence[str]],

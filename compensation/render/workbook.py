@@ -6,8 +6,7 @@ in Excel; the ledger sheet holds the amounts in yuan exactly as the store has th
 
 from __future__ import annotations
 
-import os
-import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -21,6 +20,7 @@ from compensation.quality.standards import shown_decimals
 from compensation.render.district import DistrictBook, build_district_books
 from compensation.render.gaps import gaps_sentence, month_note
 from compensation.render.labels import FLAG_WORDS, ROLE_LABELS, month_label, scheme_title
+from compensation.render.save import NO_MOMENT, save_workbook
 from compensation.render.words import explain
 from compensation.render.xlsx import (
     BOLD,
@@ -200,21 +200,13 @@ def write_district_book(book: DistrictBook, path: Path) -> Path:
     for ws in wb.worksheets:
         ws.sheet_view.zoomScale = 100
         ws.cell(1, 1).font = Font(bold=True, size=14)
-    _save_atomically(wb, path)
+    save_workbook(wb, path, book.as_of)
     return path
 
 
-def _save_atomically(wb: Workbook, path: Path) -> None:
-    """Write beside the target and rename, so a failure never leaves half a workbook."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".xlsx.part")
-    os.close(handle)
-    try:
-        wb.save(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+def _save_atomically(wb: Workbook, path: Path, moment: datetime = NO_MOMENT) -> None:
+    """Kept for callers written before `render.save`: use `save.save_workbook` with a moment."""
+    save_workbook(wb, path, moment)
 
 
 def book_file_name(book: DistrictBook) -> str:

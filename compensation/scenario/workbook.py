@@ -12,6 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from compensation.render.save import NO_MOMENT, save_workbook
 from compensation.render.xlsx import MONEY_FORMAT, header_row, note_row, put, set_widths
 from compensation.scenario.compare import Comparison
 from compensation.scenario.evaluate import Direction
@@ -87,7 +88,7 @@ def comparison_workbook(c: Comparison, path: Path) -> Path:
             put(ws, r, 4 + 3 * k, m.reasons[n])
     set_widths(ws, [10] + [14, 14, 50] * len(c.names))
     ws.freeze_panes = "B2"
-    book.save(path)
+    save_workbook(book, path, NO_MOMENT)
     return path
 
 
@@ -129,7 +130,7 @@ def sweep_workbook(r: SweepResult, path: Path) -> Path:
                 put(ws, i, 4, b.net_at_value, MONEY_FORMAT)
             put(ws, i, 5, b.message)
         set_widths(ws, [16, 24, 32, 16, 60])
-    book.save(path)
+    save_workbook(book, path, NO_MOMENT)
     return path
 
 
@@ -168,5 +169,5 @@ def risk_workbook(r: RiskResult, path: Path) -> Path:
         put(ws, k + 2, 1, k + 1)
         for j, item in enumerate(r.rows):
             _money(ws, k + 2, 2 + j, item.totals[k])
-    book.save(path)
+    save_workbook(book, path, NO_MOMENT)
     return path

@@ -32,7 +32,7 @@ def test_bad_file_exits_2_with_every_problem_and_no_traceback(store_path: Path,
     exe = shutil.which("ecocomp")
     assert exe, "the ecocomp console script must be installed"
     done = subprocess.run([exe, "--db", str(store_path), "load", "samples", str(path)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert done.stderr.splitlines() == [
@@ -61,7 +61,7 @@ def test_second_writer_gets_one_sentence_and_exit_3(store_path: Path, tmp_path: 
         env = {**os.environ, "ECOCOMP_LOCK_WAIT": "0.5"}
         done = subprocess.run([shutil.which("ecocomp"), "--db", str(store_path), "load",
                                "samples", str(path)], capture_output=True, text=True, env=env,
-                              timeout=120)
+                              timeout=600)
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)

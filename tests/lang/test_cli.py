@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def ecocomp(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["ecocomp", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(["ecocomp", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
 
 
 def test_check_default_folder_passes():

@@ -37,7 +37,7 @@ def env_with(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_ecocomp(db: Path, *args: str, timeout: float = 180,
+def run_ecocomp(db: Path, *args: str, timeout: float = 600,
                 **env: str) -> subprocess.CompletedProcess[str]:
     """One real `ecocomp` process; the result carries stdout, stderr and the exit status."""
     return subprocess.run([ecocomp_exe(), "--db", str(db), *args], capture_output=True,
@@ -80,7 +80,7 @@ def assert_no_traceback(done: subprocess.CompletedProcess[str]) -> None:
     assert "内部错误" not in done.stderr, done.stderr
 
 
-def wait_until_open(pid: int, db: Path, timeout: float = 60) -> None:
+def wait_until_open(pid: int, db: Path, timeout: float = 300) -> None:
     """Block until process `pid` has the database file open (it is then inside its command)."""
     target = str(db.resolve())
     deadline = time.monotonic() + timeout

@@ -10,6 +10,7 @@ memory or ended in 内部错误 after 30 s.
 
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
@@ -122,7 +123,8 @@ def test_a_sheet_wider_than_its_header_is_read_to_its_last_named_column(
     stray.value, stray.font = None, Font(bold=True)      # formatted, empty: the rows stay wide
     book.save(path)
     with zipfile.ZipFile(path) as archive:
-        assert b'<dimension ref="A1:BXX3"' in archive.read(SHEET)
+        # (openpyxl's own XML writer puts a space before "/>", lxml's does not)
+        assert re.search(rb'<dimension ref="A1:BXX3" ?/>', archive.read(SHEET))
     done = run_ecocomp(registry_copy, "load", "samples", str(path))
     assert (done.returncode, done.stdout) == (0, f"{path}：批次 3，导入 1 行。\n"), done.stderr
 

@@ -59,7 +59,7 @@ def test_real_process_risk_html(two_year_db: Path, tmp_path: Path) -> None:
         [ECOCOMP, "--db", str(two_year_db), "scenario", "risk", "base", "target_iii",
          "--scheme", "tongshun", "--years-ahead", "2", "--draws", "100", "--seed", "9",
          "--out", str(out)],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True, text=True, cwd=REPO, timeout=600,
     )
     assert done.returncode == 0, done.stderr
     # the agreement's own period (from 2022-06), as compare shows it; whole years resampled
@@ -75,7 +75,7 @@ def test_real_process_errors_are_sentences(small_db: Path, tmp_path: Path) -> No
     done = subprocess.run(
         [ECOCOMP, "--db", str(small_db), "scenario", "compare", "base", str(bad),
          "--scheme", "tongshun", "--years", "2023"],
-        capture_output=True, text=True, cwd=REPO, timeout=120,
+        capture_output=True, text=True, cwd=REPO, timeout=600,
     )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
