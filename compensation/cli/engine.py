@@ -140,17 +140,18 @@ def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json
     day = parse_issue_date(issued_on)
     if out is not None:
         from compensation.render.profile import load_profile
-        from compensation.render.transfer_list import check_out_path
+        from compensation.render.transfer_list import prepare_out_path
 
-        check_out_path(out)
+        prepare_out_path(out)
         chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
     con = app.open() if final else app.open_existing()
     try:
-        result = settle_mod.settle_year(con, scheme, year, final)
-        if out is not None:
-            from compensation.render.transfer_list import write_transfer_list
+        if out is None:
+            result = settle_mod.settle_year(con, scheme, year, final)
+        else:  # a final settlement is recorded only together with its list
+            from compensation.render.transfer_list import settle_and_write
 
-            write_transfer_list(con, result, out, chosen, day)
+            result = settle_and_write(con, scheme, year, final, out, chosen, day)
     finally:
         con.close()
     if as_json:
