@@ -125,17 +125,18 @@ def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json
     day = parse_issue_date(issued_on)
     if out is not None:
         from compensation.render.profile import load_profile
-        from compensation.render.transfer_list import check_out_path
+        from compensation.render.transfer_list import prepare_out_path
 
-        check_out_path(out)
+        prepare_out_path(out)
         chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
     store = app.store() if final else app.existing_store()
-    result = store.settle(scheme, year, final=final)
-    if out is not None:
-        from compensation.render.transfer_list import write_transfer_list
+    if out is None:
+        result = store.settle(scheme, year, final=final)
+    else:  # a final settlement is recorded only together with its list
+        from compensation.render.transfer_list import settle_and_write
 
-        with store.reading() as con:
-            write_transfer_list(con, result, out, chosen, day)
+        with store.writing() if final else store.reading() as con:
+            result = settle_and_write(con, scheme, year, final, out, chosen, day)
     if as_json:
         click.echo(settle_mod.render_json(result))
     else:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from compensation.engine.money import wan_text
+from compensation.engine.money import wan_display
 from compensation.engine.run import RunResult, run_schemes
 from compensation.engine.settle import Settlement, settle_year
 
@@ -45,7 +45,7 @@ def summary(runs: list[RunResult], settlements: list[Settlement]) -> str:
     lines = sum(r.line_count for r in done)
     parts = [
         f"{s.scheme} {s.year}："
-        + ("、".join(f"{s.names.get(p, p)}→{s.names.get(q, q)} {wan_text(a)}万元"
+        + ("、".join(f"{s.names.get(p, p)}→{s.names.get(q, q)} {wan_display(a)}万元"
                      for p, q, a in s.transfers if p != "city_treasury" and q != "city_treasury")
            or f"{len(s.transfers)} 笔划拨")
         for s in settlements

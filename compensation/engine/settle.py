@@ -9,6 +9,7 @@ after it, corrections show as differences to carry into the next year.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -212,9 +213,13 @@ def compute_settlement(con: duckdb.DuckDBPyConnection, scheme: str, year: int) -
 
 
 def settle_year(
-    con: duckdb.DuckDBPyConnection, scheme: str, year: str | int, final: bool = False
+    con: duckdb.DuckDBPyConnection, scheme: str, year: str | int, final: bool = False,
+    before_commit: Callable[[Settlement], None] | None = None,
 ) -> Settlement:
-    """`ecocomp settle`: compute; `final` records it frozen; after a final, show the carry-over."""
+    """`ecocomp settle`: compute; `final` records it frozen; after a final, show the carry-over.
+
+    `before_commit` runs inside the recording transaction, with the settlement number set: if it
+    fails (the transfer list cannot be written, say), nothing is recorded."""
     y = parse_year(year)
     require_stored_schemes(con, [scheme])
     result = compute_settlement(con, scheme, y)
@@ -250,8 +255,10 @@ def settle_year(
                     "INSERT INTO settlement_transfers VALUES (?, ?, ?, ?)",
                     [sid, payer, payee, amount],
                 )
-        result.final = True
-        result.settlement_id = sid
+            result.final = True
+            result.settlement_id = sid
+            if before_commit is not None:
+                before_commit(result)
     return result
 
 

@@ -70,6 +70,7 @@ def html_to_pdf(html: str, out: Path) -> Path:
             raise EcocompError(
                 f"Chromium 未能生成 PDF（退出码 {done.returncode}）：{' '.join(tail)}"
             )
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, out)
+        from compensation.render.save import write_atomically
+
+        write_atomically(out, target.read_bytes())  # never half a PDF where the old one was
     return out

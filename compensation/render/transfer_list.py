@@ -8,6 +8,7 @@ template).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from compensation.engine.settle import Settlement
+from compensation.engine.settle import Settlement, settle_year
 from compensation.errors import EcocompError
 from compensation.render.data import read_rules_and_parameters
 from compensation.render.labels import day_label, format_wan, format_yuan, scheme_title
@@ -183,3 +184,73 @@ def write_transfer_list(
     from compensation.render.pdf import html_to_pdf
 
     return html_to_pdf(transfer_list_html(tl), path)
+
+
+def _reason(err: BaseException) -> str:
+    if isinstance(err, OSError):
+        return err.strerror or str(err)
+    return str(err)
+
+
+def prepare_out_path(out: str | Path) -> Path:
+    """Check before anything is recorded that the list can be written where asked: the suffix,
+    the folder (made if missing) and a file created and removed there."""
+    path = check_out_path(out)
+    if path.is_dir():
+        raise EcocompError(
+            f"无法写入划拨清单 {path}：这是一个文件夹；未记录结算。(--out is a folder)"
+        )
+    probe = path.with_name(f".{path.name}.{os.getpid()}.probe")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        probe.unlink()
+    except OSError as err:
+        raise EcocompError(
+            f"无法写入划拨清单 {path}：{_reason(err)}；未记录结算，数据库保持原样。"
+            "(cannot write --out)"
+        ) from None
+    return path
+
+
+def settle_and_write(
+    con: duckdb.DuckDBPyConnection, scheme: str, year: str | int, final: bool, out: str | Path,
+    profile: IssuingProfile, prepared_on: date,
+) -> Settlement:
+    """`settle [--final] --out`: a final settlement is recorded only together with its list.
+
+    The list is written to a hidden file beside the target inside the recording transaction (a
+    failure rolls the settlement back), and renamed into place after the commit; should that
+    rename fail, the message says the settlement was recorded and how to write the list again.
+    """
+    path = prepare_out_path(out)
+    if not final:
+        result = settle_year(con, scheme, year)
+        write_transfer_list(con, result, path, profile, prepared_on)
+        return result
+    staged = path.with_name(f".{path.stem}.{os.getpid()}.pending{path.suffix}")
+
+    def write_staged(result: Settlement) -> None:
+        try:
+            write_transfer_list(con, result, staged, profile, prepared_on)
+        except Exception as err:
+            staged.unlink(missing_ok=True)
+            raise EcocompError(
+                f"划拨清单未能写入 {path}：{_reason(err)}；未记录结算，数据库保持原样。"
+            ) from None
+
+    try:
+        result = settle_year(con, scheme, year, final=True, before_commit=write_staged)
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    try:
+        os.replace(staged, path)
+    except OSError as err:
+        staged.unlink(missing_ok=True)
+        raise EcocompError(
+            f"结算已定稿并记录（结算编号第{result.settlement_id}号），但划拨清单未能写入 {path}："
+            f"{_reason(err)}。请另指定路径重新生成（不加 --final）：ecocomp settle --scheme "
+            f"{scheme} --year {result.year} --out 清单{path.suffix}"
+        ) from None
+    return result

@@ -3,6 +3,7 @@ LibreOffice / Chromium as finance would see it."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from decimal import Decimal
@@ -37,10 +38,20 @@ def db(tongshun_2023: Path, tmp_path: Path) -> Path:
     return copy
 
 
-def ecocomp(db: Path, *args: str) -> subprocess.CompletedProcess:
+def ecocomp(db: Path, *args: str, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess:
     return subprocess.run(["ecocomp", "--db", str(db), "settle", "--scheme", "tongshun",
                            "--year", "2023", *args],
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env=None if env is None else {**os.environ, **env})
+
+
+def settlements(db: Path) -> int:
+    con = open_store(db, read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM settlements").fetchall()[0][0]
+    finally:
+        con.close()
 
 
 def ledger_net(db: Path) -> Decimal:
@@ -125,3 +136,36 @@ def test_final_docx_after_settling_and_bad_suffix_refused_first(db, tmp_path,
     assert any(p.text.startswith("定稿 · 结算编号 第") for p in document.paragraphs)
     text = squeeze("".join(pages_text(to_pdf(out, office_profile, tmp_path / "lo"))))
     assert "定稿·结算编号第" in text and "预核算" not in text and "第1页共1页" in text
+
+
+def test_final_with_an_unwritable_list_records_nothing(db, tmp_path) -> None:
+    """The list's folder cannot be made (a file stands where it should be): refused before the
+    settlement is recorded, in one sentence naming the file."""
+    blocker = tmp_path / "不是文件夹"
+    blocker.write_text("x", encoding="utf-8")
+    done = ecocomp(db, "--final", "--out", str(blocker / "清单.xlsx"))
+    assert done.returncode != 0
+    assert "无法写入划拨清单" in done.stderr and "未记录结算" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert settlements(db) == 0
+    folder = tmp_path / "清单.xlsx"
+    folder.mkdir()
+    done = ecocomp(db, "--final", "--out", str(folder))
+    assert done.returncode != 0 and "清单.xlsx" in done.stderr  # click: "is a directory"
+    assert settlements(db) == 0
+
+
+def test_final_whose_list_fails_to_render_is_rolled_back(db, tmp_path) -> None:
+    """The PDF cannot be printed (no browser where ECOCOMP_CHROMIUM points) after the number was
+    drawn: the settlement is rolled back and no half-written file is left."""
+    out = tmp_path / "清单.pdf"
+    done = ecocomp(db, "--final", "--out", str(out),
+                   env={"ECOCOMP_CHROMIUM": str(tmp_path / "no-such-browser")})
+    assert done.returncode != 0
+    assert "未记录结算" in done.stderr and "Chromium" in done.stderr
+    assert settlements(db) == 0
+    assert list(tmp_path.glob("*清单*")) == [] and list(tmp_path.glob(".*")) == []
+    ok = ecocomp(db, "--final", "--out", str(tmp_path / "清单.xlsx"))
+    assert ok.returncode == 0, ok.stderr
+    assert settlements(db) == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if "清单" in p.name) == ["清单.xlsx"]
