@@ -270,7 +270,7 @@ def brief_docx(brief: Brief, template_path: Path, out: Path) -> Path:
     template = open_template(template_path)
     body = template.new_subdoc()
     body.add_heading("一、结论摘要", level=1)
-    for paragraph in brief.summary:
+    for paragraph in [*brief.summary, *brief.break_even]:
         body.add_paragraph(paragraph)
     body.add_paragraph(brief.coverage)
     body.add_heading("二、各方案逐年净额", level=1)
