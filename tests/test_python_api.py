@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -59,7 +60,7 @@ def _public_callables():
         if inspect.isclass(obj) and not issubclass(obj, Exception):
             for member, value in vars(obj).items():
                 if member.startswith("_") or not callable(value) and not isinstance(
-                        value, property | classmethod):
+                        value, property | classmethod | cached_property):
                     continue
                 yield f"{name}.{member}", value
 
@@ -69,6 +70,7 @@ def test_every_public_name_has_a_docstring_and_type_hints() -> None:
     for name, obj in _public_callables():
         func = obj.__func__ if isinstance(obj, classmethod) else obj
         func = func.fget if isinstance(func, property) else func
+        func = func.func if isinstance(func, cached_property) else func
         if not (inspect.getdoc(func) or "").strip():
             missing.append(f"{name}: no docstring")
         if inspect.isclass(func):
@@ -95,6 +97,23 @@ def test_the_checker_itself_finds_an_undocumented_untyped_function(monkeypatch) 
     monkeypatch.setattr(api, "__all__", [*api.__all__, "bare"])
     with pytest.raises(AssertionError, match="bare: no docstring"):
         test_every_public_name_has_a_docstring_and_type_hints()
+
+
+def test_the_api_names_are_the_packages_names() -> None:
+    """`compensation.X` and `compensation.api.X` are one list of names, each resolving."""
+    assert sorted(compensation.API_NAMES) == sorted(
+        n for n in api.__all__ if n not in ("EcocompError", "InputError", "RuleError",
+                                            "StoreBusy", "period_start"))
+    assert all(getattr(api, name) is not None for name in api.__all__)
+
+
+def test_the_command_lines_store_module_loads_no_polars() -> None:
+    """The CLI is a client of `Store`; importing it (and a result type) loads no polars, which is
+    imported only when a frame is asked for."""
+    code = ("import sys; from compensation.api.store import Store; "
+            "from compensation.api import Explanation; print('polars' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_import_compensation_loads_no_heavy_module() -> None:

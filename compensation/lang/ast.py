@@ -207,6 +207,10 @@ class Header(Node):
     period: str = "month"
     settle: str = "year"
     year_begins: int = 1
+    # how a period longer than a month gets its value: "samples" (mean of its valid samples) or
+    # "monthly-mean" (mean of its monthly values, for schemes whose text says so; with its basis)
+    period_value: str = "samples"
+    period_value_basis: str | None = None
     start: str | None = None  # "2018-01"
     end: str | None = None
     parties: list[Party] = field(default_factory=list)

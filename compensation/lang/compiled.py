@@ -104,6 +104,10 @@ class CompiledScheme:
     # the indicators whose period values the rules can read (None: all of them)
     indicators_read: IndicatorsRead | None = None
     reads_highest: bool = True  # a rule or measure reads highest(...): ev_values keeps it
+    # periods longer than a month: "samples" (mean of the period's samples, the default) or
+    # "monthly-mean" (mean of the monthly values; the scheme's own text says so, with its basis)
+    period_value: str = "samples"
+    period_value_basis: str | None = None
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:

@@ -232,6 +232,9 @@ class _Build(Transformer):
     def h_settle(self, meta, ch):
         return ("settle", ch[0])
 
+    def h_period_value(self, meta, ch):
+        return ("period_value", ("monthly-mean", _unquote(ch[0])))
+
     def h_year_begins(self, meta, ch):
         return ("year_begins", int(Decimal(str(ch[0]))), _tpos(ch[0]))
 
@@ -250,6 +253,8 @@ class _Build(Transformer):
             key, value = item[0], item[1]
             if key == "assumption":
                 head.assumptions.append(value)
+            elif key == "period_value":
+                head.period_value, head.period_value_basis = value
             else:
                 setattr(head, key, value)
         return head

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
@@ -24,24 +23,10 @@ import duckdb
 from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
 from compensation.lang.units import ParamValue, validate_overlay
+from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
 BASE_SCENARIO = "base"
-MONTHS_PER_KIND = {"month": 1, "odd-month": 1, "bimonth": 2, "quarter": 3, "year": 12}
-
-
-def _add_months(d: date, n: int) -> date:
-    index = d.year * 12 + d.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _last_day(d: date) -> date:
-    return date(d.year, d.month, calendar.monthrange(d.year, d.month)[1])
-
-
-def year_start(d: date, begins: int) -> date:
-    """First day of the (agreement) year containing d."""
-    return date(d.year if d.month >= begins else d.year - 1, begins, 1)
 
 
 def period_rows(compiled: CompiledScheme, kind: str, start: date, end: date) -> list[tuple]:
@@ -49,18 +34,18 @@ def period_rows(compiled: CompiledScheme, kind: str, start: date, end: date) -> 
     begins = compiled.year_begins
     first_year = year_start(start, begins)
     last_year = year_start(end, begins)
-    window_end = _last_day(end)
+    window_end = last_day(end)
     span_start = compiled.span_start
-    span_end = _last_day(compiled.span_end) if compiled.span_end else None
+    span_end = last_day(compiled.span_end) if compiled.span_end else None
     rows = []
     y = first_year
     while y <= last_year:
         step = MONTHS_PER_KIND[kind]
         for k in range(0, 12, step):
-            p_start = _add_months(y, k)
+            p_start = add_months(y, k)
             if kind == "odd-month" and p_start.month % 2 == 0:
                 continue
-            p_end = _add_months(p_start, step) - timedelta(days=1)
+            p_end = add_months(p_start, step) - timedelta(days=1)
             if p_end < span_start or (span_end and p_start > span_end):
                 continue
             param_month = max(p_start, span_start)
@@ -68,7 +53,7 @@ def period_rows(compiled: CompiledScheme, kind: str, start: date, end: date) -> 
             rows.append(
                 (kind, p_start, p_end, y, param_month, (p_end - p_start).days + 1, in_window)
             )
-        y = _add_months(y, 12)
+        y = add_months(y, 12)
     return rows
 
 
@@ -110,7 +95,7 @@ def _param_rows(
     for p in compiled.parameters:
         for i, v in enumerate(p.versions):
             if v.until is not None:
-                valid_to = _last_day(v.until)
+                valid_to = last_day(v.until)
             elif i + 1 < len(p.versions):
                 valid_to = p.versions[i + 1].start - timedelta(days=1)
             else:
@@ -154,7 +139,7 @@ def prepare_run(
         raise EcocompError(
             f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)"
         )
-    for macro in ("monthly_values", "annual_values_through", "limit_of", "indicator_class"):
+    for macro in ("monthly_values", "period_of", "limit_of", "indicator_class"):
         if not has_function(con, macro):
             raise EcocompError(
                 f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
@@ -257,17 +242,6 @@ def _indicators(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> lis
     return sorted(read.names | {r[0] for r in rows if r[0] is not None})
 
 
-# The first month of the longer period (agreement year, quarter…) a month `m.period` belongs to;
-# parameters: kind, kind, year_begins, year_begins, step, step, kind, through.
-LONGER_PERIOD = (
-    "FROM {table} AS m, LATERAL (SELECT CASE WHEN ? = 'year' "
-    "THEN make_date(year(m.period) - CASE WHEN month(m.period) < ? THEN 1 ELSE 0 END, ?, 1) "
-    "ELSE make_date(year(m.period), ((month(m.period) - 1) // ?) * ? + 1, 1) END AS start) AS p "
-    "WHERE m.kind = 'month' AND (? <> 'odd-month' OR month(m.period) % 2 = 1) "
-    "AND m.period <= ?"
-)
-
-
 def _prepare_values(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledScheme,
@@ -303,9 +277,10 @@ def _prepare_values(
     sources = f"automatic := {'true' if automatic else 'false'}"
 
     def from_samples(grain: str, up_to: date | None) -> None:
-        """The `grain` values and flags straight from the samples (to date with `up_to`)."""
-        cut = ", through := ?" if up_to else ""
-        first = [as_of] + ([up_to] if up_to else [])
+        """The `grain` values and flags straight from the samples (to date with `up_to`): every
+        period kind by one rule, the mean of its valid samples rounded once (period_values)."""
+        cut = ", through := ?, begins := ?" if up_to else ""
+        first = [as_of] + ([up_to, compiled.year_begins] if up_to else [])
         con.execute(
             f"INSERT INTO ev_values SELECT '{grain}', {columns} "
             f"FROM period_values(?, '{grain}'{cut}, {sources}) {wanted}",
@@ -318,31 +293,48 @@ def _prepare_values(
         )
 
     from_samples("month", None)
-    if "year" in kinds and compiled.year_begins == 1:
-        from_samples("year", through)
-        kinds.discard("year")
     kinds.discard("month")
+    if "odd-month" in kinds:  # the values of odd months are their monthly values
+        kinds.discard("odd-month")
+        con.execute(
+            "INSERT INTO ev_values SELECT 'odd-month', section_id, period, indicator, value, "
+            "highest, class FROM ev_values WHERE kind = 'month' AND month(period) % 2 = 1"
+        )
+        con.execute(
+            "INSERT INTO ev_flags SELECT 'odd-month', section_id, period, flags FROM ev_flags "
+            "WHERE kind = 'month' AND month(period) % 2 = 1"
+        )
     for kind in sorted(kinds):
-        # Periods longer than a month (agreement years, quarters): the mean of the monthly values,
-        # rounded half to even to 6 decimals, classified again.
-        step = MONTHS_PER_KIND[kind]
-        params = [kind, compiled.year_begins, compiled.year_begins, step, step, kind, through]
-        con.execute(
-            "INSERT INTO ev_values SELECT ?, m.section_id, p.start, m.indicator, "
-            "CAST(round_half_even(ediv(sum(m.value), count(m.value)), 6) AS DECIMAL(18,6)), "
-            "max(m.highest), NULL "
-            f"{LONGER_PERIOD.format(table='ev_values')} "
-            "GROUP BY m.section_id, p.start, m.indicator",
-            [kind, *params],
-        )
-        con.execute(
-            "INSERT INTO ev_flags SELECT ?, m.section_id, p.start, "
-            "list_sort(list_distinct(flatten(list(m.flags)))) "
-            f"{LONGER_PERIOD.format(table='ev_flags')} GROUP BY m.section_id, p.start",
-            [kind, *params],
-        )
-        con.execute(
-            "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "
-            "ev_sections AS s WHERE ev_values.section_id = s.section_id AND ev_values.kind = ?",
-            [kind],
-        )
+        if compiled.period_value == "monthly-mean":
+            _monthly_mean(con, compiled, kind, through)
+        else:
+            from_samples(kind, through)
+
+
+def _monthly_mean(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, kind: str, through: date
+) -> None:
+    """A period longer than a month whose scheme says its value is the mean of its monthly values
+    (`period value monthly-mean`): the monthly values (already rounded as monthly values are)
+    averaged exactly, rounded once half to even to the assessment decimals, classified again."""
+    start = "period_of(m.period, ?, ?)"
+    con.execute(
+        "INSERT INTO ev_values SELECT kind, section_id, period, indicator, "
+        "CAST(round_half_even_at(mean, assessment_decimals(indicator)) AS DECIMAL(18,6)), "
+        f"highest, NULL FROM (SELECT ? AS kind, m.section_id, {start} AS period, m.indicator, "
+        "ediv(sum(m.value), count(m.value)) AS mean, max(m.highest) AS highest "
+        "FROM ev_values AS m WHERE m.kind = 'month' AND m.period <= ? "
+        "GROUP BY 1, 2, 3, 4)",
+        [kind, kind, compiled.year_begins, through],
+    )
+    con.execute(
+        f"INSERT INTO ev_flags SELECT ?, m.section_id, {start}, "
+        "list_sort(list_distinct(flatten(list(m.flags)))) "
+        "FROM ev_flags AS m WHERE m.kind = 'month' AND m.period <= ? GROUP BY m.section_id, 3",
+        [kind, kind, compiled.year_begins, through],
+    )
+    con.execute(
+        "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "
+        "ev_sections AS s WHERE ev_values.section_id = s.section_id AND ev_values.kind = ?",
+        [kind],
+    )

@@ -123,5 +123,7 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         ),
         indicators_read=indicators_read(rf, scope),
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
+        period_value=h.period_value,
+        period_value_basis=h.period_value_basis,
         ast=rf,
     )

@@ -445,18 +445,37 @@ CREATE OR REPLACE MACRO current_samples(as_of) AS TABLE
     UNION ALL
     SELECT * FROM disputed;
 
--- Period values per section, period (first day of the grain: 'day', 'month', 'year') and
--- indicator. value: mean of the valid values (non-detects as DL/2; pH via the mean of [H+]),
--- rounded half to even to the assessment decimals; highest: largest valid value; flags: distinct
+-- The first day of month number i (year * 12 + month - 1).
+CREATE OR REPLACE MACRO month_index_date(i) AS
+    make_date(CAST(i // 12 AS INTEGER), CAST(i % 12 + 1 AS INTEGER), 1);
+
+-- The first day of the period of `grain` ('day', 'month', 'bimonth', 'quarter', 'year') that
+-- holds d, for (agreement) years beginning in month `begins`: bimonths and quarters are counted
+-- from the first month of the year, so with begins = 6 the quarters are Jun–Aug, Sep–Nov, Dec–Feb
+-- and Mar–May. The same arithmetic as compensation/calendar.py (period_start).
+CREATE OR REPLACE MACRO period_of(d, grain, begins) AS
+    CASE WHEN grain IN ('day', 'month') OR (grain = 'year' AND begins = 1)
+         THEN CAST(date_trunc(CASE WHEN grain IN ('day', 'month', 'year') THEN grain
+                                   ELSE 'month' END, d) AS DATE)
+         ELSE month_index_date(
+                  (year(d) * 12 + month(d) - 1)
+                  - ((year(d) * 12 + month(d) - 1 - (begins - 1))
+                     % CASE grain WHEN 'bimonth' THEN 2 WHEN 'quarter' THEN 3 ELSE 12 END)) END;
+
+-- Period values per section, period (first day of the grain: 'day', 'month', 'bimonth', 'quarter',
+-- 'year'; see period_of for agreement years beginning in month `begins`) and indicator. Every
+-- period kind is formed the same way, from its samples (decisions.md, "One period value rule").
+-- value: mean of the valid values (non-detects as DL/2; pH via the mean of [H+]), rounded half to even to the assessment decimals; highest: largest valid value; flags: distinct
 -- flags seen; class via the section's water body (river when the section is unknown).
 -- Automatic-station data take priority for pH, DO, CODMn, NH3N, TP and TN when a period has valid
 -- automatic values (环办监测函〔2020〕82号); otherwise all sources are pooled.
 -- through (optional, a date): only samples of months up to through's month count, so a period
 -- that is still running gets its provisional to-date value (year-to-date for a monthly bulletin).
-CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL, automatic := true) AS TABLE
+CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL, automatic := true,
+                                       begins := 1) AS TABLE
     WITH rows AS NOT MATERIALIZED (
         SELECT section_id,
-               CAST(date_trunc(grain, sampled_at) AS DATE) AS period,
+               period_of(sampled_at, grain, begins) AS period,
                indicator,
                source = 'auto' AS is_auto,
                flag,
@@ -575,8 +594,8 @@ CREATE OR REPLACE MACRO period_values(as_of, grain, through := NULL, automatic :
 
 -- The flags of each section and period: every flag on a current sample of any indicator, whichever
 -- source the period's values come from ("this period has these flags"). Cheap: flagged rows only.
-CREATE OR REPLACE MACRO period_flags(as_of, grain, through := NULL) AS TABLE
-    SELECT section_id, CAST(date_trunc(grain, sampled_at) AS DATE) AS period,
+CREATE OR REPLACE MACRO period_flags(as_of, grain, through := NULL, begins := 1) AS TABLE
+    SELECT section_id, period_of(sampled_at, grain, begins) AS period,
            CAST(list_sort(list_distinct(list(flag))) AS VARCHAR[]) AS flags
     FROM current_samples(as_of)
     WHERE flag IS NOT NULL
