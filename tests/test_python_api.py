@@ -129,3 +129,27 @@ def test_errors_are_the_library_sentences(tmp_path: Path) -> None:
     with pytest.raises(api.EcocompError, match=r"^数据库文件 .*absent\.duckdb 不存在"):
         store.runs()
     assert not (tmp_path / "absent.duckdb").exists()  # a read creates nothing
+
+
+def test_a_call_holds_no_connection_after_it_returns(tmp_path: Path) -> None:
+    """Reads are read-only for the length of the read and writes hold the writer's lock only
+    while they write: right after each call another process can open the file for writing."""
+    store = api.Store(tmp_path / "held.duckdb")
+    store.load_parties(REPO / "data" / "registry" / "parties.csv")
+    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "print(con.execute('SELECT count(*) FROM parties').fetchall()[0][0]); con.close()")
+
+    def other_process_writes() -> str:
+        done = subprocess.run([sys.executable, "-c", code, str(store.path)],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-500:]
+        return done.stdout.strip()
+
+    parties = other_process_writes()  # after a write
+    assert int(parties) > 0
+    names = store.runs()  # a read
+    assert names.is_empty()
+    assert other_process_writes() == parties
+    with store.reading() as con:  # and a read of your own SQL holds it only inside the block
+        assert con.execute("SELECT count(*) FROM parties").fetchall()[0][0] == int(parties)
+    assert other_process_writes() == parties

@@ -18,8 +18,6 @@ import click
 from compensation.errors import EcocompError
 
 if TYPE_CHECKING:
-    import duckdb
-
     from compensation.api.store import Store
 
 
@@ -46,18 +44,6 @@ class AppContext:
                 "exist)"
             )
         return store
-
-    def open(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        """A connection for a renderer that takes one (the store's own way of opening)."""
-        from compensation.store import open_store
-
-        return open_store(self.store().path, read_only=read_only)
-
-    def open_existing(self, write: bool = False) -> duckdb.DuckDBPyConnection:
-        """As `existing_store`, opened (the bulletin also records its number, `write`)."""
-        from compensation.store import open_store
-
-        return open_store(self.existing_store().path, read_only=not write)
 
 
 pass_app = click.make_pass_decorator(AppContext)

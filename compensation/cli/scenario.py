@@ -99,12 +99,9 @@ def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahe
     """
     from compensation.scenario.commands import risk_command
 
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         click.echo(risk_command(con, scheme, scenarios, years_ahead, draws, seed, history,
                                 _out(out), as_json))
-    finally:
-        con.close()
 
 
 @scenario_group.command("workbench")
@@ -143,12 +140,9 @@ def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: st
     from compensation.scenario.brief import write_brief
 
     day = parse_issue_date(issued_on)
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         path = write_brief(con, scheme, base, list(scenarios), years, out, profile=profile,
                            issued_on=day)
-    finally:
-        con.close()
     click.echo(f"已生成谈判简报：{path}")
 
 
