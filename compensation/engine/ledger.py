@@ -22,15 +22,36 @@ import duckdb
 # replaces the provisional ones. A period still running at the viewpoint (a year seen in March) is
 # read from the newest run whose window ends at the viewpoint: its to-date provisional status.
 CHOSEN_RUNS_SQL = """
-WITH keys AS (
-    SELECT DISTINCT r.scheme, l.period_start, l.period_end
-    FROM ledger l JOIN runs r USING (run_id)
-    WHERE r.scenario = 'base' AND ($schemes IS NULL OR list_contains($schemes, r.scheme))
-      AND l.period_start <= $viewpoint AND l.period_end >= $range_start
+WITH base AS (
+    SELECT * FROM runs
+    WHERE scenario = 'base' AND ($schemes IS NULL OR list_contains($schemes, scheme))
+), window_months AS (
+    SELECT b.scheme, CASE WHEN b.period_kind IN ('bimonth', 'quarter', 'year')
+                          THEN b.period_kind ELSE 'month' END AS kind,
+           COALESCE(b.year_begins, 1) AS begins,
+           CAST(unnest(generate_series(CAST(b.window_start AS TIMESTAMP),
+                                       CAST(b.window_end AS TIMESTAMP), INTERVAL 1 MONTH))
+                AS DATE) AS month
+    FROM base b
+), window_keys AS (
+    SELECT scheme, period_of(month, kind, begins) AS period_start,
+           CAST(period_of(month, kind, begins)
+                + to_months(CASE kind WHEN 'bimonth' THEN 2 WHEN 'quarter' THEN 3
+                                      WHEN 'year' THEN 12 ELSE 1 END)
+                - INTERVAL 1 DAY AS DATE) AS period_end
+    FROM window_months
+), keys AS (
+    -- the periods of the lines, and those of the runs' windows (a run may write no line)
+    SELECT DISTINCT scheme, period_start, period_end FROM (
+        SELECT b.scheme, l.period_start, l.period_end
+        FROM ledger l JOIN base b USING (run_id)
+        UNION ALL
+        SELECT scheme, period_start, period_end FROM window_keys)
+    WHERE period_start <= $viewpoint AND period_end >= $range_start
 )
 SELECT k.scheme, k.period_start, k.period_end, max(r.run_id) AS run_id
-FROM keys k JOIN runs r
-  ON r.scheme = k.scheme AND r.scenario = 'base'
+FROM keys k JOIN base r
+  ON r.scheme = k.scheme
  AND r.window_start <= greatest(k.period_start,
                                 COALESCE(date_trunc('month', r.span_start), k.period_start))
  AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
