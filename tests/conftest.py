@@ -21,6 +21,15 @@ from pathlib import Path
 import pytest
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Build matplotlib's font cache once, before any test starts a process.
+
+    On a fresh machine the first process that imports matplotlib builds the cache and, when that
+    takes more than five seconds (a busy machine), prints "Matplotlib is building the font cache"
+    on stderr: a note of matplotlib's, not of ecocomp's, which would fail tests that read stderr."""
+    import matplotlib.font_manager  # noqa: F401  (importing it builds and saves the cache)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _session_rule_cache() -> object:
     with tempfile.TemporaryDirectory(prefix="ecocomp-rule-cache-") as folder:
