@@ -169,6 +169,14 @@ def test_moving_a_control_updates_the_figures_at_once(page: Path) -> None:
         assert moving == "annual_amount"
         assert browser.evaluate("document.getElementById('val-annual_amount').textContent") \
             == "500万"
+        # one control per negotiable parameter, and the break-even follows the one moved
+        controls = browser.evaluate(
+            "[...document.querySelectorAll('[id^=ctl-]')].map(c => c.id)")
+        assert sorted(controls) == sorted(f"ctl-{name}" for name in GRID)
+        browser.evaluate("""(() => { const c = document.getElementById('ctl-penalty_amount');
+            c.value = '1'; c.dispatchEvent(new Event('input')); })()""")
+        assert browser.evaluate(
+            "document.querySelector('#wb-breakeven li.moving').dataset.param") == "penalty_amount"
     finally:
         browser.close()
 
