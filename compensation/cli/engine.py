@@ -14,7 +14,8 @@ from compensation.errors import EcocompError
 
 
 def _period_options(func: click.decorators.FC) -> click.decorators.FC:
-    year_help = "年份 YYYY：运行/查看全年每个期间。"
+    year_help = ("年份 YYYY：运行/查看全年每个期间；协议年不从1月开始的方案（year begins month N）"
+                 "指从 Y 年 N 月开始的协议年。")
     func = click.option("--year", "year", default=None, help=year_help)(func)
     func = click.option("--period", "period", default=None, help="月份 YYYY-MM。")(func)
     scheme_help = "方案编号，如 yangtze_han；run 可用 all。"
@@ -110,7 +111,8 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 
 @click.command("settle")
 @click.option("--scheme", required=True, help="方案编号。")
-@click.option("--year", required=True, help="结算年份 YYYY。")
+@click.option("--year", required=True,
+              help="结算年份 YYYY；协议年不从1月开始的方案指从该年开始的协议年。")
 @click.option("--final", is_flag=True, help="定稿：记录并冻结本年度结算。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
