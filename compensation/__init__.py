@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 API_NAMES = (
     "Accounts", "Explanation", "LoadReport", "RunDiff", "RunResult", "ScenarioComparison",
-    "ScenarioSweep", "Settlement", "Store",
+    "ScenarioSweep", "Settlement", "Store", "WorkbenchPage",
 )
 
 

@@ -125,6 +125,12 @@ def test_a_run_with_its_rules_in_the_cache_does_not_load_the_compiler(tmp_path: 
     assert not warm & {*COMPILER, "polars", "matplotlib", "openpyxl"}, sorted(warm)
     assert cold_out.startswith("运行 #1：") and warm_out.startswith("运行 #2：")
     assert "与运行 #1 的输入和结果完全相同" in warm_out
+    # the reading commands are clients of the API (compensation.api.Store) and print its `data`
+    # or the engine's result: polars is imported only when a frame is asked for
+    for reading in (("accounts", "--scheme", "tongshun", "--period", "2024-03"), ("explain", "1"),
+                    ("diff", "1", "2")):
+        _, loaded = _run_importing(db, env, *reading)
+        assert not loaded & {*COMPILER, "polars", "matplotlib"}, (reading, sorted(loaded))
     con = duckdb.connect(str(db), read_only=True)
     lines = con.execute(
         "SELECT run_id, count(*), sum(amount) FROM ledger GROUP BY run_id ORDER BY run_id"

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -59,7 +60,7 @@ def _public_callables():
         if inspect.isclass(obj) and not issubclass(obj, Exception):
             for member, value in vars(obj).items():
                 if member.startswith("_") or not callable(value) and not isinstance(
-                        value, property | classmethod):
+                        value, property | classmethod | cached_property):
                     continue
                 yield f"{name}.{member}", value
 
@@ -69,6 +70,7 @@ def test_every_public_name_has_a_docstring_and_type_hints() -> None:
     for name, obj in _public_callables():
         func = obj.__func__ if isinstance(obj, classmethod) else obj
         func = func.fget if isinstance(func, property) else func
+        func = func.func if isinstance(func, cached_property) else func
         if not (inspect.getdoc(func) or "").strip():
             missing.append(f"{name}: no docstring")
         if inspect.isclass(func):
@@ -97,6 +99,23 @@ def test_the_checker_itself_finds_an_undocumented_untyped_function(monkeypatch) 
         test_every_public_name_has_a_docstring_and_type_hints()
 
 
+def test_the_api_names_are_the_packages_names() -> None:
+    """`compensation.X` and `compensation.api.X` are one list of names, each resolving."""
+    assert sorted(compensation.API_NAMES) == sorted(
+        n for n in api.__all__ if n not in ("EcocompError", "InputError", "RuleError",
+                                            "StoreBusy", "period_start"))
+    assert all(getattr(api, name) is not None for name in api.__all__)
+
+
+def test_the_command_lines_store_module_loads_no_polars() -> None:
+    """The CLI is a client of `Store`; importing it (and a result type) loads no polars, which is
+    imported only when a frame is asked for."""
+    code = ("import sys; from compensation.api.store import Store; "
+            "from compensation.api import Explanation; print('polars' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_import_compensation_loads_no_heavy_module() -> None:
     code = ("import sys, compensation; heavy = {'polars', 'duckdb', 'sqlglot', 'lark', "
             "'matplotlib', 'openpyxl'}; print(sorted(heavy & set(sys.modules)))")
@@ -110,3 +129,27 @@ def test_errors_are_the_library_sentences(tmp_path: Path) -> None:
     with pytest.raises(api.EcocompError, match=r"^数据库文件 .*absent\.duckdb 不存在"):
         store.runs()
     assert not (tmp_path / "absent.duckdb").exists()  # a read creates nothing
+
+
+def test_a_call_holds_no_connection_after_it_returns(tmp_path: Path) -> None:
+    """Reads are read-only for the length of the read and writes hold the writer's lock only
+    while they write: right after each call another process can open the file for writing."""
+    store = api.Store(tmp_path / "held.duckdb")
+    store.load_parties(REPO / "data" / "registry" / "parties.csv")
+    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); "
+            "print(con.execute('SELECT count(*) FROM parties').fetchall()[0][0]); con.close()")
+
+    def other_process_writes() -> str:
+        done = subprocess.run([sys.executable, "-c", code, str(store.path)],
+                              capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr[-500:]
+        return done.stdout.strip()
+
+    parties = other_process_writes()  # after a write
+    assert int(parties) > 0
+    names = store.runs()  # a read
+    assert names.is_empty()
+    assert other_process_writes() == parties
+    with store.reading() as con:  # and a read of your own SQL holds it only inside the block
+        assert con.execute("SELECT count(*) FROM parties").fetchall()[0][0] == int(parties)
+    assert other_process_writes() == parties

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 
 MONEY = pl.Decimal(18, 2)
+VALUE = pl.Decimal(18, 6)  # measured values and period means, as the store holds them
 
 ACCOUNT_LINES: dict[str, pl.DataType] = {
     "line": pl.Int64(), "run": pl.Int64(), "scheme": pl.String(), "rule": pl.String(),

@@ -1,7 +1,9 @@
 """What the API returns besides plain tables: explanations, diffs and scenario results.
 
 Each is a dataclass whose tables are polars frames (see `frames`); `data` keeps the same content
-as the JSON the command line prints, so `ecocomp … --json` and the API never disagree.
+as the JSON the command line prints, so `ecocomp … --json` and the API never disagree. The frames
+are built on first access (`cached_property`): the command line, a client of the same API, prints
+the `data` or the engine's result and so never imports polars.
 """
 
 from __future__ import annotations
@@ -9,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
-from compensation.api import frames
-from compensation.scenario.compare import Comparison
-from compensation.scenario.sweep import SweepResult
-
-VALUE = pl.Decimal(18, 6)
+    from compensation.scenario.compare import Comparison
+    from compensation.scenario.sweep import SweepResult
 
 
 def _decimal(text: Any) -> Decimal | None:
@@ -50,42 +52,56 @@ class Explanation:
     rule: dict[str, Any]
     parameters: list[dict[str, Any]]
     trace: dict[str, Any]
-    period_values: pl.DataFrame
-    samples: pl.DataFrame
     data: dict[str, Any] = field(repr=False)
 
-    @classmethod
-    def from_data(cls, data: dict[str, Any]) -> Explanation:
-        """Build from the dict `engine.explain.explain_line` returns (the `--json` document)."""
-        values = pl.DataFrame(
+    @cached_property
+    def period_values(self) -> pl.DataFrame:
+        """The period values behind the line, one row per section, period and indicator."""
+        import polars as pl
+
+        from compensation.api.frames import VALUE
+
+        return pl.DataFrame(
             [
                 {**v, "period": date.fromisoformat(str(v["period"])[:10]),
                  "value": _decimal(v["value"]), "highest": _decimal(v["highest"])}
-                for v in data["period_values"]
+                for v in self.data["period_values"]
             ],
             schema={"section_id": pl.String(), "period": pl.Date(), "indicator": pl.String(),
                     "n_samples": pl.Int64(), "n_valid": pl.Int64(), "value": VALUE,
                     "highest": VALUE, "flags": pl.List(pl.String()), "class": pl.Int64()},
         )
-        samples = pl.DataFrame(
+
+    @cached_property
+    def samples(self) -> pl.DataFrame:
+        """The samples behind those values, each with the file and row it was loaded from."""
+        import polars as pl
+
+        from compensation.api.frames import VALUE
+
+        return pl.DataFrame(
             [
                 {**s, "sampled_at": datetime.fromisoformat(str(s["sampled_at"])),
                  "value": _decimal(s.get("value")),
                  "detection_limit": _decimal(s.get("detection_limit"))}
-                for s in data["samples"]
+                for s in self.data["samples"]
             ],
             schema={"section_id": pl.String(), "sampled_at": pl.Datetime("us"),
                     "indicator": pl.String(), "value": VALUE, "below_dl": pl.Boolean(),
                     "detection_limit": VALUE, "flag": pl.String(), "source": pl.String(),
                     "batch_id": pl.Int64(), "file_name": pl.String(), "row_no": pl.Int64()},
         )
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Explanation:
+        """Build from the dict `engine.explain.explain_line` returns (the `--json` document)."""
         return cls(
             line=int(data["line"]), scheme=data["scheme"], period=data["period"],
             section=data["section"], section_name=data["section_name"], payer=data["payer"],
             payer_name=data["payer_name"], payee=data["payee"], payee_name=data["payee_name"],
             amount=Decimal(data["amount"]), branch=data["branch"], exception=data["exception"],
             reason=data["reason"], rule=data["rule"], parameters=data["parameters"],
-            trace=data["trace"], period_values=values, samples=samples, data=data,
+            trace=data["trace"], data=data,
         )
 
 
@@ -103,23 +119,28 @@ class RunDiff:
     months: str
     identical: bool
     new_batches: list[int]
-    parties: pl.DataFrame
     lines: list[dict[str, Any]]
     data: dict[str, Any] = field(repr=False)
+
+    @cached_property
+    def parties(self) -> pl.DataFrame:
+        """Each party's net per period before and after, and the change."""
+        from compensation.api import frames
+
+        return frames.frame(
+            ({**p, "before": Decimal(p["before"]), "after": Decimal(p["after"]),
+              "change": Decimal(p["change"])} for p in self.data["parties"]),
+            frames.DIFF_PARTIES,
+        )
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> RunDiff:
         """Build from the dict `engine.diff.diff_runs` returns (the `--json` document)."""
-        parties = frames.frame(
-            ({**p, "before": Decimal(p["before"]), "after": Decimal(p["after"]),
-              "change": Decimal(p["change"])} for p in data["parties"]),
-            frames.DIFF_PARTIES,
-        )
         return cls(
             scheme=data["scheme"], run_a=int(data["run_a"]["run"]),
             run_b=int(data["run_b"]["run"]), months=data["months"],
             identical=bool(data["identical"]), new_batches=list(data["new_batches"]),
-            parties=parties, lines=data["lines"], data=data,
+            lines=data["lines"], data=data,
         )
 
 
@@ -133,24 +154,36 @@ class ScenarioComparison:
     direction: str
     base: str
     scenarios: list[str]
-    yearly: pl.DataFrame
-    monthly: pl.DataFrame
     result: Comparison = field(repr=False)
 
-    @classmethod
-    def of(cls, c: Comparison) -> ScenarioComparison:
-        """Frames of a `scenario.compare` result."""
-        yearly = frames.frame(
+    @cached_property
+    def yearly(self) -> pl.DataFrame:
+        """Each scenario's net per year and its difference from the base."""
+        from compensation.api import frames
+
+        c = self.result
+        return frames.frame(
             ({"year": y, "scenario": n, "net": c.yearly[y][n], "vs_base": c.diff(n, y)}
              for y in c.years for n in c.names),
             frames.COMPARE_YEARLY,
         )
-        monthly = frames.frame(
+
+    @cached_property
+    def monthly(self) -> pl.DataFrame:
+        """Each scenario's net per month with the reason (which section failed what)."""
+        from compensation.api import frames
+
+        c = self.result
+        return frames.frame(
             ({"month": m.month, "scenario": n, "net": m.nets[n], "reason": m.reasons[n]}
              for m in c.monthly for n in c.names),
             frames.COMPARE_MONTHLY,
         )
-        return cls(c.scheme, c.direction.sentence, c.base, c.names, yearly, monthly, c)
+
+    @classmethod
+    def of(cls, c: Comparison) -> ScenarioComparison:
+        """The API's view of a `scenario.compare` result."""
+        return cls(c.scheme, c.direction.sentence, c.base, c.names, c)
 
 
 @dataclass(frozen=True)
@@ -163,28 +196,51 @@ class ScenarioSweep:
     scheme: str
     direction: str
     params: list[str]
-    nets: pl.DataFrame
-    break_even: pl.DataFrame
     result: SweepResult = field(repr=False)
 
-    @classmethod
-    def of(cls, r: SweepResult) -> ScenarioSweep:
-        """Frames of a `scenario.sweep` result."""
-        params = [a.name for a in r.axes]
+    @cached_property
+    def nets(self) -> pl.DataFrame:
+        """Each grid point's net per year and its difference from the base."""
+        import polars as pl
+
+        from compensation.api import frames
+
+        r = self.result
         schema = frames.with_columns(
             {"year": pl.Int64(), "net": frames.MONEY, "vs_base": frames.MONEY},
-            [("scenario", pl.String()), *((p, pl.String()) for p in params)],
+            [("scenario", pl.String()), *((p, pl.String()) for p in self.params)],
         )
-        nets = frames.frame(
+        return frames.frame(
             ({"scenario": row.name, **row.labels, "year": y, "net": row.yearly[y],
               "vs_base": row.yearly[y] - r.base.yearly[y]}
              for row in r.rows for y in r.years),
             schema,
         )
-        even = frames.frame(
+
+    @cached_property
+    def break_even(self) -> pl.DataFrame:
+        """The zero-net value of the `break_even` parameter for each setting of the others."""
+        from compensation.api import frames
+
+        return frames.frame(
             ({"param": b.param, "fixed": ",".join(f"{k}={v}" for k, v in b.fixed.items()),
               "value": b.value, "value_text": b.value_text, "net_at_value": b.net_at_value,
-              "message": b.message} for b in r.break_even),
+              "message": b.message} for b in self.result.break_even),
             frames.BREAK_EVEN,
         )
-        return cls(r.scheme, r.direction.sentence, params, nets, even, r)
+
+    @classmethod
+    def of(cls, r: SweepResult) -> ScenarioSweep:
+        """The API's view of a `scenario.sweep` result."""
+        return cls(r.scheme, r.direction.sentence, [a.name for a in r.axes], r)
+
+
+@dataclass(frozen=True)
+class WorkbenchPage:
+    """A written negotiation workbench: the page's path, how many grid points it holds, the
+    years it covers and what was held fixed (parameter, value) while the grid was swept."""
+
+    path: Path
+    points: int
+    years: list[int]
+    fixed: list[tuple[str, str]]

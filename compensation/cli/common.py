@@ -1,8 +1,9 @@
-"""What every command shares: the database path and the way to open it.
+"""What every command shares: the database path and the `Store` (the Python API) over it.
 
-Command modules import only click and this module at the top: `ecocomp --help` lists every
-command without loading DuckDB, polars, the rule compiler or the renderers; a command imports
-the library it calls inside its function, when it runs.
+The command line is a client of the API (`compensation.api.Store`): commands get their figures
+from the store's methods and only word them. Command modules import only click and this module at
+the top: `ecocomp --help` lists every command without loading DuckDB, polars, the rule compiler or
+the renderers; a command imports the library it calls inside its function, when it runs.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import click
 from compensation.errors import EcocompError
 
 if TYPE_CHECKING:
-    import duckdb
+    from compensation.api.store import Store
 
 
 @dataclass
@@ -26,24 +27,23 @@ class AppContext:
 
     db_path: str | None
 
-    def open(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-        from compensation.store import open_store
+    def store(self) -> Store:
+        """The store of `--db` (else ECOCOMP_DB, else ./ecocomp.duckdb)."""
+        from compensation.api.store import Store
 
-        return open_store(self.db_path, read_only=read_only)
+        return Store(self.db_path)
 
-    def open_existing(self, write: bool = False) -> duckdb.DuckDBPyConnection:
-        """For commands that read (the bulletin also records its number, `write`): a database
-        that does not exist is a sentence naming the commands that make one, never an empty
-        report or an IO error."""
-        from compensation.store import resolve_db_path
-
-        path = resolve_db_path(self.db_path)
-        if not path.is_file():
+    def existing_store(self) -> Store:
+        """For commands that read: a database that does not exist is a sentence naming the
+        commands that make one, never an empty report or an IO error."""
+        store = self.store()
+        if not store.exists():
             raise EcocompError(
-                f"数据库 {path} 不存在；请先用 ecocomp demo 或 ecocomp load 载入数据并用 "
-                f"ecocomp run 核算，或用 --db 指定数据库文件。(database {path} does not exist)"
+                f"数据库 {store.path} 不存在；请先用 ecocomp demo 或 ecocomp load 载入数据并用 "
+                f"ecocomp run 核算，或用 --db 指定数据库文件。(database {store.path} does not "
+                "exist)"
             )
-        return self.open(read_only=not write)
+        return store
 
 
 pass_app = click.make_pass_decorator(AppContext)

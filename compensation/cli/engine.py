@@ -1,4 +1,5 @@
-"""`ecocomp run | accounts | explain | diff | settle`: the engine's commands (no logic here)."""
+"""`ecocomp run | accounts | explain | diff | settle`: the engine's commands, clients of `Store`
+(the Python API); no logic here, only the wording of what the store returns."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from compensation.errors import EcocompError
 
 
 def _period_options(func: click.decorators.FC) -> click.decorators.FC:
-    year_help = "年份 YYYY：运行/查看全年每个期间。"
+    year_help = ("年份 YYYY：运行/查看全年每个期间；协议年不从1月开始的方案（year begins month N）"
+                 "指从 Y 年 N 月开始的协议年。")
     func = click.option("--year", "year", default=None, help=year_help)(func)
     func = click.option("--period", "period", default=None, help="月份 YYYY-MM。")(func)
     scheme_help = "方案编号，如 yangtze_han；run 可用 all。"
@@ -37,13 +39,9 @@ def run_command(
 ) -> None:
     """运行方案，写入预核算台账（每个期间一次查询，结果可重复）。"""
     from compensation.engine.periods import parse_as_of
-    from compensation.engine.run import run_schemes
 
-    con = app.open()
-    try:
-        results = run_schemes(con, scheme, period, year, parse_as_of(as_of), rules_dir)
-    finally:
-        con.close()
+    results = app.store().run(scheme, period=period, year=year, as_of=parse_as_of(as_of),
+                              rules_dir=rules_dir)
     for result in results:
         click.echo(result.message)
 
@@ -68,11 +66,7 @@ def accounts_command(
         )
     from compensation.engine import accounts as accounts_mod
 
-    con = app.open_existing()
-    try:
-        acc = accounts_mod.read_accounts(con, scheme, period, year)
-    finally:
-        con.close()
+    acc = app.existing_store().read_accounts(scheme, period=period, year=year)
     if as_json:
         click.echo(accounts_mod.render_json(acc, by))
     elif as_csv:
@@ -92,11 +86,7 @@ def explain_command(app: AppContext, line: int, as_json: bool) -> None:
     """解释台账中的一行：样品、期间值、中间值、档位、参数与规则条文。"""
     from compensation.engine import explain as explain_mod
 
-    con = app.open_existing()
-    try:
-        info = explain_mod.explain_line(con, line)
-    finally:
-        con.close()
+    info = app.existing_store().explain(line).data
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False, indent=2))
     else:
@@ -112,11 +102,7 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
     """比较两次运行：按单位和期间列出变化及引起变化的数据。"""
     from compensation.engine import diff as diff_mod
 
-    con = app.open_existing()
-    try:
-        result = diff_mod.diff_runs(con, run_a, run_b)
-    finally:
-        con.close()
+    result = app.existing_store().diff(run_a, run_b).data
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
     else:
@@ -125,7 +111,8 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 
 @click.command("settle")
 @click.option("--scheme", required=True, help="方案编号。")
-@click.option("--year", required=True, help="结算年份 YYYY。")
+@click.option("--year", required=True,
+              help="结算年份 YYYY；协议年不从1月开始的方案指从该年开始的协议年。")
 @click.option("--final", is_flag=True, help="定稿：记录并冻结本年度结算。")
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON。")
 @click.option("--out", default=None, type=click.Path(dir_okay=False),
@@ -144,16 +131,14 @@ def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json
 
         prepare_out_path(out)
         chosen = load_profile(profile)  # a bad profile is refused before anything is recorded
-    con = app.open() if final else app.open_existing()
-    try:
-        if out is None:
-            result = settle_mod.settle_year(con, scheme, year, final)
-        else:  # a final settlement is recorded only together with its list
-            from compensation.render.transfer_list import settle_and_write
+    store = app.store() if final else app.existing_store()
+    if out is None:
+        result = store.settle(scheme, year, final=final)
+    else:  # a final settlement is recorded only together with its list
+        from compensation.render.transfer_list import settle_and_write
 
+        with store.writing() if final else store.reading() as con:
             result = settle_and_write(con, scheme, year, final, out, chosen, day)
-    finally:
-        con.close()
     if as_json:
         click.echo(settle_mod.render_json(result))
     else:

@@ -1,9 +1,9 @@
-"""`ecocomp load parties|sections|samples`: registry and monitoring files into the store."""
+"""`ecocomp load parties|sections|samples`: registry and monitoring files into the store, through
+`Store.load_*` (which checks every file is there first and removes a database a failed first
+load created)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,36 +12,10 @@ import click
 from compensation.cli.common import AppContext, pass_app
 
 if TYPE_CHECKING:
-    import duckdb
-
     from compensation.ingest import LoadReport
 
 ENCODING = click.option("--encoding", default=None,
                         help="CSV 文件编码（默认自动识别 UTF-8 / GBK），如 gbk、gb18030、big5。")
-
-
-@contextmanager
-def _store_for(app: AppContext, files: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store, opened only once every file is found; a store this very command created is
-    removed again when the command fails, so a failed first load leaves no empty database."""
-    from compensation.ingest.tables import require_file
-    from compensation.store.connection import resolve_db_path
-
-    for file in files:
-        require_file(Path(file), file)
-    db = resolve_db_path(app.db_path)
-    created = not db.exists()
-    con = app.open()
-    try:
-        yield con
-    except BaseException:
-        empty = created and con.execute("SELECT count(*) FROM batches").fetchall()[0][0] == 0
-        con.close()
-        if empty:
-            for leftover in (db, db.with_name(db.name + ".wal")):
-                leftover.unlink(missing_ok=True)
-        raise
-    con.close()
 
 
 def _print(report: LoadReport) -> None:
@@ -60,10 +34,7 @@ def load_group() -> None:
 @pass_app
 def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
     """导入单位名录（party_id, name, kind, note），按编号更新。"""
-    from compensation.ingest import load_parties
-
-    with _store_for(app, [file]) as con:
-        _print(load_parties(con, file, encoding=encoding))
+    _print(app.store().load_parties(file, encoding=encoding))
 
 
 @load_group.command("sections")
@@ -76,10 +47,7 @@ def parties_command(app: AppContext, file: str, encoding: str | None) -> None:
 def sections_command(app: AppContext, file: str, encoding: str | None,
                      rules_dir: Path | None) -> None:
     """导入断面名录（section_id, name, river, ... valid_from, valid_to），按编号更新。"""
-    from compensation.ingest import load_sections
-
-    with _store_for(app, [file]) as con:
-        _print(load_sections(con, file, encoding=encoding, rules_dir=rules_dir))
+    _print(app.store().load_sections(file, encoding=encoding, rules_dir=rules_dir))
 
 
 @load_group.command("samples")
@@ -88,12 +56,11 @@ def sections_command(app: AppContext, file: str, encoding: str | None,
 @pass_app
 def samples_command(app: AppContext, files: tuple[str, ...], encoding: str | None) -> None:
     """导入监测数据（长表或宽表）；任何错误都不导入任何数据，同一文件重复导入无效果。"""
-    from compensation.ingest import BarProgress, load_samples
+    from compensation.ingest import BarProgress
 
     bar = BarProgress()
     try:
-        with _store_for(app, files) as con:
-            report = load_samples(con, list(files), encoding=encoding, progress=bar)
+        report = app.store().load_samples(list(files), encoding=encoding, progress=bar)
     finally:
         bar.close()
     _print(report)

@@ -7,7 +7,8 @@ import click
 from compensation.cli.common import AppContext, issue_options, parse_issue_date, pass_app
 
 # compensation.render is imported inside each command: it pulls in jinja2, matplotlib and openpyxl,
-# which would slow down every other `ecocomp` command's start-up.
+# which would slow down every other `ecocomp` command's start-up. The renderers take a connection,
+# which each command opens from its `Store` for the length of the rendering only.
 
 
 @click.command("bulletin")
@@ -26,11 +27,8 @@ def bulletin_command(app: AppContext, period: str, scheme: str, fmt: str, out: s
     from compensation.render import render_bulletin
 
     day = parse_issue_date(issued_on)
-    con = app.open_existing(write=True)
-    try:
+    with app.existing_store().writing() as con:  # the bulletin also records its number
         path = render_bulletin(con, period, fmt, out, scheme, issued_on=day, profile=profile)
-    finally:
-        con.close()
     click.echo(f"已生成 {period} 月度通报：{path}")
 
 
@@ -49,11 +47,8 @@ def districts_command(app: AppContext, year: int, through: str | None, out: str)
     """为每个区（责任方）导出一个 Excel 工作簿：汇总、水质、台账、规则与参数。"""
     from compensation.render import export_districts
 
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         paths = export_districts(con, year, out, through)
-    finally:
-        con.close()
     click.echo(f"已导出 {len(paths)} 个工作簿到 {out}：")
     for path in paths:
         click.echo(f"  {path.name}")
@@ -70,11 +65,8 @@ def template_command(app: AppContext, out: str, indicators: str | None, rows: in
     """导出空白的监测数据填报模板（宽表：断面 × 日期 × 指标），可由 ecocomp load samples 读回。"""
     from compensation.render import export_template
 
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         path = export_template(con, out, indicators, rows)
-    finally:
-        con.close()
     click.echo(f"已生成填报模板：{path}")
 
 

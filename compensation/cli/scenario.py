@@ -1,4 +1,5 @@
-"""`ecocomp scenario list|compare|sweep|risk|brief`: negotiation what-ifs (no ledger writes)."""
+"""`ecocomp scenario list|compare|sweep|risk|workbench|brief`: negotiation what-ifs (no ledger
+writes). compare, sweep and workbench are computed by `Store` (the Python API)."""
 
 from __future__ import annotations
 
@@ -47,13 +48,10 @@ def compare_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: 
     BASE、SCENARIO 为 base、data/scenarios/ 中的情景名或 .toml 路径；用“+”叠加（后者优先），
     如 target_iii+amount_500。
     """
-    from compensation.scenario.commands import compare_command
+    from compensation.scenario.commands import compare_output
 
-    con = app.open_existing()
-    try:
-        click.echo(compare_command(con, scheme, base, scenarios, years, _out(out), as_json))
-    finally:
-        con.close()
+    result = app.existing_store().compare(scheme, base, scenarios, years)
+    click.echo(compare_output(result.result, _out(out), as_json))
 
 
 @scenario_group.command("sweep")
@@ -74,14 +72,11 @@ def sweep_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: str 
               on: str | None,
               break_even_param: str | None, out: str | None, as_json: bool) -> None:
     """参数网格（笛卡尔积）一次查询算完，报告各情景净额；可求平衡点。"""
-    from compensation.scenario.commands import sweep_command
+    from compensation.scenario.commands import sweep_output
 
-    con = app.open_existing()
-    try:
-        click.echo(sweep_command(con, scheme, params, years, on, break_even_param, _out(out),
-                                 as_json))
-    finally:
-        con.close()
+    result = app.existing_store().sweep(scheme, list(params), years, on=on,
+                                        break_even=break_even_param)
+    click.echo(sweep_output(result.result, _out(out), as_json))
 
 
 @scenario_group.command("risk")
@@ -104,12 +99,9 @@ def risk_cmd(app: AppContext, scenarios: tuple[str, ...], scheme: str, years_ahe
     """
     from compensation.scenario.commands import risk_command
 
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         click.echo(risk_command(con, scheme, scenarios, years_ahead, draws, seed, history,
                                 _out(out), as_json))
-    finally:
-        con.close()
 
 
 @scenario_group.command("workbench")
@@ -129,13 +121,8 @@ def workbench_cmd(app: AppContext, scheme: str, params: tuple[str, ...], years: 
     拖动控件即可看到双方逐年与合计净额、与现行协议之差、逐月结果与原因、所动参数的平衡点；
     数字全部来自核算引擎，页面不重新计算。
     """
-    from compensation.scenario.commands import workbench_command
-
-    con = app.open_existing()
-    try:
-        click.echo(workbench_command(con, scheme, params, years, on, Path(out)))
-    finally:
-        con.close()
+    page = app.existing_store().workbench(scheme, list(params), years, Path(out), on=on)
+    click.echo(f"谈判工作台：{page.points} 个参数组合 × {len(page.years)} 年，已写出：{out}")
 
 
 @scenario_group.command("brief")
@@ -153,12 +140,9 @@ def brief_cmd(app: AppContext, base: str, scenarios: tuple[str, ...], scheme: st
     from compensation.scenario.brief import write_brief
 
     day = parse_issue_date(issued_on)
-    con = app.open_existing()
-    try:
+    with app.existing_store().reading() as con:
         path = write_brief(con, scheme, base, list(scenarios), years, out, profile=profile,
                            issued_on=day)
-    finally:
-        con.close()
     click.echo(f"已生成谈判简报：{path}")
 
 

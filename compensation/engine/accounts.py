@@ -11,11 +11,18 @@ from typing import Any
 import duckdb
 
 from compensation.csv_text import csv_text
-from compensation.engine.ledger import current_lines, party_names, party_nets, runs_covering
+from compensation.engine.ledger import (
+    current_lines,
+    party_names,
+    party_nets,
+    runs_covering,
+    year_begins_of,
+)
 from compensation.engine.money import wan_text, yuan_text
-from compensation.engine.periods import month_label, parse_month, parse_year
+from compensation.engine.periods import agreement_year, month_label, parse_month, parse_year
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
+from compensation.months import period_text
 
 JSON_FIELDS = (
     "line", "run", "scheme", "rule", "period", "section", "section_name", "payer", "payer_name",
@@ -23,17 +30,11 @@ JSON_FIELDS = (
 )
 
 
-def period_text(start: date, end: date) -> str:
-    """'2018-01' for a month, '2020' for a calendar year, 'YYYY-MM~YYYY-MM' otherwise."""
-    if (start.year, start.month) == (end.year, end.month):
-        return month_label(start)
-    if start == date(start.year, 1, 1) and end == date(start.year, 12, 31):
-        return str(start.year)
-    return f"{month_label(start)}~{month_label(end)}"
-
-
-def requested_range(period: str | None, year: str | int | None) -> tuple[date, date, str]:
-    """(first month, viewing month, label) of `--period` or `--year`."""
+def requested_range(
+    period: str | None, year: str | int | None, begins: int = 1
+) -> tuple[date, date, str]:
+    """(first month, viewing month, label) of `--period` or `--year`; `--year Y` of a scheme whose
+    agreement year begins in month N is N/Y..(N-1)/(Y+1), labelled so."""
     if (period is None) == (year is None):
         raise EcocompError(
             "请给出 --period YYYY-MM 或 --year YYYY 之一（不能都给，也不能都不给）。"
@@ -42,7 +43,10 @@ def requested_range(period: str | None, year: str | int | None) -> tuple[date, d
         month = parse_month(period)
         return month, month, month_label(month)
     y = parse_year(year)  # type: ignore[arg-type]
-    return date(y, 1, 1), date(y, 12, 1), str(y)
+    first, last = agreement_year(y, begins)
+    if begins == 1:
+        return first, last, str(y)
+    return first, last, f"{y} 协议年（{month_label(first)}～{month_label(last)}）"
 
 
 @dataclass
@@ -121,8 +125,9 @@ def read_accounts(
     year: str | int | None = None,
 ) -> Accounts:
     """The current lines of a scheme over a month or a year; a sentence if nothing was run."""
-    start, viewpoint, label = requested_range(period, year)
+    requested_range(period, year)  # a badly written period is the first thing to say
     require_stored_schemes(con, [scheme])
+    start, viewpoint, label = requested_range(period, year, year_begins_of(con, scheme))
     lines = current_lines(con, scheme, start, viewpoint)
     if not lines:
         known = con.execute("SELECT DISTINCT scheme FROM runs ORDER BY 1").fetchall()
@@ -136,7 +141,8 @@ def read_accounts(
         raise EcocompError(
             f"方案 {scheme} 在 {label} 没有可用的核算结果{hint if covering else ''}；"
             f"请先执行 ecocomp run --scheme {scheme} "
-            f"{'--period' if period else '--year'} {label}。(no ledger lines for {label})"
+            f"{'--period' if period else '--year'} {period or year}。"
+            f"(no ledger lines for {period or year})"
         )
     return Accounts(scheme, label, lines, party_names(con))
 

@@ -2,34 +2,66 @@
 
 Runs are never edited; the current figure of a period is the line set of the latest run whose
 window covers it. For a period longer than the view (a year scheme seen in March), the run must end
-exactly at the viewing month: that is the year-to-date provisional status.
+exactly at the viewing month: that is the year-to-date provisional status. `chosen_runs` is the
+one place this is decided: accounts, settle, the bulletin and the workbooks all read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 
-# Lines of the chosen runs, period keys intersecting [range_start, viewpoint].
-CURRENT_LINES_SQL = """
-WITH keys AS (
-    SELECT DISTINCT l.period_start, l.period_end
-    FROM ledger l JOIN runs r USING (run_id)
-    WHERE r.scheme = $scheme AND r.scenario = 'base'
-      AND l.period_start <= $viewpoint AND l.period_end >= $range_start
-), chosen AS (
-    SELECT k.period_start, k.period_end, max(r.run_id) AS run_id
-    FROM keys k JOIN runs r
-      ON r.scheme = $scheme AND r.scenario = 'base'
-     AND r.window_start <= greatest(k.period_start,
-                                    COALESCE(date_trunc('month', r.span_start), k.period_start))
-     AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
-     AND (date_trunc('month', k.period_end) <= $viewpoint OR r.window_end = $viewpoint)
-    GROUP BY k.period_start, k.period_end
+# Which run counts, for every (scheme, period) of the base-scenario ledger that intersects
+# [$range_start, $viewpoint] (months): the ONE rule behind accounts, settle, the bulletin and the
+# workbooks (`chosen_runs`). A period complete by the viewpoint is read from the newest run whose
+# window covers it from its first month (or the span start) through its last month: a final run
+# replaces the provisional ones. A period still running at the viewpoint (a year seen in March) is
+# read from the newest run whose window ends at the viewpoint: its to-date provisional status.
+CHOSEN_RUNS_SQL = """
+WITH base AS (
+    SELECT * FROM runs
+    WHERE scenario = 'base' AND ($schemes IS NULL OR list_contains($schemes, scheme))
+), window_months AS (
+    SELECT b.scheme, CASE WHEN b.period_kind IN ('bimonth', 'quarter', 'year')
+                          THEN b.period_kind ELSE 'month' END AS kind,
+           COALESCE(b.year_begins, 1) AS begins,
+           CAST(unnest(generate_series(CAST(b.window_start AS TIMESTAMP),
+                                       CAST(b.window_end AS TIMESTAMP), INTERVAL 1 MONTH))
+                AS DATE) AS month
+    FROM base b
+), window_keys AS (
+    SELECT scheme, period_of(month, kind, begins) AS period_start,
+           CAST(period_of(month, kind, begins)
+                + to_months(CASE kind WHEN 'bimonth' THEN 2 WHEN 'quarter' THEN 3
+                                      WHEN 'year' THEN 12 ELSE 1 END)
+                - INTERVAL 1 DAY AS DATE) AS period_end
+    FROM window_months
+), keys AS (
+    -- the periods of the lines, and those of the runs' windows (a run may write no line)
+    SELECT DISTINCT scheme, period_start, period_end FROM (
+        SELECT b.scheme, l.period_start, l.period_end
+        FROM ledger l JOIN base b USING (run_id)
+        UNION ALL
+        SELECT scheme, period_start, period_end FROM window_keys)
+    WHERE period_start <= $viewpoint AND period_end >= $range_start
 )
+SELECT k.scheme, k.period_start, k.period_end, max(r.run_id) AS run_id
+FROM keys k JOIN base r
+  ON r.scheme = k.scheme
+ AND r.window_start <= greatest(k.period_start,
+                                COALESCE(date_trunc('month', r.span_start), k.period_start))
+ AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
+ AND (date_trunc('month', k.period_end) <= $viewpoint OR r.window_end = $viewpoint)
+GROUP BY k.scheme, k.period_start, k.period_end
+"""
+
+# Lines of the chosen runs, period keys intersecting [range_start, viewpoint].
+CURRENT_LINES_SQL = f"""
+WITH chosen AS ({CHOSEN_RUNS_SQL})
 SELECT l.line_id, l.run_id, l.scheme, l.rule, l.period_start, l.period_end, l.section_id,
        s.name AS section_name, l.payer, COALESCE(pa.name, l.payer) AS payer_name,
        l.payee, COALESCE(pb.name, l.payee) AS payee_name, l.amount, l.branch, l.exception,
@@ -44,6 +76,35 @@ LEFT JOIN parties pb ON pb.party_id = l.payee
 ORDER BY l.period_start, l.line_id
 """
 
+ChosenKey = tuple[str, date, date]  # (scheme, period_start, period_end)
+
+
+def chosen_runs(
+    con: duckdb.DuckDBPyConnection,
+    range_start: date,
+    viewpoint: date,
+    schemes: Iterable[str] | None = None,
+) -> dict[ChosenKey, int]:
+    """(scheme, period_start, period_end) → the run whose lines count for that period, seen from
+    the month `viewpoint` (see CHOSEN_RUNS_SQL); all schemes unless `schemes` is given."""
+    wanted = None if schemes is None else sorted(set(schemes))
+    rows = con.execute(
+        CHOSEN_RUNS_SQL,
+        {"schemes": wanted, "range_start": range_start, "viewpoint": viewpoint},
+    ).fetchall()
+    return {(str(s), p, e): int(run) for s, p, e, run in rows}
+
+
+def year_begins_of(con: duckdb.DuckDBPyConnection, scheme: str) -> int:
+    """The first month of the scheme's (agreement) year, as its latest run recorded (1 if none)."""
+    rows = con.execute(
+        "SELECT year_begins FROM runs WHERE scheme = ? AND scenario = 'base' "
+        "ORDER BY run_id DESC LIMIT 1",
+        [scheme],
+    ).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] else 1
+
+
 LINE_FIELDS = (
     "line", "run", "scheme", "rule", "period_start", "period_end", "section", "section_name",
     "payer", "payer_name", "payee", "payee_name", "amount", "branch", "exception", "reason",
@@ -57,7 +118,7 @@ def current_lines(
     """The lines that count for `scheme` over the months range_start..viewpoint."""
     rows = con.execute(
         CURRENT_LINES_SQL,
-        {"scheme": scheme, "range_start": range_start, "viewpoint": viewpoint},
+        {"schemes": [scheme], "range_start": range_start, "viewpoint": viewpoint},
     ).fetchall()
     return [dict(zip(LINE_FIELDS, row, strict=True)) for row in rows]
 

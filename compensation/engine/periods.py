@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from compensation.errors import EcocompError
+from compensation.months import (  # noqa: F401  (re-exported: the engine's month arithmetic)
+    add_months,
+    agreement_year,
+    month_label,
+    month_range,
+    year_start,
+)
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^\d{4}$")
@@ -27,24 +34,6 @@ class Window:
     @property
     def months(self) -> list[date]:
         return month_range(self.start, self.end)
-
-
-def add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_range(start: date, end: date) -> list[date]:
-    out: list[date] = []
-    current = date(start.year, start.month, 1)
-    while current <= end:
-        out.append(current)
-        current = add_months(current, 1)
-    return out
-
-
-def month_label(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def parse_month(text: str) -> date:
@@ -85,12 +74,15 @@ def window_for(
     span_start: date | None,
     period: str | None = None,
     year: str | int | None = None,
+    begins: int = 1,
 ) -> Window | None:
     """The window of one command: a month, a year-to-date, or a whole year; None before the span.
 
-    A month scheme runs the month (or every month of `--year`). A year scheme's window is the year:
-    a monthly run is its year-to-date provisional status, so the window runs from January (or the
-    span start) to that month.
+    A month scheme runs the month (or every month of `--year`). A longer period's window runs from
+    the first month of its (agreement) year: a monthly run is its to-date provisional status, so
+    the window runs from that month (or the span start) to the month asked for. `--year Y` of a
+    scheme whose agreement year begins in month N (`year begins month N`) is the agreement year
+    that begins in Y: N/Y to (N-1)/(Y+1).
     """
     if (period is None) == (year is None):
         raise EcocompError(
@@ -99,11 +91,12 @@ def window_for(
     if period is not None:
         month = parse_month(period)
         label = month_label(month)
-        start = month if kind == "month" else date(month.year, 1, 1)
+        start = month if kind == "month" else year_start(month, begins)
         end = month
     else:
         y = parse_year(year)  # type: ignore[arg-type]
-        label, start, end = str(y), date(y, 1, 1), date(y, 12, 1)
+        start, end = agreement_year(y, begins)
+        label = str(y)
     if span_start is not None:
         first = date(span_start.year, span_start.month, 1)
         if end < first:

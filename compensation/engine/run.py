@@ -52,14 +52,16 @@ class RunResult:
     differs_from: int | None = None  # an earlier run with the same fingerprints but other lines
     hashes: dict[str, str] = field(default_factory=dict)
     missing: list[MissingData] = field(default_factory=list)  # sections without data, by month
+    year_begins: int = 1  # `--year Y` of an agreement year from month N: N/Y..(N-1)/(Y+1)
 
     @property
     def message(self) -> str:
         """The sentence `ecocomp run` prints about this run."""
         if self.skipped:
             return self.skipped
+        agreement = "协议年" if self.year_begins != 1 and len(self.label) == 4 else ""
         text = (
-            f"运行 #{self.run_id}：方案 {self.scheme} {self.label}"
+            f"运行 #{self.run_id}：方案 {self.scheme} {self.label}{agreement}"
             f"（{month_label(self.window_start)}～{month_label(self.window_end)}），"
             f"写入台账 {self.line_count} 行，金额合计 {wan_text(self.total_yuan)} 万元。"
         )
@@ -213,16 +215,16 @@ def run_window(
         """INSERT INTO runs (run_id, scheme, period_label, window_start, window_end, as_of,
                scenario, rules_hash, data_hash, params_hash, lines_hash, engine_version,
                duckdb_version, created_at, same_as_run, period_kind, span_start, rules_file,
-               rules_meta, params, batch_ids, line_count)
+               rules_meta, params, batch_ids, line_count, year_begins)
            VALUES (?, ?, ?, ?, ?, ?, 'base', ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?,
-                   ?, ?, ?, ?, ?)""",
+                   ?, ?, ?, ?, ?, ?)""",
         [
             run_id, info.id, window.label, window.start, window.end, as_of,
             digest["rules"], digest["data"], digest["params"], digest["lines"],
             compensation.__version__, duckdb.__version__, same, info.period_kind,
             info.span_start, str(info.path), canonical_json(rules_meta),
             canonical_json(info.parameters),
-            [b for b, _ in batches], int(count),
+            [b for b, _ in batches], int(count), info.year_begins,
         ],
     )
     con.execute(
@@ -244,6 +246,7 @@ def run_window(
         lines_hash=digest["lines"], same_as_run=same, hashes=digest,
         differs_from=inputs_only if same is None else None,
         missing=sections_without_data(con, info.id, window.start, window.end, as_of),
+        year_begins=info.year_begins,
     )
 
 
@@ -256,7 +259,9 @@ def run_scheme(
     prepare: PrepareRun | None = None,
 ) -> RunResult:
     """Run one compiled scheme for `--period` or `--year` (caller holds the transaction)."""
-    window = window_for(info.period_kind, info.span_start, period=period, year=year)
+    window = window_for(
+        info.period_kind, info.span_start, period=period, year=year, begins=info.year_begins
+    )
     label = period or str(year)
     if window is None:
         start = month_label(info.span_start) if info.span_start else "?"

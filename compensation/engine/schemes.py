@@ -49,6 +49,7 @@ class SchemeInfo:
     parameters: Any  # JSON-able snapshot of the dated parameters
     path: Path
     compiled: Any  # the CompiledScheme itself, for prepare_run
+    year_begins: int = 1  # first month of the (agreement) year
 
 
 def default_rules_dir(explicit: Path | str | None = None) -> Path:
@@ -185,6 +186,7 @@ def describe(compiled: Any, path: Path) -> SchemeInfo:
         parameters=jsonable(_field(compiled, "parameters", default=[])),
         path=path,
         compiled=compiled,
+        year_begins=int(_field(header, "year_begins", default=1) or 1),
     )
 
 

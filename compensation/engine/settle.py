@@ -19,7 +19,7 @@ import duckdb
 
 from compensation.engine.ledger import current_lines, party_names, party_nets
 from compensation.engine.money import wan_display, yuan_text
-from compensation.engine.periods import month_label, month_range, parse_year
+from compensation.engine.periods import agreement_year, month_label, month_range, parse_year
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 from compensation.store import transaction
@@ -125,11 +125,12 @@ class Settlement:
 
 def _required_months(
     con: duckdb.DuckDBPyConnection, scheme: str, year: int
-) -> tuple[date, str]:
-    """First month the scheme covers in the year (its span start, as the latest run recorded)."""
+) -> tuple[date, date, str]:
+    """(first month, last month, period kind) of the scheme's (agreement) year `year`: January to
+    December, or N/Y..(N-1)/(Y+1) when its year begins in month N; from its span start."""
     rows = con.execute(
-        """SELECT span_start, period_kind FROM runs WHERE scheme = ? AND scenario = 'base'
-           ORDER BY run_id DESC LIMIT 1""",
+        """SELECT span_start, period_kind, year_begins FROM runs
+           WHERE scheme = ? AND scenario = 'base' ORDER BY run_id DESC LIMIT 1""",
         [scheme],
     ).fetchall()
     if not rows:
@@ -137,29 +138,29 @@ def _required_months(
             f"方案 {scheme} 还没有任何运行记录；请先执行 "
             f"ecocomp run --scheme {scheme} --year {year}。(nothing to settle)"
         )
-    span_start, kind = rows[0]
-    first = date(year, 1, 1)
+    span_start, kind, begins = rows[0]
+    first, last = agreement_year(year, int(begins or 1))
     if span_start is not None:
-        if span_start.year > year:
+        if date(span_start.year, span_start.month, 1) > last:
             raise EcocompError(
                 f"方案 {scheme} 自 {month_label(span_start)} 起执行，{year} 年不在其范围内。"
                 "(year before the scheme starts)"
             )
         first = max(first, date(span_start.year, span_start.month, 1))
-    return first, str(kind or "month")
+    return first, last, str(kind or "month")
 
 
 def _check_coverage(
-    con: duckdb.DuckDBPyConnection, scheme: str, year: int, first: date, kind: str
+    con: duckdb.DuckDBPyConnection, scheme: str, year: int, first: date, last: date, kind: str
 ) -> None:
-    """Every month from the first covered one to December must stand on a recorded run."""
+    """Every month from the first covered one to the year's last must stand on a recorded run."""
     missing = []
-    for month in month_range(first, date(year, 12, 1)):
+    for month in month_range(first, last):
         condition = "window_start <= ? AND window_end >= ?"
         params: list[Any] = [scheme, month, month]
-        if kind != "month":  # a year window counts only when run through December
+        if kind != "month":  # a longer period's window counts only when run through its end
             condition = "window_start <= ? AND window_end = ?"
-            params = [scheme, first, date(year, 12, 1)]
+            params = [scheme, first, last]
         found = con.execute(
             f"SELECT count(*) FROM runs WHERE scheme = ? AND scenario = 'base' AND {condition}",
             params,
@@ -193,10 +194,11 @@ def _frozen(con: duckdb.DuckDBPyConnection, scheme: str, year: int) -> tuple[int
 
 def compute_settlement(con: duckdb.DuckDBPyConnection, scheme: str, year: int) -> Settlement:
     """The transfer list from the lines that count now (reads only)."""
-    first, kind = _required_months(con, scheme, year)
-    _check_coverage(con, scheme, year, first, kind)
-    lines = current_lines(con, scheme, date(year, 1, 1), date(year, 12, 1))
-    lines = [ln for ln in lines if ln["period_start"].year == year]
+    first, last, kind = _required_months(con, scheme, year)
+    _check_coverage(con, scheme, year, first, last, kind)
+    year_first = date(year, last.month % 12 + 1, 1)  # the first month of the (agreement) year
+    lines = current_lines(con, scheme, year_first, last)
+    lines = [ln for ln in lines if year_first <= ln["period_start"] <= last]
     flows = [(ln["payer"], ln["payee"], ln["amount"]) for ln in lines]
     transfers = transfers_of(net_pairs(flows))
     line_net = party_nets(lines)
@@ -204,7 +206,7 @@ def compute_settlement(con: duckdb.DuckDBPyConnection, scheme: str, year: int) -
     if {k: v for k, v in line_net.items() if v} != {k: v for k, v in transfer_net.items() if v}:
         raise EcocompError("结算不平：划拨清单与台账各方净额不一致，请报告此问题。(unbalanced)")
     return Settlement(
-        scheme=scheme, year=year, covered_from=first, covered_to=date(year, 12, 1),
+        scheme=scheme, year=year, covered_from=first, covered_to=last,
         transfers=transfers, party_net=line_net,
         run_ids=sorted({int(ln["run"]) for ln in lines}), line_count=len(lines),
         lines_total=sum((ln["amount"] for ln in lines), Decimal("0.00")),

@@ -51,6 +51,7 @@ def text_of(bulletin: Bulletin, doc: DocumentHead) -> dict:
         "notes": sentences.notes(bulletin),
         "headings": sentences.headings(bulletin),
         "annexes": sentences.ANNEXES,
+        "see_annex": sentences.SEE_ANNEX,
         "parameter_note": sentences.PARAMETER_NOTE,
     }
 

@@ -3,9 +3,10 @@
 Templates and sheet writers only format what this module gathers, so the choice of "which run counts
 for a month" or "which class a section had" is made once, here, and tested once.
 
-Which lines count for a month: for each scheme, the newest base-scenario run whose window covers the
-month (for a year scheme, a run ending in that month wins, so its year-to-date status of that month
-is the one shown); of that run, the lines whose period overlaps the month.
+Which lines count for a month: engine.ledger.chosen_runs seen from that month, the one rule that
+accounts and settle read too. A period complete by the month comes from the newest run covering all
+of it (a final run replaces provisional ones); a period still running (a year seen in March) from
+the newest run ending in that month, its to-date status.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from typing import Any
 
 import duckdb
 
+from compensation.engine.ledger import chosen_runs as chosen_period_runs
+from compensation.months import add_months, month_range, month_start
 from compensation.store.functions import has_function
+
+__all__ = ["add_months", "month_range", "month_start"]  # re-exported for the renderers
 
 TREASURY_KIND = "treasury"
 # Indicators that do not decide a river section's class (环办〔2011〕22号).
@@ -158,23 +163,6 @@ class StoreSnapshot:
 # --- small helpers ---------------------------------------------------------------------------
 
 
-def month_start(day: date) -> date:
-    return date(day.year, day.month, 1)
-
-
-def add_months(day: date, n: int) -> date:
-    index = day.year * 12 + day.month - 1 + n
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def month_range(first: date, last: date) -> list[date]:
-    months, current = [], month_start(first)
-    while current <= last:
-        months.append(current)
-        current = add_months(current, 1)
-    return months
-
-
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description]
@@ -240,37 +228,16 @@ def read_registry(con: duckdb.DuckDBPyConnection) -> Registry:
     return Registry(parties, sections)
 
 
-_CHOSEN_RUNS = """
-WITH months AS (
-    SELECT CAST(range AS DATE) AS month
-    FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
-), covering AS (
-    SELECT r.scheme, m.month, r.run_id,
-           row_number() OVER (
-               PARTITION BY r.scheme, m.month
-               ORDER BY ({year_window} AND r.window_end = m.month) DESC, r.run_id DESC
-           ) AS pick
-    FROM runs r JOIN months m
-      ON m.month BETWEEN date_trunc('month', r.window_start) AND r.window_end
-    WHERE r.scenario = 'base'
-)
-SELECT scheme, month, run_id FROM covering WHERE pick = 1
-"""
-
-
 def chosen_runs(
     con: duckdb.DuckDBPyConnection, first: date, last: date
 ) -> dict[tuple[str, date], int]:
-    """(scheme, month) → the run whose lines count for that month.
-
-    The newest base run covering the month; for a year scheme (runs.period_kind = 'year') a run
-    that ends in that month (its year-to-date status then) wins over a newer, longer one.
-    """
-    year_window = "r.period_kind = 'year'" if "period_kind" in _columns(con, "runs") else "false"
-    rows = con.execute(
-        _CHOSEN_RUNS.format(year_window=year_window), [month_start(first), month_start(last)]
-    ).fetchall()
-    return {(scheme, month): run_id for scheme, month, run_id in rows}
+    """(scheme, month) → the newest run whose lines count for that month (engine.ledger's
+    `chosen_runs` seen from each month): which runs stand behind a bulletin."""
+    out: dict[tuple[str, date], int] = {}
+    for month in month_range(first, last):
+        for (scheme, _, _), run in chosen_period_runs(con, month, month).items():
+            out[(scheme, month)] = max(run, out.get((scheme, month), run))
+    return out
 
 
 def read_lines(
@@ -279,13 +246,12 @@ def read_lines(
     last: date,
     schemes: Iterable[str] | None = None,
 ) -> dict[date, list[LedgerLine]]:
-    """For each month first..last, the lines that count for it (see the module docstring)."""
-    picks = chosen_runs(con, first, last)
-    wanted = set(schemes) if schemes is not None else None
-    run_ids = sorted(
-        {run for (scheme, _), run in picks.items() if wanted is None or scheme in wanted}
-    )
-    by_month: dict[date, list[LedgerLine]] = {m: [] for m in month_range(first, last)}
+    """For each month first..last, the lines that count for it, seen from that month (see the
+    module docstring): the same choice as `ecocomp accounts --period` (engine.ledger)."""
+    wanted = None if schemes is None else sorted(set(schemes))
+    picks = {m: chosen_period_runs(con, m, m, wanted) for m in month_range(first, last)}
+    by_month: dict[date, list[LedgerLine]] = {m: [] for m in picks}
+    run_ids = sorted({run for chosen in picks.values() for run in chosen.values()})
     if not run_ids:
         return by_month
     rows = _rows(
@@ -299,12 +265,9 @@ def read_lines(
         LedgerLine(**{**r, "trace": parse_json(r["trace"]) or {}, "amount": Decimal(r["amount"])})
         for r in rows
     ]
-    for month in by_month:
-        month_end = add_months(month, 1)
+    for month, chosen in picks.items():
         for line in lines:
-            if picks.get((line.scheme, month)) != line.run_id:
-                continue
-            if line.period_start < month_end and line.period_end >= month:
+            if chosen.get((line.scheme, line.period_start, line.period_end)) == line.run_id:
                 by_month[month].append(line)
     return by_month
 

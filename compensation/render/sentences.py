@@ -71,6 +71,9 @@ PARAMETER_NOTE = (
 )
 
 ANNEXES = ("断面水质类别与奖惩金额图", "核算依据与数据来源")
+# The body ends with the ranked tables and the 落款 on the first page; the rest is in the annexes.
+SEE_ANNEX = ("各区（责任方）本月及本年累计奖惩金额见附件1；不参与考核的断面、数据更正、考核依据、"
+             "参数来源及核算所用数据见附件2。")
 
 
 def notes(b: Bulletin) -> list[str]:

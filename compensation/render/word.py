@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docxtpl import DocxTemplate
 
@@ -53,42 +55,89 @@ def save_atomically(template: DocxTemplate, out: Path, moment: datetime = NO_MOM
     return write_atomically(out, fixed_office_bytes(buffer.getvalue(), moment))
 
 
+@dataclass(frozen=True)
+class TableLook:
+    """A table's font size and cell margins; widths follow from them (`_auto_widths`)."""
+
+    size: Pt = TABLE_FONT_SIZE
+    margin_mm: float = 1.9  # Word's default left and right cell margin
+    header_cap: int = 8  # half widths of a header line before it wraps
+    width_mm: float = TEXT_WIDTH_MM
+
+    @staticmethod
+    def compact(width_mm: float) -> TableLook:
+        """Reduced cell margins, 7 pt and three-character header lines over the template's
+        text width: the bulletin's ranked tables, which with the 落款 must fit the first page."""
+        return TableLook(Pt(7), 0.6, 6, width_mm)
+
+
 def add_table(container, header: Sequence[str], rows: Sequence[Sequence[str]],
-              numeric: set[int] | None = None, widths: Sequence[float] | None = None):
-    """A Word table (Table Grid) with a repeated header row; `numeric` columns right-aligned."""
+              numeric: set[int] | None = None, widths: Sequence[float] | None = None,
+              look: TableLook | None = None, total_span: tuple[int, int] | None = None):
+    """A Word table (Table Grid) with a repeated header row; `numeric` columns right-aligned.
+    `total_span`: the last row is a total whose text spans these columns (first, last) and
+    does not widen them."""
     numeric = numeric or set()
+    look = look or TableLook()
     table = container.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    if look.margin_mm != TableLook.margin_mm:
+        _cell_margins(table, look.margin_mm)
     head = table.rows[0]
     head_pr = head._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     head_pr.append(repeat)
     for i, title in enumerate(header):
-        _cell(head.cells[i], title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        _cell(head.cells[i], title, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=look.size)
     for values in rows:
         cells = table.add_row().cells
         for i, value in enumerate(values):
             align = WD_ALIGN_PARAGRAPH.RIGHT if i in numeric else WD_ALIGN_PARAGRAPH.LEFT
-            _cell(cells[i], value, align=align)
-    _set_widths(table, widths or _auto_widths(header, rows))
+            _cell(cells[i], value, align=align, size=look.size)
+    measured = rows[:-1] if total_span else rows
+    _set_widths(table, widths or _auto_widths(header, measured, look.width_mm, look))
+    if total_span:
+        last = table.rows[-1].cells
+        merged = last[total_span[0]].merge(last[total_span[1]])
+        for extra in merged.paragraphs[1:]:  # the emptied cells' paragraphs: one line is enough
+            if not extra.text:
+                extra._p.getparent().remove(extra._p)
     return table
 
 
+def _cell_margins(table, mm: float) -> None:
+    """Left and right cell margins of the whole table (w:tblCellMar, in twentieths of a point)."""
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), str(round(mm / 25.4 * 1440)))
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    look_element = table._tbl.tblPr.find(qn("w:tblLook"))
+    if look_element is not None:  # the schema's order: tblCellMar before tblLook
+        look_element.addprevious(margins)
+    else:
+        table._tbl.tblPr.append(margins)
+
+
 def _display_width(text: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    """Half widths: CJK two, Latin one, `%` two (it is nearly a full width in most fonts)."""
+    return sum(2 if ord(ch) > 0x2E80 or ch == "%" else 1 for ch in text)
 
 
 def _auto_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
-                 total_mm: float = TEXT_WIDTH_MM) -> list[float]:
-    """Column widths from the longest text in each column (a CJK glyph is two half widths of
-    1.65 mm at 9 pt, plus the cell's margins): short columns (numbers, classes) get what they
-    need, the wide text columns share the rest and wrap."""
+                 total_mm: float = TEXT_WIDTH_MM, look: TableLook | None = None) -> list[float]:
+    """Column widths from the longest text in each column (a half width is 1.65 mm at 9 pt,
+    scaled with the font, plus the cell's margins): short columns (numbers, classes) get what
+    they need, the wide text columns share the rest and wrap."""
+    look = look or TableLook()
+    half = 1.65 * look.size.pt / 9
     natural = []
     for i, title in enumerate(header):
-        longest = max([min(_display_width(title), 8)]
+        longest = max([min(_display_width(title), look.header_cap)]
                       + [_display_width(r[i]) for r in rows if i < len(r)])
-        natural.append(1.65 * longest + 5.5)
+        natural.append(half * longest + 2 * look.margin_mm + 1.7)
     if sum(natural) <= total_mm:
         return [w * total_mm / sum(natural) for w in natural]
     short = [w <= SHORT_COLUMN_MM for w in natural]
@@ -107,14 +156,15 @@ def _set_widths(table, widths: Sequence[float]) -> None:
             cell.width = Mm(width)
 
 
-def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT,
+          size: Pt = TABLE_FONT_SIZE) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
     paragraph.paragraph_format.space_after = Pt(0)
     paragraph.paragraph_format.line_spacing = 1.0
     run = paragraph.add_run(text)
     set_fonts(run, BODY_FONT)
-    run.font.size = TABLE_FONT_SIZE
+    run.font.size = size
     run.font.bold = bold
 
 
@@ -152,8 +202,15 @@ def _scheme_rows(s: SchemeTable) -> tuple[list[str], list[list[str]], set[int]]:
     return header, rows, numeric
 
 
+def text_width_mm(template: DocxTemplate) -> float:
+    """The width between the template's margins (a bureau's template has its own)."""
+    section = template.get_docx().sections[0]
+    return (section.page_width - section.left_margin - section.right_margin) / Mm(1)
+
+
 def _body(template: DocxTemplate, b: Bulletin, text: dict):
     body = template.new_subdoc()
+    ranked = TableLook.compact(text_width_mm(template))
     for paragraph in (text["opening"],):
         body.add_paragraph(paragraph)
     body.add_heading(text["headings"]["overview"], level=1)
@@ -166,17 +223,9 @@ def _body(template: DocxTemplate, b: Bulletin, text: dict):
             body.add_heading(s.title, level=2)
             body.add_paragraph(f"按{s.rank_by}排名。")
             header, rows, numeric = _scheme_rows(s)
-            add_table(body, header, rows, numeric)
-    body.add_heading(text["headings"]["parties"], level=1)
-    add_table(body, ["序号", "区（责任方）", "本月（万元）", "本年累计（万元）"],
-              [[str(i), p.name, format_wan(p.month, signed=True),
-                format_wan(p.year_to_date, signed=True)] for i, p in enumerate(b.parties, 1)],
-              {2, 3})
-    if b.year_to_date_note:
-        body.add_paragraph(b.year_to_date_note)
-    body.add_heading(text["headings"]["notes"], level=1)
-    for paragraph in text["notes"]:
-        body.add_paragraph(paragraph)
+            add_table(body, header, rows, numeric, look=ranked,
+                      total_span=(1, header.index("金额（万元）") - 1))
+    body.add_paragraph(text["see_annex"])
     names = "　".join(f"{i}. {name}" for i, name in enumerate(text["annexes"], start=1))
     body.add_paragraph(f"附件：{names}")
     return body
@@ -187,31 +236,41 @@ def _annex(template: DocxTemplate, b: Bulletin, text: dict, charts: dict[str, li
     first = annex.add_paragraph("附件1")
     first.paragraph_format.page_break_before = True
     annex.add_heading(text["annexes"][0], level=1)
-    for key, caption in (("districts", "各区（责任方）奖惩金额"),
-                         ("strips", "近 12 个月各断面水质类别"),
-                         ("schematics", "断面分布示意（自上游至下游，按岸别）")):
+    annex.add_heading("一、各区（责任方）本月及本年累计奖惩金额", level=2)
+    add_table(annex, ["序号", "区（责任方）", "本月（万元）", "本年累计（万元）"],
+              [[str(i), p.name, format_wan(p.month, signed=True),
+                format_wan(p.year_to_date, signed=True)] for i, p in enumerate(b.parties, 1)],
+              {2, 3})
+    if b.year_to_date_note:
+        annex.add_paragraph(b.year_to_date_note)
+    for key, caption in (("districts", "二、各区（责任方）奖惩金额图"),
+                         ("strips", "三、近 12 个月各断面水质类别"),
+                         ("schematics", "四、断面分布示意（自上游至下游，按岸别）")):
         annex.add_heading(caption, level=2)
         for png in charts.get(key, []):
             annex.add_picture(io.BytesIO(png), width=Mm(160))
     second = annex.add_paragraph("附件2")
     second.paragraph_format.page_break_before = True
     annex.add_heading(text["annexes"][1], level=1)
-    annex.add_heading("一、规则", level=2)
+    annex.add_heading("一、有关说明", level=2)
+    for paragraph in text["notes"]:
+        annex.add_paragraph(paragraph)
+    annex.add_heading("二、规则", level=2)
     add_table(annex, ["方案", "规则", "依据", "规则文件及行号"],
               [[r.scheme, r.title or r.rule, r.basis or "—", r.where or "—"] for r in b.rules])
     p = b.provenance
-    annex.add_heading("二、参数", level=2)
+    annex.add_heading("三、参数", level=2)
     if p and p.parameters:
         add_table(annex, ["方案", "参数", "取值", "起始", "来源", "来源性质"],
                   [[x.scheme_title, x.name, x.value, x.since, x.basis or "—", x.kind_words]
                    for x in p.parameters])
         annex.add_paragraph(text["parameter_note"])
-    annex.add_heading("三、监测数据批次", level=2)
+    annex.add_heading("四、监测数据批次", level=2)
     add_table(annex, ["批次", "文件", "载入时间", "说明"],
               [[str(x.batch_id), x.file_name, x.loaded_at.strftime("%Y-%m-%d %H:%M"),
                 "部分数值已被更正文件取代" if x.superseded else ""]
                for x in (p.batches if p else [])])
-    annex.add_heading("四、核算运行", level=2)
+    annex.add_heading("五、核算运行", level=2)
     add_table(annex, ["运行号", "方案", "核算期间", "数据截止时点"],
               [[str(r.run_id), r.scheme_title, r.window, r.as_of.strftime("%Y-%m-%d %H:%M")]
                for r in (p.runs if p else [])])
@@ -270,7 +329,7 @@ def brief_docx(brief: Brief, template_path: Path, out: Path) -> Path:
     template = open_template(template_path)
     body = template.new_subdoc()
     body.add_heading("一、结论摘要", level=1)
-    for paragraph in brief.summary:
+    for paragraph in [*brief.summary, *brief.break_even]:
         body.add_paragraph(paragraph)
     body.add_paragraph(brief.coverage)
     body.add_heading("二、各方案逐年净额", level=1)

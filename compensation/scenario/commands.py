@@ -1,6 +1,7 @@
 """What each `ecocomp scenario` command does, as one call: compute, then print or write.
 
-Returns the text to print (a summary, or the JSON document with `--json`).
+Returns the text to print (a summary, or the JSON document with `--json`). Compare and sweep are
+computed through the API (`Store.compare`, `Store.sweep`); these only word their results.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ from typing import Any
 import duckdb
 
 from compensation.scenario import text
-from compensation.scenario.compare import compare
+from compensation.scenario.compare import Comparison
 from compensation.scenario.files import list_scenarios
 from compensation.scenario.json_view import comparison_json, risk_json, sweep_json
 from compensation.scenario.risk import risk
-from compensation.scenario.sweep import sweep
+from compensation.scenario.sweep import SweepResult
 
 
 def _finish(result: Any, lines: list[str], document: dict, out: Path | None,
@@ -32,17 +33,13 @@ def _finish(result: Any, lines: list[str], document: dict, out: Path | None,
     return "\n".join(lines)
 
 
-def compare_command(con: duckdb.DuckDBPyConnection, scheme: str, base: str,
-                    scenarios: Sequence[str], years: str | None, out: Path | None,
-                    as_json: bool) -> str:
-    result = compare(con, scheme, base, list(scenarios), years)
+def compare_output(result: Comparison, out: Path | None, as_json: bool) -> str:
+    """What `scenario compare` prints (and writes to `out`) for a comparison."""
     return _finish(result, text.comparison_lines(result), comparison_json(result), out, as_json)
 
 
-def sweep_command(con: duckdb.DuckDBPyConnection, scheme: str, params: Sequence[str],
-                  years: str | None, on: str | None, break_even_param: str | None,
-                  out: Path | None, as_json: bool) -> str:
-    result = sweep(con, scheme, list(params), years, on=on, break_even_param=break_even_param)
+def sweep_output(result: SweepResult, out: Path | None, as_json: bool) -> str:
+    """What `scenario sweep` prints (and writes to `out`) for a sweep."""
     return _finish(result, text.sweep_lines(result), sweep_json(result), out, as_json)
 
 
@@ -52,17 +49,6 @@ def risk_command(con: duckdb.DuckDBPyConnection, scheme: str, scenarios: Sequenc
     result = risk(con, scheme, list(scenarios), years_ahead=years_ahead, draws=draws, seed=seed,
                   history=history)
     return _finish(result, text.risk_lines(result), risk_json(result), out, as_json)
-
-
-def workbench_command(con: duckdb.DuckDBPyConnection, scheme: str, params: Sequence[str],
-                      years: str, on: str | None, out: Path) -> str:
-    from compensation.scenario.workbench import workbench
-    from compensation.scenario.workbench_page import write_workbench
-
-    result = workbench(con, scheme, list(params), years, on=on)
-    write_workbench(result, out)
-    return (f"谈判工作台：{len(result.points)} 个参数组合 × {len(result.years)} 年，"
-            f"已写出：{out}")
 
 
 def list_command(scheme: str | None) -> str:

@@ -40,8 +40,10 @@ def write_demo_comparison(
 
 def write_demo_brief(con: duckdb.DuckDBPyConnection, out_dir: Path) -> list[Path]:
     """The Tongshun negotiation brief over the same scenarios, as html and docx."""
-    from compensation.scenario.brief import write_brief
+    from compensation.render.profile import load_profile
+    from compensation.scenario.brief import make_brief, write_brief_file
 
-    return [write_brief(con, DEMO_SCHEME, DEMO_BASE, DEMO_SCENARIOS, DEMO_YEARS,
-                        Path(out_dir) / f"谈判简报_{DEMO_SCHEME}{suffix}")
+    profile = load_profile()
+    brief = make_brief(con, DEMO_SCHEME, DEMO_BASE, DEMO_SCENARIOS, DEMO_YEARS, profile)
+    return [write_brief_file(brief, profile, Path(out_dir) / f"谈判简报_{DEMO_SCHEME}{suffix}")
             for suffix in (".html", ".docx")]

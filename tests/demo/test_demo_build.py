@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from compensation.render.labels import SCHEME_TITLES as TITLES
-from compensation.render.pdf import find_chromium
+from compensation.render.pdf import find_chromium, html_to_pdf
 from tests.office import (
     HAVE_OFFICE,
     assert_no_missing_glyph,
@@ -235,12 +235,26 @@ def office_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("lo-profile")
 
 
+def assert_first_page_is_the_document(pages: list[str], con) -> None:
+    """Page 1 reads as the bureau's document: 文号, title, 主送, overview, the ranked tables of
+    both parts, then the 落款 and the date of issue (after the tables), 第 1 页."""
+    first = squeeze(pages[0])
+    musts = _bulletin_musts(con)
+    for expected in [*musts, "各区人民政府", "一、总体情况", "二、区级断面考核结果",
+                     "三、跨市（县）界断面考核结果", "道观河跨界断面", "附件："]:
+        assert squeeze(expected) in first, expected
+    assert first.rindex(squeeze(_issued_today())) > first.index("道观河跨界断面")  # (数据截至 too)
+    assert first.rindex("武汉市生态环境局") > first.index("附件：")
+    assert f"第1页共{len(pages)}页" in first
+
+
 @pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
 def test_demo_bulletin_pdf_reads_as_an_issued_document(built, con) -> None:
     pdf = built.out / "月度通报_2024-12.pdf"
     pages = pages_text(pdf)
     first = squeeze(pages[0])
     assert f"武环〔{date.today().year}〕1号" in first and "一、总体情况" in first
+    assert_first_page_is_the_document(pages, con)
     assert_reads_as_issued(pages, _bulletin_musts(con), body_until="附件1")
     assert "附件2" in squeeze("".join(pages)) and "rules/yangtze_han.rule" in "".join(pages)
     assert_no_missing_glyph(pdf)
@@ -251,6 +265,18 @@ def test_demo_bulletin_docx_reads_as_an_issued_document(built, con, office_profi
     pdf = to_pdf(built.out / "月度通报_2024-12.docx", office_profile, built.out.parent / "lo")
     pages = pages_text(pdf)
     assert f"武环〔{date.today().year}〕1号" in squeeze(pages[0])
+    assert_first_page_is_the_document(pages, con)
+    assert_reads_as_issued(pages, _bulletin_musts(con), body_until="附件1")
+    assert_no_missing_glyph(pdf)
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
+def test_demo_bulletin_html_printed_by_chromium_reads_as_an_issued_document(built, con) -> None:
+    """The .html the demo writes, printed as a reader would print it from the browser."""
+    html = (built.out / "月度通报_2024-12.html").read_text(encoding="utf-8")
+    pdf = html_to_pdf(html, built.out.parent / "html-print" / "通报.pdf")
+    pages = pages_text(pdf)
+    assert_first_page_is_the_document(pages, con)
     assert_reads_as_issued(pages, _bulletin_musts(con), body_until="附件1")
     assert_no_missing_glyph(pdf)
 
@@ -284,6 +310,7 @@ def test_demo_transfer_lists_xlsx_read_as_signed_documents(built, con, office_pr
         for page in pages:
             assert f"结算编号第{sid}号" in squeeze(page)
         assert "预核算" not in "".join(pages)
+        assert_no_missing_glyph(pdf)
 
 
 @pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
@@ -293,3 +320,38 @@ def test_demo_transfer_lists_pdf_read_as_signed_documents(built, con) -> None:
         pages = pages_text(pdf)
         assert_reads_as_issued(pages, [title, *_list_musts(sid, day, rows)])
         assert_no_missing_glyph(pdf)
+
+
+def _brief_musts(con) -> list[str]:
+    """The Tongshun brief: its title, the issuer and date, the yearly nets of the current clauses
+    (the ledger's, 2022–2024, Wuhan's net payment to Xiantao in 万元) and the break-even."""
+    nets = con.execute(
+        "SELECT year(l.period_start), sum(CASE WHEN l.payer = 'wuhan_jkq' THEN l.amount"
+        " ELSE -l.amount END) FROM ledger l JOIN runs r USING (run_id)"
+        " WHERE r.scheme = 'tongshun' AND r.scenario = 'base' AND r.run_id IN"
+        " (SELECT max(run_id) FROM runs WHERE scheme = 'tongshun' GROUP BY year(window_start))"
+        " GROUP BY 1 ORDER BY 1").fetchall()
+    assert [y for y, _ in nets] == [2022, 2023, 2024]
+    shown = [f"+{(n / 10000).quantize(Decimal('0.01')):,.2f}" for _, n in nets]
+    return ["通顺河流域跨市断面水质考核生态补偿协议条款谈判简报", "武汉市生态环境局",
+            _issued_today(), "一、结论摘要", "考核目标提高到Ⅲ类", "年度金额提高到500万元",
+            "（平衡点）", "测算依据2022年6月至2024年12月", *shown]
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
+def test_demo_brief_html_printed_by_chromium_reads_as_issued(built, con) -> None:
+    html = (built.out / "谈判简报_tongshun.html").read_text(encoding="utf-8")
+    pdf = html_to_pdf(html, built.out.parent / "html-print" / "简报.pdf")
+    pages = pages_text(pdf)
+    assert_reads_as_issued(pages, _brief_musts(con))
+    assert "target_iii" not in "".join(pages) and "amount_500" not in "".join(pages)
+    assert_no_missing_glyph(pdf)
+
+
+@pytest.mark.skipif(not HAVE_OFFICE, reason="LibreOffice is needed; .ci/run installs it")
+def test_demo_brief_docx_reads_as_issued(built, con, office_profile) -> None:
+    pdf = to_pdf(built.out / "谈判简报_tongshun.docx", office_profile, built.out.parent / "lo-b")
+    pages = pages_text(pdf)
+    assert_reads_as_issued(pages, _brief_musts(con))
+    assert "target_iii" not in "".join(pages) and "amount_500" not in "".join(pages)
+    assert_no_missing_glyph(pdf)

@@ -8,6 +8,7 @@ import duckdb
 import engine_toy as toy
 import pytest
 
+from compensation.api import Store
 from compensation.store import open_store
 
 
@@ -33,3 +34,12 @@ def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     toy.setup_store(connection)
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """The toy's store through the API: each step opens and closes its own connection."""
+    result = Store(db_path)
+    with result.writing() as connection:
+        toy.setup_store(connection)
+    return result

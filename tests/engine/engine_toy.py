@@ -6,15 +6,31 @@ from the treasury, others pay a penalty; a flagged or missing month gets a zero 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 
+from compensation.api import Store
 from compensation.engine.run import RunResult, run_scheme
 from compensation.engine.schemes import RuleInfo, SchemeInfo
 from compensation.store import transaction
+
+Target = Store | duckdb.DuckDBPyConnection
+
+
+@contextmanager
+def _writing(target: Target) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection itself, or the store's writing connection for this one step (so a test
+    that reads through the API holds no connection between steps)."""
+    if isinstance(target, Store):
+        with target.writing() as con:
+            yield con
+    else:
+        yield target
 
 PARTIES = [
     ("city_treasury", "市财政", "treasury"),
@@ -82,24 +98,26 @@ def setup_store(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO toy_params VALUES (10, 500000, 1000000)")
 
 
-def add_batch(con: duckdb.DuckDBPyConnection, batch_id: int, loaded_at: datetime) -> None:
+def add_batch(target: Target, batch_id: int, loaded_at: datetime) -> None:
     """A batches record, so the run's data hash sees new data arrive."""
-    con.execute(
-        """INSERT INTO batches (batch_id, kind, file_name, sha256, row_count, loaded_at)
-           VALUES (?, 'samples', ?, ?, 1, ?)""",
-        [batch_id, f"toy_{batch_id}.csv", f"{batch_id:064x}", loaded_at],
-    )
+    with _writing(target) as con:
+        con.execute(
+            """INSERT INTO batches (batch_id, kind, file_name, sha256, row_count, loaded_at)
+               VALUES (?, 'samples', ?, ?, 1, ?)""",
+            [batch_id, f"toy_{batch_id}.csv", f"{batch_id:064x}", loaded_at],
+        )
 
 
 def set_value(
-    con: duckdb.DuckDBPyConnection, section: str, month: date, value: str | None,
-    flag: str | None = None,
+    target: Target, section: str, month: date, value: str | None, flag: str | None = None,
 ) -> None:
-    con.execute("DELETE FROM toy_values WHERE section_id = ? AND period = ?", [section, month])
-    con.execute(
-        "INSERT INTO toy_values VALUES (?, ?, ?, ?)",
-        [section, month, None if value is None else Decimal(value), flag],
-    )
+    with _writing(target) as con:
+        con.execute("DELETE FROM toy_values WHERE section_id = ? AND period = ?",
+                    [section, month])
+        con.execute(
+            "INSERT INTO toy_values VALUES (?, ?, ?, ?)",
+            [section, month, None if value is None else Decimal(value), flag],
+        )
 
 
 def prepare(con: duckdb.DuckDBPyConnection, compiled: object, start: date, end: date,
@@ -128,7 +146,9 @@ def scheme(tmp: Path, kind: str = "month", sql: str = BAND_SQL, scheme_id: str =
     )
 
 
-def run(con: duckdb.DuckDBPyConnection, info: SchemeInfo, period: str | None = None,
+def run(target: Target, info: SchemeInfo, period: str | None = None,
         year: int | None = None, as_of: datetime | None = None) -> RunResult:
-    with transaction(con):
+    """The toy scheme has no rule file the language compiles, so it runs through `run_scheme`
+    (what `Store.run` calls for a real scheme) with `prepare` standing in for the compiler."""
+    with _writing(target) as con, transaction(con):
         return run_scheme(con, info, period, year, as_of or datetime(2030, 1, 1), prepare)

@@ -1,11 +1,14 @@
-"""diff and explain on the hand-written scheme: what changed by party and month, and why."""
+"""diff and explain on the hand-written scheme: what changed by party and month, and why.
+Read through the API (`Store.diff`, `Store.explain`)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import engine_toy as toy
+import polars as pl
 import pytest
 
 from compensation.engine import diff as diff_mod
@@ -15,15 +18,21 @@ from compensation.errors import EcocompError
 JAN, FEB, MAR = date(2018, 1, 1), date(2018, 2, 1), date(2018, 3, 1)
 
 
-def test_diff_lists_party_months_and_lines(con, tmp_path: Path) -> None:
+def test_diff_lists_party_months_and_lines(store, tmp_path: Path) -> None:
     info = toy.scheme(tmp_path)
     for month in (JAN, FEB, MAR):
-        toy.set_value(con, "s1", month, "1")
-    toy.run(con, info, year=2018)                 # run 1
-    toy.add_batch(con, 1, datetime(2019, 1, 1))
-    toy.set_value(con, "s1", FEB, "15")           # Feb: reward 50万 → penalty 100万
-    toy.run(con, info, period="2018-02")          # run 2 covers February only
-    d = diff_mod.diff_runs(con, 1, 2)
+        toy.set_value(store, "s1", month, "1")
+    toy.run(store, info, year=2018)                 # run 1
+    toy.add_batch(store, 1, datetime(2019, 1, 1))
+    toy.set_value(store, "s1", FEB, "15")           # Feb: reward 50万 → penalty 100万
+    toy.run(store, info, period="2018-02")          # run 2 covers February only
+    diff = store.diff(1, 2)
+    d = diff.data
+    assert (diff.run_a, diff.run_b, diff.identical) == (1, 2, False)
+    assert diff.parties.schema["change"] == pl.Decimal(18, 2)
+    assert diff.parties.select("party", "period", "change").rows() == [
+        ("city_treasury", "2018-02", Decimal("1500000.00")),
+        ("jiangan", "2018-02", Decimal("-1500000.00"))]
     assert d["months"] == "2018-02~2018-02" and d["new_batches"] == [1]
     assert d["parties"] == [
         {"party": "city_treasury", "party_name": "市财政", "period": "2018-02",
@@ -38,30 +47,33 @@ def test_diff_lists_party_months_and_lines(con, tmp_path: Path) -> None:
     assert "2018-02 江岸区：500000.00 → -1000000.00（-1500000.00）" in text
 
 
-def test_diff_identical_disjoint_and_foreign_runs(con, tmp_path: Path) -> None:
+def test_diff_identical_disjoint_and_foreign_runs(store, tmp_path: Path) -> None:
     info = toy.scheme(tmp_path)
-    toy.set_value(con, "s1", JAN, "1")
-    toy.run(con, info, period="2018-01")
-    toy.run(con, info, period="2018-01")
-    toy.run(con, info, period="2018-03")
-    assert diff_mod.render_text(diff_mod.diff_runs(con, 1, 2)).endswith(
+    toy.set_value(store, "s1", JAN, "1")
+    toy.run(store, info, period="2018-01")
+    toy.run(store, info, period="2018-01")
+    toy.run(store, info, period="2018-03")
+    assert diff_mod.render_text(store.diff(1, 2).data).endswith(
         "比较期间 2018-01~2018-01：两次运行在共同期间内的台账行完全相同。")
     disjoint = r"^运行 #1（2018-01）和 #3（2018-03）的核算期间没有重叠"
     with pytest.raises(EcocompError, match=disjoint):
-        diff_mod.diff_runs(con, 1, 3)
+        store.diff(1, 3)
     other = toy.scheme(tmp_path, kind="year", sql=toy.YEAR_SQL, scheme_id="yearly")
-    toy.run(con, other, year=2018)
+    toy.run(store, other, year=2018)
     with pytest.raises(EcocompError, match=r"^运行 #1（toy）和 #4（yearly）属于不同方案"):
-        diff_mod.diff_runs(con, 1, 4)
+        store.diff(1, 4)
     with pytest.raises(EcocompError, match=r"^没有运行 #9"):
-        diff_mod.diff_runs(con, 1, 9)
+        store.diff(1, 9)
 
 
-def test_explain_shows_rule_parameters_in_effect_and_trace(con, tmp_path: Path) -> None:
+def test_explain_shows_rule_parameters_in_effect_and_trace(store, tmp_path: Path) -> None:
     info = toy.scheme(tmp_path)
-    toy.set_value(con, "s2", date(2019, 2, 1), None, "no_flow")
-    toy.run(con, info, period="2019-02")
-    data = explain_mod.explain_line(con, 1)  # the only row of the month
+    toy.set_value(store, "s2", date(2019, 2, 1), None, "no_flow")
+    toy.run(store, info, period="2019-02")
+    explanation = store.explain(1)  # the only row of the month
+    assert (explanation.line, explanation.amount, explanation.section_name) == (
+        1, Decimal("0.00"), "老关村")
+    data = explanation.data
     assert (data["section_name"], data["control_name"], data["amount"]) == ("老关村", "水洪中心",
                                                                             "0.00")
     assert (data["exception"], data["reason"]) == ("断流不考核", "断流")

@@ -1,4 +1,5 @@
-"""The engine on the demo data through the command line, with the shipped rule files.
+"""The engine on the demo data through the Python API (`Store`), with the shipped rule files; where
+the command line prints a document, it is checked to be the API's, and two tests run real processes.
 
 Expected amounts are worked out here from the CSV files and the published rule (楚天都市报
 2018-01-03), independently of the project's quality and rule code.
@@ -14,13 +15,13 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from compensation.api import Store
 from compensation.cli import cli
-from compensation.engine.accounts import read_accounts
 from compensation.engine.batch import run_and_settle_all
-from compensation.store import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
@@ -71,13 +72,14 @@ def _run(db: Path, *args: str) -> str:
 
 @pytest.fixture(scope="module")
 def loaded_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Registry and monitoring data loaded through the CLI; the correction batch is not."""
+    """Registry and monitoring data loaded through the API; the correction batch is not."""
     path = tmp_path_factory.mktemp("e2e") / "loaded.duckdb"
     shutil.copyfile(template_db, path)
-    _invoke(path, "load", "parties", str(DATA / "registry" / "parties.csv"))
-    _invoke(path, "load", "sections", str(DATA / "registry" / "sections.csv"))
-    files = sorted(str(p) for p in (DATA / "monitoring").iterdir() if p.suffix in {".csv", ".xlsx"})
-    _invoke(path, "load", "samples", *files)
+    store = Store(path)
+    store.load_parties(DATA / "registry" / "parties.csv")
+    store.load_sections(DATA / "registry" / "sections.csv")
+    store.load_samples(sorted(p for p in (DATA / "monitoring").iterdir()
+                              if p.suffix in {".csv", ".xlsx"}))
     return path
 
 
@@ -118,29 +120,34 @@ def test_yangtze_january_2018_through_real_processes(db: Path) -> None:
 
 
 def test_tongshun_2022_settles_to_300_wan(db: Path) -> None:
-    assert "方案 tongshun 2022（2022-06～2022-12），写入台账 21 行，金额合计 300.00 万元" in _run(
-        db, "--scheme", "tongshun", "--year", "2022")
-    data = json.loads(_invoke(db, "settle", "--scheme", "tongshun", "--year", "2022", "--json"))
+    store = Store(db)
+    [result] = store.run("tongshun", year=2022, rules_dir=RULES)
+    assert "方案 tongshun 2022（2022-06～2022-12），写入台账 21 行，金额合计 300.00 万元" in (
+        result.message)
+    data = store.settle("tongshun", 2022).as_json()
+    # the command prints the same document
+    assert json.loads(_invoke(db, "settle", "--scheme", "tongshun", "--year", "2022",
+                              "--json")) == data
     assert data["months"] == "2022-06~2022-12"
     assert data["transfers"] == [{"payer": "wuhan_jkq", "payer_name": "武汉经济技术开发区管委会",
                                   "payee": "xiantao", "payee_name": "仙桃市",
                                   "amount": "3000000.00"}]
-    lines = json.loads(_invoke(db, "accounts", "--scheme", "tongshun", "--year", "2022", "--json"))
+    lines = store.read_accounts("tongshun", year=2022).json_lines()
+    assert json.loads(_invoke(db, "accounts", "--scheme", "tongshun", "--year", "2022",
+                              "--json")) == lines
+    amounts = store.accounts("tongshun", year=2022)["amount"]
+    assert amounts.dtype == pl.Decimal(18, 2) and amounts.sum() == Decimal("3000000.00")
     # 300万 over 3 sections × 7 months by largest remainder: 142857.14 or .15, adding up exactly
     assert sorted({ln["amount"] for ln in lines}) == ["142857.14", "142857.15"]
     assert sum(Decimal(ln["amount"]) for ln in lines) == Decimal("3000000.00")
 
 
 def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> None:
-    con = open_store(db)
-    try:
+    store = Store(db)
+    with store.writing() as con:  # what the demo does: every scheme, every year, settled final
         runs, settlements = run_and_settle_all(con, rules_dir=RULES)
-        finals = con.execute(
-            "SELECT scheme, year FROM settlements WHERE final ORDER BY year, scheme"
-        ).fetchall()
-        august = read_accounts(con, "tongshun", period="2023-08").json_lines()
-    finally:
-        con.close()
+    finals = store.settlements().unique(["scheme", "year"]).sort("year", "scheme")
+    august = store.read_accounts("tongshun", period="2023-08").json_lines()
     by_key = {(s.scheme, s.year): s for s in settlements}
     for year in range(2020, 2025):
         assert by_key[("daoguan", year)].transfers == [
@@ -152,7 +159,8 @@ def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> 
     dry = [ln for ln in august if ln["section"] == "ts_inflow_3"]
     assert [(ln["amount"], ln["reason"]) for ln in dry] == [("0.00", "断流")]
     # 7 years of yangtze_han, 5 of daoguan, 3 of tongshun, each one run and one final settlement
-    assert len([r for r in runs if r.run_id]) == len(finals) == 15
+    assert len([r for r in runs if r.run_id]) == finals.height == 15
+    assert finals["final"].all()
     for s in settlements:  # the transfers carry exactly each party's net of its lines
         nets: dict[str, Decimal] = {}
         for payer, payee, amount in s.transfers:
@@ -162,21 +170,27 @@ def test_every_year_run_and_settled_daoguan_pays_100_wan_each_year(db: Path) -> 
 
 
 def test_rerun_says_identical(db: Path) -> None:
-    first = _run(db, "--scheme", "all", "--period", "2022-07")
-    second = _run(db, "--scheme", "all", "--period", "2022-07")
+    store = Store(db)
+    first = "\n".join(r.message for r in store.run("all", period="2022-07", rules_dir=RULES))
+    second = _run(db, "--scheme", "all", "--period", "2022-07")  # the command prints the same
     assert first.count("运行 #") == 3
+    # a third time: each run names the latest identical one, the command's runs #4–#6
+    assert [r.same_as_run for r in store.run("all", period="2022-07", rules_dir=RULES)] == [
+        4, 5, 6]
     assert second.splitlines()[0].endswith("与运行 #1 的输入和结果完全相同。")
     assert second.splitlines()[1].endswith("与运行 #2 的输入和结果完全相同。")
     assert second.splitlines()[2].endswith("与运行 #3 的输入和结果完全相同。")
 
 
 def test_explain_a_yangtze_line(db: Path) -> None:
-    _run(db, "--scheme", "yangtze_han", "--period", "2018-01")
-    lines = json.loads(_invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01",
-                               "--json"))
+    store = Store(db)
+    store.run("yangtze_han", period="2018-01", rules_dir=RULES)
+    lines = store.read_accounts("yangtze_han", period="2018-01").json_lines()
     line = next(ln for ln in lines
                 if ln["section_name"] == "滠水入长江口" and ln["rule"] == "cpi_band")
-    info = json.loads(_invoke(db, "explain", str(line["line"]), "--json"))
+    explanation = store.explain(line["line"])
+    info = explanation.data
+    assert json.loads(_invoke(db, "explain", str(line["line"]), "--json")) == info
     assert info["rule"]["file"].endswith("yangtze_han.rule") and info["rule"]["line"] > 0
     assert "武政办〔2017〕127号" in info["rule"]["basis"]
     band = next(p for p in info["parameters"] if p["name"] == "band")
@@ -190,6 +204,9 @@ def test_explain_a_yangtze_line(db: Path) -> None:
            if s["section_id"] == "cj_sheshui" and s["indicator"] == "COD"]
     assert len(cod) == 1 and cod[0]["file_name"].endswith("2018.csv") and cod[0]["row_no"] > 0
     assert Decimal(cod[0]["value"]) == Decimal("16.8")
+    samples = explanation.samples.filter((pl.col("section_id") == "cj_sheshui")
+                                         & (pl.col("indicator") == "COD"))
+    assert samples["value"].to_list() == [Decimal("16.8")]
     csv_text = _invoke(db, "accounts", "--scheme", "yangtze_han", "--period", "2018-01", "--csv",
                        "--by", "party").splitlines()
     assert csv_text[0] == "\ufeffparty,party_name,received,paid,net"  # UTF-8 BOM for Excel
@@ -199,13 +216,13 @@ def test_explain_a_yangtze_line(db: Path) -> None:
 
 
 def test_correction_diff_and_frozen_settlement(db: Path) -> None:
-    _run(db, "--scheme", "yangtze_han", "--year", "2024")
-    final = json.loads(_invoke(db, "settle", "--scheme", "yangtze_han", "--year", "2024",
-                               "--final", "--json"))
+    store = Store(db)
+    store.run("yangtze_han", year=2024, rules_dir=RULES)
+    final = store.settle("yangtze_han", 2024, final=True).as_json()
     assert final["final"] is True and final["settlement_id"] == 1
-    _invoke(db, "load", "samples", str(DATA / "corrections" / "2024-03_correction.csv"))
-    out = _run(db, "--scheme", "yangtze_han", "--period", "2024-03")
-    assert out.startswith("运行 #2：")
+    store.load_samples(DATA / "corrections" / "2024-03_correction.csv")
+    [rerun] = store.run("yangtze_han", period="2024-03", rules_dir=RULES)
+    assert rerun.message.startswith("运行 #2：")
     # independently: 牛家村 March 2024 before and after the correction, against 东港村
     control = _cpi(2024, "2024-03", SECTIONS["cj_niujia"]["control_id"])
     after = sum(
@@ -214,7 +231,9 @@ def test_correction_diff_and_frozen_settlement(db: Path) -> None:
     before_band = _band((_cpi(2024, "2024-03", "cj_niujia") - control) / control)
     after_band = _band((after - control) / control)
     assert (before_band, after_band) == (("penalty", 200), ("reward", 50))
-    diff = json.loads(_invoke(db, "diff", "1", "2", "--json"))
+    diff = store.diff(1, 2).data
+    assert json.loads(_invoke(db, "diff", "1", "2", "--json")) == json.loads(
+        json.dumps(diff, default=str))  # the command prints the same document
     donghu = [p for p in diff["parties"] if p["party"] == "donghu"]
     assert donghu == [{"party": "donghu", "party_name": "东湖新技术开发区", "period": "2024-03",
                        "before": "-2000000.00", "after": "500000.00", "change": "2500000.00"}]
@@ -224,8 +243,7 @@ def test_correction_diff_and_frozen_settlement(db: Path) -> None:
     assert values == {("COD", "14.800000", "11.400000"), ("NH3N", "0.410000", "0.200000"),
                       ("TP", "0.125000", "0.076000")}
     assert all("2024-03_correction.csv" in v["source"] for v in changed[0]["values"])
-    later = json.loads(_invoke(db, "settle", "--scheme", "yangtze_han", "--year", "2024",
-                               "--json"))
+    later = store.settle("yangtze_han", 2024).as_json()
     assert later["transfers"] == final["transfers"]  # frozen
     assert later["carry_forward"] == [{"payer": "city_treasury", "payer_name": "市财政",
                                        "payee": "donghu", "payee_name": "东湖新技术开发区",

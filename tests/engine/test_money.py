@@ -12,9 +12,8 @@ import engine_toy as toy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compensation.engine import settle as settle_mod
+from compensation.api import Store
 from compensation.engine.money import allocate, to_fen, wan_text, yuan_text
-from compensation.store import open_store
 
 
 def test_wan_text_keeps_every_fen() -> None:
@@ -83,8 +82,8 @@ def test_settlement_equals_the_lines_to_the_fen(
 ) -> None:
     path = tmp_path / f"{uuid.uuid4().hex}.duckdb"
     shutil.copyfile(template_db, path)
-    con = open_store(path)
-    try:
+    store = Store(path)
+    with store.writing() as con:
         toy.setup_store(con)
         con.execute("UPDATE toy_params SET threshold = ?, reward = ?, penalty = ?",
                     [threshold, reward, penalty])
@@ -93,10 +92,8 @@ def test_settlement_equals_the_lines_to_the_fen(
             [[section, date(2021, month, 1), value]
              for section, values in data.items() for month, value in enumerate(values, start=1)],
         )
-        toy.run(con, toy.scheme(tmp_path), year=2021)
-        result = settle_mod.settle_year(con, "toy", 2021)
-    finally:
-        con.close()
+    toy.run(store, toy.scheme(tmp_path), year=2021)
+    result = store.settle("toy", 2021)
     # independently: each district's net for the year
     party = {"s1": "jiangan", "s2": "hanyang", "s3": "qingshan"}
     expected: dict[str, Decimal] = {}

@@ -77,10 +77,10 @@ def test_docx_seen_through_libreoffice_matches_the_pdf_bulletin(store, tmp_path,
     first_word, first_pdf = squeeze(word_pages[0]), squeeze(pdf_pages[0])
     for expected in ("武汉市生态环境局", "武环〔2018〕1号",
                      "关于2018年2月跨区断面水质考核生态补偿预核算情况的通报", "一、总体情况",
-                     "本月共考核断面3个", "老关村", "-16.67%"):
+                     "本月共考核断面3个", "老关村", "-16.67%", "附件：1.", "2018年3月5日"):
         assert expected in first_word, expected
         assert expected in first_pdf, expected
-    # page numbers in the footer on every page, 落款 and date somewhere
+    # the 落款 and date on the first page, after the ranked table; page numbers on every page
     total = len(word_pages)
     for n, page in enumerate(word_pages, start=1):
         assert f"第{n}页共{total}页" in squeeze(page)

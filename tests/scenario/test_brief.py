@@ -27,6 +27,15 @@ SUMMARY = [
     "2023年武汉经济技术开发区管委会少付 25.00 万元（仙桃市少得）",
     "测算依据2023年1月至2023年12月共 12 个月的监测数据，各月均有数据。",
 ]
+# Break-even of the reward A with the 300万 penalty held: each section-month is 1/24 of the year's
+# amount, so 22·A/24 = 2·3,000,000/24 → A = 272,727.27 (27.27万); with a Ⅲ target 21·A = 3·3,000,000
+# → A = 428,571.43 (42.86万).
+BREAK_EVEN = [
+    "现行条款下，其他条款不变，若达标奖励的年度金额约为 27.27 万元，"
+    "2023年合计双方收支相抵（平衡点）。",
+    "按“考核目标提高到Ⅲ类”，其他条款不变，若达标奖励的年度金额约为 42.86 万元，"
+    "2023年合计双方收支相抵（平衡点）。",
+]
 
 
 def _brief(small_db, out):
@@ -39,8 +48,9 @@ def _brief(small_db, out):
 
 def test_html_brief_says_in_words_what_each_side_pays(small_db, tmp_path) -> None:
     text = _brief(small_db, tmp_path / "简报.html").read_text(encoding="utf-8")
-    for sentence in SUMMARY:
+    for sentence in SUMMARY + BREAK_EVEN:
         assert sentence in text
+    assert text.index(BREAK_EVEN[0]) < text.index("二、各方案逐年净额")  # in the summary
     assert "target_iii" not in text and "tongshun" not in text
     assert "<th>现行条款</th><th>考核目标提高到Ⅲ类</th>" in text
     assert "<td class=\"num\">+250.00</td><td class=\"num\">+225.00</td>" in text
@@ -63,9 +73,11 @@ def test_docx_brief_reopened_and_seen_through_libreoffice(small_db, tmp_path,
     document = docx.Document(str(out))
     texts = [p.text for p in document.paragraphs]
     assert any(t.startswith(SUMMARY[1]) for t in texts)
+    assert BREAK_EVEN[0] in texts and BREAK_EVEN[1] in texts
     table = document.tables[0]
     assert [c.text for c in table.rows[0].cells] == ["年度", "现行条款", "考核目标提高到Ⅲ类"]
     assert [c.text for c in table.rows[1].cells] == ["2023年", "+250.00", "+225.00"]
     pdf = to_pdf(out, tmp_path_factory.mktemp("lo-profile"), tmp_path / "lo")
-    assert_reads_as_issued(pages_text(pdf), ["协议条款谈判简报", "2024年2月1日", "少付25.00万元"])
+    assert_reads_as_issued(pages_text(pdf), ["协议条款谈判简报", "2024年2月1日", "少付25.00万元",
+                                             "约为42.86万元"])
     assert_no_missing_glyph(pdf)

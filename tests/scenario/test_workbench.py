@@ -169,6 +169,14 @@ def test_moving_a_control_updates_the_figures_at_once(page: Path) -> None:
         assert moving == "annual_amount"
         assert browser.evaluate("document.getElementById('val-annual_amount').textContent") \
             == "500万"
+        # one control per negotiable parameter, and the break-even follows the one moved
+        controls = browser.evaluate(
+            "[...document.querySelectorAll('[id^=ctl-]')].map(c => c.id)")
+        assert sorted(controls) == sorted(f"ctl-{name}" for name in GRID)
+        browser.evaluate("""(() => { const c = document.getElementById('ctl-penalty_amount');
+            c.value = '1'; c.dispatchEvent(new Event('input')); })()""")
+        assert browser.evaluate(
+            "document.querySelector('#wb-breakeven li.moving').dataset.param") == "penalty_amount"
     finally:
         browser.close()
 
@@ -193,3 +201,28 @@ def test_the_browser_requests_nothing_but_the_file(page: Path) -> None:
         assert report.errors == []
     finally:
         browser.close()
+
+
+def test_the_whole_grid_is_one_rule_query_through_the_api(
+    tongshun_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Store.workbench` evaluates all 24 points and the current agreement with one execution of
+    the rule query (break-even's refinement rounds are their own queries, counted elsewhere).
+    The query runs on the real DuckDB; the wrapper only counts."""
+    from compensation.api import Store
+    from compensation.scenario import outcomes
+
+    calls: list[str] = []
+    real = outcomes.run_rule_query
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[2]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outcomes, "run_rule_query", counting)
+    page = Store(tongshun_db).workbench("tongshun", SPECS, "2022-2024", tmp_path / "wb.html")
+    assert len(calls) == 1 and calls[0].lstrip().startswith("CREATE TEMP TABLE")
+    assert (page.points, page.years) == (24, [2022, 2023, 2024])
+    assert dict(page.fixed)["indicators"] == "[COD, NH3N, TP]（规则文件现行值）"
+    html = page.path.read_text(encoding="utf-8")
+    assert '本文件含 <b id="wb-count">24</b> 个参数组合' in html
