@@ -55,6 +55,7 @@ def squeeze(text: str) -> str:
 
 
 INTERNAL = ("yangtze_han", "tongshun", "daoguan", "cpi_band", "class_decline", "target_class",
+            "target_iii", "amount_500",
             "rules/", ".rule", "[-band", "(band", "/work/", "/tmp/", "/srv/", "/home/")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import click
@@ -30,8 +31,7 @@ class BarProgress:
             return
         if label != self._label:
             self.close()
-            self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream(
-                "stderr"))
+            self._bar = click.progressbar(length=total, label=label, file=sys.stderr)
             self._bar.__enter__()
             self._label, self._done = label, 0
         self._bar.update(max(0, done - self._done))

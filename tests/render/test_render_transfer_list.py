@@ -17,7 +17,14 @@ from compensation.demo import STEPS, build_demo
 from compensation.engine import run_schemes
 from compensation.render.pdf import find_chromium
 from compensation.store import open_store
-from tests.office import HAVE_OFFICE, needs_office, pages_text, squeeze, to_pdf
+from tests.office import (
+    HAVE_OFFICE,
+    assert_reads_as_issued,
+    needs_office,
+    pages_text,
+    squeeze,
+    to_pdf,
+)
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +176,21 @@ def test_final_whose_list_fails_to_render_is_rolled_back(db, tmp_path) -> None:
     assert ok.returncode == 0, ok.stderr
     assert settlements(db) == 1
     assert sorted(p.name for p in tmp_path.iterdir() if "清单" in p.name) == ["清单.xlsx"]
+
+
+@needs_office
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed (CI installs it)")
+def test_provisional_pdf_and_docx_say_provisional_on_every_page(db, tmp_path,
+                                                                office_profile) -> None:
+    pdf = tmp_path / "清单.pdf"
+    word = tmp_path / "清单.docx"
+    for out in (pdf, word):
+        done = ecocomp(db, "--out", str(out), "--date", "2024-01-15")
+        assert done.returncode == 0, done.stderr
+    assert settlements(db) == 0  # a provisional list records nothing
+    net = f"{ledger_net(db):,.2f}"
+    for pages in (pages_text(pdf), pages_text(to_pdf(word, office_profile, tmp_path / "lo"))):
+        assert_reads_as_issued(pages, ["2024年1月15日", net, "编制人", "复核人", "审批人"])
+        for page in pages:
+            assert "预核算" in page
+        assert "结算编号第" not in squeeze("".join(pages))
