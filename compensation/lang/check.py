@@ -698,8 +698,7 @@ class Checker:
                     self.err(
                         a,
                         f"{f}(...) 的各个值单位应一致：{result.describe()} 与 "
-                        f"{x.describe()}。(units dif"
-                        "fer)",
+                        f"{x.describe()}。(units differ)",
                     )
             return result
         if f in ("ceil", "floor", "abs", "previous"):

@@ -1288,10 +1288,10 @@ class RuleBuilder(RuleCompiler):
             prev = self.main
             shares = tpl(
                 "SELECT g.*, sh.k, list_extract(g.p_list, CAST(sh.k AS INTEGER)) AS share_party, "
-                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_lis"
-                "t) AS base, "
-                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list"
-                ") AS rem "
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) // list_sum(g.w_list) "
+                "AS base, "
+                "g.a_fen * list_extract(g.w_list, CAST(sh.k AS INTEGER)) % list_sum(g.w_list) "
+                "AS rem "
                 f"FROM {prev} AS g CROSS JOIN range(1, :n) AS sh(k)",
                 n=number(n + 1),
             )

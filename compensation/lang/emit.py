@@ -14,8 +14,8 @@ STAGES = ("ast", "plan", "sql")
 
 
 def emit(path: str | Path, stage: str) -> str:
-    """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each rul"
-      "e's query."""
+    """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each
+    rule's query."""
     if stage not in STAGES:
         raise RuleError(f"未知的阶段“{stage}”；可选：{'、'.join(STAGES)}。(unknown stage)")
     from compensation.lang.ast import to_data

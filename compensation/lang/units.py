@@ -107,8 +107,8 @@ def divide(a: Unit, b: Unit) -> Unit:
 
 
 def same(a: Unit, b: Unit) -> bool:
-    """Two values may be added or compared: same kind and dimension (a literal 0 fits any nu"
-      "mber)."""
+    """Two values may be added or compared: same kind and dimension (a literal 0 fits any
+    number)."""
     if "unknown" in (a.kind, b.kind):
         return True
     if a.kind == "number" and b.kind == "number":
@@ -136,8 +136,8 @@ CLASS_NAMES = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ", 5: "Ⅴ", 6: "劣Ⅴ"}
 
 @dataclass(frozen=True)
 class ParamValue:
-    """A parameter value ready for the `ev_param_values` table: exactly one of num/txt/lst i"
-      "s set."""
+    """A parameter value ready for the `ev_param_values` table: exactly one of num/txt/lst
+    is set."""
 
     unit: Unit
     num: Decimal | None = None

@@ -57,11 +57,20 @@ def text_of(bulletin: Bulletin, doc: DocumentHead) -> dict:
 
 
 def draw_charts(bulletin: Bulletin, fmt: str = "svg") -> dict[str, list]:
-    """The charts as SVG text or PNG bytes (matplotlib is imported only here: Markdown and
-    workbooks need none)."""
+    """The charts as SVG text (written directly, `svg_charts`) or PNG bytes for Word (drawn by
+    matplotlib, imported only then: HTML, Markdown and workbooks need none)."""
+    shown = {row.section_id for row in bulletin.history}
+    if fmt == "svg":
+        from compensation.render import svg_charts
+
+        return {
+            "districts": svg_charts.district_bars(bulletin.parties),
+            "strips": svg_charts.class_strips(bulletin.history, bulletin.history_months),
+            "schematics": svg_charts.bank_schematics(bulletin.registry, bulletin.classes_now,
+                                                     shown),
+        }
     from compensation.render import charts
 
-    shown = {row.section_id for row in bulletin.history}
     return {
         "districts": charts.district_bars(bulletin.parties, fmt),
         "strips": charts.class_strips(bulletin.history, bulletin.history_months, fmt),

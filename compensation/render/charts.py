@@ -1,14 +1,14 @@
-"""Charts of the bulletin as inline SVG, drawn by matplotlib (Agg, no display needed).
+"""Charts of the Word bulletin as PNG images, drawn by matplotlib (Agg, no display needed).
 
-Text stays text in the SVG (`svg.fonttype = 'none'`), so no font is embedded and the browser draws
-the Chinese names with its own CJK font; matplotlib only needs a CJK font to measure them. Charts
-with many rows are split into pages of `ROWS_PER_CHART` so 1,000 sections still render and print.
+Word cannot inline SVG, so its charts are bitmaps, and matplotlib needs a CJK font to draw the
+Chinese names (`fonts.py`). The HTML bulletin's charts are SVG written directly (`svg_charts.py`,
+the same charts without matplotlib's start-up). Charts with many rows are split into pages of
+`ROWS_PER_CHART` so 1,000 sections still render and print.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from datetime import date
 
@@ -29,33 +29,22 @@ from compensation.render.labels import (  # noqa: E402
     yuan_to_wan,
 )
 from compensation.render.model import HistoryRow, PartyTotal, section_order  # noqa: E402
-
-ROWS_PER_CHART = 40
-NUMERALS_UP_TO = 120
-REWARD_COLOUR = "#2e8b57"
-PENALTY_COLOUR = "#c0392b"
+from compensation.render.svg_charts import (  # noqa: E402
+    NUMERALS_UP_TO,
+    PENALTY_COLOUR,
+    REWARD_COLOUR,
+    ROWS_PER_CHART,
+)
 
 
 def _style() -> dict:
     return chart_style("ecocomp")
 
 
-_XML_PROLOGUE = re.compile(r"^.*?(?=<svg)", re.S)
-
-
-def _to_svg(fig: plt.Figure) -> str:
-    """The figure as an SVG element for inlining (no XML prologue, no date, fixed ids)."""
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
-    svg = _XML_PROLOGUE.sub("", buffer.getvalue(), count=1)
-    return svg.replace("<svg ", '<svg role="img" ', 1)
-
-
-def _finish(fig: plt.Figure, fmt: str) -> str | bytes:
-    """'svg': inline SVG text (HTML); 'png': image bytes at 200 dpi (Word cannot inline SVG)."""
-    if fmt == "svg":
-        return _to_svg(fig)
+def _finish(fig: plt.Figure, fmt: str) -> bytes:
+    """PNG bytes at 200 dpi (the only format Word takes; `fmt` is kept for the callers)."""
+    if fmt != "png":
+        raise ValueError(f"charts.py draws PNG only, not {fmt!r} (SVG: svg_charts.py)")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=200, metadata={"Software": None})
     plt.close(fig)
@@ -78,7 +67,7 @@ def _pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
-def district_bars(parties: Sequence[PartyTotal], fmt: str = "svg") -> list:
+def district_bars(parties: Sequence[PartyTotal], fmt: str = "png") -> list:
     """Net amount per party, this month and year to date (万元), one bar pair per party."""
     if not parties:
         return []
@@ -110,7 +99,7 @@ def district_bars(parties: Sequence[PartyTotal], fmt: str = "svg") -> list:
     return charts
 
 
-def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = "svg") -> list:
+def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = "png") -> list:
     """Each section's class over the months: one coloured cell per month.
 
     The cells are one image per page (a bitmap inside the SVG), not one shape each, so a thousand
@@ -168,7 +157,7 @@ def plain(text: str) -> str:
 
 def bank_schematics(
     registry: Registry, classes: dict[str, int], section_ids: set[str] | None = None,
-    fmt: str = "svg",
+    fmt: str = "png",
 ) -> list:
     """Per river: its banks as lines, sections in river order as dots coloured by class."""
     by_river: dict[str, dict[str, list]] = {}

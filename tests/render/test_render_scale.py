@@ -7,8 +7,8 @@ import re
 from datetime import date
 
 from compensation.render.bulletin import add_charts, bulletin_html, bulletin_markdown
-from compensation.render.charts import ROWS_PER_CHART
 from compensation.render.model import build_bulletin
+from compensation.render.svg_charts import ROWS_PER_CHART
 from compensation.store import open_store, transaction
 
 N = 1000
