@@ -16,7 +16,7 @@ import duckdb
 from compensation.engine.ledger import party_names
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
-from compensation.months import period_text
+from compensation.months import grain_of, period_text
 from compensation.store.functions import has_function
 
 LineKey = tuple[str, date, date, str | None]
@@ -73,17 +73,6 @@ def _describe(lines: list[tuple] | None, names: dict[str, str]) -> str:
     )
 
 
-GRAINS = {1: "month", 2: "bimonth", 3: "quarter", 12: "year"}
-
-
-def _grain(start: date, end: date) -> tuple[str, int] | None:
-    """(grain, begins) of a line's period: its length in months names the grain, its first month
-    the (agreement) year's alignment; None for a period of another length (no value to show)."""
-    months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
-    grain = GRAINS.get(months)
-    return None if grain is None else (grain, start.month)
-
-
 def _value_changes(
     con: duckdb.DuckDBPyConnection, sections: list[str], periods: list[tuple[date, date]],
     a: dict[str, Any], b: dict[str, Any],
@@ -99,7 +88,7 @@ def _value_changes(
         return []
     shapes: dict[tuple[str, int], list[tuple[date, date]]] = {}
     for start, end in periods:
-        shape = _grain(start, end)
+        shape = grain_of(start, end)
         if shape is not None:
             shapes.setdefault(shape, []).append((start, end))
     macro = "monthly_mean_values" if b.get("period_value") == "monthly-mean" else "period_values"

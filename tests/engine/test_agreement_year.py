@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from compensation.cli import cli
 from compensation.engine.accounts import read_accounts
+from compensation.engine.explain import explain_line
 from compensation.engine.settle import compute_settlement
 from compensation.render.data import read_lines
 from compensation.store import open_store
@@ -182,3 +183,12 @@ def test_diff_names_the_changed_value_of_a_quarter(tmp_path: Path) -> None:
         "section": "s1", "period": "2020-07~2020-09", "indicator": "NH3N",
         "before": "0.400000", "after": "0.630000", "class_before": 2, "class_after": 3,
         "source": "2 2020-08_correction.csv"}]
+    # explain shows the quarter's value as the run formed it (not a calendar-year value)
+    con = open_store(db)
+    line = con.execute(
+        "SELECT line_id FROM ledger WHERE run_id = 2 AND period_start = DATE '2020-07-01'"
+    ).fetchall()[0][0]
+    shown = explain_line(con, line)
+    con.close()
+    assert [(v["period"], v["indicator"], v["value"], v["n_valid"], v["class"])
+            for v in shown["period_values"]] == [("2020-07-01", "NH3N", "0.630000", 3, 3)]
