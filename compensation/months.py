@@ -67,3 +67,15 @@ def period_text(start: date, end: date) -> str:
     if start == date(start.year, 1, 1) and end == date(start.year, 12, 31):
         return str(start.year)
     return f"{month_label(start)}~{month_label(end)}"
+
+
+GRAIN_OF_LENGTH = {1: "month", 2: "bimonth", 3: "quarter", 12: "year"}
+
+
+def grain_of(start: date, end: date) -> tuple[str, int] | None:
+    """(grain, begins) of a ledger line's period [start, end]: its length in months names the grain
+    (month, bimonth, quarter, year), its first month the (agreement) year's alignment, as the SQL
+    macro `period_of` takes them; None for a period of another length."""
+    months = (end.year * 12 + end.month) - (start.year * 12 + start.month) + 1
+    grain = GRAIN_OF_LENGTH.get(months)
+    return None if grain is None else (grain, start.month)

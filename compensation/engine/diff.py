@@ -13,10 +13,10 @@ from typing import Any
 
 import duckdb
 
-from compensation.engine.accounts import period_text
 from compensation.engine.ledger import party_names
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
+from compensation.months import grain_of, period_text
 from compensation.store.functions import has_function
 
 LineKey = tuple[str, date, date, str | None]
@@ -25,7 +25,7 @@ LineKey = tuple[str, date, date, str | None]
 def _run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
     rows = con.execute(
         """SELECT run_id, scheme, period_label, window_start, window_end, as_of, lines_hash,
-                  data_hash, rules_hash, params_hash, batch_ids
+                  data_hash, rules_hash, params_hash, batch_ids, period_value
            FROM runs WHERE run_id = ?""",
         [run_id],
     ).fetchall()
@@ -34,7 +34,7 @@ def _run(con: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, Any]:
             f"没有运行 #{run_id}；请用 ecocomp accounts 查看运行编号。(no run {run_id})"
         )
     keys = ("run", "scheme", "label", "window_start", "window_end", "as_of", "lines_hash",
-            "data_hash", "rules_hash", "params_hash", "batch_ids")
+            "data_hash", "rules_hash", "params_hash", "batch_ids", "period_value")
     return dict(zip(keys, rows[0], strict=True))
 
 
@@ -74,49 +74,72 @@ def _describe(lines: list[tuple] | None, names: dict[str, str]) -> str:
 
 
 def _value_changes(
-    con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date,
-    as_of_a: datetime, as_of_b: datetime, monthly: bool,
+    con: duckdb.DuckDBPyConnection, sections: list[str], periods: list[tuple[date, date]],
+    a: dict[str, Any], b: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    """Period values that differ between the two as-of times, with the batch/file of the new one.
+    """Period values that differ between the two runs, with the batch/file of the new one.
 
-    One query over every section and period asked for (not one per line).
+    Each value is formed as the run formed it (lang/runtime.py): the period's samples loaded by the
+    run's as-of, of months up to the run's last month (a provisional year is its to-date value),
+    the mean of samples or, with `period value monthly-mean`, of monthly values. One query per
+    period length (month, quarter, year…), over every section and period asked for.
     """
-    macro = "monthly_values" if monthly else "annual_values"
-    if not sections or not has_function(con, macro) or not has_function(con, "current_samples"):
+    if not sections or not has_function(con, "period_values"):
         return []
-    unit = "month" if monthly else "year"
-    last_day = date(end.year + 1, 1, 1) if not monthly else date(
-        end.year + end.month // 12, end.month % 12 + 1, 1)  # exclusive
-    rows = con.execute(
-        f"""WITH a AS (SELECT * FROM {macro}(CAST($a AS TIMESTAMP))
-                       WHERE list_contains($secs, section_id) AND period BETWEEN $s AND $e),
-                 b AS (SELECT * FROM {macro}(CAST($b AS TIMESTAMP))
-                       WHERE list_contains($secs, section_id) AND period BETWEEN $s AND $e),
-                 src AS (SELECT section_id, date_trunc('{unit}', sampled_at) AS period, indicator,
-                                string_agg(DISTINCT CAST(batch_id AS VARCHAR) || ' ' || file_name,
-                                           ', ') AS batches
-                         FROM current_samples(CAST($b AS TIMESTAMP))
-                         WHERE list_contains($secs, section_id)
-                           AND sampled_at >= $s AND sampled_at < $last
-                         GROUP BY ALL)
-            SELECT COALESCE(a.section_id, b.section_id) AS sid, CAST(COALESCE(a.period, b.period)
-                       AS DATE) AS per, COALESCE(a.indicator, b.indicator) AS ind,
-                   a.value, b.value, a.class, b.class, src.batches
-            FROM a FULL JOIN b USING (section_id, period, indicator)
-            LEFT JOIN src ON src.section_id = COALESCE(a.section_id, b.section_id)
-                         AND CAST(src.period AS DATE) = CAST(COALESCE(a.period, b.period) AS DATE)
-                         AND src.indicator = COALESCE(a.indicator, b.indicator)
-            WHERE a.value IS DISTINCT FROM b.value OR a.flags IS DISTINCT FROM b.flags
-            ORDER BY sid, per, ind""",
-        {"a": as_of_a, "b": as_of_b, "secs": sections, "s": start, "e": end, "last": last_day},
-    ).fetchall()
-    return [
-        {"section": s, "period_start": p, "period": str(p)[:7] if monthly else str(p)[:4],
-         "indicator": i, "before": None if va is None else str(va),
-         "after": None if vb is None else str(vb), "class_before": ca, "class_after": cb,
-         "source": src}
-        for s, p, i, va, vb, ca, cb, src in rows
-    ]
+    shapes: dict[tuple[str, int], list[tuple[date, date]]] = {}
+    for start, end in periods:
+        shape = grain_of(start, end)
+        if shape is not None:
+            shapes.setdefault(shape, []).append((start, end))
+    macro = "monthly_mean_values" if b.get("period_value") == "monthly-mean" else "period_values"
+    new = sorted(set(b["batch_ids"] or []) - set(a["batch_ids"] or []))
+    out = []
+    for (grain, begins), keys in sorted(shapes.items()):
+        source = macro if grain != "month" else "period_values"
+        starts = sorted({s for s, _ in keys})
+        first, last = starts[0], max(e for _, e in keys)
+
+        def side(name: str, source: str = source, grain: str = grain, begins: int = begins) -> str:
+            return (f"SELECT * FROM {source}(CAST(${name} AS TIMESTAMP), '{grain}', "
+                    f"through := CAST($t{name} AS DATE), begins := {int(begins)}) "
+                    "WHERE list_contains($secs, section_id) AND list_contains($starts, period)")
+
+        rows = con.execute(
+            f"""WITH a AS ({side("a")}), b AS ({side("b")}),
+                     src AS (SELECT section_id, period_of(sampled_at, '{grain}', {int(begins)})
+                                        AS period, indicator,
+                                    string_agg(DISTINCT CAST(batch_id AS VARCHAR) || ' '
+                                               || file_name, ', ' ORDER BY 1)
+                                        FILTER (WHERE list_contains($new, batch_id)) AS new_files,
+                                    string_agg(DISTINCT CAST(batch_id AS VARCHAR) || ' '
+                                               || file_name, ', ' ORDER BY 1) AS files
+                             FROM current_samples(CAST($b AS TIMESTAMP))
+                             WHERE list_contains($secs, section_id)
+                               AND sampled_at >= $first AND sampled_at < $last + INTERVAL 1 DAY
+                               AND date_trunc('month', sampled_at) <= $tb
+                             GROUP BY ALL)
+                SELECT COALESCE(a.section_id, b.section_id) AS sid,
+                       CAST(COALESCE(a.period, b.period) AS DATE) AS per,
+                       COALESCE(a.indicator, b.indicator) AS ind,
+                       a.value, b.value, a.class, b.class, COALESCE(src.new_files, src.files)
+                FROM a FULL JOIN b USING (section_id, period, indicator)
+                LEFT JOIN src ON src.section_id = COALESCE(a.section_id, b.section_id)
+                             AND src.period = CAST(COALESCE(a.period, b.period) AS DATE)
+                             AND src.indicator = COALESCE(a.indicator, b.indicator)
+                WHERE a.value IS DISTINCT FROM b.value OR a.flags IS DISTINCT FROM b.flags
+                ORDER BY sid, per, ind""",
+            {"a": a["as_of"], "b": b["as_of"], "ta": a["window_end"], "tb": b["window_end"],
+             "secs": sections, "starts": starts, "first": first, "last": last, "new": new},
+        ).fetchall()
+        ends = dict(keys)
+        out += [
+            {"section": s, "period_start": p, "period": period_text(p, ends.get(p, p)),
+             "indicator": i, "before": None if va is None else str(va),
+             "after": None if vb is None else str(vb), "class_before": ca, "class_after": cb,
+             "source": src}
+            for s, p, i, va, vb, ca, cb, src in rows
+        ]
+    return out
 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> tuple[date, date]:
@@ -158,18 +181,12 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
     )
     controls = dict(con.execute("SELECT section_id, control_id FROM sections").fetchall())
     section_names = dict(con.execute("SELECT section_id, name FROM sections").fetchall())
-    changes: dict[bool, list[dict[str, Any]]] = {}
-    for monthly in (True, False):
-        keys = [k for k in changed_keys if ((k[1].year, k[1].month) == (k[2].year, k[2].month))
-                == monthly]
-        sections = sorted({s for k in keys for s in (k[3], controls.get(k[3]))} - {None})
-        changes[monthly] = _value_changes(
-            con, sections, min((k[1] for k in keys), default=lo),
-            max((k[1] for k in keys), default=hi), a["as_of"], b["as_of"], monthly,
-        ) if keys else []
+    sections = sorted({s for k in changed_keys for s in (k[3], controls.get(k[3]))} - {None})
+    changes = _value_changes(
+        con, sections, sorted({(k[1], k[2]) for k in changed_keys}), a, b
+    ) if changed_keys else []
     lines_out = []
     for rule, start, end, section in changed_keys:
-        monthly = (start.year, start.month) == (end.year, end.month)
         involved = {section, controls.get(section)} - {None}
         lines_out.append({
             "rule": rule, "period": period_text(start, end), "section": section,
@@ -177,8 +194,9 @@ def diff_runs(con: duckdb.DuckDBPyConnection, run_a: int, run_b: int) -> dict[st
             "before": _describe(keyed_a.get((rule, start, end, section)), names),
             "after": _describe(keyed_b.get((rule, start, end, section)), names),
             "values": [
-                {k: v for k, v in c.items() if k != "period_start"} for c in changes[monthly]
+                {k: v for k, v in c.items() if k != "period_start"} for c in changes
                 if c["section"] in involved and c["period_start"] == start
+                and c["period"] == period_text(start, end)
             ],
         })
     nets_a, nets_b = _party_period(lines_a), _party_period(lines_b)

@@ -9,9 +9,9 @@ from typing import Any
 
 import duckdb
 
-from compensation.engine.accounts import period_text
 from compensation.engine.money import wan_text, yuan_text
 from compensation.errors import EcocompError
+from compensation.months import grain_of, period_text
 from compensation.quality.standards import display_value
 from compensation.store.functions import has_function
 
@@ -33,7 +33,8 @@ def _line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]:
                   l.payee, COALESCE(pb.name, l.payee), l.amount, l.branch, l.exception, l.reason,
                   CAST(l.trace AS VARCHAR), r.as_of, r.period_label, r.window_start, r.window_end,
                   r.rules_hash, r.data_hash, r.params_hash, r.engine_version, r.duckdb_version,
-                  CAST(r.rules_meta AS VARCHAR), CAST(r.params AS VARCHAR), r.period_kind
+                  CAST(r.rules_meta AS VARCHAR), CAST(r.params AS VARCHAR), r.period_kind,
+                  r.period_value
            FROM ledger l JOIN runs r USING (run_id)
            LEFT JOIN sections s ON s.section_id = l.section_id
            LEFT JOIN sections c ON c.section_id = s.control_id
@@ -53,7 +54,7 @@ def _line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]:
         "control", "control_name", "payer", "payer_name", "payee", "payee_name", "amount",
         "branch", "exception", "reason", "trace", "as_of", "run_label", "window_start",
         "window_end", "rules_hash", "data_hash", "params_hash", "engine_version",
-        "duckdb_version", "rules_meta", "params", "period_kind",
+        "duckdb_version", "rules_meta", "params", "period_kind", "period_value",
     )
     return dict(zip(keys, rows[0], strict=True))
 
@@ -100,19 +101,29 @@ def _samples(
 
 
 def _period_values(
-    con: duckdb.DuckDBPyConnection, sections: list[str], start: date, end: date,
-    as_of: datetime, kind: str,
+    con: duckdb.DuckDBPyConnection, sections: list[str], line: dict[str, Any],
 ) -> list[dict[str, Any]]:
-    macro = "monthly_values" if kind == "month" else "annual_values"
+    """The values of the line's period as its run formed them (lang/runtime.py): the period's
+    grain and alignment from its length and first month, samples loaded by the run's as-of, of
+    months up to the run's last month (a provisional year is its to-date value); the mean of
+    monthly values for `period value monthly-mean`."""
+    start, end = line["period_start"], line["period_end"]
+    grain, begins = grain_of(start, end) or ("month", 1)
+    monthly_mean = grain != "month" and line.get("period_value") == "monthly-mean"
+    macro = "monthly_mean_values" if monthly_mean else "period_values"
     if not sections or not has_function(con, macro):
         return []
+    counts = ("CAST(NULL AS INTEGER), CAST(NULL AS INTEGER)" if monthly_mean
+              else "n_samples, n_valid")
+    highest = "CAST(NULL AS DECIMAL(18,6))" if monthly_mean else "highest"
     rows = con.execute(
-        f"""SELECT section_id, CAST(period AS VARCHAR), indicator, n_samples, n_valid, value,
-                   highest, flags, class
-            FROM {macro}(CAST(? AS TIMESTAMP))
+        f"""SELECT section_id, CAST(period AS VARCHAR), indicator, {counts}, value,
+                   {highest}, flags, class
+            FROM {macro}(CAST(? AS TIMESTAMP), '{grain}', through := CAST(? AS DATE),
+                         begins := {int(begins)})
             WHERE list_contains(?, section_id) AND period BETWEEN ? AND ?
             ORDER BY section_id, indicator, period""",
-        [as_of, sections, start, end],
+        [line["as_of"], line["window_end"], sections, start, end],
     ).fetchall()
     keys = ("section_id", "period", "indicator", "n_samples", "n_valid", "value", "highest",
             "flags", "class")
@@ -164,7 +175,6 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
         ({line["section"], line["control"]} | _sections_in(trace)) - {None}  # type: ignore[operator]
     )
     as_of, start, end = line["as_of"], line["period_start"], line["period_end"]
-    kind = "month" if (start.year, start.month) == (end.year, end.month) else "year"
     return {
         "line": line["line"],
         "run": {
@@ -187,7 +197,7 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
             params, start, trace.get("params") if isinstance(trace, dict) else None
         ),
         "trace": trace,
-        "period_values": _period_values(con, sections, start, end, as_of, kind),
+        "period_values": _period_values(con, sections, line),
         "samples": _samples(con, sections, start, end, as_of),
     }
 

@@ -215,16 +215,16 @@ def run_window(
         """INSERT INTO runs (run_id, scheme, period_label, window_start, window_end, as_of,
                scenario, rules_hash, data_hash, params_hash, lines_hash, engine_version,
                duckdb_version, created_at, same_as_run, period_kind, span_start, rules_file,
-               rules_meta, params, batch_ids, line_count, year_begins)
+               rules_meta, params, batch_ids, line_count, year_begins, period_value)
            VALUES (?, ?, ?, ?, ?, ?, 'base', ?, ?, ?, ?, ?, ?, current_localtimestamp(), ?, ?, ?,
-                   ?, ?, ?, ?, ?, ?)""",
+                   ?, ?, ?, ?, ?, ?, ?)""",
         [
             run_id, info.id, window.label, window.start, window.end, as_of,
             digest["rules"], digest["data"], digest["params"], digest["lines"],
             compensation.__version__, duckdb.__version__, same, info.period_kind,
             info.span_start, str(info.path), canonical_json(rules_meta),
             canonical_json(info.parameters),
-            [b for b, _ in batches], int(count), info.year_begins,
+            [b for b, _ in batches], int(count), info.year_begins, info.period_value,
         ],
     )
     con.execute(

@@ -50,6 +50,7 @@ class SchemeInfo:
     path: Path
     compiled: Any  # the CompiledScheme itself, for prepare_run
     year_begins: int = 1  # first month of the (agreement) year
+    period_value: str = "samples"  # a longer period's value: 'samples' or 'monthly-mean'
 
 
 def default_rules_dir(explicit: Path | str | None = None) -> Path:
@@ -187,6 +188,7 @@ def describe(compiled: Any, path: Path) -> SchemeInfo:
         path=path,
         compiled=compiled,
         year_begins=int(_field(header, "year_begins", default=1) or 1),
+        period_value=str(_field(header, "period_value", default="samples") or "samples"),
     )
 
 

@@ -603,6 +603,22 @@ CREATE OR REPLACE MACRO period_flags(as_of, grain, through := NULL, begins := 1)
            OR date_trunc('month', sampled_at) <= date_trunc('month', CAST(through AS DATE)))
     GROUP BY ALL;
 
+-- For schemes whose own text says a longer period's value is the mean of its monthly values
+-- (`period value monthly-mean`): the monthly values averaged exactly and rounded once more, half to
+-- even, to the assessment decimals; months after through's month left out. As lang/runtime.py.
+CREATE OR REPLACE MACRO monthly_mean_values(as_of, grain, through := NULL, begins := 1) AS TABLE
+    SELECT section_id, period, indicator, value, flags,
+           CAST(indicator_class(indicator, water_body, value) AS TINYINT) AS class, water_body
+    FROM (SELECT section_id, period_of(period, grain, begins) AS p, indicator,
+                 CAST(round_half_even_at(ediv(sum(value), count(value)),
+                                         assessment_decimals(indicator)) AS DECIMAL(18,6)) AS value,
+                 CAST(list_sort(list_distinct(flatten(list(flags)))) AS VARCHAR[]) AS flags,
+                 any_value(water_body) AS water_body
+          FROM period_values(as_of, 'month')
+          WHERE through IS NULL OR period <= date_trunc('month', CAST(through AS DATE))
+          GROUP BY section_id, p, indicator) AS m(section_id, period, indicator, value, flags,
+                                                   water_body);
+
 CREATE OR REPLACE MACRO monthly_values(as_of) AS TABLE
     SELECT * FROM period_values(as_of, 'month');
 

@@ -105,6 +105,12 @@ class LedgerLine:
         """The month a line is booked to: the month its period ends in."""
         return date(self.period_end.year, self.period_end.month, 1)
 
+    def counts_at(self, month: date, viewed: date) -> bool:
+        """Whether this line, listed under `month`, enters a total through `viewed`: a month's
+        line in its month; a longer period's line (quarter, year, agreement year) once, in the
+        month it ends, or in `viewed` while it is still running (its to-date status)."""
+        return not self.spans_months or month == min(self.month, viewed)
+
 
 @dataclass(frozen=True)
 class RuleInfo:

@@ -84,8 +84,9 @@ def build_district_books(
 ) -> list[DistrictBook]:
     """One book per non-treasury party that is on a line of the year or assessed on a section.
 
-    Lines counted: each month's single-month lines, and the multi-month (year-to-date) lines of
-    the last month only, so a year scheme's provisional status is not counted once per month.
+    Lines counted: each month's single-month lines, and each multi-month line once
+    (`LedgerLine.counts_at`: a finished quarter in its last month, a running year in the last
+    month), so a year scheme's provisional status is not counted once per month.
     """
     first = date(year, 1, 1)
     last = parse_through(through, year) or date(year, 12, 1)
@@ -102,7 +103,7 @@ def build_district_books(
     views: list[tuple[date, LineView]] = []
     for month in month_range(first, last):
         for line in snapshot.lines_by_month.get(month, []):
-            if line.spans_months and month != last:
+            if not line.counts_at(month, last):
                 continue
             views.append((month, line_view(line, registry, snapshot.classes, month)))
     parties = list(dict.fromkeys(

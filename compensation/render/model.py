@@ -350,15 +350,16 @@ def party_totals(
 ) -> list[PartyTotal]:
     """Net per party (treasury left out) for the month and for January..month.
 
-    Year to date: every single-month line of the year's months, plus the multi-month (year-to-date
-    provisional) lines of this month only, so a year scheme's status is not counted twice.
+    Year to date: every single-month line of the year's months, plus each multi-month line once
+    (`LedgerLine.counts_at`: a finished quarter in its last month, a running year in this month),
+    so a year scheme's status is not counted twice.
     """
     registry = snapshot.registry
     lines_ytd: list[LedgerLine] = []
     for m, lines in snapshot.lines_by_month.items():
         if m.year != month.year or m > month:
             continue
-        lines_ytd.extend(x for x in lines if not x.spans_months or m == month)
+        lines_ytd.extend(x for x in lines if x.counts_at(m, month))
     order = list(dict.fromkeys([v.party_id for v in views] + [v.line.payer for v in views]
                                + [v.line.payee for v in views]))
     seen_ytd = list(dict.fromkeys(p for x in lines_ytd for p in (x.payer, x.payee)))

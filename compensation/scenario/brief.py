@@ -26,9 +26,10 @@ from compensation.scenario.sweep import sweep
 
 FORMATS = (".html", ".docx")
 NO_DATA_WORDS = ("数据缺失", "缺测", "无数据", "无监测")
-# The money parameters the brief names in words (never by their identifiers); another scheme's
-# money parameter is called 年度金额 only if it is its first negotiable one (see `_money_param`).
-PARAMETER_WORDS = {"annual_amount": "达标奖励的年度金额", "penalty_amount": "超标补偿的年度金额"}
+# The money parameters the brief names in words (never by their identifiers); another is called
+# by its place and current value (see `_money_param`).
+PARAMETER_WORDS = {"annual_amount": "达标奖励的年度金额", "penalty_amount": "超标补偿的年度金额",
+                   "reward_hold": "持平或小幅改善档的奖励金额"}
 # The break-even is looked for between 0 and this many times the largest value the clause takes
 # in any compared scenario, over BREAK_EVEN_STEPS grid steps (refined to the fen by `sweep`).
 BREAK_EVEN_SPAN = 10
@@ -116,7 +117,8 @@ def break_even_sentences(con: duckdb.DuckDBPyConnection, c: Comparison) -> list[
     param = _money_param(compiled)
     if param is None:
         return []
-    words = PARAMETER_WORDS.get(param.name, "年度金额")
+    words = PARAMETER_WORDS.get(param.name) or (
+        f"首项可协商金额（现为 {format_wan(param.versions[-1].value.num or Decimal(0))} 万元）")
     top = (_largest_value(param, c.scenarios) * BREAK_EVEN_SPAN).quantize(Decimal(10000))
     if top <= 0:
         return []

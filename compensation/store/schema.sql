@@ -98,6 +98,8 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS batch_ids INTEGER[];
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS line_count INTEGER;
 -- first month of the scheme's (agreement) year: `--year Y` of accounts/settle reads N/Y..(N-1)/(Y+1)
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS year_begins INTEGER;
+-- how the scheme forms a longer period's value: 'samples' or 'monthly-mean' (diff recomputes it)
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS period_value VARCHAR;
 
 CREATE SEQUENCE IF NOT EXISTS line_seq START 1;
 CREATE TABLE IF NOT EXISTS ledger (

@@ -296,7 +296,8 @@ def _final_lists(con) -> dict[str, tuple[int, date, list[tuple[str, str, Decimal
 
 
 def _list_musts(sid: int, day: date, rows: list) -> list[str]:
-    return [f"结算编号 第{sid}号", f"{day.year}年{day.month}月{day.day}日", "合计",
+    return ["武汉市生态环境局", f"结算编号 第{sid}号", f"{day.year}年{day.month}月{day.day}日",
+            "合计",
             *[f"{a:,.2f}" for _, _, a in rows], "编制人", "复核人", "审批人"]
 
 

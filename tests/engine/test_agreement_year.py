@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from compensation.cli import cli
 from compensation.engine.accounts import read_accounts
+from compensation.engine.explain import explain_line
 from compensation.engine.settle import compute_settlement
 from compensation.render.data import read_lines
 from compensation.store import open_store
@@ -45,16 +46,16 @@ rule nh3n_year "协议年氨氮均值" basis "测试"
 MONTHS = [date(2020, m, 10) for m in range(6, 13)] + [date(2021, m, 10) for m in range(1, 6)]
 
 
-def _store(db: Path) -> None:
+def _store(db: Path, scheme: str = "ay", months: list[date] = MONTHS) -> None:
     con = open_store(db)
     con.execute("INSERT INTO parties (party_id, name, kind) VALUES ('up_city', '上游市', 'city'),"
                 " ('down_city', '下游市', 'city')")
     con.execute(
         "INSERT INTO sections (section_id, name, river, water_body, role, party_id, schemes,"
-        " valid_from) VALUES ('s1', '界河断面', '界河', 'river', 'assessed', 'up_city', ['ay'],"
-        " DATE '2018-01-01')"
+        " valid_from) VALUES ('s1', '界河断面', '界河', 'river', 'assessed', 'up_city', [?],"
+        " DATE '2018-01-01')", [scheme]
     )
-    _batch(con, 1, "2021.csv", datetime(2021, 7, 1), [(d, "0.40") for d in MONTHS])
+    _batch(con, 1, "2021.csv", datetime(2021, 7, 1), [(d, "0.40") for d in months])
     con.close()
 
 
@@ -130,6 +131,21 @@ def test_provisional_final_and_a_correction_after_the_final(tmp_path: Path) -> N
     assert [(t["payer"], t["payee"], t["amount"]) for t in again["carry_forward"]] == [
         ("up_city", "down_city", "200.00")]
 
+    # diff names the changed value of the agreement year: the section, NH3N 0.40 → 1.12, the file
+    diff = json.loads(_cli(db, "diff", "2", "3", "--json"))
+    [changed] = diff["lines"]
+    assert changed["period"] == "2020-06~2021-05"
+    assert changed["values"] == [{
+        "section": "s1", "period": "2020-06~2021-05", "indicator": "NH3N",
+        "before": "0.400000", "after": "1.120000", "class_before": 2, "class_after": 4,
+        "source": "2 2021-03_correction.csv"}]
+    assert ("s1 2020-06~2021-05 NH3N：0.400000 → 1.120000（类别 2 → 4；"
+            "来源 2 2021-03_correction.csv）") in _cli(db, "diff", "2", "3")
+    # against the provisional run, the value before is the June–December one (to date)
+    early = json.loads(_cli(db, "diff", "1", "3", "--json"))
+    assert [(v["before"], v["after"]) for v in early["lines"][0]["values"]] == [
+        ("0.400000", "1.120000")]
+
     # one choice of runs: accounts, settle and the bulletin/workbook read layer give one total
     con = open_store(db)
     accounts = read_accounts(con, "ay", year=2020)
@@ -140,3 +156,39 @@ def test_provisional_final_and_a_correction_after_the_final(tmp_path: Path) -> N
     assert net == {"up_city": D("-100.00")}
     assert settlement.party_net["up_city"] == D("-100.00")
     assert [(x.run_id, x.payer, x.amount) for x in bulletin] == [(3, "up_city", D("100.00"))]
+
+
+QUARTER = RULE.replace("scheme ay", "scheme q").replace("period year", "period quarter").replace(
+    "  year begins month 6\n", "").replace("for each assessed section, year",
+                                          "for each assessed section, quarter")
+
+
+def test_diff_names_the_changed_value_of_a_quarter(tmp_path: Path) -> None:
+    db, rules = tmp_path / "t.duckdb", tmp_path / "rules"
+    rules.mkdir()
+    (rules / "q.rule").write_text(QUARTER, encoding="utf-8")
+    _store(db, "q", [date(2020, m, 10) for m in range(6, 13)])
+    run = ["run", "--scheme", "q", "--rules", str(rules), "--year", "2020"]
+    _cli(db, *run, "--as-of", "2021-07-15")
+    con = duckdb.connect(str(db))
+    _batch(con, 2, "2020-08_correction.csv", datetime(2021, 8, 1), [(date(2020, 8, 10), "1.10")])
+    con.close()
+    _cli(db, *run, "--as-of", "2021-08-15")
+    diff = json.loads(_cli(db, "diff", "1", "2", "--json"))
+    # Q3 2020 (July–September): (0.40 + 1.10 + 0.40) / 3 = 0.633… → 0.63, worse than Ⅱ
+    [changed] = diff["lines"]
+    assert (changed["period"], changed["after"]) == (
+        "2020-07~2020-09", "上游市→下游市 0.01万元〔(0.5mg/L, ..)〕")
+    assert changed["values"] == [{
+        "section": "s1", "period": "2020-07~2020-09", "indicator": "NH3N",
+        "before": "0.400000", "after": "0.630000", "class_before": 2, "class_after": 3,
+        "source": "2 2020-08_correction.csv"}]
+    # explain shows the quarter's value as the run formed it (not a calendar-year value)
+    con = open_store(db)
+    line = con.execute(
+        "SELECT line_id FROM ledger WHERE run_id = 2 AND period_start = DATE '2020-07-01'"
+    ).fetchall()[0][0]
+    shown = explain_line(con, line)
+    con.close()
+    assert [(v["period"], v["indicator"], v["value"], v["n_valid"], v["class"])
+            for v in shown["period_values"]] == [("2020-07-01", "NH3N", "0.630000", 3, 3)]
