@@ -164,6 +164,14 @@ def test_period_labels_become_first_and_last_days() -> None:
     assert period_dates("2023-12") == (date(2023, 12, 1), date(2023, 12, 31))
     assert period_dates("2020") == (date(2020, 1, 1), date(2020, 12, 31))
     assert period_dates("2020-06~2021-05") == (date(2020, 6, 1), date(2021, 5, 31))
+    # the inverse of the engine's own labels, for every grain a ledger line can have
+    from compensation.months import period_text
+
+    for start, end in ((date(2024, 2, 1), date(2024, 2, 29)),
+                       (date(2022, 1, 1), date(2022, 12, 31)),
+                       (date(2022, 6, 1), date(2023, 5, 31)), (date(2023, 3, 1), date(2023, 4, 30)),
+                       (date(2023, 10, 1), date(2023, 12, 31))):
+        assert period_dates(period_text(start, end)) == (start, end)
 
 
 def _dtype_text(dtype: pl.DataType) -> str:
