@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from compensation.engine.schemes import scheme_ids
+from compensation.engine.schemes import default_rules_dir, scheme_ids
 from compensation.ingest.batches import create_batch, existing_batch, file_sha256, finish_batch
 from compensation.ingest.columns import PARTY_COLUMNS, SECTION_COLUMNS, column_role
 from compensation.ingest.problems import Problem, ProblemList, fail
@@ -261,7 +261,9 @@ def load_parties(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
 def load_sections(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
                   encoding: str | None = None, rules_dir: Path | None = None) -> LoadReport:
     """Upsert the sections registry in one transaction, after checking every row; the schemes a
-    section names must be rule files of `rules_dir` (default: where `ecocomp run` looks)."""
-    known = scheme_ids(rules_dir)
+    section names must be rule files of `rules_dir` (default: where `ecocomp run` looks) or of
+    its examples/ folder (run with `--rules rules/examples`; the demo runs two of them)."""
+    known = sorted(set(scheme_ids(rules_dir))
+                   | set(scheme_ids(default_rules_dir(rules_dir) / "examples")))
     return _load(con, "sections", path, encoding,
                  lambda c, raw, problems: _check_sections(c, raw, problems, known))
