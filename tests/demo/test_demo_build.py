@@ -15,6 +15,7 @@ import duckdb
 import pytest
 
 from compensation.render.labels import SCHEME_TITLES as TITLES
+from compensation.render.labels import scheme_title
 from compensation.render.pdf import find_chromium, html_to_pdf
 from tests.office import (
     HAVE_OFFICE,
@@ -294,7 +295,7 @@ def _final_lists(con) -> dict[str, tuple[int, date, list[tuple[str, str, Decimal
             "SELECT p.name, q.name, t.amount FROM settlement_transfers t"
             " JOIN parties p ON p.party_id = t.payer JOIN parties q ON q.party_id = t.payee"
             " WHERE settlement_id = ? ORDER BY t.payer, t.payee", [sid]).fetchall()
-        out[TITLES[scheme]] = (sid, created.date(), rows)
+        out[scheme_title(scheme)] = (sid, created.date(), rows)
     return out
 
 

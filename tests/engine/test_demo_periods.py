@@ -47,14 +47,10 @@ def _cli(db: Path, *args: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_db(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data with the two example schemes run and settled (conftest's `loaded_db`)."""
     path = tmp_path_factory.mktemp("periods") / "demo.duckdb"
-    shutil.copyfile(template_db, path)
-    store = Store(path)
-    store.load_parties(DATA / "registry" / "parties.csv")
-    store.load_sections(DATA / "registry" / "sections.csv")
-    store.load_samples(sorted(p for p in (DATA / "monitoring").iterdir()
-                              if p.suffix in {".csv", ".xlsx"}))
+    shutil.copyfile(loaded_db, path)
     con = open_store(path)
     run_and_settle_examples(con, as_of=None)
     con.close()
