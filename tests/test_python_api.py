@@ -153,3 +153,54 @@ def test_a_call_holds_no_connection_after_it_returns(tmp_path: Path) -> None:
     with store.reading() as con:  # and a read of your own SQL holds it only inside the block
         assert con.execute("SELECT count(*) FROM parties").fetchall()[0][0] == int(parties)
     assert other_process_writes() == parties
+
+
+def test_period_labels_become_first_and_last_days() -> None:
+    from datetime import date
+
+    from compensation.api.results import period_dates
+
+    assert period_dates("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))  # a leap year
+    assert period_dates("2023-12") == (date(2023, 12, 1), date(2023, 12, 31))
+    assert period_dates("2020") == (date(2020, 1, 1), date(2020, 12, 31))
+    assert period_dates("2020-06~2021-05") == (date(2020, 6, 1), date(2021, 5, 31))
+    # the inverse of the engine's own labels, for every grain a ledger line can have
+    from compensation.months import period_text
+
+    for start, end in ((date(2024, 2, 1), date(2024, 2, 29)),
+                       (date(2022, 1, 1), date(2022, 12, 31)),
+                       (date(2022, 6, 1), date(2023, 5, 31)), (date(2023, 3, 1), date(2023, 4, 30)),
+                       (date(2023, 10, 1), date(2023, 12, 31))):
+        assert period_dates(period_text(start, end)) == (start, end)
+
+
+def _dtype_text(dtype: pl.DataType) -> str:
+    if isinstance(dtype, pl.Decimal):
+        return f"Decimal({dtype.precision},{dtype.scale})"
+    if isinstance(dtype, pl.Datetime):
+        assert (dtype.time_unit, dtype.time_zone) == ("us", None)
+        return "Datetime"
+    if isinstance(dtype, pl.List):
+        return f"List({_dtype_text(dtype.inner)})"
+    return type(dtype).__name__
+
+
+def test_the_documented_columns_and_dtypes_are_the_frames() -> None:
+    from compensation.api import frames
+
+    schemas = {
+        "store.accounts()": frames.ACCOUNT_LINES, "store.party_totals()": frames.PARTY_TOTALS,
+        "store.runs()": frames.RUNS, "store.settlements()": frames.TRANSFERS,
+        "RunDiff.parties": frames.DIFF_PARTIES, "Explanation.period_values": frames.PERIOD_VALUES,
+        "Explanation.samples": frames.SAMPLES, "ScenarioComparison.yearly": frames.COMPARE_YEARLY,
+        "ScenarioComparison.monthly": frames.COMPARE_MONTHLY,
+        "ScenarioSweep.break_even": frames.BREAK_EVEN,
+    }
+    table = DOC.read_text(encoding="utf-8").split("## Columns and dtypes", 1)[1]
+    documented = dict(re.findall(r"^\| `([^`]+)` \| (.+?) \|$", table, re.M))
+    for label, schema in schemas.items():
+        assert documented[label] == ", ".join(
+            f"{name} {_dtype_text(dtype)}" for name, dtype in schema.items()), label
+    # and the frames are built with exactly these schemas, empty or not
+    empty = frames.frame([], frames.DIFF_PARTIES)
+    assert empty.is_empty() and empty.schema == pl.Schema(frames.DIFF_PARTIES)

@@ -37,7 +37,8 @@ TRANSFERS: dict[str, pl.DataType] = {
     "payee_name": pl.String(), "amount": MONEY,
 }
 DIFF_PARTIES: dict[str, pl.DataType] = {
-    "party": pl.String(), "party_name": pl.String(), "period": pl.String(), "before": MONEY,
+    "party": pl.String(), "party_name": pl.String(), "period": pl.String(),
+    "period_start": pl.Date(), "period_end": pl.Date(), "before": MONEY,
     "after": MONEY, "change": MONEY,
 }
 COMPARE_YEARLY: dict[str, pl.DataType] = {
@@ -45,6 +46,17 @@ COMPARE_YEARLY: dict[str, pl.DataType] = {
 }
 COMPARE_MONTHLY: dict[str, pl.DataType] = {
     "month": pl.Date(), "scenario": pl.String(), "net": MONEY, "reason": pl.String(),
+}
+PERIOD_VALUES: dict[str, pl.DataType] = {
+    "section_id": pl.String(), "period": pl.Date(), "indicator": pl.String(),
+    "n_samples": pl.Int64(), "n_valid": pl.Int64(), "value": VALUE, "highest": VALUE,
+    "flags": pl.List(pl.String()), "class": pl.Int64(),
+}
+SAMPLES: dict[str, pl.DataType] = {
+    "section_id": pl.String(), "sampled_at": pl.Datetime("us"), "indicator": pl.String(),
+    "value": VALUE, "below_dl": pl.Boolean(), "detection_limit": VALUE, "flag": pl.String(),
+    "source": pl.String(), "batch_id": pl.Int64(), "file_name": pl.String(),
+    "row_no": pl.Int64(),
 }
 BREAK_EVEN: dict[str, pl.DataType] = {
     "param": pl.String(), "fixed": pl.String(), "value": pl.Decimal(38, 6),

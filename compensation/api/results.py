@@ -26,6 +26,19 @@ def _decimal(text: Any) -> Decimal | None:
     return None if text is None else Decimal(str(text))
 
 
+def period_dates(label: str) -> tuple[date, date]:
+    """The first and last day of a period as `ecocomp` labels it: "2018-02", "2020" (a calendar
+    year) or "2020-06~2021-05" (a range of months)."""
+    first, _, last = label.partition("~")
+    last = last or first
+    start = date(int(first[:4]), 1 if len(first) == 4 else int(first[5:7]), 1)
+    if len(last) == 4:
+        return start, date(int(last), 12, 31)
+    year, month = int(last[:4]), int(last[5:7])
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return start, date.fromordinal(following.toordinal() - 1)
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One ledger line traced back to its rule, parameters, period values and samples.
@@ -59,7 +72,7 @@ class Explanation:
         """The period values behind the line, one row per section, period and indicator."""
         import polars as pl
 
-        from compensation.api.frames import VALUE
+        from compensation.api.frames import PERIOD_VALUES
 
         return pl.DataFrame(
             [
@@ -67,9 +80,7 @@ class Explanation:
                  "value": _decimal(v["value"]), "highest": _decimal(v["highest"])}
                 for v in self.data["period_values"]
             ],
-            schema={"section_id": pl.String(), "period": pl.Date(), "indicator": pl.String(),
-                    "n_samples": pl.Int64(), "n_valid": pl.Int64(), "value": VALUE,
-                    "highest": VALUE, "flags": pl.List(pl.String()), "class": pl.Int64()},
+            schema=PERIOD_VALUES,
         )
 
     @cached_property
@@ -77,7 +88,7 @@ class Explanation:
         """The samples behind those values, each with the file and row it was loaded from."""
         import polars as pl
 
-        from compensation.api.frames import VALUE
+        from compensation.api.frames import SAMPLES
 
         return pl.DataFrame(
             [
@@ -86,10 +97,7 @@ class Explanation:
                  "detection_limit": _decimal(s.get("detection_limit"))}
                 for s in self.data["samples"]
             ],
-            schema={"section_id": pl.String(), "sampled_at": pl.Datetime("us"),
-                    "indicator": pl.String(), "value": VALUE, "below_dl": pl.Boolean(),
-                    "detection_limit": VALUE, "flag": pl.String(), "source": pl.String(),
-                    "batch_id": pl.Int64(), "file_name": pl.String(), "row_no": pl.Int64()},
+            schema=SAMPLES,
         )
 
     @classmethod
@@ -109,8 +117,9 @@ class Explanation:
 class RunDiff:
     """Two runs of one scheme compared over the months both cover.
 
-    `parties` columns: party, party_name, period, before, after, change (Decimal(18,2), net =
-    received − paid). `lines`: each changed ledger line with the values that changed under it.
+    `parties` columns: party, party_name, period (the label), period_start, period_end (Date),
+    before, after, change (Decimal(18,2), net = received − paid). `lines`: each changed ledger
+    line with the values that changed under it.
     """
 
     scheme: str
@@ -129,7 +138,9 @@ class RunDiff:
 
         return frames.frame(
             ({**p, "before": Decimal(p["before"]), "after": Decimal(p["after"]),
-              "change": Decimal(p["change"])} for p in self.data["parties"]),
+              "change": Decimal(p["change"]),
+              **dict(zip(("period_start", "period_end"), period_dates(p["period"]), strict=True))}
+             for p in self.data["parties"]),
             frames.DIFF_PARTIES,
         )
 

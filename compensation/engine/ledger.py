@@ -21,8 +21,10 @@ import duckdb
 # window covers it from its first month (or the span start) through its last month: a final run
 # replaces the provisional ones. A period still running at the viewpoint (a year seen in March) is
 # read from the newest run whose window ends at the viewpoint: its to-date provisional status.
-CHOSEN_RUNS_SQL = """
-WITH base AS (
+# `views`: one row (range_start, viewpoint) per question; a bulletin asks for a dozen months in one
+# statement (planning this query cost about 20 ms of CPU, a dozen times per bulletin).
+_CHOSEN_RUNS_TEMPLATE = """
+WITH views AS (VIEWS), base AS (
     SELECT * FROM runs
     WHERE scenario = 'base' AND ($schemes IS NULL OR list_contains($schemes, scheme))
 ), window_months AS (
@@ -40,24 +42,36 @@ WITH base AS (
                                       WHEN 'year' THEN 12 ELSE 1 END)
                 - INTERVAL 1 DAY AS DATE) AS period_end
     FROM window_months
-), keys AS (
+), all_keys AS (
     -- the periods of the lines, and those of the runs' windows (a run may write no line)
     SELECT DISTINCT scheme, period_start, period_end FROM (
         SELECT b.scheme, l.period_start, l.period_end
         FROM ledger l JOIN base b USING (run_id)
         UNION ALL
         SELECT scheme, period_start, period_end FROM window_keys)
-    WHERE period_start <= $viewpoint AND period_end >= $range_start
+), keys AS (
+    SELECT v.range_start, v.viewpoint, k.scheme, k.period_start, k.period_end
+    FROM all_keys k JOIN views v
+      ON k.period_start <= v.viewpoint AND k.period_end >= v.range_start
 )
-SELECT k.scheme, k.period_start, k.period_end, max(r.run_id) AS run_id
+SELECT k.scheme, k.period_start, k.period_end, max(r.run_id) AS run_id, k.range_start,
+       k.viewpoint
 FROM keys k JOIN base r
   ON r.scheme = k.scheme
  AND r.window_start <= greatest(k.period_start,
                                 COALESCE(date_trunc('month', r.span_start), k.period_start))
- AND r.window_end >= least(date_trunc('month', k.period_end), $viewpoint)
- AND (date_trunc('month', k.period_end) <= $viewpoint OR r.window_end = $viewpoint)
-GROUP BY k.scheme, k.period_start, k.period_end
+ AND r.window_end >= least(date_trunc('month', k.period_end), k.viewpoint)
+ AND (date_trunc('month', k.period_end) <= k.viewpoint OR r.window_end = k.viewpoint)
+GROUP BY k.range_start, k.viewpoint, k.scheme, k.period_start, k.period_end
 """
+CHOSEN_RUNS_SQL = _CHOSEN_RUNS_TEMPLATE.replace(
+    "VIEWS",
+    "SELECT CAST($range_start AS DATE) AS range_start, CAST($viewpoint AS DATE) AS viewpoint",
+)
+CHOSEN_RUNS_EACH_SQL = _CHOSEN_RUNS_TEMPLATE.replace(
+    "VIEWS", "SELECT CAST(unnest($range_starts) AS DATE) AS range_start, "
+    "CAST(unnest($viewpoints) AS DATE) AS viewpoint"
+)
 
 # Lines of the chosen runs, period keys intersecting [range_start, viewpoint].
 CURRENT_LINES_SQL = f"""
@@ -87,12 +101,27 @@ def chosen_runs(
 ) -> dict[ChosenKey, int]:
     """(scheme, period_start, period_end) → the run whose lines count for that period, seen from
     the month `viewpoint` (see CHOSEN_RUNS_SQL); all schemes unless `schemes` is given."""
+    return chosen_runs_each(con, [(range_start, viewpoint)], schemes)[(range_start, viewpoint)]
+
+
+def chosen_runs_each(
+    con: duckdb.DuckDBPyConnection,
+    views: Iterable[tuple[date, date]],
+    schemes: Iterable[str] | None = None,
+) -> dict[tuple[date, date], dict[ChosenKey, int]]:
+    """`chosen_runs` for several (range_start, viewpoint) pairs in one statement, by pair (every
+    pair asked is a key, with {} when no run counts)."""
+    pairs = list(views)
     wanted = None if schemes is None else sorted(set(schemes))
     rows = con.execute(
-        CHOSEN_RUNS_SQL,
-        {"schemes": wanted, "range_start": range_start, "viewpoint": viewpoint},
+        CHOSEN_RUNS_EACH_SQL,
+        {"schemes": wanted, "range_starts": [start for start, _ in pairs],
+         "viewpoints": [view for _, view in pairs]},
     ).fetchall()
-    return {(str(s), p, e): int(run) for s, p, e, run in rows}
+    out: dict[tuple[date, date], dict[ChosenKey, int]] = {pair: {} for pair in pairs}
+    for s, p, e, run, start, view in rows:
+        out[(start, view)][(str(s), p, e)] = int(run)
+    return out
 
 
 def year_begins_of(con: duckdb.DuckDBPyConnection, scheme: str) -> int:

@@ -191,9 +191,12 @@ def run_window(
     window: Window,
     as_of: datetime,
     prepare: PrepareRun | None = None,
+    shared_months: bool = False,
 ) -> RunResult:
-    """Compute and record one run of one scheme over one window (caller holds the transaction)."""
-    (prepare or _default_prepare())(con, info.compiled, window.start, window.end, as_of)
+    """Compute and record one run of one scheme over one window (caller holds the transaction;
+    `shared_months`: the month values were made by `share_month_values` for this run)."""
+    shared = {"shared_months": True} if shared_months else {}
+    (prepare or _default_prepare())(con, info.compiled, window.start, window.end, as_of, **shared)
     _stage_lines(con, info, window)
     batches = hashes.visible_batches(con, as_of)
     digest = {
@@ -257,11 +260,10 @@ def run_scheme(
     year: str | int | None = None,
     as_of: datetime | None = None,
     prepare: PrepareRun | None = None,
+    shared_months: bool = False,
 ) -> RunResult:
     """Run one compiled scheme for `--period` or `--year` (caller holds the transaction)."""
-    window = window_for(
-        info.period_kind, info.span_start, period=period, year=year, begins=info.year_begins
-    )
+    window = _window(info, period, year)
     label = period or str(year)
     if window is None:
         start = month_label(info.span_start) if info.span_start else "?"
@@ -269,7 +271,13 @@ def run_scheme(
             run_id=None, scheme=info.id, label=label,
             skipped=f"方案 {info.id} 自 {start} 起执行，{label} 不在其范围内，未运行。",
         )
-    return run_window(con, info, window, as_of or datetime.now(), prepare)
+    return run_window(con, info, window, as_of or datetime.now(), prepare, shared_months)
+
+
+def _window(info: SchemeInfo, period: str | None, year: str | int | None) -> Window | None:
+    return window_for(
+        info.period_kind, info.span_start, period=period, year=year, begins=info.year_begins
+    )
 
 
 def run_schemes(
@@ -284,4 +292,11 @@ def run_schemes(
     infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
     stamp = as_of or datetime.now()
     with transaction(con):
-        return [run_scheme(con, info, period, year, stamp) for info in infos]
+        # several schemes: their month values in one statement (its planning was most of the cost)
+        starts = [(i.compiled, w.start) for i in infos if (w := _window(i, period, year))]
+        if len(starts) > 1:
+            from compensation.lang.runtime import share_month_values
+
+            share_month_values(con, starts, stamp)
+        return [run_scheme(con, info, period, year, stamp, shared_months=len(starts) > 1)
+                for info in infos]

@@ -634,7 +634,15 @@ class Checker:
             "previous": 1,
             "runs": 3,
         }
-        if f in arity and len(args) != arity[f]:
+        if f == "exceed" and len(args) not in (1, 2):  # exceed(i, k): against class k
+            self.err(
+                e,
+                "函数 exceed 需要 1 个或 2 个参数（exceed(指标) 对Ⅲ类，"
+                f"exceed(指标, 类别) 对该类），这里给了 {len(args)} 个。"
+                "(wrong number of arguments)",
+            )
+            return u.RATIO  # what it would give: no second error on the expression around it
+        if f in arity and f != "exceed" and len(args) != arity[f]:
             self.err(
                 e,
                 f"函数 {f} 需要 {arity[f]} 个参数，这里给了 {len(args)} 个。(wrong number of "
@@ -646,6 +654,8 @@ class Checker:
             if f == "class":
                 return u.CLASS
             if f == "exceed":
+                if len(args) == 2:
+                    self.expect_class(args[1], local, visiting)
                 return u.RATIO
             if f == "limit":
                 self.expect_class(args[1], local, visiting)

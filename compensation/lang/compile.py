@@ -325,7 +325,8 @@ class RuleCompiler:
             return self.limit(self.cx(args[0], ctx), ctx, self.cx(args[1], ctx))
         if f == "exceed":
             ind = self.cx(args[0], ctx)
-            lim = self.limit(ind, ctx, number(3))
+            klass = self.cx(args[1], ctx) if len(args) == 2 else number(3)
+            lim = self.limit(ind, ctx, klass)
             return call(
                 "ediv", exp.Sub(this=self.period_value("value", ctx, ind), expression=lim), lim
             )

@@ -7,7 +7,8 @@ concentration in mg/L is exactly g/m³, so `mg/L × m³` is grams and `g × 万�
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
+from fractions import Fraction
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -225,6 +226,11 @@ def constant_value(expr: object, text: str) -> ParamValue:
         return ParamValue(LITERAL_UNITS[expr.unit][0], num=value)
     if isinstance(expr, ast.ClassLit):
         return ParamValue(CLASS, num=Decimal(expr.klass))
+    if isinstance(expr, ast.Binary) and expr.op == "div":
+        written = _written(expr.left) + "/" + _written(expr.right)  # without flags after it
+        return ratio_value(
+            constant_value(expr.left, text), constant_value(expr.right, text), written
+        )
     if isinstance(expr, ast.ListLit):
         names = []
         for item in expr.items:
@@ -240,6 +246,60 @@ def constant_value(expr: object, text: str) -> ParamValue:
         f"参数值“{text}”不是常量：参数只能取数值（带单位）、水质类别、指标列表或条款选项。"
         "(a parameter value must be a constant)"
     )
+
+
+def _written(expr: object) -> str:
+    """The text of a number as written (`500万`, `-1`); other operands by their kind."""
+    from compensation.lang import ast
+
+    if isinstance(expr, ast.Unary) and expr.op == "neg":
+        return "-" + _written(expr.x)
+    if isinstance(expr, ast.Num | ast.ClassLit):
+        return expr.text
+    if isinstance(expr, ast.Name):
+        return expr.name
+    return "…"
+
+
+# Parameters are held as DECIMAL(38,12), the scale of the language's exact arithmetic.
+PARAM_DECIMALS = 12
+
+
+def ratio_value(top: ParamValue, bottom: ParamValue, text: str) -> ParamValue:
+    """An exact ratio such as `3/10`: kept only when it is a finite decimal of at most 12 places.
+
+    A ratio like 1/3 has no exact value in the numbers rules compute with; rather than round a
+    parameter silently it is refused (a division written in the rule rounds as documented).
+    """
+    if top.num is None or bottom.num is None or "class" in (top.unit.kind, bottom.unit.kind):
+        raise EcocompError(f"参数值“{text}”：比例的两边都应为数值。(a ratio needs two numbers)")
+    if bottom.num == 0:
+        raise EcocompError(f"参数值“{text}”：比例的分母为0。(a ratio cannot divide by zero)")
+    exact = Fraction(top.num) / Fraction(bottom.num)
+    den = exact.denominator
+    for prime in (2, 5):  # a fraction is a finite decimal when its denominator is 2^a·5^b
+        while den % prime == 0:
+            den //= prime
+    if den != 1:
+        raise EcocompError(
+            f"参数值“{text}”不是有限小数，不能精确保存：参数只能取有限小数的比例（如 3/10）；"
+            "请写出所需位数的小数并注明依据，或把除法写在规则的表达式里。"
+            "(a ratio that does not terminate is refused)"
+        )
+    with localcontext() as ctx:
+        ctx.prec = 80
+        value = Decimal(exact.numerator) / Decimal(exact.denominator)
+    if -value.normalize().as_tuple().exponent > PARAM_DECIMALS:  # type: ignore[operator]
+        raise EcocompError(
+            f"参数值“{text}”等于 {format(value.normalize(), 'f')}，超过 {PARAM_DECIMALS} 位小数，"
+            "不能精确保存。(a ratio needs at most 12 decimal places)"
+        )
+    if abs(value) >= LITERAL_LIMIT:
+        raise EcocompError(
+            f"参数值“{text}”太大：最多 26 位整数。(number too large: at most 26 digits)"
+        )
+    unit = divide(top.unit, bottom.unit)
+    return ParamValue(Unit(dims=unit.dims, zero=value == 0 and unit == RATIO), num=value)
 
 
 def validate_overlay(

@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from compensation.engine.ledger import chosen_runs as chosen_period_runs
+from compensation.engine.ledger import chosen_runs_each
 from compensation.months import add_months, month_range, month_start
 from compensation.store.functions import has_function
 
@@ -240,8 +240,9 @@ def chosen_runs(
     """(scheme, month) → the newest run whose lines count for that month (engine.ledger's
     `chosen_runs` seen from each month): which runs stand behind a bulletin."""
     out: dict[tuple[str, date], int] = {}
-    for month in month_range(first, last):
-        for (scheme, _, _), run in chosen_period_runs(con, month, month).items():
+    months = month_range(first, last)
+    for (_, month), chosen in chosen_runs_each(con, [(m, m) for m in months]).items():
+        for (scheme, _, _), run in chosen.items():
             out[(scheme, month)] = max(run, out.get((scheme, month), run))
     return out
 
@@ -255,7 +256,8 @@ def read_lines(
     """For each month first..last, the lines that count for it, seen from that month (see the
     module docstring): the same choice as `ecocomp accounts --period` (engine.ledger)."""
     wanted = None if schemes is None else sorted(set(schemes))
-    picks = {m: chosen_period_runs(con, m, m, wanted) for m in month_range(first, last)}
+    each = chosen_runs_each(con, [(m, m) for m in month_range(first, last)], wanted)
+    picks = {view: chosen for (_, view), chosen in each.items()}
     by_month: dict[date, list[LedgerLine]] = {m: [] for m in picks}
     run_ids = sorted({run for chosen in picks.values() for run in chosen.values()})
     if not run_ids:

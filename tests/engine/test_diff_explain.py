@@ -30,9 +30,9 @@ def test_diff_lists_party_months_and_lines(store, tmp_path: Path) -> None:
     d = diff.data
     assert (diff.run_a, diff.run_b, diff.identical) == (1, 2, False)
     assert diff.parties.schema["change"] == pl.Decimal(18, 2)
-    assert diff.parties.select("party", "period", "change").rows() == [
-        ("city_treasury", "2018-02", Decimal("1500000.00")),
-        ("jiangan", "2018-02", Decimal("-1500000.00"))]
+    assert diff.parties.select("party", "period_start", "period_end", "change").rows() == [
+        ("city_treasury", FEB, date(2018, 2, 28), Decimal("1500000.00")),
+        ("jiangan", FEB, date(2018, 2, 28), Decimal("-1500000.00"))]
     assert d["months"] == "2018-02~2018-02" and d["new_batches"] == [1]
     assert d["parties"] == [
         {"party": "city_treasury", "party_name": "市财政", "period": "2018-02",

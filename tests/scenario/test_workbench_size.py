@@ -65,6 +65,10 @@ def test_ten_thousand_points_three_years_under_two_megabytes(tmp_path) -> None:
     data = payload(w)
     assert data["points"] == 10_000
     assert len(data["money"]) > 40_000  # every yearly and total net is its own entry
-    size = write_workbench(w, tmp_path / "wb.html").stat().st_size
+    path = write_workbench(w, tmp_path / "wb.html")
+    size = path.stat().st_size
     assert size < 2 * 1024 * 1024, size
+    html = path.read_text(encoding="utf-8")  # the page says what it holds and what was fixed
+    assert '本文件含 <b id="wb-count">10000</b> 个参数组合' in html
+    assert "固定不变的可协商参数：indicators = [COD, NH3N, TP]（规则文件现行值）" in html
     assert len(encode(data)) < size

@@ -17,6 +17,7 @@ import pytest
 from compensation.errors import EcocompError
 from compensation.lang import compile_file, prepare_run
 from compensation.store import functions, open_store
+from compensation.store.connection import sql_macros
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 
@@ -47,3 +48,25 @@ def test_a_run_without_the_quality_macros_is_still_refused(tmp_path: Path) -> No
     bare = duckdb.connect()  # no store: none of the macros
     with pytest.raises(EcocompError, match="数据库中缺少水质宏 monthly_values"):
         prepare_run(bare, compiled, date(2024, 3, 1), date(2024, 3, 1), datetime(2030, 1, 1))
+
+
+def test_a_store_of_the_current_sql_has_its_macros_without_asking(tmp_path: Path) -> None:
+    """`open_store` hands over the SQL files' macros when the store's SQL fingerprint is the
+    current one; a store made by other SQL is asked (and a writable one brought up to date)."""
+    assert {"monthly_values", "period_values", "period_of", "ediv"} <= sql_macros()
+    db = tmp_path / "s.duckdb"
+    open_store(db).close()
+    for read_only in (False, True):
+        con = open_store(db, read_only=read_only)
+        if not read_only:
+            con.execute("DROP MACRO TABLE daily_values")  # DuckDB is not asked: still "there"
+        assert functions.has_function(con, "daily_values")
+        assert not functions.has_function(con, "no_such_macro")
+        con.close()
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'sql_sha256'")
+    con.close()
+    con = open_store(db, read_only=True)  # other SQL: asked, and the dropped macro is missing
+    assert not functions.has_function(con, "daily_values")
+    assert functions.has_function(con, "monthly_values")
+    con.close()
