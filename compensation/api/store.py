@@ -27,17 +27,18 @@ from compensation.store import init_store, open_store, resolve_db_path, transact
 if TYPE_CHECKING:
     import polars as pl
 
-    from compensation.api.results import (
+    # the public names, resolved where compensation/api/__init__.py says they live
+    from compensation.api import (
+        Accounts,
         Explanation,
+        LoadReport,
         RunDiff,
+        RunResult,
         ScenarioComparison,
         ScenarioSweep,
+        Settlement,
         WorkbenchPage,
     )
-    from compensation.engine.accounts import Accounts
-    from compensation.engine.run import RunResult
-    from compensation.engine.settle import Settlement
-    from compensation.ingest import LoadReport
 
 PathLike = str | os.PathLike[str]
 Grid = Sequence[str] | Mapping[str, Sequence[str] | str]
