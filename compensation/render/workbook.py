@@ -34,6 +34,7 @@ from compensation.render.xlsx import (
     put_class,
     put_formula,
     safe_file_part,
+    set_style,
     set_widths,
     title_row,
 )
@@ -75,7 +76,7 @@ def _ledger_sheet(ws: Worksheet, book: DistrictBook) -> int:
         put_formula(ws, row, 11, f"={COL_SIGNED_YUAN}{row}/10000", MONEY_FORMAT)
         put(ws, row, 12, line.branch or "")
         put(ws, row, 13, view.note)
-        put(ws, row, 14, explain(view)).alignment = WRAP
+        set_style(put(ws, row, 14, explain(view)), "alignment", WRAP)
     set_widths(ws, [9, 7, 30, 14, 16, 22, 22, 9, 16, 16, 14, 14, 18, 70])
     ws.freeze_panes = ws.cell(LEDGER_HEADER_ROW + 1, 3)
     ws.auto_filter.ref = f"A{LEDGER_HEADER_ROW}:N{max(row, LEDGER_HEADER_ROW)}"
@@ -99,7 +100,7 @@ def _summary_sheet(ws: Worksheet, book: DistrictBook, last_ledger_row: int) -> N
     row = 3
     for month in book.months:
         row += 1
-        put(ws, row, 1, month.month, MONTH_FORMAT).font = BOLD
+        set_style(put(ws, row, 1, month.month, MONTH_FORMAT), "font", BOLD)
         for i in range(len(titles)):
             column = get_column_letter(2 + i)
             put_formula(ws, row, 2 + i,
@@ -108,14 +109,14 @@ def _summary_sheet(ws: Worksheet, book: DistrictBook, last_ledger_row: int) -> N
         last_scheme = get_column_letter(1 + len(titles))
         put_formula(ws, row, width, f"=SUM(B{row}:{last_scheme}{row})" if titles else "=0",
                     MONEY_FORMAT)
-        put(ws, row, width + 1, month_note(book.gaps, month)).alignment = WRAP
+        set_style(put(ws, row, width + 1, month_note(book.gaps, month)), "alignment", WRAP)
     total = row + 1
-    put(ws, total, 1, "本年累计").font = BOLD
+    set_style(put(ws, total, 1, "本年累计"), "font", BOLD)
     for column in range(2, width + 1):
         letter = get_column_letter(column)
         cell = put_formula(ws, total, column, f"=SUM({letter}4:{letter}{row})", MONEY_FORMAT)
-        cell.font = BOLD
-    put(ws, total, width + 1, gaps_sentence(book.gaps)).alignment = WRAP
+        set_style(cell, "font", BOLD)
+    set_style(put(ws, total, width + 1, gaps_sentence(book.gaps)), "alignment", WRAP)
     set_widths(ws, [10, *([24] * len(titles)), 14, 60])
     for column in range(2, width):
         ws.cell(3, column).alignment = Alignment(wrap_text=True, horizontal="center")
@@ -171,7 +172,7 @@ def _rules_sheet(ws: Worksheet, book: DistrictBook) -> None:
             [scheme_title(rule.scheme), rule.rule, rule.title or "—", rule.basis or "—",
              rule.where or "—"], start=1
         ):
-            put(ws, row, column, value).alignment = WRAP
+            set_style(put(ws, row, column, value), "alignment", WRAP)
     row += 2
     header_row(ws, row, ["方案", "参数", "取值", "起始", "依据"])
     for parameter in book.parameters:
@@ -180,7 +181,7 @@ def _rules_sheet(ws: Worksheet, book: DistrictBook) -> None:
             [scheme_title(parameter.scheme), parameter.name, parameter.value, parameter.since,
              parameter.basis or "—"], start=1
         ):
-            put(ws, row, column, value).alignment = WRAP
+            set_style(put(ws, row, column, value), "alignment", WRAP)
     set_widths(ws, [30, 18, 28, 50, 30])
     ws.freeze_panes = "A4"
     print_setup(ws, "3:3")
