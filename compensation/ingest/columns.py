@@ -43,6 +43,7 @@ PARTY_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("name", "名称", "单位名称"),
     "kind": ("kind", "类型", "类别"),
     "note": ("note", "备注", "说明"),
+    "label": ("label", "kind_label", "类型说明", "类别说明"),
 }
 
 

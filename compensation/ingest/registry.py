@@ -25,7 +25,10 @@ from compensation.store import transaction
 
 KINDS = {"district": "district", "区": "district", "city": "city", "市": "city",
          "county": "county", "县": "county", "treasury": "treasury", "财政": "treasury",
-         "市财政": "treasury"}
+         "市财政": "treasury", "province": "province", "省": "province", "other": "other",
+         "其他": "other"}
+KINDS_EXPECTED = ("district（区）、city（市）、county（县）、province（省）、treasury（财政）"
+                  "或 other（其他，须在 label 列写明是什么单位）")
 WATER_BODIES = {"river": "river", "河流": "river", "河": "river", "lake": "lake", "湖库": "lake",
                 "湖泊": "lake", "水库": "lake", "湖": "lake"}
 ROLES = {"control": "control", "对照": "control", "对照断面": "control", "assessed": "assessed",
@@ -122,9 +125,11 @@ def _load(con: duckdb.DuckDBPyConnection, kind: str, path: str | os.PathLike[str
         problems.raise_if_any("名录文件" if kind == "sections" else "单位名录")
         batch_id = create_batch(con, kind, file, display, sha)
         table = "sections" if kind == "sections" else "parties"
+        names = "" if kind == "sections" else "(party_id, name, kind, note, label, batch_id)"
         for record in records:
             marks = ", ".join("?" for _ in range(len(record) + 1))
-            con.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", [*record, batch_id])
+            con.execute(f"INSERT OR REPLACE INTO {table} {names} VALUES ({marks})",
+                        [*record, batch_id])
         finish_batch(con, batch_id, len(records))
         report.batches.append(BatchResult(display, batch_id, len(records)))
     return report
@@ -145,9 +150,13 @@ def _check_parties(con: duckdb.DuckDBPyConnection, raw: RawTable,
         first_row.setdefault(party_id, row)
         if cells.get("name") is None:
             table.bad(row, "name", "", "单位的中文名称，如 江岸区")
-        kind = table.choice(row, cells, "kind", KINDS,
-                            "district（区）、city（市）、county（县）或 treasury（财政）")
-        records.append((party_id, cells.get("name"), kind, cells.get("note")))
+        kind = table.choice(row, cells, "kind", KINDS, KINDS_EXPECTED)
+        label = cells.get("label")
+        if kind == "other" and label is None:
+            table.bad(row, "label", "", "类型为 other 时写明是什么单位，如 流域管理机构")
+        elif kind not in ("other", None) and label is not None:
+            table.bad(row, "label", label, "留空（label 只用于类型 other）")
+        records.append((party_id, cells.get("name"), kind, cells.get("note"), label))
     return records
 
 
@@ -254,7 +263,7 @@ def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable, problems: Pro
 
 def load_parties(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
                  encoding: str | None = None) -> LoadReport:
-    """Upsert the parties file (party_id, name, kind, note) in one transaction."""
+    """Upsert the parties file (party_id, name, kind, note, label) in one transaction."""
     return _load(con, "parties", path, encoding, _check_parties)
 
 

@@ -27,6 +27,10 @@ from compensation.store.functions import has_function
 __all__ = ["add_months", "month_range", "month_start"]  # re-exported for the renderers
 
 TREASURY_KIND = "treasury"
+# How documents name a party's kind; a border is named by the kinds that have borders (a district
+# lies within its city, so a district facing another city's county is a city border).
+KIND_WORDS = {"province": "省", "city": "市", "county": "县", "district": "区", "treasury": "财政"}
+BORDER_KINDS = ("province", "city", "county")
 # Indicators that do not decide a river section's class (环办〔2011〕22号).
 NOT_CLASSED = ("TEMP", "TN", "FCOLI", "FLOW", "COND", "TURB")
 
@@ -36,6 +40,19 @@ class Party:
     party_id: str
     name: str
     kind: str
+    label: str | None = None  # what an `other` party is (流域管理机构)
+
+    @property
+    def kind_word(self) -> str:
+        """The kind in a document's words: 省, 市, 县, 区, 财政, or an `other` party's label."""
+        return self.label or KIND_WORDS.get(self.kind, "其他单位")
+
+    @property
+    def described(self) -> str:
+        """The name, with an `other` party's label when the name does not already say it."""
+        if self.kind == "other" and self.label and self.label not in self.name:
+            return f"{self.name}（{self.label}）"
+        return self.name
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,16 @@ class Registry:
             return "（全流域）"
         section = self.sections.get(section_id)
         return section.name if section else section_id
+
+    def party_described(self, party_id: str) -> str:
+        """How a document names a party: its name, and what it is when its kind is `other`."""
+        party = self.parties.get(party_id)
+        return party.described if party else party_id
+
+    def border_kinds(self, party_ids: Iterable[str]) -> set[str]:
+        """The kinds among these parties that have borders of their own (province, city, county)."""
+        kinds = {p.kind for pid in party_ids if (p := self.parties.get(pid)) is not None}
+        return kinds & set(BORDER_KINDS)
 
     def is_treasury(self, party_id: str) -> bool:
         party = self.parties.get(party_id)
@@ -209,8 +236,8 @@ def parse_json(value: Any) -> Any:
 
 def read_registry(con: duckdb.DuckDBPyConnection) -> Registry:
     parties = {
-        r["party_id"]: Party(r["party_id"], r["name"], r["kind"])
-        for r in _rows(con, "SELECT party_id, name, kind FROM parties ORDER BY party_id")
+        r["party_id"]: Party(r["party_id"], r["name"], r["kind"], r["label"])
+        for r in _rows(con, "SELECT party_id, name, kind, label FROM parties ORDER BY party_id")
     }
     sections = {}
     for r in _rows(

@@ -372,7 +372,7 @@ def party_totals(
         totals.append(
             PartyTotal(
                 party_id=party,
-                name=registry.party_name(party),
+                name=registry.party_described(party),
                 month=sum((signed_amount(x, party) for x in this_month), Decimal(0)),
                 year_to_date=sum((signed_amount(x, party) for x in lines_ytd), Decimal(0)),
             )

@@ -81,12 +81,22 @@ def notes(b: Bulletin) -> list[str]:
     return [excluded(b), corrections(b), bases(b), CONVENTIONS]
 
 
+def border_text(b: Bulletin) -> str:
+    """The borders the cross schemes' parties meet across, by their kinds in the registry: 省 when
+    all are provinces, 省（市、县） when provinces meet cities or counties, else 市（县）."""
+    parties = [p for s in b.cross_schemes for v in s.rows for p in (v.line.payer, v.line.payee)]
+    kinds = b.registry.border_kinds(parties)
+    if "province" not in kinds:
+        return "市（县）"
+    return "省（市、县）" if kinds - {"province"} else "省"
+
+
 def headings(b: Bulletin) -> dict[str, str]:
     """Chapter headings numbered for the parts this bulletin has: 二、区级断面考核结果 …"""
     parts = [("overview", "总体情况")]
     if b.district_schemes:
         parts.append(("district", "区级断面考核结果"))
     if b.cross_schemes:
-        parts.append(("cross", "跨市（县）界断面考核结果"))
+        parts.append(("cross", f"跨{border_text(b)}界断面考核结果"))
     parts += [("parties", "各区（责任方）奖惩金额"), ("notes", "有关说明")]
     return {key: f"{cn_numeral(i)}、{title}" for i, (key, title) in enumerate(parts, start=1)}

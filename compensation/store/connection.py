@@ -119,11 +119,28 @@ def init_store(con: duckdb.DuckDBPyConnection) -> int:
     """Create or upgrade the schema and (re)define every macro; harmless to run twice."""
     for package, name in SQL_FILES:
         con.execute(_sql_text(package, name))
+    _widen_party_kinds(con)
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('sql_sha256', ?)",
         [str(SCHEMA_VERSION), sql_fingerprint()],
     )
     return SCHEMA_VERSION
+
+
+def _widen_party_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    """A store made before the kinds province and other (and the label column) holds `parties`
+    with the older CHECK; DuckDB cannot drop a constraint, so the small table is rebuilt once."""
+    checks = con.execute(
+        "SELECT expression FROM duckdb_constraints() WHERE table_name = 'parties'"
+        " AND constraint_type = 'CHECK'"
+    ).fetchall()
+    if not checks or any("province" in (c[0] or "") for c in checks):
+        return
+    con.execute("CREATE TEMP TABLE _parties_before AS SELECT * FROM parties")
+    con.execute("DROP TABLE parties")
+    con.execute(_sql_text("compensation.store", "schema.sql"))
+    con.execute("INSERT INTO parties BY NAME SELECT * FROM _parties_before")
+    con.execute("DROP TABLE _parties_before")
 
 
 def _needs_init(con: duckdb.DuckDBPyConnection) -> bool:

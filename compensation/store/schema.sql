@@ -27,9 +27,11 @@ CREATE TABLE IF NOT EXISTS batch_files (
 CREATE TABLE IF NOT EXISTS parties (
     party_id VARCHAR PRIMARY KEY,
     name     VARCHAR NOT NULL,               -- Chinese name, e.g. 江岸区, 市财政
-    kind     VARCHAR NOT NULL CHECK (kind IN ('district', 'city', 'county', 'treasury')),
+    kind     VARCHAR NOT NULL CHECK (kind IN ('district', 'city', 'county', 'treasury',
+                                             'province', 'other')),
     note     VARCHAR,
-    batch_id INTEGER
+    batch_id INTEGER,
+    label    VARCHAR                         -- what an 'other' party is, e.g. 流域管理机构
 );
 
 CREATE TABLE IF NOT EXISTS sections (

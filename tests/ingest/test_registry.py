@@ -83,13 +83,14 @@ def test_bad_sections_file_lists_every_problem_and_changes_nothing(con, tmp_path
 
 def test_bad_parties_file(con, tmp_path: Path) -> None:
     before = registry_state(con)
-    path = write(tmp_path / "p.csv", "party_id,name,kind\nwuhan,武汉市,province\n"
+    path = write(tmp_path / "p.csv", "party_id,name,kind\nwuhan,武汉市,metropolis\n"
                  "wuhan,,city\n")
     with pytest.raises(InputError) as caught:
         load_parties(con, path)
     assert caught.value.problems == [
-        f'{path}，第 2 行，列「kind」：发现 "province"，'
-        f"应为 district（区）、city（市）、county（县）或 treasury（财政）。",
+        f'{path}，第 2 行，列「kind」：发现 "metropolis"，'
+        f"应为 district（区）、city（市）、county（县）、province（省）、treasury（财政）"
+        f"或 other（其他，须在 label 列写明是什么单位）。",
         f'{path}，第 3 行，列「party_id」：发现 "wuhan"，应为 唯一的编号（第 2 行已有）。',
         f'{path}，第 3 行，列「name」：发现 ""，应为 单位的中文名称，如 江岸区。',
     ]

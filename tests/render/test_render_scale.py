@@ -17,8 +17,10 @@ N = 1000
 def _big_store(path):
     con = open_store(path)
     with transaction(con):
-        con.execute("INSERT INTO parties VALUES ('city_treasury','市财政','treasury',NULL,NULL)")
-        con.execute(f"INSERT INTO parties SELECT 'p' || i, '区' || i, 'district', NULL, NULL"
+        con.execute("INSERT INTO parties (party_id, name, kind, note, batch_id)"
+                    " VALUES ('city_treasury','市财政','treasury',NULL,NULL)")
+        con.execute("INSERT INTO parties (party_id, name, kind, note, batch_id)"
+                    " SELECT 'p' || i, '区' || i, 'district', NULL, NULL"
                     f" FROM range({N // 10}) t(i)")
         con.execute(f"""
             INSERT INTO sections (section_id, name, river, bank, water_body, role, party_id,

@@ -42,8 +42,9 @@ def build_store(path: Path, years: tuple[int, ...] = (2023,)) -> Path:
     with transaction(con):
         con.execute("INSERT INTO batches VALUES (1, 'samples', 't.csv', 'x', 0, ?, NULL, NULL)",
                     [datetime(2000, 1, 1)])
-        con.execute("INSERT INTO parties VALUES ('wuhan_jkq', '武汉经济技术开发区管委会', 'city', "
-                    "NULL, NULL), ('xiantao', '仙桃市', 'city', NULL, NULL)")
+        con.execute("INSERT INTO parties (party_id, name, kind, note, batch_id) VALUES "
+                    "('wuhan_jkq', '武汉经济技术开发区管委会', 'city', NULL, NULL), "
+                    "('xiantao', '仙桃市', 'city', NULL, NULL)")
         for order, (section, name) in enumerate(SECTIONS.items(), start=1):
             con.execute(
                 "INSERT INTO sections (section_id, name, river, bank, water_body, role, party_id,"
