@@ -173,7 +173,7 @@ def test_monthly_mean_needs_its_basis(tmp_path) -> None:
 
 @pytest.mark.parametrize("setting", ["samples", "monthly-mean"])
 def test_the_issue_quarter_uses_20_7_and_1_01(tmp_path, setting) -> None:
-    """The issue's case: one sample a month, COD 20.666667 and NH3-N 1.006667 were used unrounded."""
+    """The issue's case: one sample a month; COD 20.666667 and NH3-N 1.006667 were unrounded."""
     con = new_store(tmp_path)
     add_section(con, "s1", "q_test", party="up_city")
     for month, cod, nh3n in [(1, "20.0", "1.00"), (2, "21.0", "1.01"), (3, "21.0", "1.01")]:
