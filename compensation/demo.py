@@ -161,10 +161,13 @@ def step_summarise(ctx: DemoContext) -> str:
 
 
 def step_run_and_settle(ctx: DemoContext) -> str:
-    """Every scheme, every year of the data, then a final settlement of each scheme-year."""
-    from compensation.engine.batch import run_and_settle_all, summary
+    """Every scheme, every year of the data, then a final settlement of each scheme-year; then the
+    quarterly and June–May examples (rules/examples/), each complete year settled."""
+    from compensation.engine.batch import run_and_settle_all, run_and_settle_examples, summary
 
-    return summary(*run_and_settle_all(ctx.con))
+    runs, settlements = run_and_settle_all(ctx.con)
+    more_runs, more_settlements = run_and_settle_examples(ctx.con)
+    return summary(runs + more_runs, settlements + more_settlements)
 
 
 def step_documents(ctx: DemoContext) -> str:

@@ -131,7 +131,9 @@ def _bank_chain(
 
 
 def sections() -> list[Section]:
-    """The 24 sections of the three schemes (assumptions are said in each note)."""
+    """The 24 sections of the three schemes (assumptions are said in each note); the Tongshun and
+    Daoguan sections are also assessed by the quarterly and agreement-year examples
+    (rules/examples/tongshun_quarter.rule, daoguan_agreement_year.rule)."""
     yl = [("cj_shuihong", "水洪中心"), ("cj_laoguan", "老关村"), ("cj_wangjiaxiang", "王家巷码头"),
           ("cj_wuhanguan", "武汉关码头"), ("cj_sheshui", "滠水入长江口"), ("cj_yaotou", "窑头"),
           ("cj_yujiawan", "喻家塆")]
@@ -159,10 +161,10 @@ def sections() -> list[Section]:
                "方案自2022-06-01起考核（起始日期写在规则文件中）")
     for i in range(1, 4):
         out.append(Section(f"ts_inflow_{i}", f"通顺河入境断面{i}(示意)", "通顺河", "", "river",
-                           "assessed", "xiantao", "", i, "tongshun", ts_note))
+                           "assessed", "xiantao", "", i, "tongshun;tongshun_quarter", ts_note))
     out.append(Section(
         "dg_boundary", "道观河跨界断面(示意)", "道观河", "", "river", "assessed", "tuanfeng", "", 1,
-        "daoguan",
+        "daoguan;daoguan_agreement_year",
         "示意(illustrative)：团风县—新洲区跨界断面，名称为演示假设；水体按河流(river)评价："
         "断面位于饮用水源水库出流的河道上，按河流标准评价（总磷用河流限值，总氮不参评）",
     ))

@@ -9,7 +9,13 @@ import duckdb
 
 from compensation.engine.money import wan_display
 from compensation.engine.run import RunResult, run_schemes
+from compensation.engine.schemes import default_rules_dir, load_scheme
 from compensation.engine.settle import Settlement, settle_year
+from compensation.months import agreement_year, month_label
+
+# Example schemes the demo runs besides the shipped ones (rules/examples/): a quarterly scheme and
+# an agreement year from June, so every period kind is shown, settled and diffed on the demo.
+DEMO_EXAMPLES = ("tongshun_quarter", "daoguan_agreement_year")
 
 
 def data_years(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -36,6 +42,40 @@ def run_and_settle_all(
     settlements = [
         settle_year(con, r.scheme, r.label, final=final) for r in runs if r.run_id is not None
     ]
+    return runs, settlements
+
+
+def run_and_settle_examples(
+    con: duckdb.DuckDBPyConnection,
+    rules_dir: Path | None = None,
+    as_of: datetime | None = None,
+    final: bool = True,
+    schemes: tuple[str, ...] = DEMO_EXAMPLES,
+) -> tuple[list[RunResult], list[Settlement]]:
+    """The demo's example schemes (from `rules_dir`/examples): each (agreement) year the data
+    cover completely is run with `--year` and settled; a year still running at the last month
+    with data is run to that month (`--period`, provisional) and not settled."""
+    examples = default_rules_dir(rules_dir) / "examples"
+    last = con.execute("SELECT max(sampled_at) FROM samples").fetchall()[0][0]
+    runs: list[RunResult] = []
+    settlements: list[Settlement] = []
+    if last is None:
+        return runs, settlements
+    last_month = month_label(last)
+    for scheme in schemes:
+        begins = load_scheme(examples / f"{scheme}.rule").year_begins
+        for year in data_years(con):
+            first_month, last_of_year = agreement_year(year, begins)
+            if month_label(first_month) > last_month:
+                continue
+            complete = month_label(last_of_year) <= last_month
+            [result] = run_schemes(
+                con, scheme, period=None if complete else last_month,
+                year=year if complete else None, as_of=as_of, rules_dir=examples,
+            )
+            runs.append(result)
+            if complete and result.run_id is not None:
+                settlements.append(settle_year(con, scheme, year, final=final))
     return runs, settlements
 
 

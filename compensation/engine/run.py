@@ -53,6 +53,9 @@ class RunResult:
     hashes: dict[str, str] = field(default_factory=dict)
     missing: list[MissingData] = field(default_factory=list)  # sections without data, by month
     year_begins: int = 1  # `--year Y` of an agreement year from month N: N/Y..(N-1)/(Y+1)
+    # the periods the stored lines cover (a quarter run at its 2nd month stores the whole quarter)
+    stored_start: date | None = None
+    stored_end: date | None = None
 
     @property
     def message(self) -> str:
@@ -60,9 +63,17 @@ class RunResult:
         if self.skipped:
             return self.skipped
         agreement = "协议年" if self.year_begins != 1 and len(self.label) == 4 else ""
+        first = self.stored_start or self.window_start
+        last = self.stored_end or self.window_end
+        through = (
+            f"，数据截至 {month_label(self.window_end)}"
+            if self.window_end is not None and last is not None
+            and (last.year, last.month) != (self.window_end.year, self.window_end.month)
+            else ""
+        )
         text = (
             f"运行 #{self.run_id}：方案 {self.scheme} {self.label}{agreement}"
-            f"（{month_label(self.window_start)}～{month_label(self.window_end)}），"
+            f"（{month_label(first)}～{month_label(last)}{through}），"
             f"写入台账 {self.line_count} 行，金额合计 {wan_text(self.total_yuan)} 万元。"
         )
         if self.same_as_run is not None:
@@ -207,8 +218,9 @@ def run_window(
     }
     same, inputs_only = _previous_same(con, info, window, digest)
     run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
-    count, total = con.execute(
-        f"SELECT count(*), COALESCE(sum(amount), 0) FROM {STAGE}"
+    count, total, stored_start, stored_end = con.execute(
+        f"SELECT count(*), COALESCE(sum(amount), 0), min(period_start), max(period_end)"
+        f" FROM {STAGE}"
     ).fetchall()[0]
     rules_meta = [
         {"id": r.id, "title": r.title, "basis": r.basis, "file": r.file, "line": r.line}
@@ -249,7 +261,7 @@ def run_window(
         lines_hash=digest["lines"], same_as_run=same, hashes=digest,
         differs_from=inputs_only if same is None else None,
         missing=sections_without_data(con, info.id, window.start, window.end, as_of),
-        year_begins=info.year_begins,
+        year_begins=info.year_begins, stored_start=stored_start, stored_end=stored_end,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from compensation.engine.schemes import scheme_ids
+from compensation.engine.schemes import default_rules_dir, scheme_ids
 from compensation.ingest.batches import create_batch, existing_batch, file_sha256, finish_batch
 from compensation.ingest.columns import PARTY_COLUMNS, SECTION_COLUMNS, column_role
 from compensation.ingest.problems import Problem, ProblemList, fail
@@ -192,7 +192,7 @@ def _control_cycles(table: _Rows, stored: dict[str, str | None],
 
 
 def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable, problems: ProblemList,
-                    schemes_known: list[str]) -> list[tuple]:
+                    schemes_known: list[str], examples: list[str] | None = None) -> list[tuple]:
     required = ["section_id", "name", "river", "water_body", "role", "valid_from"]
     table = _Rows(con, raw, SECTION_COLUMNS, required, problems)
     if problems:
@@ -236,7 +236,7 @@ def _check_sections(con: duckdb.DuckDBPyConnection, raw: RawTable, problems: Pro
                 table.bad(row, "schemes", cells.get("schemes"),
                           "以分号分隔的方案编号，如 yangtze_han;tongshun")
                 break
-            if scheme not in schemes_known:
+            if scheme not in schemes_known and scheme not in (examples or ()):
                 table.bad(row, "schemes", cells.get("schemes"),
                           f"规则目录中已有的方案编号（{known}），以分号分隔")
                 break
@@ -261,7 +261,9 @@ def load_parties(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
 def load_sections(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str],
                   encoding: str | None = None, rules_dir: Path | None = None) -> LoadReport:
     """Upsert the sections registry in one transaction, after checking every row; the schemes a
-    section names must be rule files of `rules_dir` (default: where `ecocomp run` looks)."""
+    section names must be rule files of `rules_dir` (default: where `ecocomp run` looks) or of
+    its examples/ folder (run with `--rules rules/examples`; the demo runs two of them)."""
     known = scheme_ids(rules_dir)
+    examples = scheme_ids(default_rules_dir(rules_dir) / "examples")
     return _load(con, "sections", path, encoding,
-                 lambda c, raw, problems: _check_sections(c, raw, problems, known))
+                 lambda c, raw, problems: _check_sections(c, raw, problems, known, examples))

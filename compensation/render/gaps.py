@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 
 from compensation.engine.coverage import SHOWN, sections_without_data
+from compensation.months import MONTHS_PER_KIND, add_months, period_start
 from compensation.render.data import chosen_runs, month_range
 from compensation.render.labels import SCHEME_TITLES, scheme_title
 
@@ -35,21 +36,34 @@ class MonthGap:
         return f"有 {len(self.sections)} 个断面无监测数据（{names}）"
 
 
-def _scheme_starts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[date | None, str | None]]:
-    """Every scheme ever run (base): the first month it applies and its period kind."""
+def _scheme_starts(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[str, tuple[date | None, str | None, int]]:
+    """Every scheme ever run (base): the first month it applies, its period kind and the first
+    month of its (agreement) year."""
     rows = con.execute(
-        "SELECT scheme, arg_max(span_start, run_id), arg_max(period_kind, run_id) FROM runs"
+        "SELECT scheme, arg_max(span_start, run_id), arg_max(period_kind, run_id),"
+        " arg_max(year_begins, run_id) FROM runs"
         " WHERE scenario = 'base' GROUP BY scheme ORDER BY scheme"
     ).fetchall()
-    return {scheme: (start, kind) for scheme, start, kind in rows}
+    return {scheme: (start, kind, int(begins or 1)) for scheme, start, kind, begins in rows}
+
+
+def _booked(month: date, kind: str | None, begins: int, last: date) -> date:
+    """The month whose run stands for `month`: the month itself for a monthly scheme; for a longer
+    period the month it ends in, or `last` while it is still running (its to-date status)."""
+    if kind not in ("bimonth", "quarter", "year"):
+        return month
+    start = period_start(month, kind, begins)
+    return min(add_months(start, MONTHS_PER_KIND[kind] - 1), last)
 
 
 def year_to_date_gaps(
     con: duckdb.DuckDBPyConnection, last: date, schemes: Iterable[str] | None = None
 ) -> list[MonthGap]:
     """Months January..`last` of each scheme (None: every scheme ever run) not run, or run while
-    sections had no data. A year scheme's figure is its status at `last`, so only that run counts
-    for it, over all its months."""
+    sections had no data. A longer period's figure (quarter, year, agreement year) is its status at
+    the month it ends, or at `last` while it is running, so only that run counts for its months."""
     first = date(last.year, 1, 1)
     picks = chosen_runs(con, first, last)
     known = _scheme_starts(con)
@@ -61,10 +75,10 @@ def year_to_date_gaps(
     as_of = dict(con.execute("SELECT run_id, as_of FROM runs").fetchall()) if picks else {}
     gaps: list[MonthGap] = []
     for scheme in wanted:
-        start, kind = known[scheme]
+        start, kind, begins = known[scheme]
         months = [m for m in month_range(first, last) if start is None or m >= start]
         runs: dict[date, int | None] = {
-            m: picks.get((scheme, last if kind == "year" else m)) for m in months
+            m: picks.get((scheme, _booked(m, kind, begins, last))) for m in months
         }
         missing: dict[date, list[str]] = {}
         for run in sorted({r for r in runs.values() if r is not None}):

@@ -6,6 +6,7 @@ the same way (a class is Ⅲ everywhere, a reward is green everywhere).
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -47,7 +48,28 @@ def class_text_colour(klass: int | None) -> str:
 
 
 def scheme_title(scheme: str) -> str:
-    return SCHEME_TITLES.get(scheme, scheme)
+    """The scheme's title: the three shipped ones by heart, any other from its rule file (the
+    rules folder, then its examples/), the id only when no file names it."""
+    return SCHEME_TITLES.get(scheme) or _rule_file_title(scheme) or scheme
+
+
+_SCHEME_HEAD = re.compile(r'^\s*scheme\s+(\w+)\s+"([^"]*)"', re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=64)
+def _rule_file_title(scheme: str) -> str | None:
+    from compensation.engine.schemes import default_rules_dir
+
+    folder = default_rules_dir()
+    for path in (folder / f"{scheme}.rule", folder / "examples" / f"{scheme}.rule"):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        match = _SCHEME_HEAD.search(text)
+        if match and match.group(1) == scheme:
+            return match.group(2)
+    return None
 
 
 def yuan_to_wan(yuan: Decimal) -> Decimal:

@@ -22,7 +22,7 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang import CompiledScheme
-from compensation.lang.runtime import MONTHS_PER_KIND
+from compensation.months import MONTHS_PER_KIND
 from compensation.scenario.evaluate import (
     Direction,
     direction_of,

@@ -114,11 +114,12 @@ def test_registry_sections_of_the_three_schemes(demo_files) -> None:
     assert all("示意" in s["name"] for s in by_river["汉江"])
     assert [s["role"] for s in by_river["汉江"]].count("control") == 1
     for s in by_river["通顺河"]:
-        assert (s["party_id"], s["schemes"], s["valid_from"]) == ("xiantao", "tongshun",
-                                                                   "2018-01-01")
+        assert (s["party_id"], s["schemes"], s["valid_from"]) == (
+            "xiantao", "tongshun;tongshun_quarter", "2018-01-01")
         assert "2022-06-01" in s["note"]
     dg = by_river["道观河"][0]
-    assert (dg["party_id"], dg["schemes"], dg["water_body"]) == ("tuanfeng", "daoguan", "river")
+    assert (dg["party_id"], dg["schemes"], dg["water_body"]) == (
+        "tuanfeng", "daoguan;daoguan_agreement_year", "river")
     yangtze_han = {s["section_id"] for s in secs if s["schemes"] == "yangtze_han"}
     assert len(yangtze_han) == 20
 

@@ -43,3 +43,19 @@ def store(db_path: Path) -> Store:
     with result.writing() as connection:
         toy.setup_store(connection)
     return result
+
+
+@pytest.fixture(scope="module")
+def loaded_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo registry and monitoring data loaded through the API; the correction batch is not."""
+    from compensation.api import Store
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    path = tmp_path_factory.mktemp("e2e") / "loaded.duckdb"
+    shutil.copyfile(template_db, path)
+    store = Store(path)
+    store.load_parties(data / "registry" / "parties.csv")
+    store.load_sections(data / "registry" / "sections.csv")
+    store.load_samples(sorted(p for p in (data / "monitoring").iterdir()
+                              if p.suffix in {".csv", ".xlsx"}))
+    return path

@@ -88,9 +88,9 @@ def test_provisional_final_and_a_correction_after_the_final(tmp_path: Path) -> N
     _store(db)
     run = ["run", "--scheme", "ay", "--rules", str(rules)]
 
-    # provisional: June–December 2020 to date
+    # provisional: June–December 2020 to date; it stores the agreement year's line
     out = _cli(db, *run, "--period", "2020-12", "--as-of", "2021-07-15")
-    assert "2020-06～2020-12" in out
+    assert "2020-06～2021-05，数据截至 2020-12" in out
     [line] = _accounts(db, "--period", "2020-12")
     assert (line["period"], line["payer"], line["amount"], line["provisional"]) == (
         "2020-06~2021-05", "down_city", "100.00", True)

@@ -70,19 +70,6 @@ def _run(db: Path, *args: str) -> str:
     return _invoke(db, "run", "--rules", str(RULES), *args)
 
 
-@pytest.fixture(scope="module")
-def loaded_db(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Registry and monitoring data loaded through the API; the correction batch is not."""
-    path = tmp_path_factory.mktemp("e2e") / "loaded.duckdb"
-    shutil.copyfile(template_db, path)
-    store = Store(path)
-    store.load_parties(DATA / "registry" / "parties.csv")
-    store.load_sections(DATA / "registry" / "sections.csv")
-    store.load_samples(sorted(p for p in (DATA / "monitoring").iterdir()
-                              if p.suffix in {".csv", ".xlsx"}))
-    return path
-
-
 @pytest.fixture
 def db(loaded_db: Path, tmp_path: Path) -> Path:
     path = tmp_path / "store.duckdb"
