@@ -3,7 +3,8 @@
 - `ev_scenarios(scenario)`: `base` plus every overlay;
 - `ev_param_values(scheme, scenario, name, valid_from, valid_to, num, txt, lst)`: dated values,
   one row per scenario (an overlay replaces a parameter for the whole span);
-- `ev_params(scenario, name, month, num, txt, lst)`: a view resolving them per month (a join);
+- `ev_params(scenario, name, month, num, txt, lst)`: them resolved per month (a table: as a view,
+  each of a rule's parameter lookups planned the join again, a fifth of a rule's planning);
 - `ev_periods(kind, period_start, period_end, year_start, param_month, days, in_window)`: the
   periods of every (agreement) year the window touches, within the scheme's span;
 - `ev_sections`: the scheme's sections; `ev_values(kind, section_id, period, indicator, ...)`:
@@ -195,7 +196,7 @@ def prepare_run(
         ["VARCHAR", "DATE", "DATE", "DATE", "DATE", "INTEGER", "BOOLEAN"],
     )
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW ev_params AS SELECT v.scenario, v.name, m.month, v.num,"
+        "CREATE OR REPLACE TEMP TABLE ev_params AS SELECT v.scenario, v.name, m.month, v.num,"
         " v.txt, "
         "v.lst FROM ev_param_values AS v JOIN (SELECT DISTINCT param_month AS month FROM ev_"
         "periods) "
