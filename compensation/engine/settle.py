@@ -19,7 +19,13 @@ import duckdb
 
 from compensation.engine.ledger import current_lines, party_names, party_nets
 from compensation.engine.money import wan_display, yuan_text
-from compensation.engine.periods import agreement_year, month_label, month_range, parse_year
+from compensation.engine.periods import (
+    add_months,
+    agreement_year,
+    month_label,
+    month_range,
+    parse_year,
+)
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
 from compensation.store import transaction
@@ -196,7 +202,7 @@ def compute_settlement(con: duckdb.DuckDBPyConnection, scheme: str, year: int) -
     """The transfer list from the lines that count now (reads only)."""
     first, last, kind = _required_months(con, scheme, year)
     _check_coverage(con, scheme, year, first, last, kind)
-    year_first = date(year, last.month % 12 + 1, 1)  # the first month of the (agreement) year
+    year_first = add_months(last, -11)  # the first month of the (agreement) year
     lines = current_lines(con, scheme, year_first, last)
     lines = [ln for ln in lines if year_first <= ln["period_start"] <= last]
     flows = [(ln["payer"], ln["payee"], ln["amount"]) for ln in lines]

@@ -3,7 +3,8 @@
 - `ev_scenarios(scenario)`: `base` plus every overlay;
 - `ev_param_values(scheme, scenario, name, valid_from, valid_to, num, txt, lst)`: dated values,
   one row per scenario (an overlay replaces a parameter for the whole span);
-- `ev_params(scenario, name, month, num, txt, lst)`: a view resolving them per month (a join);
+- `ev_params(scenario, name, month, num, txt, lst)`: them resolved per month (a table: as a view,
+  each of a rule's parameter lookups planned the join again, a fifth of a rule's planning);
 - `ev_periods(kind, period_start, period_end, year_start, param_month, days, in_window)`: the
   periods of every (agreement) year the window touches, within the scheme's span;
 - `ev_sections`: the scheme's sections; `ev_values(kind, section_id, period, indicator, ...)`:
@@ -158,9 +159,9 @@ def prepare_run(
     _insert_columns(con, "ev_scenarios", ["scenario"], [(n,) for n in names], ["VARCHAR"])
 
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_param_values (scheme VARCHAR, scenario VARCHAR, nam"
-        "e VARCHAR, "
-        "valid_from DATE, valid_to DATE, num DECIMAL(38,12), txt VARCHAR, lst VARCHAR[])"
+        """CREATE OR REPLACE TEMP TABLE ev_param_values (scheme VARCHAR, scenario VARCHAR,
+           name VARCHAR, valid_from DATE, valid_to DATE, num DECIMAL(38,12), txt VARCHAR,
+           lst VARCHAR[])"""
     )
     rows = [(compiled.id, *r) for r in _param_rows(compiled, overlays)]
     _insert_columns(
@@ -172,20 +173,20 @@ def prepare_run(
     )
     # A scenario that does not override a parameter reads the base values (set-based, no loop).
     con.execute(
-        "INSERT INTO ev_param_values SELECT b.scheme, s.scenario, b.name, b.valid_from, b.va"
-        "lid_to, "
-        "b.num, b.txt, b.lst FROM ev_param_values AS b CROSS JOIN ev_scenarios AS s "
-        "WHERE b.scenario = 'base' AND s.scenario <> 'base' AND NOT EXISTS (SELECT 1 FROM "
-        "ev_param_values AS o WHERE o.scenario = s.scenario AND o.name = b.name)"
+        """INSERT INTO ev_param_values
+           SELECT b.scheme, s.scenario, b.name, b.valid_from, b.valid_to, b.num, b.txt, b.lst
+           FROM ev_param_values AS b CROSS JOIN ev_scenarios AS s
+           WHERE b.scenario = 'base' AND s.scenario <> 'base'
+             AND NOT EXISTS (SELECT 1 FROM ev_param_values AS o
+                             WHERE o.scenario = s.scenario AND o.name = b.name)"""
     )
 
     periods: list[tuple] = []
     for kind in sorted(set(compiled.value_kinds) | {compiled.period}):
         periods += period_rows(compiled, kind, start, end)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_periods (kind VARCHAR, period_start DATE, period_en"
-        "d DATE, "
-        "year_start DATE, param_month DATE, days INTEGER, in_window BOOLEAN)"
+        """CREATE OR REPLACE TEMP TABLE ev_periods (kind VARCHAR, period_start DATE,
+           period_end DATE, year_start DATE, param_month DATE, days INTEGER, in_window BOOLEAN)"""
     )
     _insert_columns(
         con,
@@ -195,18 +196,18 @@ def prepare_run(
         ["VARCHAR", "DATE", "DATE", "DATE", "DATE", "INTEGER", "BOOLEAN"],
     )
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW ev_params AS SELECT v.scenario, v.name, m.month, v.num,"
-        " v.txt, "
-        "v.lst FROM ev_param_values AS v JOIN (SELECT DISTINCT param_month AS month FROM ev_"
-        "periods) "
-        "AS m ON m.month >= v.valid_from AND (v.valid_to IS NULL OR m.month <= v.valid_to)"
+        """CREATE OR REPLACE TEMP TABLE ev_params AS
+           SELECT v.scenario, v.name, m.month, v.num, v.txt, v.lst
+           FROM ev_param_values AS v
+           JOIN (SELECT DISTINCT param_month AS month FROM ev_periods) AS m
+             ON m.month >= v.valid_from AND (v.valid_to IS NULL OR m.month <= v.valid_to)"""
     )
 
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_sections AS SELECT section_id, name, river, bank, w"
-        "ater_body, "
-        "role, party_id, control_id, river_order, valid_from, valid_to FROM sections "
-        "WHERE list_contains(schemes, ?)",
+        """CREATE OR REPLACE TEMP TABLE ev_sections AS
+           SELECT section_id, name, river, bank, water_body, role, party_id, control_id,
+                  river_order, valid_from, valid_to
+           FROM sections WHERE list_contains(schemes, ?)""",
         [compiled.id],
     )
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months)
@@ -216,10 +217,10 @@ def prepare_run(
                 "数据库中缺少水质宏 daily_values（自动站日均值）。(daily_values is missing)"
             )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE ev_daily AS SELECT d.section_id, d.day, d.indicato"
-            "r, d.value, "
-            "d.n_valid, d.valid FROM daily_values(?) AS d WHERE d.section_id IN "
-            "(SELECT section_id FROM ev_sections)",
+            """CREATE OR REPLACE TEMP TABLE ev_daily AS
+               SELECT d.section_id, d.day, d.indicator, d.value, d.n_valid, d.valid
+               FROM daily_values(?) AS d
+               WHERE d.section_id IN (SELECT section_id FROM ev_sections)""",
             [as_of],
         )
 

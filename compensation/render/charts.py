@@ -28,12 +28,13 @@ from compensation.render.labels import (  # noqa: E402
     class_numeral,
     yuan_to_wan,
 )
-from compensation.render.model import HistoryRow, PartyTotal, section_order  # noqa: E402
+from compensation.render.model import HistoryRow, PartyTotal  # noqa: E402
 from compensation.render.svg_charts import (  # noqa: E402
     NUMERALS_UP_TO,
     PENALTY_COLOUR,
     REWARD_COLOUR,
     ROWS_PER_CHART,
+    sections_by_river,
 )
 
 
@@ -160,12 +161,7 @@ def bank_schematics(
     fmt: str = "png",
 ) -> list:
     """Per river: its banks as lines, sections in river order as dots coloured by class."""
-    by_river: dict[str, dict[str, list]] = {}
-    for section in sorted(registry.sections.values(), key=section_order):
-        if section_ids is not None and section.section_id not in section_ids:
-            continue
-        bank = section.bank or "—"
-        by_river.setdefault(section.river, {}).setdefault(bank, []).append(section)
+    by_river = sections_by_river(registry, section_ids)
     charts = []
     with plt.rc_context(_style()):
         for river, banks in by_river.items():

@@ -192,13 +192,21 @@ def bank_schematics(
 ) -> list[str]:
     """Per river: its banks as lines, sections in river order as dots coloured by class (a black
     ring marks a control section), upstream on the left."""
+    return [_river(river, banks, classes)
+            for river, banks in sections_by_river(registry, section_ids).items()]
+
+
+def sections_by_river(
+    registry: Registry, section_ids: set[str] | None
+) -> dict[str, dict[str, list]]:
+    """river → bank → its sections (those of `section_ids`, all when None), in published order."""
     by_river: dict[str, dict[str, list]] = {}
     for section in sorted(registry.sections.values(), key=section_order):
         if section_ids is not None and section.section_id not in section_ids:
             continue
         bank = section.bank or "—"
         by_river.setdefault(section.river, {}).setdefault(bank, []).append(section)
-    return [_river(river, banks, classes) for river, banks in by_river.items()]
+    return by_river
 
 
 def _river(river: str, banks: dict[str, list], classes: dict[str, int]) -> str:

@@ -18,6 +18,7 @@ import duckdb
 from compensation.errors import EcocompError
 from compensation.lang import BASE_SCENARIO as BASE_NAME
 from compensation.lang import CompiledScheme, compile_file, prepare_run
+from compensation.months import agreement_year, year_start
 
 PARTY_TOKEN_WORDS = {"section.party": "各考核断面所属方", "control.party": "各对照断面所属方"}
 
@@ -117,10 +118,8 @@ def choose_years(
 
 def years_window(compiled: CompiledScheme, years: list[int]) -> tuple[date, date]:
     """First and last month of the (agreement) years; a clear sentence if none is in the span."""
-    begins = compiled.year_begins
-    start = date(years[0], begins, 1)
-    end_index = (years[-1] + 1) * 12 + begins - 2  # the month before the next year begins
-    end = date(end_index // 12, end_index % 12 + 1, 1)
+    start = agreement_year(years[0], compiled.year_begins)[0]
+    end = agreement_year(years[-1], compiled.year_begins)[1]
     span_start, span_end = compiled.span_start, compiled.span_end
     if end < span_start or (span_end is not None and start > span_end):
         raise EcocompError(
@@ -132,7 +131,7 @@ def years_window(compiled: CompiledScheme, years: list[int]) -> tuple[date, date
 
 def year_of(compiled: CompiledScheme, month: date) -> int:
     """The (agreement) year a period belongs to, named by the calendar year it starts in."""
-    return month.year if month.month >= compiled.year_begins else month.year - 1
+    return year_start(month, compiled.year_begins).year
 
 
 def _is_concrete(token: str) -> bool:

@@ -113,8 +113,8 @@ def test_a_body_that_fills_a_missing_value_keeps_the_keys_plan(tmp_path) -> None
     path = tmp_path / "t.rule"
     methods = {r.id: [s["method"] for s in r.plan.steps if s["stage"] == "loop"]
                for r in compile_file(path).rules}
-    from_values = "the list's items joined to the period values present, GROUP BY (key, " \
-        "section), joined back by (key, section)"
+    from_values = ("the list's items joined to the period values present, GROUP BY (key, "
+                   "section), joined back by (key, section)")
     assert methods["own"] == [from_values, "the section's loop (above), joined on the control"]
     assert methods["worst_class"] == [from_values]
     assert methods["guarded"] == ["unnest the list, GROUP BY what the loop reads, join back"]

@@ -169,3 +169,17 @@ def test_monthly_mean_needs_its_basis(tmp_path) -> None:
     )
     with pytest.raises(RuleError):
         compile_file(path)
+
+
+@pytest.mark.parametrize("setting", ["samples", "monthly-mean"])
+def test_the_issue_quarter_uses_20_7_and_1_01(tmp_path, setting) -> None:
+    """The issue's case: one sample a month; COD 20.666667 and NH3-N 1.006667 were unrounded."""
+    con = new_store(tmp_path)
+    add_section(con, "s1", "q_test", party="up_city")
+    for month, cod, nh3n in [(1, "20.0", "1.00"), (2, "21.0", "1.01"), (3, "21.0", "1.01")]:
+        add_sample(con, "s1", date(2022, month, 10), "COD", cod)
+        add_sample(con, "s1", date(2022, month, 10), "NH3N", nh3n)
+    run_rules(con, rule_file(tmp_path, QUARTER, setting), date(2022, 1, 1), date(2022, 3, 1))
+    q1 = date(2022, 1, 1)
+    # 62 / 3 = 20.666… → 20.7 (Ⅳ); 3.02 / 3 = 1.00666… → 1.01 (Ⅳ)
+    assert values(con, "quarter") == {(q1, "COD"): (D("20.7"), 4), (q1, "NH3N"): (D("1.01"), 4)}
