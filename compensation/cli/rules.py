@@ -28,10 +28,12 @@ def rules_group() -> None:
 def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None) -> None:
     """检查规则文件（默认与 run 相同的规则目录）：语法、名称、单位、区间、参数日期、例外、循环。"""
     from compensation.engine.schemes import default_rules_dir
-    from compensation.lang import check_paths
+    from compensation.lang.check import check_paths_with_warnings
 
     targets = paths or (str(default_rules_dir(rules_dir)),)
-    diagnostics = check_paths(targets)
+    diagnostics, warnings = check_paths_with_warnings(targets)
+    for w in warnings:  # on stderr in both forms: the JSON list stays the list of problems
+        click.echo(w.render(), err=True)
     if as_json:
         click.echo(json.dumps([d.to_json() for d in diagnostics], ensure_ascii=False, indent=1))
     else:
@@ -41,7 +43,8 @@ def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None)
             from compensation.lang.check import rule_files
 
             count = len(rule_files(targets))
-            click.echo(f"规则检查通过（{'、'.join(targets)}，{count} 个文件），未发现问题。")
+            note = f"；{len(warnings)} 条警告（见上）" if warnings else ""
+            click.echo(f"规则检查通过（{'、'.join(targets)}，{count} 个文件），未发现问题{note}。")
     if diagnostics:
         raise RuleError(
             f"发现 {len(diagnostics)} 个问题。({len(diagnostics)} problem(s) found)", diagnostics

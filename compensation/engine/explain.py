@@ -9,7 +9,7 @@ from typing import Any
 
 import duckdb
 
-from compensation.engine.money import wan_text, yuan_text
+from compensation.engine.money import to_fen, wan_text, yuan_text
 from compensation.errors import EcocompError
 from compensation.months import grain_of, period_text
 from compensation.quality.standards import display_value
@@ -233,6 +233,24 @@ def _flat(value: Any, prefix: str = "") -> list[str]:
     return [f"  {prefix} = {json.dumps(value, ensure_ascii=False)}"]
 
 
+def _cap_lines(trace: Any) -> list[str]:
+    """Each cap or minimum of the rule: its limit and the line before and after it (the amount
+    computed is not the amount paid when one applied)."""
+    caps = trace.get("caps") if isinstance(trace, dict) else None
+    out = []
+    for c in caps if isinstance(caps, list) else []:
+        before, after = (to_fen(abs(Decimal(str(c[k])))) if c.get(k) is not None else None
+                         for k in ("before", "after"))
+        if before is None or after is None:
+            continue
+        limit = yuan_text(to_fen(str(c["limit"]))) if c.get("limit") is not None else "-"
+        change = "调整为" if str(c.get("cap", "")).startswith("minimum") else "减至"
+        effect = ("未改变金额" if before == after
+                  else f"金额由 {yuan_text(before)} 元{change} {yuan_text(after)} 元")
+        out.append(f"上限/下限：{c.get('cap')}（限额 {limit} 元）：{effect}")
+    return out
+
+
 def render_text(info: dict[str, Any]) -> str:
     """The explanation as the water section reads it, from the amount down to the samples."""
     rule = info["rule"]
@@ -245,8 +263,9 @@ def render_text(info: dict[str, Any]) -> str:
         f"{rule.get('line', '?')}，依据：{rule.get('basis') or '（未注明）'}",
         f"命中档位/分支：{info['branch'] or '-'}；例外：{info['exception'] or '无'}；"
         f"原因：{info['reason'] or '-'}",
-        "参数（取值、生效日期、依据）：",
     ]
+    out += _cap_lines(info["trace"])
+    out.append("参数（取值、生效日期、依据）：")
     out += [
         f"  {p['name']} = {p['value']}（自 {p['from']} 起；依据：{p['basis'] or '（未注明）'}"
         + (f"；假设：{p['assumption']}" if p.get("assumption") else "")

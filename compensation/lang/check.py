@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from compensation.lang.scope import (
     month_text,
 )
 from compensation.lang.units import Unit
+from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
@@ -37,6 +38,7 @@ class Checker:
         self.rf = rf
         self.scope = Scope.build(rf)
         self.errors: list[tuple[ast.Node, str]] = list(self.scope.errors)
+        self.warnings: list[tuple[ast.Node, str]] = []  # not errors: the file still runs
         self.rule: ast.Rule | None = None
         self.measure_units: dict[str, Unit] = {}
         self.in_exception = False
@@ -452,10 +454,30 @@ class Checker:
                 e, "单位错误：金额乘以金额没有意义（万元 × 万元）。(unit error: money × money)"
             )
             return ANY_UNIT
+        if e.op == "div" and self.can_be_zero(e.right):
+            den = written(e.right)
+            self.warnings.append((e.right, (
+                f"警告：分母 {den} 可能为 0；为 0 时除法没有结果，该行金额记为 0。"
+                "(warning: the denominator can be zero)")))
         result = u.multiply(a, b) if e.op == "mul" else u.divide(a, b)
         if a.zero and e.op == "mul":
             return Unit(zero=True)
         return result
+
+    def can_be_zero(self, e: ast.Expr) -> bool:
+        """Whether a denominator may be 0: anything but a non-zero constant (a parameter
+        non-zero in every version), a standard limit, or a product or negation of those."""
+        if isinstance(e, ast.Call) and e.func == "limit":
+            return False
+        if isinstance(e, ast.Unary) and e.op == "neg":
+            return self.can_be_zero(e.x)
+        if isinstance(e, ast.Binary) and e.op in ("mul", "div"):
+            return self.can_be_zero(e.left) or (e.op == "mul" and self.can_be_zero(e.right))
+        if isinstance(e, ast.Name) and e.name in self.scope.params:
+            return any(pv.num is None or pv.num == 0 for _, pv in self.scope.params[e.name].values)
+        if isinstance(e, ast.Num):
+            return e.value == 0
+        return True
 
     def infer_table(self, e: ast.Table, local: dict[str, Unit], visiting: set[str]) -> Unit:
         subject = self.infer(e.subject, local, visiting)
@@ -852,6 +874,7 @@ class CheckedFile:
     rf: ast.RuleFile | None
     scope: Scope | None
     diagnostics: list[Diagnostic]
+    warnings: list[Diagnostic] = field(default_factory=list)  # the file runs; worth a look
 
 
 def check_file(path: str | Path) -> CheckedFile:
@@ -863,10 +886,13 @@ def check_file(path: str | Path) -> CheckedFile:
         return CheckedFile(None, None, diags)
     checker = Checker(rf)
     found = checker.run()
-    diags = [make(rf.path, rf.source, node.line or 1, node.col or 1, msg) for node, msg in found]
-    diags.sort(key=lambda d: (d.line, d.col))
-    unique = list(dict.fromkeys(diags))
-    return CheckedFile(rf, checker.scope, unique)
+
+    def located(items: list[tuple[ast.Node, str]]) -> list[Diagnostic]:
+        diags = [make(rf.path, rf.source, n.line or 1, n.col or 1, msg) for n, msg in items]
+        diags.sort(key=lambda d: (d.line, d.col))
+        return list(dict.fromkeys(diags))
+
+    return CheckedFile(rf, checker.scope, located(found), located(checker.warnings))
 
 
 def rule_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -882,13 +908,26 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
 
 def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
     """Check every rule file under the given paths; an empty list means all is well."""
+    return check_paths_with_warnings(paths)[0]
+
+
+def check_paths_with_warnings(
+    paths: Iterable[str | Path],
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The errors and, apart, the warnings (which do not fail the check) of every file."""
     diags: list[Diagnostic] = []
+    warnings: list[Diagnostic] = []
     for f in rule_files(paths):
         if not f.exists():
             diags.append(Diagnostic(str(f), 0, 0, f"找不到规则文件或目录 {f}。(no such file)"))
             continue
-        diags.extend(check_file(f).diagnostics)
-    return diags
+        checked = check_file(f)
+        diags.extend(checked.diagnostics)
+        warnings.extend(checked.warnings)
+    return diags, warnings
 
 
-__all__ = ["Checker", "CheckedFile", "check_file", "check_paths", "rule_files", "PERIOD_WORDS"]
+__all__ = [
+    "Checker", "CheckedFile", "check_file", "check_paths", "check_paths_with_warnings",
+    "rule_files", "PERIOD_WORDS",
+]

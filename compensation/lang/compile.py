@@ -41,6 +41,7 @@ from compensation.lang.sql import (
     text,
     tpl,
 )
+from compensation.lang.written import written
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
 # an indicator list parameter as the rows carry it (codes joined by commas) back to a list
@@ -553,6 +554,8 @@ class RuleBuilder(RuleCompiler):
         self.shared_loops: dict[tuple[str, str], tuple[str, LoopKeys | None]] = {}
         self.shares_controls = False  # set by hoist_values: the rule reads a control measure
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
+        self.has_why = False  # set by build(): an `a_why` column says why an amount is unknown
+        self.cap_columns: list[tuple[ast.Cap, str, str]] = []  # (cap, column before, after)
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -981,6 +984,9 @@ class RuleBuilder(RuleCompiler):
             self.reversal(x.value, self.ctx) is not None for x in rule.exceptions
         )
         columns = [("a_raw", amount), ("branch", branch), ("branch_label", label)]
+        why = self.null_reason(rule)
+        if why is not None:
+            columns.append(("a_why", why))
         if any_reversal:
             columns.append(("a_rev_raw", reversed_raw or exp.false()))
         self.stage(columns)
@@ -1032,6 +1038,7 @@ class RuleBuilder(RuleCompiler):
             if any_reversal:
                 final_rev = col("a_rev_raw")
         self.reverses_zero = any_reversal
+        self.has_why = why is not None
         current = "a_exc"
         for k, cap in enumerate(rule.caps):
             current = self.cap_stage(cap, current, k)
@@ -1069,7 +1076,22 @@ class RuleBuilder(RuleCompiler):
             [(tpl(f"g.{current} IS NULL"), exp.Null())],
             exp.Sub(this=clamp(cum), expression=clamp(before)),
         )
-        self.stage([(name, exact(value))])
+        self.stage([(name, exact(value)), (f"{name}_limit", limit.copy())])
+        # the reason names the cap, its limit as written and its value, and the line before and
+        # after when the cap changed it at the fen (a capped line otherwise kept its branch label)
+        word = {"section-year": "每断面年度", "year": "年度", "section-period": "每断面每期",
+                "period": "每期"}[cap.scope]
+        head = f"{word}{'下限' if cap.kind == 'minimum' else '上限'} {written(cap.limit)} = "
+        fen = "CAST(round_half_up(abs({}), 2) AS DECIMAL(18,2))"
+        self.stage([(f"{name}_reason", tpl(
+            f"CASE WHEN g.{current} IS NOT NULL AND round_half_up(g.{name}, 2) <> "
+            f"round_half_up(g.{current}, 2) THEN :head || "
+            f"CAST({fen.format(f'g.{name}_limit')} AS VARCHAR) || '元：由 ' || "
+            f"CAST({fen.format(f'g.{current}')} AS VARCHAR) || :change || "
+            f"CAST({fen.format(f'g.{name}')} AS VARCHAR) || '元' END",
+            head=text(head), change=text("元减至 " if cap.kind == "cap" else "元调整为 "),
+        ))])
+        self.cap_columns.append((cap, current, name))
         self.plan.add(
             "cap",
             kind=cap.kind,
@@ -1078,6 +1100,25 @@ class RuleBuilder(RuleCompiler):
             "cumulative sum (window): the lines add up to the capped total",
         )
         return name
+
+    def null_reason(self, rule: ast.Rule) -> exp.Expression | None:
+        """Why the amount is unknown, where the row can tell: a denominator of the rule (its
+        amount or lets, outside loops) that is 0, or a control measure the control lacks."""
+        whens: list[tuple[exp.Expression, exp.Expression]] = []
+        for d in denominators([x.expr for x in rule.lets] + [rule.amount]):
+            if (isinstance(d, ast.Num) and d.value != 0) or (
+                    isinstance(d, ast.Call) and d.func == "limit"):
+                continue  # never 0
+            whens.append((tpl(":d = 0", d=self.cx(d, self.ctx)),
+                          text(f"除数为零：{written(d)} = 0")))
+        for name, column in self.ctx.controls.items():
+            whens.append((tpl(":c IS NULL", c=column.copy()), tpl(
+                "CASE WHEN g.control_id IS NULL THEN :none "
+                "ELSE '入境对照断面 ' || g.control_id || :missing END",
+                none=text(f"无入境对照断面（control.{name}）"),
+                missing=text(f" 数据缺失（control.{name}）"),
+            )))
+        return case(whens) if whens else None
 
     def reversal(self, e: ast.Expr, ctx: Ctx) -> exp.Expression | None:
         """Whether the branch taken negates its value (None: never), so a zero keeps a direction.
@@ -1129,13 +1170,11 @@ class RuleBuilder(RuleCompiler):
             return case(whens_b, default_b), case(whens_l, default_l)
         if isinstance(amount, ast.If):
             cond = self.cx(amount.cond, self.ctx)
-            branch = if_case(cond, text(f"if {amount.cond_text}"), text("else"))
             if amount.then_label is None or amount.other_label is None:
-                return branch, null
-            labels = if_case(
-                cond.copy(), text(amount.then_label), text(amount.other_label)
-            )
-            return branch, labels
+                return if_case(cond, text(f"if {amount.cond_text}"), text("else")), null
+            # a labelled if: the ledger's branch is the label, as a table's entry shows its range
+            labels = if_case(cond, text(amount.then_label), text(amount.other_label))
+            return labels, labels.copy()
         return null, null
 
     def reason_of(self, x: ast.ExceptClause, ctx: Ctx) -> exp.Expression:
@@ -1248,6 +1287,15 @@ class RuleBuilder(RuleCompiler):
             text("branch_label"),
             col("branch_label"),
         ]
+        if self.cap_columns:
+            pairs += [text("caps"), call("json_array", *[
+                call("json_object",
+                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
+                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"),
+                     text("before"), exp.cast(col(before), "VARCHAR"),
+                     text("after"), exp.cast(col(name), "VARCHAR"))
+                for cap, before, name in self.cap_columns
+            ])]
         return call("json_object", *pairs)
 
     def finish(self, rule: ast.Rule) -> tuple[exp.Expression, exp.Expression]:
@@ -1255,8 +1303,12 @@ class RuleBuilder(RuleCompiler):
             self.stage([])
         split = next((p for p in (rule.payer, rule.payee) if p.kind == "split"), None)
         trace = self.trace(rule)
+        missing = "COALESCE(g.a_why, '数据缺失')" if self.has_why else "'数据缺失'"
+        caps = "".join(f", g.a_cap{k}_reason" for k in range(len(rule.caps)))
+        given = f"NULLIF(concat_ws('；', g.exc_reason{caps}), '')" if caps else "g.exc_reason"
         reason = tpl(
-            "COALESCE(g.exc_reason, CASE WHEN g.a IS NULL THEN '数据缺失' END, "
+            f"COALESCE({given}, "
+            f"CASE WHEN g.a IS NULL THEN {missing} END, "
             "CASE WHEN round_half_up(g.a, 2) = 0 THEN g.branch_label END)"
         )
         # A zero amount keeps the direction of the branch that produced it (`-x` with x = 0).
@@ -1348,6 +1400,41 @@ class RuleBuilder(RuleCompiler):
             amounts = amounts.with_(name, as_=cte.copy(), materialized=materialized, copy=False)
             select = select.with_(name, as_=cte, materialized=materialized, copy=False)
         return select, amounts
+
+
+def denominators(exprs: list[ast.Expr]) -> list[ast.Expr]:
+    """The denominators of divisions a row can evaluate (not inside loops, so-far, spread,
+    year ranges or previous/baseline), each once, in the order written."""
+    found: dict[str, ast.Expr] = {}
+
+    def row_value(e: object) -> bool:
+        if isinstance(e, ast.Comprehension | ast.SoFar | ast.Spread | ast.YearRange
+                      | ast.AmountRef) or (
+                isinstance(e, ast.Call) and e.func in ("previous", "baseline")):
+            return False
+        return all(row_value(v) for v in _children(e))
+
+    def walk(e: object) -> None:
+        if not row_value(e) and not isinstance(e, ast.Binary | ast.Unary | ast.If | ast.Table):
+            return
+        if isinstance(e, ast.Binary) and e.op == "div" and row_value(e.right):
+            found.setdefault(written(e.right), e.right)
+        for child in _children(e):
+            walk(child)
+
+    for e in exprs:
+        walk(e)
+    return list(found.values())
+
+
+def _children(e: object) -> list[ast.Node]:
+    out: list[ast.Node] = []
+    if isinstance(e, ast.Node):
+        for value in vars(e).values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, ast.Node):
+                    out.append(item)
+    return out
 
 
 def trace_path(path: str) -> str:

@@ -351,6 +351,16 @@ WITH cells AS MATERIALIZED (
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE
+      WHEN g.mc_0 = 0
+      THEN '除数为零：control.cpi = 0'
+      WHEN g.mc_0 IS NULL
+      THEN CASE
+        WHEN g.control_id IS NULL
+        THEN '无入境对照断面（control.cpi）'
+        ELSE '入境对照断面 ' || g.control_id || ' 数据缺失（control.cpi）'
+      END
+    END AS a_why,
+    CASE
       WHEN g.e15_0 < g.e15_1
       THEN FALSE
       WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
@@ -407,7 +417,7 @@ SELECT
   g.exc_label AS exception,
   COALESCE(
     g.exc_reason,
-    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN g.a IS NULL THEN COALESCE(g.a_why, '数据缺失') END,
     CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
   ) AS reason,
   CAST(JSON_OBJECT(

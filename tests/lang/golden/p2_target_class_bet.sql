@@ -313,15 +313,24 @@ WITH cells AS MATERIALIZED (
           )
         )
       END
-    END AS DECIMAL(38, 12)) AS a_cap0
+    END AS DECIMAL(38, 12)) AS a_cap0,
+    g.prm_2 AS a_cap0_limit
   FROM s10 AS g
 ), s12 AS (
   SELECT
     g.*,
-    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
-    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
+    CASE
+      WHEN NOT g.a_exc IS NULL AND ROUND_HALF_UP(g.a_cap0, 2) <> ROUND_HALF_UP(g.a_exc, 2)
+      THEN '年度上限 yearly_cap = ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_cap0_limit), 2) AS DECIMAL(18, 2)) AS TEXT) || '元：由 ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_exc), 2) AS DECIMAL(18, 2)) AS TEXT) || '元减至 ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_cap0), 2) AS DECIMAL(18, 2)) AS TEXT) || '元'
+    END AS a_cap0_reason
   FROM s11 AS g
 ), s13 AS (
+  SELECT
+    g.*,
+    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a,
+    g.exc_label IS NULL AND g.a_rev_raw AS a_rev
+  FROM s12 AS g
+), s14 AS (
   SELECT
     g.*,
     ROW_NUMBER() OVER () AS rid,
@@ -331,15 +340,15 @@ WITH cells AS MATERIALIZED (
       DEC_UNITS(CAST(0.50 AS DECIMAL(38, 12)))
     ] AS w_list,
     ['upstream_left', 'upstream_right'] AS p_list
-  FROM s12 AS g
-), s14 AS (
+  FROM s13 AS g
+), s15 AS (
   SELECT
     g.*,
     sh.k,
     LIST_EXTRACT(g.p_list, CAST(sh.k AS INT)) AS share_party,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) // LIST_SUM(g.w_list) AS base,
     g.a_fen * LIST_EXTRACT(g.w_list, CAST(sh.k AS INT)) % LIST_SUM(g.w_list) AS rem
-  FROM s13 AS g
+  FROM s14 AS g
   CROSS JOIN RANGE(1, 3) AS sh(k)
 )
 SELECT
@@ -370,7 +379,7 @@ SELECT
   g.branch,
   g.exc_label AS exception,
   COALESCE(
-    g.exc_reason,
+    NULLIF(CONCAT_WS('；', g.exc_reason, g.a_cap0_reason), ''),
     CASE WHEN g.a IS NULL THEN '数据缺失' END,
     CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
   ) AS reason,
@@ -417,9 +426,22 @@ SELECT
     'amount_signed',
     CAST(g.a AS TEXT),
     'branch_label',
-    g.branch_label
+    g.branch_label,
+    'caps',
+    JSON_ARRAY(
+      JSON_OBJECT(
+        'cap',
+        'cap yearly_cap per year',
+        'limit',
+        CAST(g.a_cap0_limit AS TEXT),
+        'before',
+        CAST(g.a_exc AS TEXT),
+        'after',
+        CAST(g.a_cap0 AS TEXT)
+      )
+    )
   ) AS JSON) AS trace
-FROM s14 AS g
+FROM s15 AS g
 LEFT JOIN (
   SELECT
     c.cell,

@@ -224,7 +224,15 @@ WITH cells AS MATERIALIZED (
       WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
-    END AS branch_label
+    END AS branch_label,
+    CASE
+      WHEN g.mc_0 IS NULL
+      THEN CASE
+        WHEN g.control_id IS NULL
+        THEN '无入境对照断面（control.section_class）'
+        ELSE '入境对照断面 ' || g.control_id || ' 数据缺失（control.section_class）'
+      END
+    END AS a_why
   FROM s13 AS g
 ), s15 AS (
   SELECT
@@ -260,7 +268,7 @@ SELECT
   g.exc_label AS exception,
   COALESCE(
     g.exc_reason,
-    CASE WHEN g.a IS NULL THEN '数据缺失' END,
+    CASE WHEN g.a IS NULL THEN COALESCE(g.a_why, '数据缺失') END,
     CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
   ) AS reason,
   CAST(JSON_OBJECT(

@@ -304,13 +304,22 @@ WITH cells AS MATERIALIZED (
           )
         )
       END
-    END AS DECIMAL(38, 12)) AS a_cap0
+    END AS DECIMAL(38, 12)) AS a_cap0,
+    g.prm_3 AS a_cap0_limit
   FROM s7 AS g
 ), s9 AS (
   SELECT
     g.*,
-    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
+    CASE
+      WHEN NOT g.a_exc IS NULL AND ROUND_HALF_UP(g.a_cap0, 2) <> ROUND_HALF_UP(g.a_exc, 2)
+      THEN '每断面年度上限 change_cap = ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_cap0_limit), 2) AS DECIMAL(18, 2)) AS TEXT) || '元：由 ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_exc), 2) AS DECIMAL(18, 2)) AS TEXT) || '元减至 ' || CAST(CAST(ROUND_HALF_UP(ABS(g.a_cap0), 2) AS DECIMAL(18, 2)) AS TEXT) || '元'
+    END AS a_cap0_reason
   FROM s8 AS g
+), s10 AS (
+  SELECT
+    g.*,
+    CAST(g.a_cap0 AS DECIMAL(38, 12)) AS a
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -324,7 +333,7 @@ SELECT
   g.branch,
   g.exc_label AS exception,
   COALESCE(
-    g.exc_reason,
+    NULLIF(CONCAT_WS('；', g.exc_reason, g.a_cap0_reason), ''),
     CASE WHEN g.a IS NULL THEN '数据缺失' END,
     CASE WHEN ROUND_HALF_UP(g.a, 2) = 0 THEN g.branch_label END
   ) AS reason,
@@ -371,9 +380,22 @@ SELECT
     'amount_signed',
     CAST(g.a AS TEXT),
     'branch_label',
-    g.branch_label
+    g.branch_label,
+    'caps',
+    JSON_ARRAY(
+      JSON_OBJECT(
+        'cap',
+        'cap change_cap per section-year',
+        'limit',
+        CAST(g.a_cap0_limit AS TEXT),
+        'before',
+        CAST(g.a_exc AS TEXT),
+        'after',
+        CAST(g.a_cap0 AS TEXT)
+      )
+    )
   ) AS JSON) AS trace
-FROM s9 AS g
+FROM s10 AS g
 LEFT JOIN (
   SELECT
     c.cell,

@@ -120,12 +120,7 @@ WITH cells AS MATERIALIZED (
     CASE g.m_0 <= g.prm_1 WHEN TRUE THEN g.prm_2 WHEN FALSE THEN -(
       g.prm_2
     ) END AS a_raw,
-    CASE g.m_0 <= g.prm_1
-      WHEN TRUE
-      THEN 'if section_class no worse than target'
-      WHEN FALSE
-      THEN 'else'
-    END AS branch,
+    CASE g.m_0 <= g.prm_1 WHEN TRUE THEN '达到目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.m_0 <= g.prm_1 WHEN TRUE THEN '达到目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.m_0 <= g.prm_1 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
   FROM s5 AS g

@@ -476,7 +476,7 @@ WITH cells AS MATERIALIZED (
     CASE g.l_2 WHEN TRUE THEN g.sp20 WHEN FALSE THEN -(
       g.sp21
     ) END AS a_raw,
-    CASE g.l_2 WHEN TRUE THEN 'if compliant' WHEN FALSE THEN 'else' END AS branch,
+    CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
   FROM s28 AS g

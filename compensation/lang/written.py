@@ -1,0 +1,33 @@
+"""An expression as the rule writer would read it back (`control.cpi`, `value(COD) - 20`), for
+reasons and warnings that name a denominator or a cap's limit."""
+
+from __future__ import annotations
+
+from compensation.lang import ast
+
+_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "and": "and", "or": "or"}
+
+
+def written(e: object) -> str:
+    """Numbers, names, control measures, calls and arithmetic; other forms as `…`."""
+    if isinstance(e, ast.Num | ast.ClassLit):
+        return e.text
+    if isinstance(e, ast.Name):
+        return e.name
+    if isinstance(e, ast.ControlRef):
+        return f"control.{e.name}"
+    if isinstance(e, ast.AmountRef):
+        return "amount"
+    if isinstance(e, ast.Call):
+        return f"{e.func}({', '.join(written(a) for a in e.args)})"
+    if isinstance(e, ast.YearRange):
+        return f"{e.func}({written(e.arg)}, {e.first}..{e.last})"
+    if isinstance(e, ast.Unary):
+        return ("not " if e.op == "not" else "-") + _operand(e.x)
+    if isinstance(e, ast.Binary):
+        return f"{_operand(e.left)} {_OPS[e.op]} {_operand(e.right)}"
+    return "…"
+
+
+def _operand(e: object) -> str:
+    return f"({written(e)})" if isinstance(e, ast.Binary) else written(e)
