@@ -1111,10 +1111,16 @@ class RuleBuilder(RuleCompiler):
                 continue  # never 0
             whens.append((tpl(":d = 0", d=self.cx(d, self.ctx)),
                           text(f"除数为零：{written(d)} = 0")))
+        own = [self.ctx.measures[n] for n in self.own_measures if n in self.ctx.measures]
+        own_missing = (
+            tpl("CASE WHEN :x THEN '数据缺失；' ELSE '' END", x=exp.or_(
+                *[tpl(":m IS NULL", m=m.copy()) for m in own])) if own else text("")
+        )
         for name, column in self.ctx.controls.items():
             whens.append((tpl(":c IS NULL", c=column.copy()), tpl(
-                "CASE WHEN g.control_id IS NULL THEN :none "
+                ":own || CASE WHEN g.control_id IS NULL THEN :none "
                 "ELSE '入境对照断面 ' || g.control_id || :missing END",
+                own=own_missing.copy(),
                 none=text(f"无入境对照断面（control.{name}）"),
                 missing=text(f" 数据缺失（control.{name}）"),
             )))

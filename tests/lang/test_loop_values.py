@@ -87,10 +87,11 @@ def test_the_loop_reads_the_values_present_and_is_unknown_when_one_is_missing(tm
     assert got[("upstream", "a1", 3)] == (D("75.00"), None)
     assert got[("own", "a1", 3)] == (D("100.00"), None)
     assert got[("upstream", "a2", 3)] == (D("100.00"), None)
-    # a2 has no TP in March, a3's TP is flagged: their loads are unknown
+    # a2 has no TP in March: its load is unknown, and so are the lines of a3, whose control is a2
+    # (a3's own load is (10/20 + 0.10/0.2) / 2 = 0.5, its flagged TP counted)
     assert got[("own", "a2", 3)] == (D("0.00"), "数据缺失")
-    assert got[("own", "a3", 3)] == (D("0.00"), "数据缺失")
-    assert got[("upstream", "a3", 3)] == (D("0.00"), "数据缺失")
+    assert got[("own", "a3", 3)] == (D("0.00"), "入境对照断面 a2 数据缺失（control.load）")
+    assert got[("upstream", "a3", 3)] == (D("0.00"), "入境对照断面 a2 数据缺失（control.load）")
     # classes: a1's TP 0.30 is IV (worse than III); a2 without TP is unknown
     assert got[("worst_class", "a1", 3)] == (D("4.00"), None)
     assert got[("worst_class", "a2", 3)] == (D("0.00"), "数据缺失")

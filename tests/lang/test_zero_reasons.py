@@ -48,6 +48,17 @@ def test_missing_control_data_names_the_control_section(tmp_path) -> None:
     assert rows["class_decline"]["reason"] == "入境对照断面 ctl 数据缺失（control.section_class）"
 
 
+def test_missing_data_on_both_sides_says_both(tmp_path) -> None:
+    """s_a lacks TP (its CPI is unknown) and the control has no samples at all."""
+    con = new_store(tmp_path)
+    add_section(con, "ctl", "yangtze_han", role="control")
+    add_section(con, "s_a", "yangtze_han", party="hanyang", control="ctl")
+    _values(con, "s_a", date(2018, 1, 10), {"COD": "20.0", "CODMn": "6.0", "NH3N": "1.00"})
+    rows = run_rules(con, RULES / "yangtze_han.rule", date(2018, 1, 1), date(2018, 1, 1))
+    band = next(r for r in rows if r["rule"] == "cpi_band")
+    assert band["reason"] == "数据缺失；入境对照断面 ctl 数据缺失（control.cpi）"
+
+
 def test_missing_own_data_is_still_plain_missing_data(tmp_path) -> None:
     con = new_store(tmp_path)
     add_section(con, "ctl", "yangtze_han", role="control")

@@ -354,7 +354,7 @@ WITH cells AS MATERIALIZED (
       WHEN g.mc_0 = 0
       THEN '除数为零：control.cpi = 0'
       WHEN g.mc_0 IS NULL
-      THEN CASE
+      THEN CASE WHEN g.m_0 IS NULL THEN '数据缺失；' ELSE '' END || CASE
         WHEN g.control_id IS NULL
         THEN '无入境对照断面（control.cpi）'
         ELSE '入境对照断面 ' || g.control_id || ' 数据缺失（control.cpi）'

@@ -227,7 +227,7 @@ WITH cells AS MATERIALIZED (
     END AS branch_label,
     CASE
       WHEN g.mc_0 IS NULL
-      THEN CASE
+      THEN CASE WHEN g.m_0 IS NULL THEN '数据缺失；' ELSE '' END || CASE
         WHEN g.control_id IS NULL
         THEN '无入境对照断面（control.section_class）'
         ELSE '入境对照断面 ' || g.control_id || ' 数据缺失（control.section_class）'
