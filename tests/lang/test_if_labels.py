@@ -43,7 +43,8 @@ def test_tongshun_lines_carry_the_branch_labels(tmp_path) -> None:
     rows = {r["section_id"]: r for r in run_rules(
         con, RULES / "tongshun.rule", date(2022, 6, 1), date(2022, 6, 1))}
     ok, bad = rows["ts1"], rows["ts2"]
-    assert ok["branch"] == "达到或优于目标类别" and bad["branch"] == "劣于目标类别"  # not `if compliant`
+    # the ledger's branch is the label, not `if compliant` / `else`
+    assert ok["branch"] == "达到或优于目标类别" and bad["branch"] == "劣于目标类别"
     assert json.loads(ok["trace"])["branch_label"] == "达到或优于目标类别"
     assert json.loads(bad["trace"])["branch_label"] == "劣于目标类别"
     assert (ok["payer"], bad["payer"]) == ("wuhan_jkq", "xiantao")

@@ -171,7 +171,8 @@ def test_explain_shows_the_cap_its_parameter_and_the_amounts(tmp_path) -> None:
         (2, D("40.00"), "达标", "年度上限 yearly_cap = 100.00元：由 60.00元减至 40.00元")]
     text = ecocomp("explain", str(lines[1][0]))
     assert "原因：年度上限 yearly_cap = 100.00元：由 60.00元减至 40.00元" in text
-    assert "上限/下限：cap yearly_cap per year（限额 100.00 元）：金额由 60.00 元减至 40.00 元" in text
+    assert ("上限/下限：cap yearly_cap per year（限额 100.00 元）："
+            "金额由 60.00 元减至 40.00 元") in text
     assert "  yearly_cap = 100元（自 2020-01-01 起；依据：测试：年度上限）" in text
 
 
