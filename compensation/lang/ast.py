@@ -289,6 +289,16 @@ class RuleFile(Node):
     rules: list[Rule]
 
 
+def children(node: object) -> list[Node]:
+    """The nodes directly under a node (its fields and list items), in field order."""
+    out: list[Node] = []
+    if isinstance(node, Node):
+        for value in vars(node).values():
+            out += [x for x in (value if isinstance(value, list) else [value])
+                    if isinstance(x, Node)]
+    return out
+
+
 def to_data(node: Any) -> Any:
     """A stable, JSON-friendly form (type tag first, positions kept as "line:col")."""
     if isinstance(node, list):

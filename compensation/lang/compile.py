@@ -1418,29 +1418,19 @@ def denominators(exprs: list[ast.Expr]) -> list[ast.Expr]:
                       | ast.AmountRef) or (
                 isinstance(e, ast.Call) and e.func in ("previous", "baseline")):
             return False
-        return all(row_value(v) for v in _children(e))
+        return all(row_value(v) for v in ast.children(e))
 
     def walk(e: object) -> None:
         if not row_value(e) and not isinstance(e, ast.Binary | ast.Unary | ast.If | ast.Table):
             return
         if isinstance(e, ast.Binary) and e.op == "div" and row_value(e.right):
             found.setdefault(written(e.right), e.right)
-        for child in _children(e):
+        for child in ast.children(e):
             walk(child)
 
     for e in exprs:
         walk(e)
     return list(found.values())
-
-
-def _children(e: object) -> list[ast.Node]:
-    out: list[ast.Node] = []
-    if isinstance(e, ast.Node):
-        for value in vars(e).values():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, ast.Node):
-                    out.append(item)
-    return out
 
 
 def trace_path(path: str) -> str:

@@ -99,9 +99,5 @@ def direct_measures(scope: Scope, e: object) -> list[str]:
             continue
         if isinstance(node, ast.Name) and node.name in scope.measures and node.name not in found:
             found.append(node.name)
-        if isinstance(node, ast.Node):
-            for value in vars(node).values():
-                for item in value if isinstance(value, list) else [value]:
-                    if isinstance(item, ast.Node):
-                        stack.append(item)
+        stack += ast.children(node)
     return found
