@@ -115,6 +115,15 @@ class Checker:
                         f" {values[i - 1].start}。(dated values out of order)",
                     )
                     return
+                if i > 0 and values[i - 1].until and first <= month_index(values[i - 1].until):
+                    # a run reads one value per month (scaffold's pivot of ev_params)
+                    self.err(
+                        dv,
+                        f"参数“{info.name}”的取值 {dv.start} 起与上一个取值（至"
+                        f" {values[i - 1].until}）重叠，同一月份只能有一个取值。"
+                        "(dated values overlap)",
+                    )
+                    return
                 if first > covered_to + 1 and (span_end is None or covered_to < span_end):
                     gap_to = month_text(first - 1)
                     self.err(

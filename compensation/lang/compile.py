@@ -120,21 +120,14 @@ class RuleCompiler:
         return column
 
     def param_lookup(self, name: str) -> exp.Expression:
-        """The value of a parameter for the row's scenario and month (a join on ev_params). An
-        indicator list is carried as its codes joined by commas: the rows group and join on
-        their parameters, and a text is a much cheaper key than a list."""
+        """The value of a parameter, as one aggregate of the pivot of ev_params by (scenario,
+        month) that `scaffold` joins (one row per name there). An indicator list is carried as
+        its codes joined by commas: the rows group and join on their parameters, and a text is
+        a much cheaper key than a list."""
         info = self.scope.params[name]
-        column = {"indicators": "array_to_string({p}.lst, ',')", "variant": "{p}.txt"}.get(
-            info.unit.kind, "{p}.num")
-        p = self.alias("p")
-        column = column.format(p=p)
-        return subquery(
-            tpl(
-                f"SELECT {column} FROM ev_params AS {p} WHERE {p}.scenario = g.scenario "
-                f"AND {p}.name = :name AND {p}.month = g.param_month",
-                name=text(name),
-            )
-        )
+        column = {"indicators": "ARRAY_TO_STRING(v.lst, ',')", "variant": "v.txt"}.get(
+            info.unit.kind, "v.num")
+        return tpl(f"ANY_VALUE({column}) FILTER (WHERE v.name = :name)", name=text(name))
 
     def limit(self, indicator: exp.Expression, ctx: Ctx, klass: exp.Expression) -> exp.Expression:
         """The GB 3838 limit (the limit_of macro: an expression, so loops stay set-based)."""
@@ -855,9 +848,25 @@ class RuleBuilder(RuleCompiler):
         prm_columns = [
             (self.param_column(name), self.param_lookup(name)) for name in self.scope.params
         ]
+        # The parameters in one pivot joined per (scenario, month): DuckDB plans a scalar
+        # subquery per parameter (eight in cpi_band) many times slower than this one join.
         prm = exp.select(
-            col("scenario"), col("param_month"), *[exp.alias_(e, c) for c, e in prm_columns]
+            col("scenario"), col("param_month"), *[col(c, "v") for c, _ in prm_columns]
         ).from_(exp.alias_(subquery(tpl(SCENARIO_MONTHS)), "g", table=True, copy=False))
+        if prm_columns:
+            pivot = (
+                exp.select(
+                    col("scenario", "v"), col("month", "v"),
+                    *[exp.alias_(e, c) for c, e in prm_columns],
+                )
+                .from_(exp.alias_(exp.to_table("ev_params"), "v", table=True, copy=False))
+                .group_by(col("scenario", "v"), col("month", "v"))
+            )
+            prm = prm.join(
+                exp.alias_(subquery(pivot), "v", table=True, copy=False),
+                on=tpl("v.scenario = g.scenario AND v.month = g.param_month"),
+                join_type="left",
+            )
         self.add_cte("prm", prm, "prm")
         self.materialized |= {"cells", "prm", "grid"}
         grid = (

@@ -28,22 +28,8 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario
-        AND p1.name = 'annual_amount'
-        AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
-    ) AS prm_1
+    v.prm_0,
+    v.prm_1
   FROM (
     SELECT
       sc.scenario,
@@ -55,6 +41,20 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'annual_amount') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'indicators') AS prm_1
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -81,15 +81,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v3.class)
-      FROM ev_values AS v3
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v3.kind = 'year'
-        AND v3.section_id = g.section_id
-        AND v3.period = g.period_start
+        v1.kind = 'year'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
-          v3.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g

@@ -28,36 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'target' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_times' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'severe_amount'
-        AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -69,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_times') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'severe_amount') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -83,7 +75,7 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q6
+    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q2
   FROM grid AS g
   LEFT JOIN (
     SELECT
@@ -104,7 +96,7 @@ WITH cells AS MATERIALIZED (
         g.section_id,
         g.water_body,
         CAST((
-          g.q6_xb_0
+          g.q2_xb_0
         ) * (
           g.prm_2
         ) AS DECIMAL(38, 12)) AS b
@@ -114,12 +106,12 @@ WITH cells AS MATERIALIZED (
           (
             SELECT
               CASE
-                WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+                WHEN mm3.x0 IS NULL OR mm3.x1 IS NULL
                 THEN NULL
                 ELSE CASE
-                  WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+                  WHEN mm3.x0 IS NULL OR mm3.x1 IS NULL
                   THEN NULL
-                  ELSE GREATEST(mm7.x0, mm7.x1)
+                  ELSE GREATEST(mm3.x0, mm3.x1)
                 END
               END
             FROM (
@@ -127,23 +119,23 @@ WITH cells AS MATERIALIZED (
                 EDIV(
                   (
                     SELECT
-                      v8.value
-                    FROM ev_values AS v8
+                      v4.value
+                    FROM ev_values AS v4
                     WHERE
                       (
-                        v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                        v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
                       )
-                      AND v8.indicator = g.q6_x
-                  ) - LIMIT_OF(g.q6_x, g.water_body, g.prm_1),
-                  LIMIT_OF(g.q6_x, g.water_body, g.prm_1)
+                      AND v4.indicator = g.q2_x
+                  ) - LIMIT_OF(g.q2_x, g.water_body, g.prm_1),
+                  LIMIT_OF(g.q2_x, g.water_body, g.prm_1)
                 ) AS x0,
                 CAST(0 AS DECIMAL(38, 12)) AS x1
-            ) AS mm7
-          ) AS q6_xb_0
+            ) AS mm3
+          ) AS q2_xb_0
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q2_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -174,7 +166,7 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    g.q6 AS a_raw,
+    g.q2 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
   FROM s3 AS g
@@ -324,36 +316,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'target' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_times' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'severe_amount'
-        AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -365,6 +331,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_times') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'severe_amount') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -382,13 +366,13 @@ WITH cells AS MATERIALIZED (
     EDIV(
       (
         SELECT
-          v5.value
-        FROM ev_values AS v5
+          v1.value
+        FROM ev_values AS v1
         WHERE
           (
-            v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+            v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
           )
-          AND v5.indicator = 'NH3N'
+          AND v1.indicator = 'NH3N'
       ) - LIMIT_OF('NH3N', g.water_body, 4),
       LIMIT_OF('NH3N', g.water_body, 4)
     ) AS m_0
@@ -403,7 +387,7 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e6_0
+    ROUND_HALF_EVEN(g.m_0, 10) AS e2_0
   FROM s4 AS g
 ), s6 AS (
   SELECT
@@ -411,22 +395,22 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e6_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e6_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 > CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
     END AS a_raw,
     CASE
-      WHEN g.e6_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e6_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e6_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超过Ⅳ类'
-      WHEN g.e6_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e2_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '超过Ⅳ类'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label

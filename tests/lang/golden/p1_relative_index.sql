@@ -28,34 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'band' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'small' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'large' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -67,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'band') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'small') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'large') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -90,7 +84,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q6_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -101,7 +95,7 @@ WITH cells AS MATERIALIZED (
       g.prm_0
     FROM s3 AS g
   ) AS g
-), q6_all AS MATERIALIZED (
+), q2_all AS MATERIALIZED (
   SELECT
     a.kid,
     a.section_id,
@@ -117,28 +111,28 @@ WITH cells AS MATERIALIZED (
         g.kid,
         g.section_id,
         EDIV6((
-          g.q6_xb_0
+          g.q2_xb_0
         ), (
-          g.q6_xb_1
+          g.q2_xb_1
         )) AS b
       FROM (
         SELECT
           g.*,
-          q6_xb_1_t."limit" AS q6_xb_1
+          q2_xb_1_t."limit" AS q2_xb_1
         FROM (
           SELECT
             d.*,
             v.section_id,
             e.water_body,
-            v.value AS q6_xb_0
+            v.value AS q2_xb_0
           FROM (
             SELECT
               g.*,
-              UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
-            FROM q6_keys AS g
+              UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q2_x
+            FROM q2_keys AS g
           ) AS d
           JOIN ev_values AS v
-            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q6_x
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q2_x
           JOIN ev_sections AS e
             ON e.section_id = v.section_id
         ) AS g
@@ -148,47 +142,47 @@ WITH cells AS MATERIALIZED (
           FROM gb3838_limits
           WHERE
             direction IN ('le', 'ge')
-        ) AS q6_xb_1_t
-          ON q6_xb_1_t.indicator = g.q6_x
-          AND q6_xb_1_t.water_body = g.water_body
-          AND q6_xb_1_t.class = 3
+        ) AS q2_xb_1_t
+          ON q2_xb_1_t.indicator = g.q2_x
+          AND q2_xb_1_t.water_body = g.water_body
+          AND q2_xb_1_t.class = 3
       ) AS g
     ) AS r
     GROUP BY
       kid,
       section_id
   ) AS a
-  JOIN q6_keys AS k
+  JOIN q2_keys AS k
     ON k.kid = a.kid
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q6
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q6_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-  LEFT JOIN q6_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    g.q6 AS m_0
+    g.q2 AS m_0
   FROM s6 AS g
 ), s8 AS (
   SELECT
     g.*,
-    q.v AS q9
+    q.v AS q5
   FROM s7 AS g
-  LEFT JOIN q6_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-  LEFT JOIN q6_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
   SELECT
     g.*,
-    g.q9 AS mc_0
+    g.q5 AS mc_0
   FROM s8 AS g
 ), s10 AS (
   SELECT
@@ -209,12 +203,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v11
+      FROM ev_flags AS v7
       WHERE
-        v11.kind = 'month'
-        AND v11.section_id = g.section_id
-        AND v11.period = g.period_start
-        AND v11.flags && ['no_flow', 'ice']
+        v7.kind = 'month'
+        AND v7.section_id = g.section_id
+        AND v7.period = g.period_start
+        AND v7.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s12 AS (
@@ -226,12 +220,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v12
+          FROM ev_flags AS v8
           WHERE
-            v12.kind = 'month'
-            AND v12.section_id = g.section_id
-            AND v12.period = g.period_start
-            AND v12.flags && ['no_flow']
+            v8.kind = 'month'
+            AND v8.section_id = g.section_id
+            AND v8.period = g.period_start
+            AND v8.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -239,12 +233,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v13
+          FROM ev_flags AS v9
           WHERE
-            v13.kind = 'month'
-            AND v13.section_id = g.section_id
-            AND v13.period = g.period_start
-            AND v13.flags && ['ice']
+            v9.kind = 'month'
+            AND v9.section_id = g.section_id
+            AND v9.period = g.period_start
+            AND v9.flags && ['ice']
         )
         THEN '结冰'
       END
@@ -263,16 +257,16 @@ WITH cells AS MATERIALIZED (
     g.*,
     LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
       SELECT
-        COUNT(DISTINCT v14.indicator)
-      FROM ev_values AS v14
+        COUNT(DISTINCT v10.indicator)
+      FROM ev_values AS v10
       WHERE
-        v14.kind = 'month'
-        AND v14.section_id = g.section_id
-        AND v14.period = g.period_start
-        AND NOT v14.value IS NULL
+        v10.kind = 'month'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+        AND NOT v10.value IS NULL
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-          v14.indicator
+          v10.indicator
         )
     ) AS x_1
   FROM s13 AS g
@@ -303,11 +297,11 @@ WITH cells AS MATERIALIZED (
 ), s18 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e15_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e11_0,
     ROUND_HALF_EVEN(-(
       g.prm_1
-    ), 10) AS e15_1,
-    ROUND_HALF_EVEN(g.prm_1, 10) AS e15_2
+    ), 10) AS e11_1,
+    ROUND_HALF_EVEN(g.prm_1, 10) AS e11_2
   FROM s17 AS g
 ), s19 AS (
   SELECT
@@ -315,38 +309,38 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e15_0 < g.e15_1
+      WHEN g.e11_0 < g.e11_1
       THEN g.prm_3
-      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= g.e11_1 AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_2
-      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= g.e11_2
       THEN -(
         g.prm_2
       )
-      WHEN g.e15_0 > g.e15_2
+      WHEN g.e11_0 > g.e11_2
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e15_0 < g.e15_1
+      WHEN g.e11_0 < g.e11_1
       THEN '(.., -band)'
-      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= g.e11_1 AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= g.e11_2
       THEN '(0, band]'
-      WHEN g.e15_0 > g.e15_2
+      WHEN g.e11_0 > g.e11_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e15_0 < g.e15_1
+      WHEN g.e11_0 < g.e11_1
       THEN '下降超过10%'
-      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= g.e11_1 AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%'
-      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= g.e11_2
       THEN '上升不超过10%'
-      WHEN g.e15_0 > g.e15_2
+      WHEN g.e11_0 > g.e11_2
       THEN '上升超过10%'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
@@ -361,13 +355,13 @@ WITH cells AS MATERIALIZED (
       END
     END AS a_why,
     CASE
-      WHEN g.e15_0 < g.e15_1
+      WHEN g.e11_0 < g.e11_1
       THEN FALSE
-      WHEN g.e15_0 >= g.e15_1 AND g.e15_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e11_0 >= g.e11_1 AND g.e11_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e15_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e15_0 <= g.e15_2
+      WHEN g.e11_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e11_0 <= g.e11_2
       THEN TRUE
-      WHEN g.e15_0 > g.e15_2
+      WHEN g.e11_0 > g.e11_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw

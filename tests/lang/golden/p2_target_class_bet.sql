@@ -28,27 +28,9 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'amount_each' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'yearly_cap' AND p3.month = g.param_month
-    ) AS prm_2
+    v.prm_0,
+    v.prm_1,
+    v.prm_2
   FROM (
     SELECT
       sc.scenario,
@@ -60,6 +42,22 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'amount_each') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'yearly_cap') AS prm_2
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -87,15 +85,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v4.class)
-      FROM ev_values AS v4
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v4.kind = 'month'
-        AND v4.section_id = g.section_id
-        AND v4.period = g.period_start
+        v1.kind = 'month'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-          v4.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g
@@ -105,12 +103,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v5
+      FROM ev_flags AS v2
       WHERE
-        v5.kind = 'month'
-        AND v5.section_id = g.section_id
-        AND v5.period = g.period_start
-        AND v5.flags && ['incident']
+        v2.kind = 'month'
+        AND v2.section_id = g.section_id
+        AND v2.period = g.period_start
+        AND v2.flags && ['incident']
     ) AS x_0
   FROM cells AS g
 ), s6 AS (
@@ -122,12 +120,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v6
+          FROM ev_flags AS v3
           WHERE
-            v6.kind = 'month'
-            AND v6.section_id = g.section_id
-            AND v6.period = g.period_start
-            AND v6.flags && ['incident']
+            v3.kind = 'month'
+            AND v3.section_id = g.section_id
+            AND v3.period = g.period_start
+            AND v3.flags && ['incident']
         )
         THEN '突发事件'
       END
@@ -199,15 +197,15 @@ WITH cells AS MATERIALIZED (
       THEN (
         SELECT
           CASE
-            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
             THEN NULL
-            ELSE CASE WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL THEN NULL ELSE LEAST(mm7.x0, mm7.x1) END
+            ELSE CASE WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL THEN NULL ELSE LEAST(mm4.x0, mm4.x1) END
           END
         FROM (
           SELECT
             g.a_raw AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm7
+        ) AS mm4
       )
       ELSE g.a_raw
     END AS a_exc,

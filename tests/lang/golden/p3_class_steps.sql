@@ -28,36 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'inds' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'per_step_reduced'
-        AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -69,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_step') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_step_reduced') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -97,15 +89,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v5.class)
-      FROM ev_values AS v5
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v5.kind = 'month'
-        AND v5.section_id = g.section_id
-        AND v5.period = g.period_start
+        v1.kind = 'month'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
-          v5.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g
@@ -114,15 +106,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v6.class)
-      FROM ev_values AS v6
+        MAX(v2.class)
+      FROM ev_values AS v2
       WHERE
-        v6.kind = 'month'
-        AND v6.section_id = g.control_id
-        AND v6.period = g.period_start
+        v2.kind = 'month'
+        AND v2.section_id = g.control_id
+        AND v2.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END,
-          v6.indicator
+          v2.indicator
         )
     ) AS mc_0
   FROM s4 AS g
@@ -189,7 +181,7 @@ WITH cells AS MATERIALIZED (
 ), s13 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e7_0
+    ROUND_HALF_EVEN(g.l_0, 10) AS e3_0
   FROM s12 AS g
 ), s14 AS (
   SELECT
@@ -197,9 +189,9 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         g.l_0
       ) * (
@@ -212,16 +204,16 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e7_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '达到目标'
-      WHEN g.e7_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '劣于目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,

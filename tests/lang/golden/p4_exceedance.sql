@@ -28,50 +28,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'indicator_cap'
-        AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -83,6 +45,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'step') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_step') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'indicator_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'run_days') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_run') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -99,7 +83,7 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q8
+    CASE WHEN q.present IS NULL THEN 0 ELSE q.v END AS q2
   FROM grid AS g
   LEFT JOIN (
     SELECT
@@ -121,16 +105,16 @@ WITH cells AS MATERIALIZED (
         g.prm_3,
         g.section_id,
         g.water_body,
-        g.q8_xb_0 AS b
+        g.q2_xb_0 AS b
       FROM (
         SELECT
           g.*,
           (
             SELECT
               CASE
-                WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL
+                WHEN mm3.x0 IS NULL OR mm3.x1 IS NULL
                 THEN NULL
-                ELSE CASE WHEN mm9.x0 IS NULL OR mm9.x1 IS NULL THEN NULL ELSE LEAST(mm9.x0, mm9.x1) END
+                ELSE CASE WHEN mm3.x0 IS NULL OR mm3.x1 IS NULL THEN NULL ELSE LEAST(mm3.x0, mm3.x1) END
               END
             FROM (
               SELECT
@@ -142,12 +126,12 @@ WITH cells AS MATERIALIZED (
                           (
                             SELECT
                               CASE
-                                WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                                WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
                                 THEN NULL
                                 ELSE CASE
-                                  WHEN mm10.x0 IS NULL OR mm10.x1 IS NULL
+                                  WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
                                   THEN NULL
-                                  ELSE GREATEST(mm10.x0, mm10.x1)
+                                  ELSE GREATEST(mm4.x0, mm4.x1)
                                 END
                               END
                             FROM (
@@ -155,20 +139,18 @@ WITH cells AS MATERIALIZED (
                                 EDIV(
                                   (
                                     SELECT
-                                      v11.value
-                                    FROM ev_values AS v11
+                                      v5.value
+                                    FROM ev_values AS v5
                                     WHERE
                                       (
-                                        v11.kind = 'month'
-                                        AND v11.section_id = g.section_id
-                                        AND v11.period = g.period_start
+                                        v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
                                       )
-                                      AND v11.indicator = g.q8_x
-                                  ) - LIMIT_OF(g.q8_x, g.water_body, 3),
-                                  LIMIT_OF(g.q8_x, g.water_body, 3)
+                                      AND v5.indicator = g.q2_x
+                                  ) - LIMIT_OF(g.q2_x, g.water_body, 3),
+                                  LIMIT_OF(g.q2_x, g.water_body, 3)
                                 ) AS x0,
                                 CAST(0 AS DECIMAL(38, 12)) AS x1
-                            ) AS mm10
+                            ) AS mm4
                           )
                         ),
                         (
@@ -182,12 +164,12 @@ WITH cells AS MATERIALIZED (
                   g.prm_2
                 ) AS DECIMAL(38, 12)) AS x0,
                 g.prm_3 AS x1
-            ) AS mm9
-          ) AS q8_xb_0
+            ) AS mm3
+          ) AS q2_xb_0
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q8_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q2_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -221,7 +203,7 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    g.q8 AS a_raw,
+    g.q2 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
   FROM s3 AS g
@@ -373,50 +355,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'indicator_cap'
-        AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -428,6 +372,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'step') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_step') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'indicator_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'run_days') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_run') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -447,12 +413,12 @@ WITH cells AS MATERIALIZED (
     (
       SELECT
         CASE
-          WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+          WHEN mm1.x0 IS NULL OR mm1.x1 IS NULL
           THEN NULL
           ELSE CASE
-            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            WHEN mm1.x0 IS NULL OR mm1.x1 IS NULL
             THEN NULL
-            ELSE GREATEST(mm7.x0, mm7.x1)
+            ELSE GREATEST(mm1.x0, mm1.x1)
           END
         END
       FROM (
@@ -462,13 +428,13 @@ WITH cells AS MATERIALIZED (
               (
                 (
                   SELECT
-                    v8.highest
-                  FROM ev_values AS v8
+                    v2.highest
+                  FROM ev_values AS v2
                   WHERE
                     (
-                      v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                      v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
                     )
-                    AND v8.indicator = 'COD'
+                    AND v2.indicator = 'COD'
                 )
               ) - (
                 LIMIT_OF('COD', g.water_body, 3)
@@ -479,7 +445,7 @@ WITH cells AS MATERIALIZED (
             )
           ) AS x0,
           CAST(0 AS DECIMAL(38, 12)) AS x1
-      ) AS mm7
+      ) AS mm1
     ) AS m_0
   FROM cells AS g
 ), s4 AS (
@@ -492,7 +458,7 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e9_0
+    ROUND_HALF_EVEN(g.m_0, 10) AS e3_0
   FROM s4 AS g
 ), s6 AS (
   SELECT
@@ -500,40 +466,40 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN CAST(500000 AS DECIMAL(38, 12))
-      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(1000000 AS DECIMAL(38, 12))
-      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN CAST(3000000 AS DECIMAL(38, 12))
-      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 < CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[0, 0]'
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '(0, 0.2]'
-      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.2, 0.5]'
-      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '(0.5, ..)'
-      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e9_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 >= CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未超标'
-      WHEN g.e9_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.2 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.2 AS DECIMAL(38, 12))
       THEN '超标0.2倍以内'
-      WHEN g.e9_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e9_0 <= CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.2 AS DECIMAL(38, 12)) AND g.e3_0 <= CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.2至0.5倍'
-      WHEN g.e9_0 > CAST(0.5 AS DECIMAL(38, 12))
+      WHEN g.e3_0 > CAST(0.5 AS DECIMAL(38, 12))
       THEN '超标0.5倍以上'
-      WHEN g.e9_0 < CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e3_0 < CAST(0 AS DECIMAL(38, 12))
       THEN '（不会出现）'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
@@ -677,50 +643,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'step' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'per_step' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'indicator_cap'
-        AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'run_days' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'per_run' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -732,6 +660,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'step') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_step') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'indicator_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'run_days') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_run') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -757,14 +707,14 @@ WITH cells AS MATERIALIZED (
             COUNT(*) AS len
           FROM (
             SELECT
-              d7.day - CAST(ROW_NUMBER() OVER (ORDER BY d7.day) AS INT) AS grp
-            FROM ev_daily AS d7
+              d1.day - CAST(ROW_NUMBER() OVER (ORDER BY d1.day) AS INT) AS grp
+            FROM ev_daily AS d1
             WHERE
-              d7.section_id = g.section_id
-              AND d7.indicator = 'NH3N'
-              AND d7.day BETWEEN g.period_start AND g.period_end
-              AND d7.valid
-              AND INDICATOR_CLASS(d7.indicator, g.water_body, d7.value) > 3
+              d1.section_id = g.section_id
+              AND d1.indicator = 'NH3N'
+              AND d1.day BETWEEN g.period_start AND g.period_end
+              AND d1.valid
+              AND INDICATOR_CLASS(d1.indicator, g.water_body, d1.value) > 3
           )
           GROUP BY
             grp

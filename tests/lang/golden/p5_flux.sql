@@ -28,27 +28,9 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'price_codmn' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'price_nh3n' AND p3.month = g.param_month
-    ) AS prm_2
+    v.prm_0,
+    v.prm_1,
+    v.prm_2
   FROM (
     SELECT
       sc.scenario,
@@ -60,6 +42,22 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'price_codmn') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'price_nh3n') AS prm_2
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -76,13 +74,13 @@ WITH cells AS MATERIALIZED (
     CAST((
       (
         SELECT
-          v4.value
-        FROM ev_values AS v4
+          v1.value
+        FROM ev_values AS v1
         WHERE
           (
-            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+            v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
           )
-          AND v4.indicator = 'FLOW'
+          AND v1.indicator = 'FLOW'
       )
     ) * (
       CAST(CAST(g.days AS DECIMAL(38, 12)) * 86400 AS DECIMAL(38, 12))
@@ -114,12 +112,12 @@ WITH cells AS MATERIALIZED (
       (
         SELECT
           CASE
-            WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+            WHEN mm2.x0 IS NULL OR mm2.x1 IS NULL
             THEN NULL
             ELSE CASE
-              WHEN mm5.x0 IS NULL OR mm5.x1 IS NULL
+              WHEN mm2.x0 IS NULL OR mm2.x1 IS NULL
               THEN NULL
-              ELSE GREATEST(mm5.x0, mm5.x1)
+              ELSE GREATEST(mm2.x0, mm2.x1)
             END
           END
         FROM (
@@ -127,19 +125,19 @@ WITH cells AS MATERIALIZED (
             (
               (
                 SELECT
-                  v6.value
-                FROM ev_values AS v6
+                  v3.value
+                FROM ev_values AS v3
                 WHERE
                   (
-                    v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                    v3.kind = 'month' AND v3.section_id = g.section_id AND v3.period = g.period_start
                   )
-                  AND v6.indicator = 'CODMn'
+                  AND v3.indicator = 'CODMn'
               )
             ) - (
               LIMIT_OF('CODMn', g.water_body, g.prm_0)
             ) AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm5
+        ) AS mm2
       )
     ) * (
       g.m_0
@@ -152,12 +150,12 @@ WITH cells AS MATERIALIZED (
       (
         SELECT
           CASE
-            WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+            WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
             THEN NULL
             ELSE CASE
-              WHEN mm7.x0 IS NULL OR mm7.x1 IS NULL
+              WHEN mm4.x0 IS NULL OR mm4.x1 IS NULL
               THEN NULL
-              ELSE GREATEST(mm7.x0, mm7.x1)
+              ELSE GREATEST(mm4.x0, mm4.x1)
             END
           END
         FROM (
@@ -165,19 +163,19 @@ WITH cells AS MATERIALIZED (
             (
               (
                 SELECT
-                  v8.value
-                FROM ev_values AS v8
+                  v5.value
+                FROM ev_values AS v5
                 WHERE
                   (
-                    v8.kind = 'month' AND v8.section_id = g.section_id AND v8.period = g.period_start
+                    v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
                   )
-                  AND v8.indicator = 'NH3N'
+                  AND v5.indicator = 'NH3N'
               )
             ) - (
               LIMIT_OF('NH3N', g.water_body, g.prm_0)
             ) AS x0,
             CAST(0 AS DECIMAL(38, 12)) AS x1
-        ) AS mm7
+        ) AS mm4
       )
     ) * (
       g.m_0

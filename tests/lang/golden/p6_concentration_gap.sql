@@ -28,27 +28,9 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'coef_cod' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'coef_nh3n' AND p3.month = g.param_month
-    ) AS prm_2
+    v.prm_0,
+    v.prm_1,
+    v.prm_2
   FROM (
     SELECT
       sc.scenario,
@@ -60,6 +42,22 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'coef_cod') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'coef_nh3n') AS prm_2
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -90,13 +88,13 @@ WITH cells AS MATERIALIZED (
     ) - (
       (
         SELECT
-          v4.value
-        FROM ev_values AS v4
+          v1.value
+        FROM ev_values AS v1
         WHERE
           (
-            v4.kind = 'month' AND v4.section_id = g.section_id AND v4.period = g.period_start
+            v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
           )
-          AND v4.indicator = 'COD'
+          AND v1.indicator = 'COD'
       )
     ) AS l_0
   FROM s3 AS g
@@ -108,13 +106,13 @@ WITH cells AS MATERIALIZED (
     ) - (
       (
         SELECT
-          v5.value
-        FROM ev_values AS v5
+          v2.value
+        FROM ev_values AS v2
         WHERE
           (
-            v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+            v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
           )
-          AND v5.indicator = 'NH3N'
+          AND v2.indicator = 'NH3N'
       )
     ) AS l_1
   FROM s4 AS g

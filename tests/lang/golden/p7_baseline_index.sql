@@ -28,34 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'k0' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'threshold' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'pot' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -67,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'k0') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'threshold') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'pot') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -95,7 +89,7 @@ WITH cells AS MATERIALIZED (
 ), s4 AS (
   SELECT
     g.*,
-    q.v AS q6
+    q.v AS q2
   FROM s3 AS g
   LEFT JOIN (
     SELECT
@@ -110,23 +104,23 @@ WITH cells AS MATERIALIZED (
         g.prm_0,
         g.section_id,
         EDIV((
-          g.q6_xb_0
+          g.q2_xb_0
         ), (
-          g.q6_xb_1
+          g.q2_xb_1
         )) AS b
       FROM (
         SELECT
           g.*,
           (
             SELECT
-              v7.value
-            FROM ev_values AS v7
+              v3.value
+            FROM ev_values AS v3
             WHERE
               (
-                v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+                v3.kind = 'year' AND v3.section_id = g.section_id AND v3.period = g.period_start
               )
-              AND v7.indicator = g.q6_x
-          ) AS q6_xb_0,
+              AND v3.indicator = g.q2_x
+          ) AS q2_xb_0,
           (
             SELECT
               EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
@@ -134,23 +128,23 @@ WITH cells AS MATERIALIZED (
               SELECT
                 (
                   SELECT
-                    v9.value
-                  FROM ev_values AS v9
+                    v5.value
+                  FROM ev_values AS v5
                   WHERE
                     (
-                      v9.kind = 'year'
-                      AND v9.section_id = g.section_id
-                      AND v9.period = MAKE_DATE(CAST(y8.y AS INT), MONTH(g.period_start), 1)
+                      v5.kind = 'year'
+                      AND v5.section_id = g.section_id
+                      AND v5.period = MAKE_DATE(CAST(y4.y AS INT), MONTH(g.period_start), 1)
                     )
-                    AND v9.indicator = g.q6_x
+                    AND v5.indicator = g.q2_x
                 ) AS b
-              FROM RANGE(2012, 2015) AS y8(y)
+              FROM RANGE(2012, 2015) AS y4(y)
             )
-          ) AS q6_xb_1
+          ) AS q2_xb_1
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q6_x
+            UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS q2_x
           FROM (
             SELECT DISTINCT
               g.period_start,
@@ -175,7 +169,7 @@ WITH cells AS MATERIALIZED (
     CAST((
       g.prm_1
     ) * (
-      g.q6
+      g.q2
     ) AS DECIMAL(38, 12)) AS m_0
   FROM s4 AS g
 ), s6 AS (
@@ -190,8 +184,8 @@ WITH cells AS MATERIALIZED (
 ), s7 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.m_0, 10) AS e10_0,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e10_1
+    ROUND_HALF_EVEN(g.m_0, 10) AS e6_0,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e6_1
   FROM s6 AS g
 ), s8 AS (
   SELECT
@@ -199,34 +193,28 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.m_0 IS NULL
       THEN NULL
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e6_0 <= g.e6_1
       THEN g.prm_3
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e6_0 > g.e6_1
       THEN -(
         g.prm_3
       )
     END AS a_raw,
     CASE
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e6_0 <= g.e6_1
       THEN '(.., threshold]'
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e6_0 > g.e6_1
       THEN '(threshold, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e6_0 <= g.e6_1
       THEN 'P ≤ 1，下游补偿上游'
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e6_0 > g.e6_1
       THEN 'P > 1，上游补偿下游'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
-    CASE
-      WHEN g.e10_0 <= g.e10_1
-      THEN FALSE
-      WHEN g.e10_0 > g.e10_1
-      THEN TRUE
-      ELSE FALSE
-    END AS a_rev_raw
+    CASE WHEN g.e6_0 <= g.e6_1 THEN FALSE WHEN g.e6_0 > g.e6_1 THEN TRUE ELSE FALSE END AS a_rev_raw
   FROM s7 AS g
 ), s9 AS (
   SELECT

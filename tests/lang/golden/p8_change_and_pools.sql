@@ -28,52 +28,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'per_point_better'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'per_point_worse'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -85,6 +45,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_better') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_worse') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'change_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'score_pool') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'chishui_pool') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -106,41 +88,41 @@ WITH cells AS MATERIALIZED (
         (
           (
             SELECT
-              v7.value
-            FROM ev_values AS v7
+              v1.value
+            FROM ev_values AS v1
             WHERE
               (
-                v7.kind = 'year' AND v7.section_id = g.section_id AND v7.period = g.period_start
+                v1.kind = 'year' AND v1.section_id = g.section_id AND v1.period = g.period_start
               )
-              AND v7.indicator = 'COD'
+              AND v1.indicator = 'COD'
           )
         ) - (
           (
             SELECT
-              v8.value
-            FROM ev_values AS v8
+              v2.value
+            FROM ev_values AS v2
             WHERE
               (
-                v8.kind = 'year'
-                AND v8.section_id = g.section_id
-                AND v8.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+                v2.kind = 'year'
+                AND v2.section_id = g.section_id
+                AND v2.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
               )
-              AND v8.indicator = 'COD'
+              AND v2.indicator = 'COD'
           )
         )
       ),
       (
         (
           SELECT
-            v9.value
-          FROM ev_values AS v9
+            v3.value
+          FROM ev_values AS v3
           WHERE
             (
-              v9.kind = 'year'
-              AND v9.section_id = g.section_id
-              AND v9.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
+              v3.kind = 'year'
+              AND v3.section_id = g.section_id
+              AND v3.period = CAST(g.period_start - INTERVAL '1' YEAR AS DATE)
             )
-            AND v9.indicator = 'COD'
+            AND v3.indicator = 'COD'
         )
       )
     ) AS l_0
@@ -155,14 +137,14 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e10_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e4_0,
     EDIV((
       -(
         g.l_0
       )
     ), (
       CAST(0.01 AS DECIMAL(38, 12))
-    )) AS e10_1
+    )) AS e4_1
   FROM s4 AS g
 ), s6 AS (
   SELECT
@@ -170,30 +152,30 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e10_1
+        g.e4_1
       ) * (
         g.prm_1
       ) AS DECIMAL(38, 12))
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
-        g.e10_1
+        g.e4_1
       ) * (
         g.prm_2
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '改善'
-      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e4_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '恶化'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label
@@ -467,52 +449,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'per_point_better'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'per_point_worse'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -524,6 +466,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_better') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_worse') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'change_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'score_pool') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'chishui_pool') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -554,15 +518,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v7.class)
-      FROM ev_values AS v7
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v7.kind = 'year'
-        AND v7.section_id = g.section_id
-        AND v7.period = g.period_start
+        v1.kind = 'year'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-          v7.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g
@@ -593,31 +557,31 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp8_f,
-    COALESCE(DEC_UNITS(g.l_0), 0) AS sp8_w
+    ) * 100 AS INT128) AS sp2_f,
+    COALESCE(DEC_UNITS(g.l_0), 0) AS sp2_w
   FROM s6 AS g
 ), s8 AS (
   SELECT
     g.*,
-    g.sp8_f * g.sp8_w // NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_base,
-    g.sp8_f * g.sp8_w % NULLIF(SUM(g.sp8_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp8_rem
+    g.sp2_f * g.sp2_w // NULLIF(SUM(g.sp2_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp2_base,
+    g.sp2_f * g.sp2_w % NULLIF(SUM(g.sp2_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp2_rem
   FROM s7 AS g
 ), s9 AS (
   SELECT
     g.*,
-    CAST(g.sp8_base + CASE
+    CAST(g.sp2_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp8_rem DESC, g.period_start, g.section_id
-      ) <= g.sp8_f - SUM(g.sp8_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp2_rem DESC, g.period_start, g.section_id
+      ) <= g.sp2_f - SUM(g.sp2_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp8
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp2
   FROM s8 AS g
 ), s10 AS (
   SELECT
     g.*,
-    g.sp8 AS a_raw,
+    g.sp2 AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
   FROM s9 AS g
@@ -758,52 +722,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'per_point_better'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'per_point_worse'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -815,6 +739,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_better') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_worse') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'change_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'score_pool') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'chishui_pool') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -950,52 +896,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'per_point_better'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'per_point_worse'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'change_cap' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'score_pool' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'chishui_pool' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -1007,6 +913,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_better') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'per_point_worse') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'change_cap') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'score_pool') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'chishui_pool') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,

@@ -28,34 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'target' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'monthly' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'monitoring' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -67,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'monthly') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'monitoring') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -95,15 +89,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v5.class)
-      FROM ev_values AS v5
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v5.kind = 'month'
-        AND v5.section_id = g.section_id
-        AND v5.period = g.period_start
+        v1.kind = 'month'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-          v5.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g
@@ -283,34 +277,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'target' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'monthly' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'monitoring' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -322,6 +292,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'monthly') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'monitoring') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,

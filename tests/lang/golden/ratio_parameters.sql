@@ -28,36 +28,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'pool' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'upstream_share'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'band' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -69,6 +43,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'pool') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'upstream_share') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'band') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -97,15 +89,15 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        MAX(v5.class)
-      FROM ev_values AS v5
+        MAX(v1.class)
+      FROM ev_values AS v1
       WHERE
-        v5.kind = 'month'
-        AND v5.section_id = g.section_id
-        AND v5.period = g.period_start
+        v1.kind = 'month'
+        AND v1.section_id = g.section_id
+        AND v1.period = g.period_start
         AND ARRAY_CONTAINS(
           CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-          v5.indicator
+          v1.indicator
         )
     ) AS m_0
   FROM s3 AS g
@@ -292,36 +284,10 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        ARRAY_TO_STRING(p1.lst, ',')
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'inds' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        p2.num
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'pool' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'upstream_share'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'band' AND p4.month = g.param_month
-    ) AS prm_3
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3
   FROM (
     SELECT
       sc.scenario,
@@ -333,6 +299,24 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'inds') AS prm_0,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'pool') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'upstream_share') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'band') AS prm_3
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -347,7 +331,7 @@ WITH cells AS MATERIALIZED (
 ), s3 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.prm_3, 10) AS e7_0
+    ROUND_HALF_EVEN(g.prm_3, 10) AS e3_0
   FROM grid AS g
 ), s4 AS (
   SELECT
@@ -356,13 +340,13 @@ WITH cells AS MATERIALIZED (
       WHEN EDIV(
         (
           SELECT
-            v5.value
-          FROM ev_values AS v5
+            v1.value
+          FROM ev_values AS v1
           WHERE
             (
-              v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+              v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
             )
-            AND v5.indicator = 'COD'
+            AND v1.indicator = 'COD'
         ) - LIMIT_OF('COD', g.water_body, 3),
         LIMIT_OF('COD', g.water_body, 3)
       ) IS NULL
@@ -371,35 +355,35 @@ WITH cells AS MATERIALIZED (
         EDIV(
           (
             SELECT
-              v5.value
-            FROM ev_values AS v5
+              v1.value
+            FROM ev_values AS v1
             WHERE
               (
-                v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+                v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
               )
-              AND v5.indicator = 'COD'
+              AND v1.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) <= g.e7_0
+      ) <= g.e3_0
       THEN CAST(0 AS DECIMAL(38, 12))
       WHEN ROUND_HALF_EVEN(
         EDIV(
           (
             SELECT
-              v5.value
-            FROM ev_values AS v5
+              v1.value
+            FROM ev_values AS v1
             WHERE
               (
-                v5.kind = 'month' AND v5.section_id = g.section_id AND v5.period = g.period_start
+                v1.kind = 'month' AND v1.section_id = g.section_id AND v1.period = g.period_start
               )
-              AND v5.indicator = 'COD'
+              AND v1.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) > g.e7_0
+      ) > g.e3_0
       THEN CAST((
         g.prm_1
       ) * (
@@ -411,35 +395,35 @@ WITH cells AS MATERIALIZED (
         EDIV(
           (
             SELECT
-              v6.value
-            FROM ev_values AS v6
+              v2.value
+            FROM ev_values AS v2
             WHERE
               (
-                v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
               )
-              AND v6.indicator = 'COD'
+              AND v2.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) <= g.e7_0
+      ) <= g.e3_0
       THEN '(.., band]'
       WHEN ROUND_HALF_EVEN(
         EDIV(
           (
             SELECT
-              v6.value
-            FROM ev_values AS v6
+              v2.value
+            FROM ev_values AS v2
             WHERE
               (
-                v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
               )
-              AND v6.indicator = 'COD'
+              AND v2.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) > g.e7_0
+      ) > g.e3_0
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
@@ -448,35 +432,35 @@ WITH cells AS MATERIALIZED (
         EDIV(
           (
             SELECT
-              v6.value
-            FROM ev_values AS v6
+              v2.value
+            FROM ev_values AS v2
             WHERE
               (
-                v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
               )
-              AND v6.indicator = 'COD'
+              AND v2.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) <= g.e7_0
+      ) <= g.e3_0
       THEN '不超过八分之一倍'
       WHEN ROUND_HALF_EVEN(
         EDIV(
           (
             SELECT
-              v6.value
-            FROM ev_values AS v6
+              v2.value
+            FROM ev_values AS v2
             WHERE
               (
-                v6.kind = 'month' AND v6.section_id = g.section_id AND v6.period = g.period_start
+                v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
               )
-              AND v6.indicator = 'COD'
+              AND v2.indicator = 'COD'
           ) - LIMIT_OF('COD', g.water_body, 3),
           LIMIT_OF('COD', g.water_body, 3)
         ),
         10
-      ) > g.e7_0
+      ) > g.e3_0
       THEN '超过八分之一倍'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label

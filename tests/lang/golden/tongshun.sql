@@ -28,45 +28,11 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'annual_amount'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'penalty_amount'
-        AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.txt
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
-    ) AS prm_4
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4
   FROM (
     SELECT
       sc.scenario,
@@ -78,6 +44,26 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'indicators') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'annual_amount') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_amount') AS prm_3,
+      ANY_VALUE(v.txt) FILTER(WHERE
+        v.name = 'judge') AS prm_4
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -102,7 +88,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q7_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -116,9 +102,9 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    q.v AS q7
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q7_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN (
@@ -136,21 +122,21 @@ WITH cells AS MATERIALIZED (
         SELECT
           g.kid,
           g.section_id,
-          g.q7_xb_0 AS b
+          g.q2_xb_0 AS b
         FROM (
           SELECT
             d.*,
             v.section_id,
             e.water_body,
-            v.class AS q7_xb_0
+            v.class AS q2_xb_0
           FROM (
             SELECT
               g.*,
-              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q7_x
-            FROM q7_keys AS g
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q2_x
+            FROM q2_keys AS g
           ) AS d
           JOIN ev_values AS v
-            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q7_x
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q2_x
           JOIN ev_sections AS e
             ON e.section_id = v.section_id
         ) AS g
@@ -159,14 +145,14 @@ WITH cells AS MATERIALIZED (
         kid,
         section_id
     ) AS a
-    JOIN q7_keys AS k
+    JOIN q2_keys AS k
       ON k.kid = a.kid
   ) AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s6 AS (
   SELECT
     g.*,
-    g.q7 AS m_0
+    g.q2 AS m_0
   FROM s5 AS g
 ), s7 AS (
   SELECT
@@ -247,21 +233,19 @@ WITH cells AS MATERIALIZED (
                 SELECT
                   (
                     SELECT
-                      v11.class
-                    FROM ev_values AS v11
+                      v6.class
+                    FROM ev_values AS v6
                     WHERE
                       (
-                        v11.kind = 'month'
-                        AND v11.section_id = c9.section_id
-                        AND v11.period = g.period_start
+                        v6.kind = 'month' AND v6.section_id = c4.section_id AND v6.period = g.period_start
                       )
-                      AND v11.indicator = c10.x
+                      AND v6.indicator = c5.x
                   ) AS b
                 FROM (
                   SELECT
                     UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS x
-                ) AS c10
-              ) AS q12
+                ) AS c5
+              ) AS q7
             ) <= g.prm_0 AS b
           FROM (
             SELECT
@@ -275,8 +259,8 @@ WITH cells AS MATERIALIZED (
                 )
               )
               AND role = 'assessed'
-          ) AS c9
-        ) AS q13
+          ) AS c4
+        ) AS q8
       )
       WHEN FALSE
       THEN g.m_1
@@ -288,12 +272,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v14
+      FROM ev_flags AS v9
       WHERE
-        v14.kind = 'month'
-        AND v14.section_id = g.section_id
-        AND v14.period = g.period_start
-        AND v14.flags && ['no_flow', 'ice']
+        v9.kind = 'month'
+        AND v9.section_id = g.section_id
+        AND v9.period = g.period_start
+        AND v9.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s15 AS (
@@ -305,12 +289,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v15
+          FROM ev_flags AS v10
           WHERE
-            v15.kind = 'month'
-            AND v15.section_id = g.section_id
-            AND v15.period = g.period_start
-            AND v15.flags && ['no_flow']
+            v10.kind = 'month'
+            AND v10.section_id = g.section_id
+            AND v10.period = g.period_start
+            AND v10.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -318,12 +302,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v16
+          FROM ev_flags AS v11
           WHERE
-            v16.kind = 'month'
-            AND v16.section_id = g.section_id
-            AND v16.period = g.period_start
-            AND v16.flags && ['ice']
+            v11.kind = 'month'
+            AND v11.section_id = g.section_id
+            AND v11.period = g.period_start
+            AND v11.flags && ['ice']
         )
         THEN '结冰'
       END
@@ -366,26 +350,26 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp17_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp17_w
+    ) * 100 AS INT128) AS sp12_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp12_w
   FROM s18 AS g
 ), s20 AS (
   SELECT
     g.*,
-    g.sp17_f * g.sp17_w // NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_base,
-    g.sp17_f * g.sp17_w % NULLIF(SUM(g.sp17_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp17_rem
+    g.sp12_f * g.sp12_w // NULLIF(SUM(g.sp12_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp12_base,
+    g.sp12_f * g.sp12_w % NULLIF(SUM(g.sp12_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp12_rem
   FROM s19 AS g
 ), s21 AS (
   SELECT
     g.*,
-    CAST(g.sp17_base + CASE
+    CAST(g.sp12_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp17_rem DESC, g.period_start, g.section_id
-      ) <= g.sp17_f - SUM(g.sp17_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp12_rem DESC, g.period_start, g.section_id
+      ) <= g.sp12_f - SUM(g.sp12_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp17
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp12
   FROM s20 AS g
 ), s22 AS (
   SELECT
@@ -397,32 +381,32 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp18_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp18_w
+    ) * 100 AS INT128) AS sp13_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp13_w
   FROM s21 AS g
 ), s23 AS (
   SELECT
     g.*,
-    g.sp18_f * g.sp18_w // NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_base,
-    g.sp18_f * g.sp18_w % NULLIF(SUM(g.sp18_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp18_rem
+    g.sp13_f * g.sp13_w // NULLIF(SUM(g.sp13_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp13_base,
+    g.sp13_f * g.sp13_w % NULLIF(SUM(g.sp13_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp13_rem
   FROM s22 AS g
 ), s24 AS (
   SELECT
     g.*,
-    CAST(g.sp18_base + CASE
+    CAST(g.sp13_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp18_rem DESC, g.period_start, g.section_id
-      ) <= g.sp18_f - SUM(g.sp18_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp13_rem DESC, g.period_start, g.section_id
+      ) <= g.sp13_f - SUM(g.sp13_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp18
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp13
   FROM s23 AS g
 ), s25 AS (
   SELECT
     g.*,
-    CASE g.l_0 WHEN TRUE THEN g.sp17 WHEN FALSE THEN -(
-      g.sp18
+    CASE g.l_0 WHEN TRUE THEN g.sp12 WHEN FALSE THEN -(
+      g.sp13
     ) END AS a_raw,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,

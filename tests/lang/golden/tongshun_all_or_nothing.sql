@@ -28,52 +28,12 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'annual_amount'
-        AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario
-        AND p4.name = 'penalty_amount'
-        AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.txt
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario AND p5.name = 'judge' AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.txt
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario AND p6.name = 'payment' AND p6.month = g.param_month
-    ) AS prm_5
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5
   FROM (
     SELECT
       sc.scenario,
@@ -85,6 +45,28 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'indicators') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'annual_amount') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_amount') AS prm_3,
+      ANY_VALUE(v.txt) FILTER(WHERE
+        v.name = 'judge') AS prm_4,
+      ANY_VALUE(v.txt) FILTER(WHERE
+        v.name = 'payment') AS prm_5
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -110,7 +92,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q8_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -124,9 +106,9 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    q.v AS q8
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q8_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN (
@@ -144,21 +126,21 @@ WITH cells AS MATERIALIZED (
         SELECT
           g.kid,
           g.section_id,
-          g.q8_xb_0 AS b
+          g.q2_xb_0 AS b
         FROM (
           SELECT
             d.*,
             v.section_id,
             e.water_body,
-            v.class AS q8_xb_0
+            v.class AS q2_xb_0
           FROM (
             SELECT
               g.*,
-              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q8_x
-            FROM q8_keys AS g
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q2_x
+            FROM q2_keys AS g
           ) AS d
           JOIN ev_values AS v
-            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q8_x
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q2_x
           JOIN ev_sections AS e
             ON e.section_id = v.section_id
         ) AS g
@@ -167,14 +149,14 @@ WITH cells AS MATERIALIZED (
         kid,
         section_id
     ) AS a
-    JOIN q8_keys AS k
+    JOIN q2_keys AS k
       ON k.kid = a.kid
   ) AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s6 AS (
   SELECT
     g.*,
-    g.q8 AS m_0
+    g.q2 AS m_0
   FROM s5 AS g
 ), s7 AS (
   SELECT
@@ -255,21 +237,19 @@ WITH cells AS MATERIALIZED (
                 SELECT
                   (
                     SELECT
-                      v12.class
-                    FROM ev_values AS v12
+                      v6.class
+                    FROM ev_values AS v6
                     WHERE
                       (
-                        v12.kind = 'month'
-                        AND v12.section_id = c10.section_id
-                        AND v12.period = g.period_start
+                        v6.kind = 'month' AND v6.section_id = c4.section_id AND v6.period = g.period_start
                       )
-                      AND v12.indicator = c11.x
+                      AND v6.indicator = c5.x
                   ) AS b
                 FROM (
                   SELECT
                     UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS x
-                ) AS c11
-              ) AS q13
+                ) AS c5
+              ) AS q7
             ) <= g.prm_0 AS b
           FROM (
             SELECT
@@ -283,8 +263,8 @@ WITH cells AS MATERIALIZED (
                 )
               )
               AND role = 'assessed'
-          ) AS c10
-        ) AS q14
+          ) AS c4
+        ) AS q8
       )
       WHEN FALSE
       THEN g.m_1
@@ -300,12 +280,12 @@ WITH cells AS MATERIALIZED (
       EXISTS(
         SELECT
           1
-        FROM ev_flags AS v15
+        FROM ev_flags AS v9
         WHERE
-          v15.kind = 'month'
-          AND v15.section_id = g.section_id
-          AND v15.period = g.period_start
-          AND v15.flags && ['no_flow', 'ice']
+          v9.kind = 'month'
+          AND v9.section_id = g.section_id
+          AND v9.period = g.period_start
+          AND v9.flags && ['no_flow', 'ice']
       )
     ) AS l_1
   FROM s13 AS g
@@ -315,12 +295,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v16
+      FROM ev_flags AS v10
       WHERE
-        v16.kind = 'month'
-        AND v16.section_id = g.section_id
-        AND v16.period = g.period_start
-        AND v16.flags && ['no_flow', 'ice']
+        v10.kind = 'month'
+        AND v10.section_id = g.section_id
+        AND v10.period = g.period_start
+        AND v10.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s16 AS (
@@ -332,12 +312,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v17
+          FROM ev_flags AS v11
           WHERE
-            v17.kind = 'month'
-            AND v17.section_id = g.section_id
-            AND v17.period = g.period_start
-            AND v17.flags && ['no_flow']
+            v11.kind = 'month'
+            AND v11.section_id = g.section_id
+            AND v11.period = g.period_start
+            AND v11.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -345,12 +325,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v18
+          FROM ev_flags AS v12
           WHERE
-            v18.kind = 'month'
-            AND v18.section_id = g.section_id
-            AND v18.period = g.period_start
-            AND v18.flags && ['ice']
+            v12.kind = 'month'
+            AND v12.section_id = g.section_id
+            AND v12.period = g.period_start
+            AND v12.flags && ['ice']
         )
         THEN '结冰'
       END
@@ -387,23 +367,23 @@ WITH cells AS MATERIALIZED (
 ), s20 AS (
   SELECT
     g.*,
-    g.l_1 AS sf19_b
+    g.l_1 AS sf13_b
   FROM s19 AS g
 ), s21 AS (
   SELECT
     g.*,
-    BOOL_AND(CAST(g.sf19_b AS BOOLEAN)) OVER (
+    BOOL_AND(CAST(g.sf13_b AS BOOLEAN)) OVER (
       PARTITION BY g.scenario, g.year_start
       ORDER BY g.period_start
       RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS sf19
+    ) AS sf13
   FROM s20 AS g
 ), s22 AS (
   SELECT
     g.*,
     CASE g.prm_5 = 'all_or_nothing'
       WHEN TRUE
-      THEN CASE g.l_0 WHEN TRUE THEN g.sf19 WHEN FALSE THEN g.l_0 END
+      THEN CASE g.l_0 WHEN TRUE THEN g.sf13 WHEN FALSE THEN g.l_0 END
       WHEN FALSE
       THEN g.l_0
     END AS l_2
@@ -418,26 +398,26 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp20_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp20_w
+    ) * 100 AS INT128) AS sp14_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp14_w
   FROM s22 AS g
 ), s24 AS (
   SELECT
     g.*,
-    g.sp20_f * g.sp20_w // NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_base,
-    g.sp20_f * g.sp20_w % NULLIF(SUM(g.sp20_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp20_rem
+    g.sp14_f * g.sp14_w // NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_base,
+    g.sp14_f * g.sp14_w % NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_rem
   FROM s23 AS g
 ), s25 AS (
   SELECT
     g.*,
-    CAST(g.sp20_base + CASE
+    CAST(g.sp14_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp20_rem DESC, g.period_start, g.section_id
-      ) <= g.sp20_f - SUM(g.sp20_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp14_rem DESC, g.period_start, g.section_id
+      ) <= g.sp14_f - SUM(g.sp14_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp20
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp14
   FROM s24 AS g
 ), s26 AS (
   SELECT
@@ -449,32 +429,32 @@ WITH cells AS MATERIALIZED (
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
       ),
       2
-    ) * 100 AS INT128) AS sp21_f,
-    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp21_w
+    ) * 100 AS INT128) AS sp15_f,
+    COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp15_w
   FROM s25 AS g
 ), s27 AS (
   SELECT
     g.*,
-    g.sp21_f * g.sp21_w // NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_base,
-    g.sp21_f * g.sp21_w % NULLIF(SUM(g.sp21_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp21_rem
+    g.sp15_f * g.sp15_w // NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_base,
+    g.sp15_f * g.sp15_w % NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_rem
   FROM s26 AS g
 ), s28 AS (
   SELECT
     g.*,
-    CAST(g.sp21_base + CASE
+    CAST(g.sp15_base + CASE
       WHEN ROW_NUMBER() OVER (
         PARTITION BY g.scenario, g.year_start
-        ORDER BY g.sp21_rem DESC, g.period_start, g.section_id
-      ) <= g.sp21_f - SUM(g.sp21_base) OVER (PARTITION BY g.scenario, g.year_start)
+        ORDER BY g.sp15_rem DESC, g.period_start, g.section_id
+      ) <= g.sp15_f - SUM(g.sp15_base) OVER (PARTITION BY g.scenario, g.year_start)
       THEN 1
       ELSE 0
-    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp21
+    END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp15
   FROM s27 AS g
 ), s29 AS (
   SELECT
     g.*,
-    CASE g.l_2 WHEN TRUE THEN g.sp20 WHEN FALSE THEN -(
-      g.sp21
+    CASE g.l_2 WHEN TRUE THEN g.sp14 WHEN FALSE THEN -(
+      g.sp15
     ) END AS a_raw,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,

@@ -28,29 +28,9 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'target' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario AND p2.name = 'indicators' AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario
-        AND p3.name = 'quarter_amount'
-        AND p3.month = g.param_month
-    ) AS prm_2
+    v.prm_0,
+    v.prm_1,
+    v.prm_2
   FROM (
     SELECT
       sc.scenario,
@@ -62,6 +42,22 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'target') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'indicators') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'quarter_amount') AS prm_2
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -84,7 +80,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q5_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -98,9 +94,9 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    q.v AS q5
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q5_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
   LEFT JOIN (
@@ -118,21 +114,21 @@ WITH cells AS MATERIALIZED (
         SELECT
           g.kid,
           g.section_id,
-          g.q5_xb_0 AS b
+          g.q2_xb_0 AS b
         FROM (
           SELECT
             d.*,
             v.section_id,
             e.water_body,
-            v.class AS q5_xb_0
+            v.class AS q2_xb_0
           FROM (
             SELECT
               g.*,
-              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q5_x
-            FROM q5_keys AS g
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q2_x
+            FROM q2_keys AS g
           ) AS d
           JOIN ev_values AS v
-            ON v.kind = 'quarter' AND v.period = d.period_start AND v.indicator = d.q5_x
+            ON v.kind = 'quarter' AND v.period = d.period_start AND v.indicator = d.q2_x
           JOIN ev_sections AS e
             ON e.section_id = v.section_id
         ) AS g
@@ -141,14 +137,14 @@ WITH cells AS MATERIALIZED (
         kid,
         section_id
     ) AS a
-    JOIN q5_keys AS k
+    JOIN q2_keys AS k
       ON k.kid = a.kid
   ) AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s6 AS (
   SELECT
     g.*,
-    g.q5 AS m_0
+    g.q2 AS m_0
   FROM s5 AS g
 ), s7 AS (
   SELECT
@@ -156,12 +152,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v7
+      FROM ev_flags AS v4
       WHERE
-        v7.kind = 'quarter'
-        AND v7.section_id = g.section_id
-        AND v7.period = g.period_start
-        AND v7.flags && ['no_flow', 'ice']
+        v4.kind = 'quarter'
+        AND v4.section_id = g.section_id
+        AND v4.period = g.period_start
+        AND v4.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s8 AS (
@@ -173,12 +169,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v8
+          FROM ev_flags AS v5
           WHERE
-            v8.kind = 'quarter'
-            AND v8.section_id = g.section_id
-            AND v8.period = g.period_start
-            AND v8.flags && ['no_flow']
+            v5.kind = 'quarter'
+            AND v5.section_id = g.section_id
+            AND v5.period = g.period_start
+            AND v5.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -186,12 +182,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v9
+          FROM ev_flags AS v6
           WHERE
-            v9.kind = 'quarter'
-            AND v9.section_id = g.section_id
-            AND v9.period = g.period_start
-            AND v9.flags && ['ice']
+            v6.kind = 'quarter'
+            AND v6.section_id = g.section_id
+            AND v6.period = g.period_start
+            AND v6.flags && ['ice']
         )
         THEN '结冰'
       END

@@ -28,72 +28,14 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'cpi_class' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'cpi_indicators'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'band' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'reward_hold' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario
-        AND p5.name = 'reward_improve'
-        AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario
-        AND p6.name = 'penalty_small'
-        AND p6.month = g.param_month
-    ) AS prm_5,
-    (
-      SELECT
-        p7.num
-      FROM ev_params AS p7
-      WHERE
-        p7.scenario = g.scenario
-        AND p7.name = 'penalty_large'
-        AND p7.month = g.param_month
-    ) AS prm_6,
-    (
-      SELECT
-        p8.num
-      FROM ev_params AS p8
-      WHERE
-        p8.scenario = g.scenario
-        AND p8.name = 'class_decline_penalty'
-        AND p8.month = g.param_month
-    ) AS prm_7
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5,
+    v.prm_6,
+    v.prm_7
   FROM (
     SELECT
       sc.scenario,
@@ -105,6 +47,32 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'cpi_class') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'cpi_indicators') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'band') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'reward_hold') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'reward_improve') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_small') AS prm_5,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_large') AS prm_6,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'class_decline_penalty') AS prm_7
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -134,7 +102,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q10_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -146,7 +114,7 @@ WITH cells AS MATERIALIZED (
       g.prm_1
     FROM s3 AS g
   ) AS g
-), q10_all AS MATERIALIZED (
+), q2_all AS MATERIALIZED (
   SELECT
     a.kid,
     a.section_id,
@@ -162,28 +130,28 @@ WITH cells AS MATERIALIZED (
         g.kid,
         g.section_id,
         EDIV6((
-          g.q10_xb_0
+          g.q2_xb_0
         ), (
-          g.q10_xb_1
+          g.q2_xb_1
         )) AS b
       FROM (
         SELECT
           g.*,
-          q10_xb_1_t."limit" AS q10_xb_1
+          q2_xb_1_t."limit" AS q2_xb_1
         FROM (
           SELECT
             d.*,
             v.section_id,
             e.water_body,
-            v.value AS q10_xb_0
+            v.value AS q2_xb_0
           FROM (
             SELECT
               g.*,
-              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
-            FROM q10_keys AS g
+              UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q2_x
+            FROM q2_keys AS g
           ) AS d
           JOIN ev_values AS v
-            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
+            ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q2_x
           JOIN ev_sections AS e
             ON e.section_id = v.section_id
         ) AS g
@@ -193,49 +161,49 @@ WITH cells AS MATERIALIZED (
           FROM gb3838_limits
           WHERE
             direction IN ('le', 'ge')
-        ) AS q10_xb_1_t
-          ON q10_xb_1_t.indicator = g.q10_x
-          AND q10_xb_1_t.water_body = g.water_body
-          AND q10_xb_1_t.class = g.prm_0
+        ) AS q2_xb_1_t
+          ON q2_xb_1_t.indicator = g.q2_x
+          AND q2_xb_1_t.water_body = g.water_body
+          AND q2_xb_1_t.class = g.prm_0
       ) AS g
     ) AS r
     GROUP BY
       kid,
       section_id
   ) AS a
-  JOIN q10_keys AS k
+  JOIN q2_keys AS k
     ON k.kid = a.kid
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q10
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q10_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-  LEFT JOIN q10_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    g.q10 AS m_0
+    g.q2 AS m_0
   FROM s6 AS g
 ), s8 AS (
   SELECT
     g.*,
-    q.v AS q13
+    q.v AS q5
   FROM s7 AS g
-  LEFT JOIN q10_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-  LEFT JOIN q10_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    g.q5 AS mc_0
   FROM s8 AS g
 ), s10 AS (
   SELECT
@@ -256,12 +224,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v15
+      FROM ev_flags AS v7
       WHERE
-        v15.kind = 'month'
-        AND v15.section_id = g.section_id
-        AND v15.period = g.period_start
-        AND v15.flags && ['no_flow', 'ice']
+        v7.kind = 'month'
+        AND v7.section_id = g.section_id
+        AND v7.period = g.period_start
+        AND v7.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s12 AS (
@@ -273,12 +241,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v16
+          FROM ev_flags AS v8
           WHERE
-            v16.kind = 'month'
-            AND v16.section_id = g.section_id
-            AND v16.period = g.period_start
-            AND v16.flags && ['no_flow']
+            v8.kind = 'month'
+            AND v8.section_id = g.section_id
+            AND v8.period = g.period_start
+            AND v8.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -286,12 +254,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v17
+          FROM ev_flags AS v9
           WHERE
-            v17.kind = 'month'
-            AND v17.section_id = g.section_id
-            AND v17.period = g.period_start
-            AND v17.flags && ['ice']
+            v9.kind = 'month'
+            AND v9.section_id = g.section_id
+            AND v9.period = g.period_start
+            AND v9.flags && ['ice']
         )
         THEN '结冰'
       END
@@ -319,11 +287,11 @@ WITH cells AS MATERIALIZED (
 ), s15 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e18_0,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e10_0,
     ROUND_HALF_EVEN(-(
       g.prm_2
-    ), 10) AS e18_1,
-    ROUND_HALF_EVEN(g.prm_2, 10) AS e18_2
+    ), 10) AS e10_1,
+    ROUND_HALF_EVEN(g.prm_2, 10) AS e10_2
   FROM s14 AS g
 ), s16 AS (
   SELECT
@@ -331,38 +299,38 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= g.e10_1 AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN g.prm_3
-      WHEN g.e18_0 < g.e18_1
+      WHEN g.e10_0 < g.e10_1
       THEN g.prm_4
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= g.e10_2
       THEN -(
         g.prm_5
       )
-      WHEN g.e18_0 > g.e18_2
+      WHEN g.e10_0 > g.e10_2
       THEN -(
         g.prm_6
       )
     END AS a_raw,
     CASE
-      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= g.e10_1 AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '[-band, 0]'
-      WHEN g.e18_0 < g.e18_1
+      WHEN g.e10_0 < g.e10_1
       THEN '(.., -band)'
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= g.e10_2
       THEN '(0, band]'
-      WHEN g.e18_0 > g.e18_2
+      WHEN g.e10_0 > g.e10_2
       THEN '(band, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= g.e10_1 AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '持平或下降不超过10%，奖励'
-      WHEN g.e18_0 < g.e18_1
+      WHEN g.e10_0 < g.e10_1
       THEN '下降超过10%，奖励'
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= g.e10_2
       THEN '上升不超过10%，扣罚'
-      WHEN g.e18_0 > g.e18_2
+      WHEN g.e10_0 > g.e10_2
       THEN '上升超过10%，扣罚'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
@@ -377,13 +345,13 @@ WITH cells AS MATERIALIZED (
       END
     END AS a_why,
     CASE
-      WHEN g.e18_0 >= g.e18_1 AND g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 >= g.e10_1 AND g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e18_0 < g.e18_1
+      WHEN g.e10_0 < g.e10_1
       THEN FALSE
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e18_0 <= g.e18_2
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12)) AND g.e10_0 <= g.e10_2
       THEN TRUE
-      WHEN g.e18_0 > g.e18_2
+      WHEN g.e10_0 > g.e10_2
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
@@ -591,72 +559,14 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.scenario,
     g.param_month,
-    (
-      SELECT
-        p1.num
-      FROM ev_params AS p1
-      WHERE
-        p1.scenario = g.scenario AND p1.name = 'cpi_class' AND p1.month = g.param_month
-    ) AS prm_0,
-    (
-      SELECT
-        ARRAY_TO_STRING(p2.lst, ',')
-      FROM ev_params AS p2
-      WHERE
-        p2.scenario = g.scenario
-        AND p2.name = 'cpi_indicators'
-        AND p2.month = g.param_month
-    ) AS prm_1,
-    (
-      SELECT
-        p3.num
-      FROM ev_params AS p3
-      WHERE
-        p3.scenario = g.scenario AND p3.name = 'band' AND p3.month = g.param_month
-    ) AS prm_2,
-    (
-      SELECT
-        p4.num
-      FROM ev_params AS p4
-      WHERE
-        p4.scenario = g.scenario AND p4.name = 'reward_hold' AND p4.month = g.param_month
-    ) AS prm_3,
-    (
-      SELECT
-        p5.num
-      FROM ev_params AS p5
-      WHERE
-        p5.scenario = g.scenario
-        AND p5.name = 'reward_improve'
-        AND p5.month = g.param_month
-    ) AS prm_4,
-    (
-      SELECT
-        p6.num
-      FROM ev_params AS p6
-      WHERE
-        p6.scenario = g.scenario
-        AND p6.name = 'penalty_small'
-        AND p6.month = g.param_month
-    ) AS prm_5,
-    (
-      SELECT
-        p7.num
-      FROM ev_params AS p7
-      WHERE
-        p7.scenario = g.scenario
-        AND p7.name = 'penalty_large'
-        AND p7.month = g.param_month
-    ) AS prm_6,
-    (
-      SELECT
-        p8.num
-      FROM ev_params AS p8
-      WHERE
-        p8.scenario = g.scenario
-        AND p8.name = 'class_decline_penalty'
-        AND p8.month = g.param_month
-    ) AS prm_7
+    v.prm_0,
+    v.prm_1,
+    v.prm_2,
+    v.prm_3,
+    v.prm_4,
+    v.prm_5,
+    v.prm_6,
+    v.prm_7
   FROM (
     SELECT
       sc.scenario,
@@ -668,6 +578,32 @@ WITH cells AS MATERIALIZED (
       FROM cells
     ) AS m
   ) AS g
+  LEFT JOIN (
+    SELECT
+      v.scenario,
+      v.month,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'cpi_class') AS prm_0,
+      ANY_VALUE(ARRAY_TO_STRING(v.lst, ',')) FILTER(WHERE
+        v.name = 'cpi_indicators') AS prm_1,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'band') AS prm_2,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'reward_hold') AS prm_3,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'reward_improve') AS prm_4,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_small') AS prm_5,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'penalty_large') AS prm_6,
+      ANY_VALUE(v.num) FILTER(WHERE
+        v.name = 'class_decline_penalty') AS prm_7
+    FROM ev_params AS v
+    GROUP BY
+      v.scenario,
+      v.month
+  ) AS v
+    ON v.scenario = g.scenario AND v.month = g.param_month
 ), grid AS MATERIALIZED (
   SELECT
     p.scenario,
@@ -695,7 +631,7 @@ WITH cells AS MATERIALIZED (
     FROM prm
   ) AS d
     ON d.param_month = c.param_month
-), q10_keys AS MATERIALIZED (
+), q2_keys AS MATERIALIZED (
   SELECT
     ROW_NUMBER() OVER () AS kid,
     g.*,
@@ -706,7 +642,7 @@ WITH cells AS MATERIALIZED (
       g.prm_1
     FROM s3 AS g
   ) AS g
-), q10_all AS MATERIALIZED (
+), q2_all AS MATERIALIZED (
   SELECT
     a.kid,
     a.section_id,
@@ -721,21 +657,21 @@ WITH cells AS MATERIALIZED (
       SELECT
         g.kid,
         g.section_id,
-        g.q10_xb_0 AS b
+        g.q2_xb_0 AS b
       FROM (
         SELECT
           d.*,
           v.section_id,
           e.water_body,
-          v.class AS q10_xb_0
+          v.class AS q2_xb_0
         FROM (
           SELECT
             g.*,
-            UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q10_x
-          FROM q10_keys AS g
+            UNNEST(CASE WHEN g.prm_1 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_1, ',') END) AS q2_x
+          FROM q2_keys AS g
         ) AS d
         JOIN ev_values AS v
-          ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q10_x
+          ON v.kind = 'month' AND v.period = d.period_start AND v.indicator = d.q2_x
         JOIN ev_sections AS e
           ON e.section_id = v.section_id
       ) AS g
@@ -744,37 +680,37 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id
   ) AS a
-  JOIN q10_keys AS k
+  JOIN q2_keys AS k
     ON k.kid = a.kid
 ), s6 AS (
   SELECT
     g.*,
-    q.v AS q10
+    q.v AS q2
   FROM s3 AS g
-  LEFT JOIN q10_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-  LEFT JOIN q10_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.section_id
 ), s7 AS (
   SELECT
     g.*,
-    g.q10 AS m_0
+    g.q2 AS m_0
   FROM s6 AS g
 ), s8 AS (
   SELECT
     g.*,
-    q.v AS q13
+    q.v AS q5
   FROM s7 AS g
-  LEFT JOIN q10_keys AS k
+  LEFT JOIN q2_keys AS k
     ON k.period_start IS NOT DISTINCT FROM g.period_start
     AND k.prm_1 IS NOT DISTINCT FROM g.prm_1
-  LEFT JOIN q10_all AS q
+  LEFT JOIN q2_all AS q
     ON q.kid = k.kid AND q.section_id = g.control_id
 ), s9 AS (
   SELECT
     g.*,
-    g.q13 AS mc_0
+    g.q5 AS mc_0
   FROM s8 AS g
 ), s10 AS (
   SELECT
@@ -791,12 +727,12 @@ WITH cells AS MATERIALIZED (
     EXISTS(
       SELECT
         1
-      FROM ev_flags AS v15
+      FROM ev_flags AS v7
       WHERE
-        v15.kind = 'month'
-        AND v15.section_id = g.section_id
-        AND v15.period = g.period_start
-        AND v15.flags && ['no_flow', 'ice']
+        v7.kind = 'month'
+        AND v7.section_id = g.section_id
+        AND v7.period = g.period_start
+        AND v7.flags && ['no_flow', 'ice']
     ) AS x_0
   FROM cells AS g
 ), s12 AS (
@@ -808,12 +744,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v16
+          FROM ev_flags AS v8
           WHERE
-            v16.kind = 'month'
-            AND v16.section_id = g.section_id
-            AND v16.period = g.period_start
-            AND v16.flags && ['no_flow']
+            v8.kind = 'month'
+            AND v8.section_id = g.section_id
+            AND v8.period = g.period_start
+            AND v8.flags && ['no_flow']
         )
         THEN '断流'
       END,
@@ -821,12 +757,12 @@ WITH cells AS MATERIALIZED (
         WHEN EXISTS(
           SELECT
             1
-          FROM ev_flags AS v17
+          FROM ev_flags AS v9
           WHERE
-            v17.kind = 'month'
-            AND v17.section_id = g.section_id
-            AND v17.period = g.period_start
-            AND v17.flags && ['ice']
+            v9.kind = 'month'
+            AND v9.section_id = g.section_id
+            AND v9.period = g.period_start
+            AND v9.flags && ['ice']
         )
         THEN '结冰'
       END
@@ -852,7 +788,7 @@ WITH cells AS MATERIALIZED (
 ), s15 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e18_0
+    ROUND_HALF_EVEN(g.l_0, 10) AS e10_0
   FROM s14 AS g
 ), s16 AS (
   SELECT
@@ -860,9 +796,9 @@ WITH cells AS MATERIALIZED (
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN CAST((
         -(
           g.prm_7
@@ -872,16 +808,16 @@ WITH cells AS MATERIALIZED (
       ) AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '(.., 0]'
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '(0, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e18_0 <= CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 <= CAST(0 AS DECIMAL(38, 12))
       THEN '未下降'
-      WHEN g.e18_0 > CAST(0 AS DECIMAL(38, 12))
+      WHEN g.e10_0 > CAST(0 AS DECIMAL(38, 12))
       THEN '下降类别'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
