@@ -96,3 +96,40 @@ def test_a_store_made_by_older_sql_is_brought_up_to_date_when_opened(tmp_path) -
         ]
     finally:
         con.close()
+
+
+def test_a_reader_brings_an_older_store_up_to_date_first(demo_build, tmp_path, ecocomp) -> None:
+    """A read-only command on a store made by an older ecocomp (without the columns this version
+    added to `runs`, other SQL) upgrades it and prints what it prints on an up-to-date store."""
+    import shutil
+
+    import duckdb
+
+    from compensation.store.connection import sql_fingerprint
+
+    assert demo_build.returncode == 0, demo_build.stderr
+    current, older = tmp_path / "current.duckdb", tmp_path / "older.duckdb"
+    shutil.copyfile(demo_build.db, current)
+    shutil.copyfile(demo_build.db, older)
+    con = duckdb.connect(str(older))
+    con.execute("ALTER TABLE runs DROP COLUMN year_begins")
+    con.execute("ALTER TABLE runs DROP COLUMN period_value")
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'sql_sha256'")
+    con.close()
+    args = ["accounts", "--scheme", "yangtze_han", "--period", "2024-03"]
+    want = subprocess.run([ecocomp, "--db", str(current), *args], capture_output=True, text=True,
+                          check=False)
+    got = subprocess.run([ecocomp, "--db", str(older), *args], capture_output=True, text=True,
+                         check=False)
+    assert want.returncode == 0, want.stderr
+    assert (got.returncode, got.stderr, got.stdout) == (0, want.stderr, want.stdout)
+    con = duckdb.connect(str(older), read_only=True)
+    try:
+        columns = {r[0] for r in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'runs'").fetchall()}
+        fingerprint = con.execute(
+            "SELECT value FROM meta WHERE key = 'sql_sha256'").fetchall()[0][0]
+    finally:
+        con.close()
+    assert {"year_begins", "period_value"} <= columns
+    assert fingerprint == sql_fingerprint()

@@ -172,15 +172,40 @@ def open_store(
             f"数据库文件 {db} 不存在；请先用 ecocomp init 或 ecocomp load 建立它，"
             "或用 --db 指定已有的数据库。"
         )
-    con = _connect(db, read_only, LOCK_WAIT_SECONDS if wait is None else wait)
+    seconds = LOCK_WAIT_SECONDS if wait is None else wait
+    con = _connect(db, read_only, seconds)
     current = not _needs_init(con)
     if not current and not read_only:
         with transaction(con):
             init_store(con)
         current = True
+    elif not current:  # a reader of a store made by an older ecocomp: bring it up to date first
+        con.close()
+        _upgrade(db, seconds)
+        con = _connect(db, True, seconds)
+        current = True
     if current:  # made by the current SQL files: their macros are there (has_function)
         known_macros(con, sql_macros())
     return con
+
+
+def _upgrade(db: Path, wait: float) -> None:
+    """Bring a store made by other SQL files up to date, as a writer would on opening it.
+
+    A read-only command (accounts, bulletin, export) on a store made by an older ecocomp would
+    otherwise read tables without the columns this version writes and fail half-way."""
+    try:
+        con = _connect(db, False, wait)
+    except duckdb.IOException as err:  # not a lock (those wait, then StoreBusy): a read-only file
+        raise EcocompError(
+            f"数据库 {db} 由较早版本的 ecocomp 建立，需要先升级才能读取，但无法写入它（{err}）；"
+            "请在可写的位置用 ecocomp init 升级它的副本。(an older store that cannot be upgraded)"
+        ) from None
+    try:
+        with transaction(con):
+            init_store(con)
+    finally:
+        con.close()
 
 
 @contextmanager
