@@ -17,8 +17,15 @@ import duckdb
 from compensation.engine.ledger import party_names, party_nets
 from compensation.engine.money import wan_display, yuan_text
 from compensation.engine.periods import parse_year
-from compensation.engine.settle import Settlement, net_pairs, settle_year, transfers_of
+from compensation.engine.settle import (
+    Settlement,
+    net_pairs,
+    record_final,
+    settle_year,
+    transfers_of,
+)
 from compensation.errors import EcocompError
+from compensation.store import transaction
 
 
 def scheme_list(text: str) -> list[str]:
@@ -94,8 +101,8 @@ def settle_group(
 
     A scheme already final counts with its frozen list (as its own settle shows it). `final`
     records a final settlement for each scheme not yet final, after every scheme has been
-    computed (a scheme missing runs stops it before anything is recorded); it is refused when
-    every scheme is already final."""
+    computed (a scheme missing runs stops it before anything is recorded), all in one
+    transaction; it is refused when every scheme is already final."""
     y = parse_year(year)
     parts = [settle_year(con, s, y, final=False) for s in schemes]
     if final:
@@ -103,8 +110,10 @@ def settle_group(
             raise EcocompError(
                 f"方案 {'、'.join(schemes)} {y} 年均已定稿，不能再次定稿；不加 --final 可查看合并"
                 "清单。(already final)")
-        parts = [p if p.frozen_id is not None else settle_year(con, p.scheme, y, final=True)
-                 for p in parts]
+        with transaction(con):  # every scheme's final, or none of them
+            for part in parts:
+                if part.frozen_id is None:
+                    record_final(con, part)
     flows = [(p, q, a) for part in parts for p, q, a in part.transfers]
     transfers = transfers_of(net_pairs(flows))
     if {k: v for k, v in party_nets(_rows(flows)).items() if v} != {

@@ -111,3 +111,20 @@ def test_scheme_lists() -> None:
         scheme_list("a,b,a")
     with pytest.raises(EcocompError, match="空的方案编号"):
         scheme_list("a,,b")
+
+
+def test_a_group_final_that_fails_part_way_records_none(store, tmp_path: Path) -> None:
+    """The finals of a group are one transaction: when recording the second scheme's fails (here
+    its settlement number is taken by a row put there beforehand), the first is not kept."""
+    import duckdb
+
+    _two_schemes(store, tmp_path)
+    with store.writing() as con:
+        taken = int(con.execute("SELECT nextval('settlement_seq')").fetchall()[0][0]) + 2
+        con.execute("INSERT INTO settlements (settlement_id, scheme, year, final, run_ids, "
+                    "created_at) VALUES (?, 'other', 1999, false, [], now())", [taken])
+    with pytest.raises(duckdb.ConstraintException):
+        store.settle_group(["toy", "pool"], 2018, final=True)
+    with store.reading() as con:
+        assert con.execute("SELECT scheme FROM settlements").fetchall() == [("other",)]
+        assert con.execute("SELECT count(*) FROM settlement_transfers").fetchall() == [(0,)]
