@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         Settlement,
         WorkbenchPage,
     )
+    from compensation.engine.settle_group import GroupSettlement
 
 PathLike = str | os.PathLike[str]
 Grid = Sequence[str] | Mapping[str, Sequence[str] | str]
@@ -176,6 +177,20 @@ class Store:
                 return settle_year(con, scheme, year, final=True)
         with self.reading() as con:
             return settle_year(con, scheme, year, final=False)
+
+    def settle_group(
+        self, schemes: Sequence[str], year: str | int, *, final: bool = False
+    ) -> GroupSettlement:
+        """One transfer list netted across several schemes' settlements of the year, each
+        transfer with the schemes' transfers it came from; `final=True` records a final
+        settlement for each scheme not yet final."""
+        from compensation.engine.settle_group import settle_group
+
+        if final:
+            with self.writing() as con:
+                return settle_group(con, list(schemes), year, final=True)
+        with self.reading() as con:
+            return settle_group(con, list(schemes), year, final=False)
 
     # ---- reading --------------------------------------------------------------------------------
 

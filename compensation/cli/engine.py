@@ -110,7 +110,8 @@ def diff_command(app: AppContext, run_a: int, run_b: int, as_json: bool) -> None
 
 
 @click.command("settle")
-@click.option("--scheme", required=True, help="方案编号。")
+@click.option("--scheme", required=True,
+              help="方案编号；a,b,c 为多个方案的合并结算（按单位两两轧差，逐笔注明来源方案）。")
 @click.option("--year", required=True,
               help="结算年份 YYYY；协议年不从1月开始的方案指从该年开始的协议年。")
 @click.option("--final", is_flag=True, help="定稿：记录并冻结本年度结算。")
@@ -125,6 +126,17 @@ def settle_command(app: AppContext, scheme: str, year: str, final: bool, as_json
     from compensation.engine import settle as settle_mod
 
     day = parse_issue_date(issued_on)
+    if "," in scheme:
+        from compensation.engine import settle_group as group_mod
+
+        names = group_mod.scheme_list(scheme)
+        if out is not None:
+            raise EcocompError("合并结算（--scheme a,b）暂不能另存清单（--out）；请逐个方案另存。"
+                               "(--out takes one scheme)")
+        store = app.store() if final else app.existing_store()
+        group = store.settle_group(names, year, final=final)
+        click.echo(group_mod.render_json(group) if as_json else group.as_text())
+        return
     if out is not None:
         from compensation.render.profile import load_profile
         from compensation.render.transfer_list import prepare_out_path

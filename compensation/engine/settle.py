@@ -250,24 +250,30 @@ def settle_year(
         return result
     if final:
         with transaction(con):
-            sid = int(con.execute("SELECT nextval('settlement_seq')").fetchall()[0][0])
-            con.execute(
-                """INSERT INTO settlements (settlement_id, scheme, year, final, run_ids, created_at,
-                       covered_from, covered_to, line_count)
-                   VALUES (?, ?, ?, true, ?, current_localtimestamp(), ?, ?, ?)""",
-                [sid, scheme, y, result.run_ids, result.covered_from, result.covered_to,
-                 result.line_count],
-            )
-            for payer, payee, amount in result.transfers:
-                con.execute(
-                    "INSERT INTO settlement_transfers VALUES (?, ?, ?, ?)",
-                    [sid, payer, payee, amount],
-                )
-            result.final = True
-            result.settlement_id = sid
+            record_final(con, result)
             if before_commit is not None:
                 before_commit(result)
     return result
+
+
+def record_final(con: duckdb.DuckDBPyConnection, result: Settlement) -> None:
+    """Record a computed settlement as final, inside the caller's transaction (one scheme's
+    settle, or every scheme of a group at once, so that a failure records none of them)."""
+    sid = int(con.execute("SELECT nextval('settlement_seq')").fetchall()[0][0])
+    con.execute(
+        """INSERT INTO settlements (settlement_id, scheme, year, final, run_ids, created_at,
+               covered_from, covered_to, line_count)
+           VALUES (?, ?, ?, true, ?, current_localtimestamp(), ?, ?, ?)""",
+        [sid, result.scheme, result.year, result.run_ids, result.covered_from,
+         result.covered_to, result.line_count],
+    )
+    for payer, payee, amount in result.transfers:
+        con.execute(
+            "INSERT INTO settlement_transfers VALUES (?, ?, ?, ?)",
+            [sid, payer, payee, amount],
+        )
+    result.final = True
+    result.settlement_id = sid
 
 
 def render_json(result: Settlement) -> str:
