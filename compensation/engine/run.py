@@ -142,11 +142,16 @@ def _canonical_traces(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not rows:
         return
-    ids = [r[0] for r in rows]
-    texts = [
-        json.dumps(_sorted_below_top(json.loads(r[1])), ensure_ascii=False, separators=(",", ":"))
-        for r in rows
-    ]
+    ids, texts = [], []
+    for rowid, stored in rows:
+        canonical = json.dumps(
+            _sorted_below_top(json.loads(stored)), ensure_ascii=False, separators=(",", ":")
+        )
+        if canonical != stored:  # most traces already have it: no table, no update (4 statements)
+            ids.append(rowid)
+            texts.append(canonical)
+    if not ids:
+        return
     con.execute("DROP TABLE IF EXISTS engine_traces")
     con.execute(
         "CREATE TEMP TABLE engine_traces AS SELECT unnest(?) AS id, unnest(?) AS trace",
@@ -213,15 +218,15 @@ def run_window(
     digest = {
         "rules": hashes.rules_hash(info.path),
         "data": hashes.data_hash(batches),
-        "params": hashes.params_hash(con, info.parameters),
+        "params": hashes.params_hash(con, info.parameters, resolved=prepare is None),
         "lines": hashes.lines_hash(con, STAGE),
     }
     same, inputs_only = _previous_same(con, info, window, digest)
-    run_id = int(con.execute("SELECT nextval('run_seq')").fetchall()[0][0])
-    count, total, stored_start, stored_end = con.execute(
-        f"SELECT count(*), COALESCE(sum(amount), 0), min(period_start), max(period_end)"
-        f" FROM {STAGE}"
+    run_id, count, total, stored_start, stored_end = con.execute(
+        "SELECT nextval('run_seq'), * FROM (SELECT count(*), COALESCE(sum(amount), 0),"
+        f" min(period_start), max(period_end) FROM {STAGE})"
     ).fetchall()[0]
+    run_id = int(run_id)
     rules_meta = [
         {"id": r.id, "title": r.title, "basis": r.basis, "file": r.file, "line": r.line}
         for r in info.rules
