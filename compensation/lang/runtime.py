@@ -108,6 +108,26 @@ def _param_rows(
     return rows
 
 
+def _create_columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    rows: list[tuple],
+    casts: list[str],
+) -> None:
+    """CREATE OR REPLACE TEMP TABLE `table` holding `rows`, in one statement when there are rows
+    (the create and the insert each cost DuckDB a statement's planning)."""
+    if not rows:
+        defs = ", ".join(f"{c} {t}" for c, t in zip(columns, casts, strict=True))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({defs})")
+        return
+    lists = [list(col) for col in zip(*rows, strict=True)]
+    select = ", ".join(
+        f"CAST(unnest(?) AS {t}) AS {c}" for c, t in zip(columns, casts, strict=True)
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select}", lists)
+
+
 def _insert_columns(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -158,37 +178,29 @@ def prepare_run(
     con.execute("CREATE OR REPLACE TEMP TABLE ev_scenarios (scenario VARCHAR PRIMARY KEY)")
     _insert_columns(con, "ev_scenarios", ["scenario"], [(n,) for n in names], ["VARCHAR"])
 
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE ev_param_values (scheme VARCHAR, scenario VARCHAR,
-           name VARCHAR, valid_from DATE, valid_to DATE, num DECIMAL(38,12), txt VARCHAR,
-           lst VARCHAR[])"""
-    )
     rows = [(compiled.id, *r) for r in _param_rows(compiled, overlays)]
-    _insert_columns(
+    _create_columns(
         con,
         "ev_param_values",
         ["scheme", "scenario", "name", "valid_from", "valid_to", "num", "txt", "lst"],
         rows,
         ["VARCHAR", "VARCHAR", "VARCHAR", "DATE", "DATE", "DECIMAL(38,12)", "VARCHAR", "VARCHAR[]"],
     )
-    # A scenario that does not override a parameter reads the base values (set-based, no loop).
-    con.execute(
-        """INSERT INTO ev_param_values
-           SELECT b.scheme, s.scenario, b.name, b.valid_from, b.valid_to, b.num, b.txt, b.lst
-           FROM ev_param_values AS b CROSS JOIN ev_scenarios AS s
-           WHERE b.scenario = 'base' AND s.scenario <> 'base'
-             AND NOT EXISTS (SELECT 1 FROM ev_param_values AS o
-                             WHERE o.scenario = s.scenario AND o.name = b.name)"""
-    )
+    if overlays:
+        # A scenario that does not override a parameter reads the base values (set-based).
+        con.execute(
+            """INSERT INTO ev_param_values
+               SELECT b.scheme, s.scenario, b.name, b.valid_from, b.valid_to, b.num, b.txt, b.lst
+               FROM ev_param_values AS b CROSS JOIN ev_scenarios AS s
+               WHERE b.scenario = 'base' AND s.scenario <> 'base'
+                 AND NOT EXISTS (SELECT 1 FROM ev_param_values AS o
+                                 WHERE o.scenario = s.scenario AND o.name = b.name)"""
+        )
 
     periods: list[tuple] = []
     for kind in sorted(set(compiled.value_kinds) | {compiled.period}):
         periods += period_rows(compiled, kind, start, end)
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE ev_periods (kind VARCHAR, period_start DATE,
-           period_end DATE, year_start DATE, param_month DATE, days INTEGER, in_window BOOLEAN)"""
-    )
-    _insert_columns(
+    _create_columns(
         con,
         "ev_periods",
         ["kind", "period_start", "period_end", "year_start", "param_month", "days", "in_window"],
@@ -210,7 +222,8 @@ def prepare_run(
            FROM sections WHERE list_contains(schemes, ?)""",
         [compiled.id],
     )
-    _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months)
+    _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
+                    base_only=not overlays)
     if compiled.uses_daily:
         if not has_function(con, "daily_values"):
             raise EcocompError(
@@ -277,11 +290,16 @@ def _base_indicators(schemes: Sequence[CompiledScheme]) -> list[str] | None:
     return sorted(names)
 
 
-def _indicators(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> list[str] | None:
-    """The indicators the run's rules can read, in any scenario (None: all of them)."""
+def _indicators(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, base_only: bool = False
+) -> list[str] | None:
+    """The indicators the run's rules can read, in any scenario (None: all of them); with the
+    base scenario only, from the compiled parameters (the rows ev_param_values holds then)."""
     read = compiled.indicators_read
     if read is None:
         return None
+    if base_only:
+        return _base_indicators([compiled])
     rows = con.execute(
         "SELECT DISTINCT unnest(lst) FROM ev_param_values "
         "WHERE list_contains(CAST(? AS VARCHAR[]), name)",
@@ -297,6 +315,7 @@ def _prepare_values(
     through: date,
     since: date,
     shared_months: bool = False,
+    base_only: bool = False,
 ) -> None:
     """Period values from `since` on (not the whole history: a monthly run reads one or two
     years), of the indicators the rules read; periods longer than a month count only months up
@@ -313,7 +332,7 @@ def _prepare_values(
     # for it): DuckDB then leaves the other aggregates of the period values uncomputed
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
     columns = f"section_id, period, indicator, value, {highest}, class"
-    indicators = _indicators(con, compiled)
+    indicators = _indicators(con, compiled, base_only)
     in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
     wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
               "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
