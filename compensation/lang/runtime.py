@@ -308,6 +308,34 @@ def _indicators(
     return sorted(read.names | {r[0] for r in rows if r[0] is not None})
 
 
+VALUES_COLUMNS = [("kind", "VARCHAR"), ("section_id", "VARCHAR"), ("period", "DATE"),
+                  ("indicator", "VARCHAR"), ("value", "DECIMAL(18,6)"),
+                  ("highest", "DECIMAL(18,6)"), ("class", "TINYINT")]
+FLAGS_COLUMNS = [("kind", "VARCHAR"), ("section_id", "VARCHAR"), ("period", "DATE"),
+                 ("flags", "VARCHAR[]")]
+
+
+def _fill(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[tuple[str, str]],
+    select: str,
+    params: list,
+    create: bool,
+) -> None:
+    """Insert `select`'s rows into `table`; with `create`, (re)create the table of `columns`
+    from them in the same statement (as an INSERT would cast them; one statement less)."""
+    if not create:
+        con.execute(f"INSERT INTO {table} {select}", params)
+        return
+    names = ", ".join(n for n, _ in columns)
+    casts = ", ".join(f"CAST({n} AS {t}) AS {n}" for n, t in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {casts} FROM ({select}) AS x({names})",
+        params,
+    )
+
+
 def _prepare_values(
     con: duckdb.DuckDBPyConnection,
     compiled: CompiledScheme,
@@ -320,14 +348,6 @@ def _prepare_values(
     """Period values from `since` on (not the whole history: a monthly run reads one or two
     years), of the indicators the rules read; periods longer than a month count only months up
     to `through` (to date). The flags of each period, over all indicators, go to ev_flags."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_values (kind VARCHAR, section_id VARCHAR, period DATE, "
-        "indicator VARCHAR, value DECIMAL(18,6), highest DECIMAL(18,6), class TINYINT)"
-    )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE ev_flags (kind VARCHAR, section_id VARCHAR, period DATE, "
-        "flags VARCHAR[])"
-    )
     # only what rules read (no counts; flags are in ev_flags; the highest value when a rule asks
     # for it): DuckDB then leaves the other aggregates of the period values uncomputed
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
@@ -353,15 +373,13 @@ def _prepare_values(
         flags = f"period_flags(?, '{grain}'{cut})"
         if grain == "month" and shared_months:
             values, flags, first = SHARED_VALUES, SHARED_FLAGS, []
-        con.execute(
-            f"INSERT INTO ev_values SELECT '{grain}', {columns} FROM {values} {wanted}",
-            [*first, since, indicators, indicators],
-        )
-        con.execute(
-            f"INSERT INTO ev_flags SELECT '{grain}', section_id, period, flags "
-            f"FROM {flags} {in_run}",
-            [*first, since],
-        )
+        create = grain == "month"  # the first: it creates the tables
+        _fill(con, "ev_values", VALUES_COLUMNS,
+              f"SELECT '{grain}', {columns} FROM {values} {wanted}",
+              [*first, since, indicators, indicators], create)
+        _fill(con, "ev_flags", FLAGS_COLUMNS,
+              f"SELECT '{grain}', section_id, period, flags FROM {flags} {in_run}",
+              [*first, since], create)
 
     from_samples("month", None)
     kinds.discard("month")
