@@ -28,23 +28,28 @@ class MissingData:
 
 
 _MISSING = """
-WITH months AS (
-    SELECT CAST(range AS DATE) AS month
-    FROM range(CAST(? AS DATE), CAST(? AS DATE) + INTERVAL 1 MONTH, INTERVAL 1 MONTH)
+WITH wanted AS (
+    SELECT unnest(CAST(? AS VARCHAR[])) AS scheme, unnest(CAST(? AS DATE[])) AS first,
+           unnest(CAST(? AS DATE[])) AS last
+), months AS (
+    SELECT w.scheme, CAST(unnest(range(CAST(w.first AS TIMESTAMP),
+                                       CAST(w.last AS TIMESTAMP) + INTERVAL 1 MONTH,
+                                       INTERVAL 1 MONTH)) AS DATE) AS month
+    FROM wanted w
 ), seen AS (
     SELECT DISTINCT x.section_id, CAST(date_trunc('month', x.sampled_at) AS DATE) AS month
     FROM samples x JOIN batches b ON b.batch_id = x.batch_id
     WHERE b.loaded_at <= CAST(? AS TIMESTAMP)
-      AND x.sampled_at >= CAST(? AS DATE)
-      AND x.sampled_at < CAST(? AS DATE) + INTERVAL 1 MONTH
+      AND x.sampled_at >= (SELECT min(first) FROM wanted)
+      AND x.sampled_at < (SELECT max(last) FROM wanted) + INTERVAL 1 MONTH
 )
-SELECT s.section_id, s.name, m.month
+SELECT m.scheme, s.section_id, s.name, m.month
 FROM sections s JOIN months m
   ON s.valid_from < m.month + INTERVAL 1 MONTH AND (s.valid_to IS NULL OR s.valid_to >= m.month)
-WHERE list_contains(s.schemes, ?)
+WHERE list_contains(s.schemes, m.scheme)
   AND NOT EXISTS (SELECT 1 FROM seen WHERE seen.section_id = s.section_id
                                        AND seen.month = m.month)
-ORDER BY m.month, s.river, s.bank NULLS LAST, s.river_order, s.section_id
+ORDER BY m.scheme, m.month, s.river, s.bank NULLS LAST, s.river_order, s.section_id
 """
 
 
@@ -52,8 +57,22 @@ def sections_without_data(
     con: duckdb.DuckDBPyConnection, scheme: str, first: date, last: date, as_of: datetime
 ) -> list[MissingData]:
     """(section, month) pairs of `scheme` in months first..last with no sample loaded by as_of."""
-    rows = con.execute(_MISSING, [first, last, as_of, first, last, scheme]).fetchall()
-    return [MissingData(section_id, name, month) for section_id, name, month in rows]
+    return sections_without_data_each(con, [(scheme, first, last)], as_of).get(scheme, [])
+
+
+def sections_without_data_each(
+    con: duckdb.DuckDBPyConnection, windows: list[tuple[str, date, date]], as_of: datetime
+) -> dict[str, list[MissingData]]:
+    """`sections_without_data` of several (scheme, first, last) in one statement (a run of every
+    scheme asked once per scheme; planning was most of each question's cost)."""
+    if not windows:
+        return {}
+    schemes, firsts, lasts = (list(c) for c in zip(*windows, strict=True))
+    rows = con.execute(_MISSING, [schemes, firsts, lasts, as_of]).fetchall()
+    found: dict[str, list[MissingData]] = {}
+    for scheme, section_id, name, month in rows:
+        found.setdefault(scheme, []).append(MissingData(section_id, name, month))
+    return found
 
 
 def missing_sentence(missing: list[MissingData]) -> str:

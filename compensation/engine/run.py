@@ -19,7 +19,12 @@ import duckdb
 
 import compensation
 from compensation.engine import hashes
-from compensation.engine.coverage import MissingData, missing_sentence, sections_without_data
+from compensation.engine.coverage import (
+    MissingData,
+    missing_sentence,
+    sections_without_data,
+    sections_without_data_each,
+)
 from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, month_label, window_for
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
@@ -208,9 +213,11 @@ def run_window(
     as_of: datetime,
     prepare: PrepareRun | None = None,
     shared_months: bool = False,
+    missing: list[MissingData] | None = None,
 ) -> RunResult:
     """Compute and record one run of one scheme over one window (caller holds the transaction;
-    `shared_months`: the month values were made by `share_month_values` for this run)."""
+    `shared_months`: the month values were made by `share_month_values` for this run;
+    `missing`: its sections without data, when the caller asked for several runs at once)."""
     shared = {"shared_months": True} if shared_months else {}
     (prepare or _default_prepare())(con, info.compiled, window.start, window.end, as_of, **shared)
     _stage_lines(con, info, window)
@@ -265,7 +272,8 @@ def run_window(
         window_end=window.end, line_count=int(count), total_yuan=Decimal(total),
         lines_hash=digest["lines"], same_as_run=same, hashes=digest,
         differs_from=inputs_only if same is None else None,
-        missing=sections_without_data(con, info.id, window.start, window.end, as_of),
+        missing=missing if missing is not None
+        else sections_without_data(con, info.id, window.start, window.end, as_of),
         year_begins=info.year_begins, stored_start=stored_start, stored_end=stored_end,
     )
 
@@ -278,6 +286,7 @@ def run_scheme(
     as_of: datetime | None = None,
     prepare: PrepareRun | None = None,
     shared_months: bool = False,
+    missing: list[MissingData] | None = None,
 ) -> RunResult:
     """Run one compiled scheme for `--period` or `--year` (caller holds the transaction)."""
     window = _window(info, period, year)
@@ -288,7 +297,7 @@ def run_scheme(
             run_id=None, scheme=info.id, label=label,
             skipped=f"方案 {info.id} 自 {start} 起执行，{label} 不在其范围内，未运行。",
         )
-    return run_window(con, info, window, as_of or datetime.now(), prepare, shared_months)
+    return run_window(con, info, window, as_of or datetime.now(), prepare, shared_months, missing)
 
 
 def _window(info: SchemeInfo, period: str | None, year: str | int | None) -> Window | None:
@@ -310,10 +319,17 @@ def run_schemes(
     stamp = as_of or datetime.now()
     with transaction(con):
         # several schemes: their month values in one statement (its planning was most of the cost)
-        starts = [(i.compiled, w.start) for i in infos if (w := _window(i, period, year))]
-        if len(starts) > 1:
+        windows = {i.id: w for i in infos if (w := _window(i, period, year))}
+        starts = [(i.compiled, windows[i.id].start) for i in infos if i.id in windows]
+        shared = len(starts) > 1
+        missing: dict[str, list[MissingData]] = {}
+        if shared:
             from compensation.lang.runtime import share_month_values
 
             share_month_values(con, starts, stamp)
-        return [run_scheme(con, info, period, year, stamp, shared_months=len(starts) > 1)
+            # the samples are not changed by the runs: every scheme's gaps in one statement
+            missing = sections_without_data_each(
+                con, [(s, w.start, w.end) for s, w in windows.items()], stamp)
+        return [run_scheme(con, info, period, year, stamp, shared_months=shared,
+                           missing=missing.get(info.id, []) if shared else None)
                 for info in infos]

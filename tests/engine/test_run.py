@@ -193,6 +193,29 @@ def test_a_run_names_the_sections_without_data_in_its_own_message(con, tmp_path:
     ) in year.message
 
 
+def test_gaps_of_several_windows_in_one_question_are_each_window_alone(con) -> None:
+    # the toy's four sections: s1 has January 2018 data, s3 only in a batch loaded 2018-03-01;
+    # asked together (as `run --scheme all` does) each window gets exactly its own answer
+    from compensation.engine.coverage import sections_without_data, sections_without_data_each
+
+    toy.add_batch(con, 1, datetime(2018, 2, 1))
+    toy.add_batch(con, 2, datetime(2018, 3, 1))
+    _sample(con, 1, "s1", datetime(2018, 1, 5, 9))
+    _sample(con, 2, "s3", datetime(2018, 1, 6, 9))
+    windows = [("toy", JAN, JAN), ("nobody", JAN, date(2018, 3, 1)),
+               ("toy", date(2017, 12, 1), date(2018, 2, 1))]
+    as_of = datetime(2018, 2, 15)
+    together = sections_without_data_each(con, windows[:2], as_of)
+    assert together == {"toy": sections_without_data(con, "toy", JAN, JAN, as_of)}
+    assert [(m.section_id, m.month) for m in together["toy"]] == [
+        ("ctl", JAN), ("s2", JAN), ("s3", JAN)]
+    # a wider window: December 2017 is before the sections exist (valid from 2018-01), then
+    # January's 3 gaps and February's 4 (no sample of February)
+    wide = sections_without_data_each(con, windows[2:], as_of)["toy"]
+    assert [m.month for m in wide] == [JAN] * 3 + [date(2018, 2, 1)] * 4
+    assert sections_without_data_each(con, [], as_of) == {}
+
+
 def test_a_run_with_every_section_measured_says_nothing_more(con, tmp_path: Path) -> None:
     toy.add_batch(con, 1, datetime(2018, 2, 1))
     for section in ("s1", "s2", "s3", "ctl"):
