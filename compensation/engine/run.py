@@ -99,9 +99,8 @@ def _default_prepare() -> PrepareRun:
 
 def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Window) -> None:
     """Run every rule once over the whole window into the staging table (base scenario only)."""
-    con.execute(f"DROP TABLE IF EXISTS {STAGE}")
     con.execute(
-        f"""CREATE TEMP TABLE {STAGE} (
+        f"""CREATE OR REPLACE TEMP TABLE {STAGE} (
             rule_order INTEGER, scenario VARCHAR, rule VARCHAR, period_start DATE,
             period_end DATE, section_id VARCHAR, payer VARCHAR, payee VARCHAR,
             amount DECIMAL(18,2), branch VARCHAR, exception VARCHAR, reason VARCHAR, trace JSON)"""
@@ -222,18 +221,20 @@ def run_window(
     (prepare or _default_prepare())(con, info.compiled, window.start, window.end, as_of, **shared)
     _stage_lines(con, info, window)
     batches = hashes.visible_batches(con, as_of)
+    # the run id, the staged lines' count, sum, span and hash in one statement
+    run_id, count, total, stored_start, stored_end, lines = con.execute(
+        "SELECT nextval('run_seq'), * FROM (SELECT count(*), COALESCE(sum(amount), 0),"
+        f" min(period_start), max(period_end) FROM {STAGE}),"
+        f" ({hashes.LINES_HASH_SQL.format(table=STAGE)})"
+    ).fetchall()[0]
+    run_id = int(run_id)
     digest = {
         "rules": hashes.rules_hash(info.path),
         "data": hashes.data_hash(batches),
         "params": hashes.params_hash(con, info.parameters, resolved=prepare is None),
-        "lines": hashes.lines_hash(con, STAGE),
+        "lines": str(lines),
     }
     same, inputs_only = _previous_same(con, info, window, digest)
-    run_id, count, total, stored_start, stored_end = con.execute(
-        "SELECT nextval('run_seq'), * FROM (SELECT count(*), COALESCE(sum(amount), 0),"
-        f" min(period_start), max(period_end) FROM {STAGE})"
-    ).fetchall()[0]
-    run_id = int(run_id)
     rules_meta = [
         {"id": r.id, "title": r.title, "basis": r.basis, "file": r.file, "line": r.line}
         for r in info.rules
