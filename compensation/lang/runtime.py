@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import duckdb
 
@@ -357,22 +358,26 @@ def _prepare_values(
     wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
               "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
     kinds = set(compiled.value_kinds)
-    # without automatic samples the automatic-first aggregates can be skipped (same values)
-    automatic = con.execute(
-        "SELECT EXISTS (SELECT 1 FROM samples WHERE source = 'auto' "
-        "AND section_id IN (SELECT section_id FROM ev_sections))"
-    ).fetchall()[0][0]
-    sources = f"automatic := {'true' if automatic else 'false'}"
+    @cache
+    def sources() -> str:
+        """Without automatic samples the automatic-first aggregates can be skipped (same
+        values); asked only when values are computed here (not for shared month values)."""
+        automatic = con.execute(
+            "SELECT EXISTS (SELECT 1 FROM samples WHERE source = 'auto' "
+            "AND section_id IN (SELECT section_id FROM ev_sections))"
+        ).fetchall()[0][0]
+        return f"automatic := {'true' if automatic else 'false'}"
 
     def from_samples(grain: str, up_to: date | None) -> None:
         """The `grain` values and flags straight from the samples (to date with `up_to`): every
         period kind by one rule, the mean of its valid samples rounded once (period_values)."""
         cut = ", through := ?, begins := ?" if up_to else ""
         first = [as_of] + ([up_to, compiled.year_begins] if up_to else [])
-        values = f"period_values(?, '{grain}'{cut}, {sources})"
-        flags = f"period_flags(?, '{grain}'{cut})"
         if grain == "month" and shared_months:
             values, flags, first = SHARED_VALUES, SHARED_FLAGS, []
+        else:
+            values = f"period_values(?, '{grain}'{cut}, {sources()})"
+            flags = f"period_flags(?, '{grain}'{cut})"
         create = grain == "month"  # the first: it creates the tables
         _fill(con, "ev_values", VALUES_COLUMNS,
               f"SELECT '{grain}', {columns} FROM {values} {wanted}",
