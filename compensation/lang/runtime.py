@@ -122,11 +122,7 @@ def _create_columns(
         defs = ", ".join(f"{c} {t}" for c, t in zip(columns, casts, strict=True))
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} ({defs})")
         return
-    lists = [list(col) for col in zip(*rows, strict=True)]
-    select = ", ".join(
-        f"CAST(unnest(?) AS {t}) AS {c}" for c, t in zip(columns, casts, strict=True)
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select}", lists)
+    _insert_columns(con, table, columns, rows, casts, "CREATE OR REPLACE TEMP TABLE {} AS")
 
 
 def _insert_columns(
@@ -135,15 +131,17 @@ def _insert_columns(
     columns: list[str],
     rows: list[tuple],
     casts: list[str],
+    into: str = "INSERT INTO {}",
 ) -> None:
-    """Insert many rows in one statement: each column passed as one list parameter."""
+    """Insert many rows in one statement: each column passed as one list parameter (`into`:
+    the statement's head, the table's name in place of {})."""
     if not rows:
         return
     lists = [list(col) for col in zip(*rows, strict=True)]
     select = ", ".join(
         f"CAST(unnest(?) AS {t}) AS {c}" for c, t in zip(columns, casts, strict=True)
     )
-    con.execute(f"INSERT INTO {table} SELECT {select}", lists)
+    con.execute(f"{into.format(table)} SELECT {select}", lists)
 
 
 def prepare_run(
