@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from compensation.lang import BASE_SCENARIO, CompiledScheme
+from compensation.months import agreement_year, month_label
 from compensation.scenario.evaluate import (
     Direction,
     choose_years,
@@ -48,6 +49,15 @@ class Comparison:
     yearly: dict[int, dict[str, Decimal]]
     monthly: list[MonthRow]
     totals: dict[str, Decimal] = field(default_factory=dict)
+    year_begins: int = 1  # the scheme's first month of the (agreement) year
+
+    def year_label(self, year: int) -> str:
+        """'2023' for a calendar year; '2022 协议年（2022-06～2023-05）' for an agreement year, so
+        that a reader does not take the agreement year beginning in 2022 for the calendar year."""
+        if self.year_begins == 1:
+            return str(year)
+        first, last = agreement_year(year, self.year_begins)
+        return f"{year} 协议年（{month_label(first)}～{month_label(last)}）"
 
     def diff(self, name: str, year: int | None = None) -> Decimal:
         """Net under `name` minus net under the base (over all years when `year` is None)."""
@@ -95,7 +105,7 @@ def compare(
     totals = {n: sum((yearly[y][n] for y in year_list), ZERO) for n in names}
     return Comparison(
         compiled.id, compiled.title, direction, year_list, base_name, loaded, yearly, monthly,
-        totals,
+        totals, compiled.year_begins,
     )
 
 

@@ -22,7 +22,8 @@ def comparison_lines(c: Comparison) -> list[str]:
         changes = "" if s.is_base else f"（{s.overrides_text()}）"
         lines.append(f"  {s.name}：{s.description}{changes}")
     for year in [*c.years, None]:
-        label = f"{year} 年" if year is not None else "合计"
+        label = ("合计" if year is None else f"{year} 年" if c.year_begins == 1
+                 else c.year_label(year))
         parts = []
         for n in c.names:
             net = c.yearly[year][n] if year is not None else c.totals[n]

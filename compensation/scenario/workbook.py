@@ -68,12 +68,12 @@ def comparison_workbook(c: Comparison, path: Path) -> Path:
         header += [f"{n} 净额（万元）", f"{n} 较基准（万元）"]
     header_row(ws, 1, header)
     for r, year in enumerate([*c.years, None], start=2):
-        put(ws, r, 1, str(year) if year is not None else "合计")
+        put(ws, r, 1, c.year_label(year) if year is not None else "合计")
         for k, n in enumerate(c.names):
             net = c.yearly[year][n] if year is not None else c.totals[n]
             _money(ws, r, 2 + 2 * k, net)
             _money(ws, r, 3 + 2 * k, c.diff(n, year))
-    set_widths(ws, [10] + [16] * (2 * len(c.names)))
+    set_widths(ws, [10 if c.year_begins == 1 else 32] + [16] * (2 * len(c.names)))
 
     ws = book.create_sheet("月度净额与原因")
     header = ["月份"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from scenario_support import AS_OF, read_only, write_scenario
 
@@ -94,3 +95,38 @@ def test_nothing_written_to_the_ledger(small_db) -> None:
         assert connection.execute("SELECT count(*) FROM runs").fetchall() == [(0,)]
     finally:
         connection.close()
+
+
+def test_agreement_years_are_named_with_their_months(demo_build, tmp_path, ecocomp) -> None:
+    """The June–May example scheme of the demo: compare names each year by its months (the
+    agreement year beginning in 2022 is 2022-06～2023-05), in the terminal and the workbook. By the
+    rule, a section better than Ⅲ for the year earns annual_amount: 100万 in the rule file, 200万
+    in the scenario, so the scenario's net is exactly twice the base's."""
+    import os
+    import subprocess
+
+    import openpyxl
+
+    assert demo_build.returncode == 0, demo_build.stderr
+    (tmp_path / "a200.toml").write_text(
+        'title = "年度金额200万元"\ndescription = "年度金额200万元"\n'
+        'scheme = "daoguan_agreement_year"\n\n[parameters]\nannual_amount = "200万"\n',
+        encoding="utf-8")
+    rules = Path(__file__).resolve().parents[2] / "rules" / "examples"
+    env = {**os.environ, "ECOCOMP_DB": str(demo_build.db), "ECOCOMP_RULES": str(rules)}
+    done = subprocess.run(
+        [ecocomp, "scenario", "compare", "base", "a200.toml", "--scheme",
+         "daoguan_agreement_year", "--years", "2022-2023", "--out", "c.xlsx"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    shown = subprocess.run(
+        [ecocomp, "scenario", "compare", "base", "a200.toml", "--scheme",
+         "daoguan_agreement_year", "--years", "2022-2023"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False).stdout
+    assert ("2022 协议年（2022-06～2023-05）：base 100.00；a200 200.00（较基准 +100.00）"
+            in shown.splitlines())
+    assert ("2023 协议年（2023-06～2024-05）：base 100.00；a200 200.00（较基准 +100.00）"
+            in shown.splitlines())
+    sheet = openpyxl.load_workbook(tmp_path / "c.xlsx")["年度净额"]
+    assert [sheet.cell(r, 1).value for r in (2, 3, 4)] == [
+        "2022 协议年（2022-06～2023-05）", "2023 协议年（2023-06～2024-05）", "合计"]
