@@ -19,10 +19,10 @@ from compensation.engine.ledger import (
     year_begins_of,
 )
 from compensation.engine.money import wan_text, yuan_text
-from compensation.engine.periods import agreement_year, month_label, parse_month, parse_year
+from compensation.engine.periods import parse_month, parse_year
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
-from compensation.months import period_text
+from compensation.months import agreement_year, month_label, period_text
 
 JSON_FIELDS = (
     "line", "run", "scheme", "rule", "period", "section", "section_name", "payer", "payer_name",

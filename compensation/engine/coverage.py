@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from compensation.engine.periods import month_label
+from compensation.months import month_label
 
 SHOWN = 3  # sections named in a sentence; the rest are counted
 

@@ -7,13 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from compensation.errors import EcocompError
-from compensation.months import (  # noqa: F401  (re-exported: the engine's month arithmetic)
-    add_months,
-    agreement_year,
-    month_label,
-    month_range,
-    year_start,
-)
+from compensation.months import agreement_year, month_label, month_range, year_start
 
 _PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^\d{4}$")

@@ -26,9 +26,10 @@ from compensation.engine.coverage import (
     sections_without_data_each,
 )
 from compensation.engine.money import wan_text
-from compensation.engine.periods import Window, month_label, window_for
+from compensation.engine.periods import Window, window_for
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
 from compensation.errors import EcocompError
+from compensation.months import month_label
 from compensation.store import transaction
 
 STAGE = "engine_run_lines"

@@ -19,15 +19,10 @@ import duckdb
 
 from compensation.engine.ledger import current_lines, party_names, party_nets
 from compensation.engine.money import wan_display, yuan_text
-from compensation.engine.periods import (
-    add_months,
-    agreement_year,
-    month_label,
-    month_range,
-    parse_year,
-)
+from compensation.engine.periods import parse_year
 from compensation.engine.schemes import require_stored_schemes
 from compensation.errors import EcocompError
+from compensation.months import add_months, agreement_year, month_label, month_range
 from compensation.store import transaction
 
 Pair = tuple[str, str]

@@ -13,8 +13,8 @@ from datetime import date
 import duckdb
 
 from compensation.engine.coverage import SHOWN, sections_without_data
-from compensation.months import MONTHS_PER_KIND, add_months, period_start
-from compensation.render.data import chosen_runs, month_range
+from compensation.months import MONTHS_PER_KIND, add_months, month_range, period_start
+from compensation.render.data import chosen_runs
 from compensation.render.labels import SCHEME_TITLES, scheme_title
 
 

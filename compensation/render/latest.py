@@ -13,8 +13,9 @@ from typing import Any
 import duckdb
 
 from compensation.errors import EcocompError
+from compensation.months import add_months, month_start
 from compensation.render.bulletin import render_bulletin
-from compensation.render.data import add_months, month_start, read_lines
+from compensation.render.data import read_lines
 from compensation.render.labels import scheme_title
 from compensation.render.pdf import find_chromium
 from compensation.render.workbook import export_districts
