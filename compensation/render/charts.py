@@ -34,6 +34,8 @@ from compensation.render.svg_charts import (  # noqa: E402
     PENALTY_COLOUR,
     REWARD_COLOUR,
     ROWS_PER_CHART,
+    chart_pages,
+    row_label,
     sections_by_river,
 )
 
@@ -64,17 +66,13 @@ def _fixed_margins(fig: plt.Figure, labels: Sequence[str], top_inches: float = 0
                         bottom=bottom_inches / height)
 
 
-def _pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [items]
-
-
 def district_bars(parties: Sequence[PartyTotal], fmt: str = "png") -> list:
     """Net amount per party, this month and year to date (万元), one bar pair per party."""
     if not parties:
         return []
     charts = []
     with plt.rc_context(_style()):
-        for page in _pages(list(parties)):
+        for page in chart_pages(list(parties)):
             names = [plain(p.name) for p in page]
             month = [float(yuan_to_wan(p.month)) for p in page]
             ytd = [float(yuan_to_wan(p.year_to_date)) for p in page]
@@ -112,7 +110,7 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = 
     charts = []
     with_numerals = len(rows) <= NUMERALS_UP_TO
     with plt.rc_context(_style()):
-        for page in _pages(list(rows)):
+        for page in chart_pages(list(rows)):
             rgb = np.array([[_rgb(class_fill(k)) for k in row.classes] for row in page])
             fig, ax = plt.subplots(figsize=(7.2, 0.8 + 0.24 * len(page)))
             ax.imshow(rgb, aspect="auto", interpolation="nearest",
@@ -130,12 +128,12 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = 
             ax.set_xticks([i + 0.5 for i in range(len(months))],
                           [f"{m.year % 100:02d}/{m.month}" for m in months], fontsize=7)
             ax.set_yticks([i + 0.5 for i in range(len(page))],
-                          [_row_label(r) for r in page], fontsize=7)
+                          [row_label(r, plain) for r in page], fontsize=7)
             ax.tick_params(length=0)
             ax.xaxis.tick_top()
             for spine in ax.spines.values():
                 spine.set_visible(False)
-            _fixed_margins(fig, [_row_label(r) for r in page], top_inches=0.35)
+            _fixed_margins(fig, [row_label(r, plain) for r in page], top_inches=0.35)
             charts.append(_finish(fig, fmt))
     return charts
 
@@ -143,12 +141,6 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date], fmt: str = 
 def _rgb(colour: str) -> tuple[float, float, float]:
     value = colour.lstrip("#")
     return tuple(int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-
-
-def _row_label(row: HistoryRow) -> str:
-    bank = BANK_LABELS.get(row.bank or "", "")
-    name = plain(row.name)
-    return f"{name}（{plain(row.river)}{bank}）" if bank or row.river else name
 
 
 def plain(text: str) -> str:

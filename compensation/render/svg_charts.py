@@ -14,7 +14,7 @@ Sizes are in points, 7.2 inches wide as before; charts with many rows are split 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from compensation.render.data import Registry
@@ -67,7 +67,8 @@ def _svg(height: float, body: Iterable[str]) -> str:
             f"font-family='{FONT}'>" + "".join(body) + "</svg>")
 
 
-def _pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
+def chart_pages(items: Sequence, size: int = ROWS_PER_CHART) -> list[Sequence]:
+    """Rows in pages of `size`, so that a thousand sections still render and print."""
     return [items[i : i + size] for i in range(0, len(items), size)] or [items]
 
 
@@ -93,7 +94,7 @@ def district_bars(parties: Sequence[PartyTotal]) -> list[str]:
     """Net amount per party, this month and year to date (万元), one bar pair per party."""
     if not parties:
         return []
-    return [_district_page(page) for page in _pages(list(parties))]
+    return [_district_page(page) for page in chart_pages(list(parties))]
 
 
 def _district_page(page: Sequence[PartyTotal]) -> str:
@@ -149,9 +150,11 @@ def _district_page(page: Sequence[PartyTotal]) -> str:
     return _svg(height, out)
 
 
-def _row_label(row: HistoryRow) -> str:
+def row_label(row: HistoryRow, text: Callable[[str], str] = str) -> str:
+    """A section's row in the class strips: name (river and bank); `text` escapes the names from
+    the data for the drawing library (matplotlib's `$`)."""
     bank = BANK_LABELS.get(row.bank or "", "")
-    return f"{row.name}（{row.river}{bank}）" if bank or row.river else row.name
+    return f"{text(row.name)}（{text(row.river)}{bank}）" if bank or row.river else text(row.name)
 
 
 def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str]:
@@ -160,12 +163,12 @@ def class_strips(rows: Sequence[HistoryRow], months: Sequence[date]) -> list[str
     if not rows:
         return []
     with_numerals = len(rows) <= NUMERALS_UP_TO
-    return [_strip_page(page, months, with_numerals) for page in _pages(list(rows))]
+    return [_strip_page(page, months, with_numerals) for page in chart_pages(list(rows))]
 
 
 def _strip_page(page: Sequence[HistoryRow], months: Sequence[date], numerals: bool) -> str:
     height = (0.8 + 0.24 * len(page)) * 72
-    labels = [_row_label(r) for r in page]
+    labels = [row_label(r) for r in page]
     left = max(text_width(label, 7) for label in labels) + 8
     right, top, bottom = WIDTH * 0.98, 0.35 * 72, height - 0.15 * 72
     cell_w = (right - left) / max(len(months), 1)
