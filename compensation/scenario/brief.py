@@ -66,9 +66,14 @@ def _net(c: Comparison, amount: Decimal) -> str:
     return "双方互不支付"
 
 
+def years_text(c: Comparison) -> str:
+    """The compared years as the brief says them: 2022—2024年, or 2023年."""
+    return f"{c.years[0]}—{c.years[-1]}年" if len(c.years) > 1 else f"{c.years[0]}年"
+
+
 def summary(c: Comparison) -> list[str]:
     """One paragraph for the current clauses, then one per proposed change."""
-    years = f"{c.years[0]}—{c.years[-1]}年" if len(c.years) > 1 else f"{c.years[0]}年"
+    years = years_text(c)
     base = c.scenarios[0]
     lines = ["现行条款下，" + "；".join(f"{y}年{_net(c, c.yearly[y][base.name])}" for y in c.years)
              + f"；{years}合计{_net(c, c.totals[base.name])}。"]
@@ -124,7 +129,7 @@ def break_even_sentences(con: duckdb.DuckDBPyConnection, c: Comparison) -> list[
         return []
     step = top / BREAK_EVEN_STEPS
     grid = {param.name: f"0元..{top}元/{step}元"}
-    years = f"{c.years[0]}—{c.years[-1]}年" if len(c.years) > 1 else f"{c.years[0]}年"
+    years = years_text(c)
     lines = []
     for s in c.scenarios:
         found = sweep(con, compiled, grid, c.years, on=None if s.is_base else s.name,
