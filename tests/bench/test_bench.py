@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench import alt_python, alt_sql, store_setup
+from bench import alt_python, alt_sql, real_path, store_setup
 from bench.config import REPO_DIR, WORK_DIR
 from bench.generate import Network, write_parties, write_sections
 
@@ -79,7 +79,12 @@ def test_quick_run_agrees() -> None:
     assert all(case["status"] in ("ok", "not_available") for case in cases.values())
     cpi_check = next(c for c in summary["checks"] if c["name"].startswith("CPI 规则金额 16"))
     assert "逐行一致" in cpi_check["detail"]
-    assert (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8").startswith("# 基准测试结果")
+    # the user's path as processes (quick data: one year, 2024), its ledger equal to the query's
+    assert cases["once/real.path_2024_2024"]["status"] == "ok"
+    real_check = next(c for c in summary["checks"] if c["name"] == "真实路径 CPI 金额 2024")
+    assert real_check["agreed"] and "逐行一致" in real_check["detail"]
+    text = (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8")
+    assert text.startswith("# 基准测试结果") and "## 真实路径 Real path" in text
 
 
 def _cpi_rows(section: str, day: str, cod: str, codmn: str, nh3n: str, tp: str) -> list[dict]:
@@ -258,3 +263,24 @@ def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) ->
     ).fetchall()
     con.close()
     assert lines == [("BS00001", "bp0000", "city_treasury", Decimal("1000000.00"))]
+
+
+def test_real_path_runs_the_user_commands_and_records_the_amounts_by_hand(
+        cpi_store: Path, tmp_path: Path) -> None:
+    """`run --year 2024`, `settle`, the bulletin and the workbooks as processes on the small store:
+    the ledger's CPI lines are the amounts worked out by hand above."""
+    out = tmp_path / "real.parquet"
+    result = real_path.real_path({
+        "db": str(cpi_store), "rules": str(REPO_DIR / "rules"), "work": str(tmp_path / "work"),
+        "first": 2024, "last": 2024, "out": str(out)})
+    assert [s["label"] for s in result["steps"]] == [
+        "run --scheme yangtze_han --year 2024", "settle --year 2024",
+        "bulletin --period 2024-12 --format html", "export districts --year 2024"]
+    assert all(s["seconds"] > 0 and s["peak_mb"] > 0 for s in result["steps"])
+    got = pl.read_parquet(out).sort(["section_id", "period"])
+    assert {(r["section_id"], r["period"]): r["amount"] for r in got.iter_rows(named=True)} == \
+        EXPECTED_CPI
+    # the chain's 9 assessed sections (BS00004… have no data: zero lines with a reason) × 12
+    # months × 2 rules (cpi_band, class_decline), every line traced
+    assert result["ledger"]["lines"] == result["ledger"]["traced"] == 216
+    assert not (tmp_path / "work").exists()  # the copy is removed
