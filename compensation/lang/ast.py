@@ -56,6 +56,14 @@ class ControlRef(Node):
 
 
 @dataclass
+class SectionRef(Node):
+    """`section` (its code), `section.river`, `section.party`, `section.party.kind`: the
+    section's registry entry, for selecting sections and parties by name (issue #18 item 4)."""
+
+    attr: str  # "" (the code) | "river" | "bank" | "water_body" | "party" | "party.kind"
+
+
+@dataclass
 class Call(Node):
     func: str
     args: list[Expr]
@@ -173,6 +181,7 @@ Expr = (
     | Name
     | AmountRef
     | ControlRef
+    | SectionRef
     | Call
     | Comprehension
     | Spread
@@ -277,6 +286,8 @@ class Rule(Node):
     amount: Expr
     exceptions: list[ExceptClause]
     caps: list[Cap]
+    # `for each section where …`: which sections the rule covers (None: all of its selector)
+    where: Expr | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass
@@ -314,6 +325,8 @@ def to_data(node: Any) -> Any:
         for f in fields(node):
             if f.name in ("line", "col", "source"):
                 continue
+            if f.metadata.get("omit_none") and getattr(node, f.name) is None:
+                continue  # a later optional field: earlier snapshots stay as they were
             data[f.name] = to_data(getattr(node, f.name))
         return data
     return node

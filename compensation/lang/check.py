@@ -4,7 +4,7 @@ measure cycles. Every finding is a Diagnostic with file:line:col, a caret and a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +23,14 @@ from compensation.lang.scope import (
     is_flag,
     month_index,
     month_text,
+)
+from compensation.lang.selection import (
+    ALLOWED_WORDS,
+    ATTRIBUTES,
+    attribute_written,
+    fixed_value_problem,
+    named_values,
+    not_in_registry,
 )
 from compensation.lang.units import Unit
 from compensation.lang.written import written
@@ -199,6 +207,8 @@ class Checker:
     # ---- rules
     def check_rule(self, rule: ast.Rule) -> None:
         local: dict[str, Unit] = {}
+        if rule.where is not None:
+            self.check_where(rule.where)
         for let in rule.lets:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
@@ -232,6 +242,52 @@ class Checker:
                     f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
                     "(a section cap needs a rule over sections)",
                 )
+
+    def check_where(self, where: ast.Expr) -> None:
+        """`for each section where …` selects by the registry only (the code and attributes):
+        the rows a rule has must not depend on data or parameters."""
+        self.expect_bool(where, self.infer(where, {}, set()))
+        stack: list[ast.Node] = [where]
+        wrong: list[ast.Node] = []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Compare | ast.Unary) or (
+                isinstance(node, ast.Binary) and node.op in ("and", "or")
+            ):
+                stack += ast.children(node)
+            elif not (isinstance(node, ast.SectionRef | ast.Str) or isinstance(node, ast.Name)
+                      and self.scope.kind_of(node.name, {}) in ("party", None)):  # None: told
+                wrong.append(node)
+        if wrong:
+            self.err(
+                min(wrong, key=lambda n: (n.line, n.col)),
+                f"“for each … section where”只能按断面编号和名录属性选择（{ALLOWED_WORDS}，"
+                "与带引号的文字或当事方编号比较，可用 and、or、not 连接）；按监测值或参数的"
+                "条件请写在金额或例外中。(where selects by the registry only)",
+            )
+
+    def infer_section_ref(self, e: ast.SectionRef, local: dict[str, Unit]) -> Unit:
+        if e.attr not in ATTRIBUTES:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”不是断面的名录属性；可用：{ALLOWED_WORDS}。"
+                f"(unknown section attribute {e.attr})",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None and "__sections__" not in local:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”只能用在按断面核算的规则中（或 for s in sections "
+                "之内）。(needs a section rule)",
+            )
+        return ATTRIBUTES[e.attr][1]
+
+    def check_section_value(self, e: ast.Compare) -> None:
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, ast.SectionRef) and isinstance(b, ast.Str):
+                problem = fixed_value_problem(a.attr, b.text)
+                if problem is not None:
+                    self.err(b, problem)
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
         if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
@@ -315,6 +371,8 @@ class Checker:
             return u.MONEY
         if isinstance(e, ast.Name):
             return self.infer_name(e, local, visiting)
+        if isinstance(e, ast.SectionRef):
+            return self.infer_section_ref(e, local)
         if isinstance(e, ast.ControlRef):
             if e.name not in self.scope.measures:
                 self.err(
@@ -355,6 +413,9 @@ class Checker:
                     f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
                     "values of different units)",
                 )
+            elif a.kind in ("text", "party") and e.op not in ("=", "!="):
+                self.err(e, f"{a.describe()}只能用 = 或 != 比较。(only = and != for names)")
+            self.check_section_value(e)
             return u.BOOL
         if isinstance(e, ast.InRange):
             x = self.infer(e.x, local, visiting)
@@ -421,6 +482,8 @@ class Checker:
             return u.INDICATOR
         if kind == "sections":
             return u.SECTION
+        if kind == "party":
+            return u.PARTY
         self.err(e, self.unknown_name_message(e.name, local))
         return ANY_UNIT
 
@@ -779,6 +842,7 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
+            local = {**local, "__sections__": u.SECTION}
             if self.rule is None or self.rule.selector is None:
                 self.err(
                     e.source,
@@ -886,8 +950,12 @@ class CheckedFile:
     warnings: list[Diagnostic] = field(default_factory=list)  # the file runs; worth a look
 
 
-def check_file(path: str | Path) -> CheckedFile:
-    """Parse and check one file."""
+Registry = Callable[[str], list[tuple[str, str]]]  # scheme id → its sections (id, river)
+
+
+def check_file(path: str | Path, registry: Registry | None = None) -> CheckedFile:
+    """Parse and check one file; with a `registry` (a database's), also the section codes and
+    rivers the rules name."""
     try:
         rf = parse_file(path)
     except RuleError as err:
@@ -895,6 +963,10 @@ def check_file(path: str | Path) -> CheckedFile:
         return CheckedFile(None, None, diags)
     checker = Checker(rf)
     found = checker.run()
+    if registry is not None:
+        found += [(ast.Str(n.value, line=n.line, col=n.col), message)
+                  for n, message in not_in_registry(rf.header.id, named_values(rf),
+                                                    registry(rf.header.id))]
 
     def located(items: list[tuple[ast.Node, str]]) -> list[Diagnostic]:
         diags = [make(rf.path, rf.source, n.line or 1, n.col or 1, msg) for n, msg in items]
@@ -921,7 +993,7 @@ def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
 
 
 def check_paths_with_warnings(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], registry: Registry | None = None
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The errors and, apart, the warnings (which do not fail the check) of every file."""
     diags: list[Diagnostic] = []
@@ -930,7 +1002,7 @@ def check_paths_with_warnings(
         if not f.exists():
             diags.append(Diagnostic(str(f), 0, 0, f"找不到规则文件或目录 {f}。(no such file)"))
             continue
-        checked = check_file(f)
+        checked = check_file(f, registry)
         diags.extend(checked.diagnostics)
         warnings.extend(checked.warnings)
     return diags, warnings

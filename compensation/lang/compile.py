@@ -26,6 +26,7 @@ from compensation.lang.loops import (
     loop_aggregate,
 )
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
+from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
     call,
     case,
@@ -148,6 +149,8 @@ class RuleCompiler:
             return ctx.amount
         if isinstance(e, ast.Name):
             return self.name(e.name, ctx)
+        if isinstance(e, ast.SectionRef):
+            return self.section_attribute(e.attr, ctx)
         if isinstance(e, ast.ControlRef):
             if ctx.main and e.name in ctx.controls:
                 return ctx.controls[e.name]
@@ -242,6 +245,15 @@ class RuleCompiler:
             )
         raise AssertionError(type(e))
 
+    def section_attribute(self, attr: str, ctx: Ctx) -> exp.Expression:
+        """`section` is the code itself; its registry attributes come from ev_sections."""
+        if not attr:
+            return ctx.section
+        a = self.alias("sa")
+        return subquery(tpl(
+            f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
+            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
         default = None
@@ -279,7 +291,7 @@ class RuleCompiler:
     def numeric(self, e: ast.Expr, ctx: Ctx) -> bool:
         """Whether `e` is a number to be compared at the decision precision (not a text, a
         variant, an indicator code, a section or a class)."""
-        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit):
+        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit | ast.SectionRef):
             return False
         if isinstance(e, ast.Name):
             if e.name in ctx.vars:
@@ -841,6 +853,9 @@ class RuleBuilder(RuleCompiler):
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
+            if rule.where is not None:  # `for each section where …`: by the registry only
+                chosen = self.cx(rule.where, replace(self.ctx, section=col("section_id", "s")))
+                cells = cells.where(chosen, copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
         self.add_cte("cells", cells, "cells")
