@@ -55,16 +55,14 @@ class Named:
 
 def named_values(rf: ast.RuleFile) -> list[Named]:
     """The section codes and rivers a file compares with quoted values (registry-checked)."""
-    found: list[Named] = []
-    stack: list[object] = [*rf.measures, *rf.rules]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Compare) and node.op in ("=", "!="):
-            for a, b in ((node.left, node.right), (node.right, node.left)):
-                if (isinstance(a, ast.SectionRef) and a.attr in REGISTRY_ATTRIBUTES
-                        and isinstance(b, ast.Str)):
-                    found.append(Named(a.attr, b.text, b.line, b.col))
-        stack += ast.children(node)
+    found = [
+        Named(a.attr, b.text, b.line, b.col)
+        for node in ast.walk([*rf.measures, *rf.rules])
+        if isinstance(node, ast.Compare) and node.op in ("=", "!=")
+        for a, b in ((node.left, node.right), (node.right, node.left))
+        if isinstance(a, ast.SectionRef) and a.attr in REGISTRY_ATTRIBUTES
+        and isinstance(b, ast.Str)
+    ]
     return sorted(found, key=lambda n: (n.line, n.col))
 
 
