@@ -80,9 +80,9 @@ def not_in_registry(
     for n in named:
         if n.value not in known[n.attr]:
             listed = "、".join(sorted(known[n.attr])[:12])
-            out.append((n, f"{REGISTRY_ATTRIBUTES[n.attr]}“{n.value}”不在方案“{scheme}”的断面"
+            out.append((n, (f"{REGISTRY_ATTRIBUTES[n.attr]}“{n.value}”不在方案“{scheme}”的断面"
                            f"名录中（已登记：{listed}）。(unknown {attribute_written(n.attr)} "
-                           f"{n.value!r})"))
+                           f"{n.value!r})")))
     return out
 
 

@@ -100,19 +100,19 @@ def _place(old: str, new: str, target: str) -> tuple[int, int]:
     ("old", "new", "target", "message"),
     [
         ('section.river = "赤水河"', 'section.basin = "赤水河"', "section.basin",
-         "“section.basin”不是断面的名录属性；可用：section、section.river、section.bank、"
+         ("“section.basin”不是断面的名录属性；可用：section、section.river、section.bank、"
          "section.water_body、section.party、section.party.kind。"
-         "(unknown section attribute basin)"),
+         "(unknown section attribute basin)")),
         ('section.party.kind = "province"', 'section.party.kind = "省"', '"省"',
-         "section.party.kind 的取值应为 district、city、county、province、treasury、other 之一"
-         "（名录中保存的代码），而不是“省”。(unknown value)"),
+         ("section.party.kind 的取值应为 district、city、county、province、treasury、other 之一"
+         "（名录中保存的代码），而不是“省”。(unknown value)")),
         ("section.party != yunnan", "section.party != hunan", "hunan",
          "未知的名称“hunan”：它不是参数、度量、let 或指标代码。(unknown name hunan)"),
         ('section = "qingshuipu"', 'value(COD) > 20 mg/L', "value(COD)",
-         "“for each … section where”只能按断面编号和名录属性选择（section、section.river、"
+         ("“for each … section where”只能按断面编号和名录属性选择（section、section.river、"
          "section.bank、section.water_body、section.party、section.party.kind，与带引号的文字"
          "或当事方编号比较，可用 and、or、not 连接）；按监测值或参数的条件请写在金额或例外中。"
-         "(where selects by the registry only)"),
+         "(where selects by the registry only)")),
         ('section.party != yunnan', 'section.party != "yunnan"', 'section.party != "yunnan"',
          "不能比较当事方与文字：单位不同。(cannot compare values of different units)"),
     ],
@@ -146,10 +146,10 @@ def test_an_unregistered_code_is_refused_by_check_with_a_database_and_by_a_run(
           for word in ('"qingshuipo"', '"赤水"') if word in s]
     listed = "gulin、maotai、qingshuipu、wujiang、xishui_s"
     expected = [
-        f"typo.rule:{at[0][0]}:{at[0][1]}: 断面编号“qingshuipo”不在方案“boundary_pool”的断面"
-        f"名录中（已登记：{listed}）。(unknown section 'qingshuipo')",
-        f"typo.rule:{at[1][0]}:{at[1][1]}: 河流“赤水”不在方案“boundary_pool”的断面名录中"
-        "（已登记：乌江、赤水河）。(unknown section.river '赤水')",
+        (f"typo.rule:{at[0][0]}:{at[0][1]}: 断面编号“qingshuipo”不在方案“boundary_pool”的断面"
+        f"名录中（已登记：{listed}）。(unknown section 'qingshuipo')"),
+        (f"typo.rule:{at[1][0]}:{at[1][1]}: 河流“赤水”不在方案“boundary_pool”的断面名录中"
+        "（已登记：乌江、赤水河）。(unknown section.river '赤水')"),
     ]
     checked = _ecocomp("--db", str(db), "rules", "check", "typo.rule", cwd=tmp_path)
     assert checked.returncode == 2 and "Traceback" not in checked.stderr
