@@ -62,6 +62,14 @@ class Call(Node):
 
 
 @dataclass
+class ControlCall(Node):
+    """`control.value(i)`: a call that reads a section's data, read on the control section (its
+    values, flags and its own water body's limits) instead of the row's."""
+
+    call: Call
+
+
+@dataclass
 class Comprehension(Node):
     func: str  # sum | mean | max | min | count | all | any
     body: Expr
@@ -174,6 +182,7 @@ Expr = (
     | AmountRef
     | ControlRef
     | Call
+    | ControlCall
     | Comprehension
     | Spread
     | SoFar
