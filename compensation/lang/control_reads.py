@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from compensation.lang import ast
+from compensation.lang.hoist import elsewhere
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
 from compensation.lang.written import written
 
@@ -29,16 +30,11 @@ class ControlReads:
 
 
 def _names(e: object) -> set[str]:
-    found = {e.name} if isinstance(e, ast.Name) else set()
-    for child in ast.children(e):
-        found |= _names(child)
-    return found
+    return {n.name for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
 def _reads_control(e: object) -> list[ast.ControlCall]:
-    if isinstance(e, ast.ControlCall):
-        return [e]
-    return [c for child in ast.children(e) for c in _reads_control(child)]
+    return [n for n in ast.walk(e) if isinstance(n, ast.ControlCall)]
 
 
 def loop_text(loop: ast.Comprehension) -> str:
@@ -56,9 +52,6 @@ def control_reads(exprs: list[ast.Expr], scope: Scope, lets: set[str]) -> Contro
     seen_measures: set[str] = set()
 
     def walk(e: object) -> None:
-        if isinstance(e, ast.YearRange) or (
-                isinstance(e, ast.Call) and e.func in ("previous", "baseline")):
-            return  # another period: compiled in place
         if isinstance(e, ast.ControlCall):
             key = written(e)
             if key not in seen_calls and not _names(e) & lets:
@@ -66,12 +59,13 @@ def control_reads(exprs: list[ast.Expr], scope: Scope, lets: set[str]) -> Contro
                 out.calls.append(e)
             return
         if isinstance(e, ast.Comprehension):
-            source_is_sections = isinstance(e.source, ast.Name) and (
-                e.source.name == SECTIONS_SOURCE)
-            if (not source_is_sections and _reads_control(e)
-                    and not _names(e.source) & lets and e not in out.loops):
+            over_sections = isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE
+            if (not over_sections and _reads_control(e) and not _names(e.source) & lets
+                    and e not in out.loops):
                 out.loops.append(e)
             return
+        if elsewhere(e):
+            return  # another period: compiled in place
         if isinstance(e, ast.Name) and e.name in scope.measures and e.name not in seen_measures:
             seen_measures.add(e.name)
             walk(scope.measures[e.name].expr)
