@@ -73,6 +73,14 @@ class Call(Node):
 
 
 @dataclass
+class ControlCall(Node):
+    """`control.value(i)`: a call that reads a section's data, read on the control section (its
+    values, flags and its own water body's limits) instead of the row's."""
+
+    call: Call
+
+
+@dataclass
 class Comprehension(Node):
     func: str  # sum | mean | max | min | count | all | any
     body: Expr
@@ -186,6 +194,7 @@ Expr = (
     | ControlRef
     | SectionRef
     | Call
+    | ControlCall
     | Comprehension
     | Spread
     | SoFar

@@ -36,6 +36,9 @@ from compensation.lang.units import Unit
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
+# the functions that read a section's data: `control.f(...)` reads the same on the control section
+CONTROL_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
+                   "flagged", "runs"}
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
@@ -376,6 +379,8 @@ class Checker:
             if self.rule is not None and self.rule.selector is None:
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
             return self.measure_unit(e.name, visiting)
+        if isinstance(e, ast.ControlCall):
+            return self.infer_control_call(e, local, visiting)
         if isinstance(e, ast.ListLit):
             for item in e.items:
                 if not (isinstance(item, ast.Name) and item.name in u.indicator_units()):
@@ -806,6 +811,22 @@ class Checker:
             "function)",
         )
         return ANY_UNIT
+
+    def infer_control_call(
+        self, e: ast.ControlCall, local: dict[str, Unit], visiting: set[str]
+    ) -> Unit:
+        """`control.f(...)`: only the functions that read a section's data have a control twin."""
+        if e.call.func not in CONTROL_READERS:
+            self.err(
+                e,
+                f"“control.{e.call.func}(...)”不能在对照断面上读取；control. 后可写 "
+                f"{', '.join(sorted(CONTROL_READERS))} 或度量名，其余函数写在外面，"
+                "如 abs(control.value(i))。(not a reader of section data)",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None:
+            self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
+        return self.infer_call(e.call, local, visiting)
 
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]

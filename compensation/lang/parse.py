@@ -114,6 +114,9 @@ class _Build(Transformer):
     def section_ref(self, meta, ch):
         return ast.SectionRef(".".join(str(a.children[0]) for a in ch), **_pos(meta))
 
+    def control_call(self, meta, ch):
+        return ast.ControlCall(self.call(meta, ch), **_pos(meta))
+
     def call(self, meta, ch):
         args = [a for a in ch[1:] if a is not None]
         return ast.Call(str(ch[0]), args, **_pos(meta))
