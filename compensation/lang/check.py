@@ -33,6 +33,7 @@ from compensation.lang.selection import (
     not_in_registry,
 )
 from compensation.lang.units import Unit
+from compensation.lang.volumes import BASES
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
@@ -740,8 +741,17 @@ class Checker:
                 "arguments)",
             )
             return ANY_UNIT
+        if f == "volume":
+            return self.infer_volume(e, local, visiting)
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
+            if code == "VOL":
+                self.err(
+                    args[0],
+                    f"径流量 VOL 是每月流过断面的水量（总量），不能取 {f}(...)；本期水量写 "
+                    "volume(VOL)。(read a measured volume with volume(VOL))",
+                )
+                return ANY_UNIT  # one error: not the units around it too
             if f == "class":
                 return u.CLASS
             if f == "exceed":
@@ -807,8 +817,8 @@ class Checker:
         self.err(
             e,
             f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
-            "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown "
-            "function)",
+            "missing, runs, volume, previous, baseline, min, max, ceil, floor, abs, spread。"
+            "(unknown function)",
         )
         return ANY_UNIT
 
@@ -827,6 +837,31 @@ class Checker:
         if self.rule is not None and self.rule.selector is None:
             self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
         return self.infer_call(e.call, local, visiting)
+
+    def infer_volume(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:
+        """`volume(FLOW, daily)`, `volume(FLOW, period)` or `volume(VOL)`: m³ of the period. The
+        basis is always written: a scheme says which volume it means (lang/volumes.py)."""
+        first = e.args[0] if e.args else None
+        code = first.name if isinstance(first, ast.Name) else None
+        basis = e.args[1] if len(e.args) == 2 else None
+        if code == "FLOW" and isinstance(basis, ast.Name) and basis.name in BASES:
+            return u.VOLUME
+        if code == "VOL" and len(e.args) == 1:
+            return u.VOLUME
+        if code == "FLOW" and len(e.args) == 2:
+            self.err(basis or e, f"volume(FLOW, …) 的第二个参数应为 daily（逐日平均流量 × 86400 秒"
+                     f"之和）或 period（本期平均流量 × 本期秒数），而不是“{written(basis)}”。"
+                     "(volume basis: daily or period)")
+        elif code == "VOL":
+            self.err(e, "volume(VOL) 读导入的径流量，不带第二个参数。(volume(VOL) takes one "
+                     "argument)")
+        elif code == "FLOW":
+            self.err(e, "volume(FLOW) 需要写明折算方法：volume(FLOW, daily) 或 volume(FLOW, "
+                     "period)，由方案原文决定。(volume(FLOW) needs its basis)")
+        else:
+            self.err(first or e, "volume(...) 读流量 FLOW（volume(FLOW, daily)、volume(FLOW, "
+                     "period)）或导入的径流量 VOL（volume(VOL)）。(volume reads FLOW or VOL)")
+        return u.VOLUME
 
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
