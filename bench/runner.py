@@ -51,6 +51,12 @@ def _ok_outputs(point: Point, cases: list[str], outputs: dict[str, Path]) -> dic
     return {c: outputs[c] for c in cases if c in point.m and point.m[c].ok}
 
 
+# case 3: the floor first (a plain pass over the rows), then the hand-written queries, the
+# compiled rule and the Python evaluator; every one but the floor writes amounts to compare
+RULE_CASES = ("rules.floor", "rules.hand_sql", "rules.hand_sql_old", "rules.compiled_amounts",
+              "rules.compiled", "rules.python")
+
+
 def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
     sizes = run.sizes.scaled(factor, base)
     folder = root / f"x{factor}"
@@ -93,7 +99,7 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
         source = "引擎导入的同一份 CSV (ingest)" if ingested else "直接 SQL 写入（导入功能不可用）"
         run.notes.append(f"规则案例所用数据库：{source}，窗口 {manual.rule_start:%Y-%m} 至 "
                          f"{manual.rule_last:%Y-%m}")
-    for name in ("rules.compiled_amounts", "rules.compiled", "rules.hand_sql", "rules.python"):
+    for name in RULE_CASES:
         outputs[name] = scratch / f"{name}.parquet"
         job = {"db": str(rule_store), "out": str(outputs[name]), "repo": str(REPO_DIR),
                "start": manual.rule_start.isoformat(), "stop": manual.stop.isoformat(),
@@ -107,9 +113,7 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
         f"自动站月均值 {factor}×", _ok_outputs(point, ["monthly.engine", "monthly.hand_sql"],
                                           outputs),
         ["section_id", "period", "indicator"], ["n_valid", "value", "class"]))
-    rules_out = _ok_outputs(
-        point, ["rules.hand_sql", "rules.compiled_amounts", "rules.compiled", "rules.python"],
-        outputs)
+    rules_out = _ok_outputs(point, [n for n in RULE_CASES if n != "rules.floor"], outputs)
     run.checks.append(compare.same_tables(
         f"CPI 规则金额 {factor}×", rules_out, ["section_id", "period"], ["amount"]))
     if factor == base and "rules.hand_sql" in rules_out:
