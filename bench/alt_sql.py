@@ -35,8 +35,8 @@ def _decimals_table() -> str:
 
 def _class_case(value: str, indicator: str, water_body: str) -> str:
     """A CASE giving the GB 3838 class of a rounded value (NULL for items without classes)."""
-    arms = [f"WHEN {indicator} = 'pH' THEN CASE WHEN {value} BETWEEN {PH_RANGE[0]} AND "
-            f"{PH_RANGE[1]} THEN 1 ELSE 6 END"]
+    arms = [(f"WHEN {indicator} = 'pH' THEN CASE WHEN {value} BETWEEN {PH_RANGE[0]} AND "
+            f"{PH_RANGE[1]} THEN 1 ELSE 6 END")]
     for code, body, direction, limits in LIMITS:
         test = f"{indicator} = '{code}'" + (f" AND {water_body} = '{body}'" if body else "")
         op = "<=" if direction == "le" else ">="

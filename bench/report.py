@@ -178,9 +178,9 @@ def markdown(run: Run) -> str:
     out = [
         "# 基准测试结果 Benchmark results",
         "",
-        f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
+        (f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
         f"{datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒。"
-        "数据为合成数据（固定种子，见 `bench/generate.py`）。",
+        "数据为合成数据（固定种子，见 `bench/generate.py`）。"),
         "",
         "## 机器 Machine",
         "",
@@ -188,31 +188,31 @@ def markdown(run: Run) -> str:
         "",
         "## 规模 Sizes",
         "",
-        f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
+        (f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
         f"其余以上游相邻断面为对照）× {s.years} 年 × 12 个月 × 8 项指标 = "
         f"{run.points[-1].manual_rows:,} 行"
-        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。",
-        f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
-        f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。",
-        f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
-        f"{s.sweep_scenarios:,} 个情景。",
-        f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数"
+        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"),
+        (f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
+        f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。"),
+        (f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
+        f"{s.sweep_scenarios:,} 个情景。"),
+        (f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数"
         "（单次超过 120 秒的只运行一次，表中以括号注明次数）；"
         "每次运行在独立子进程中进行，峰值内存为该进程的常驻内存高水位 (/proc VmHWM)；"
         f"每个 DuckDB 连接（引擎与对照实现）的内存上限与引擎相同：{MEMORY_LIMIT}"
-        "（超出部分写入临时文件）。",
+        "（超出部分写入临时文件）。"),
         "- 计时只包含被测操作本身（不含解释器启动、建库与登记表导入）；demo 为整条命令的墙钟时间。",
         "",
         "## 结果 Results（最大规模）",
         "",
         _md_table(MAIN_HEADER, main_rows(run)),
         "",
-        floor_section(run),
+        ("比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
+         "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 公平版手写查询，"
+         "Python 行、旧版手写查询 = 它 ÷ 公平版手写查询（各实现与下限之比见下一节）；"
+         "情景 = 全部情景 ÷ 1 个情景。"),
         "",
-        "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
-        "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 公平版手写查询，"
-        "Python 行、旧版手写查询 = 它 ÷ 公平版手写查询（各实现与下限之比见下一节）；"
-        "情景 = 全部情景 ÷ 1 个情景。",
+        floor_section(run),
         "",
         "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
         "",
@@ -264,10 +264,10 @@ def floor_section(run: Run) -> str:
         FLOOR_BEGIN,
         "## 3 CPI 规则与下限 Floor",
         "",
-        "下限 = 同一窗口的全部样品行（每项指标：规则的断流、结冰例外要看所有指标）一次扫描，"
+        ("下限 = 同一窗口的全部样品行（每项指标：规则的断流、结冰例外要看所有指标）一次扫描，"
         "按断面、月、指标求 sum(value)，物化为临时表（`bench/alt_sql.py` 的 `floor_sql`）；"
         f"与其他实现在同一次运行中测量，中位数 {medians} 秒（{'、'.join(factors)}）。"
-        "表中为各实现的中位数 ÷ 下限。",
+        "表中为各实现的中位数 ÷ 下限。"),
         "",
         _md_table(["实现", *factors, "目标（最大规模）", "达到"], floor_rows(run)),
         FLOOR_END,

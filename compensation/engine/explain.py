@@ -259,10 +259,10 @@ def render_text(info: dict[str, Any]) -> str:
         f"{info['amount_wan']} 万元（{info['amount']} 元），方案 {info['scheme']}，期间 "
         f"{info['period']}，断面 {info['section_name'] or '-'}"
         + (f"（对照断面 {info['control_name']}）" if info["control_name"] else ""),
-        f"规则 {rule.get('id')}「{rule.get('title', '')}」 {rule.get('file', '?')}:"
-        f"{rule.get('line', '?')}，依据：{rule.get('basis') or '（未注明）'}",
-        f"命中档位/分支：{info['branch'] or '-'}；例外：{info['exception'] or '无'}；"
-        f"原因：{info['reason'] or '-'}",
+        (f"规则 {rule.get('id')}「{rule.get('title', '')}」 {rule.get('file', '?')}:"
+        f"{rule.get('line', '?')}，依据：{rule.get('basis') or '（未注明）'}"),
+        (f"命中档位/分支：{info['branch'] or '-'}；例外：{info['exception'] or '无'}；"
+        f"原因：{info['reason'] or '-'}"),
     ]
     out += _cap_lines(info["trace"])
     out.append("参数（取值、生效日期、依据）：")

@@ -264,38 +264,38 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.dat
     section, date, time_ = labels["section"], labels["date"], labels["time"]
     unit_col = labels["unit"] if labels.get("unit") else None
     parts = [
-        f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, "
+        (f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, "
         f"sec_err AS expected "
-        f"FROM {res} WHERE sec_err IS NOT NULL",
-        f"SELECT row_no, CASE time_bad WHEN 'time' THEN {lit(time_)} ELSE {lit(date)} END, "
+        f"FROM {res} WHERE sec_err IS NOT NULL"),
+        (f"SELECT row_no, CASE time_bad WHEN 'time' THEN {lit(time_)} ELSE {lit(date)} END, "
         f"coalesce(CASE time_bad WHEN 'time' THEN time_raw ELSE date_raw END, ''), time_err "
-        f"FROM {res} WHERE time_err IS NOT NULL",
-        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"FROM {res} WHERE time_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
         f"'断面 ' || section_id || ' 有效期内（' || strftime(valid_from, '%Y-%m-%d') || ' 至 ' || "
         f"coalesce(strftime(valid_to, '%Y-%m-%d'), '今') || '）的日期' FROM {res} "
         f"WHERE ts IS NOT NULL AND section_id IS NOT NULL AND (CAST(ts AS DATE) < valid_from "
-        f"OR CAST(ts AS DATE) > valid_to)",
-        f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
-        f"WHERE vkind = 'bad'",
-        f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
+        f"OR CAST(ts AS DATE) > valid_to)"),
+        (f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
+        f"WHERE vkind = 'bad'"),
+        (f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
         f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
         f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
-        f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))",
-        f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
+        f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))"),
+        (f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
         f"r(code, low, high, expected) USING (code) WHERE vkind = 'num' "
-        f"AND (value < r.low OR value > r.high)",
-        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"AND (value < r.low OR value > r.high)"),
+        (f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
         f"'不晚于导入当天（{today.isoformat()}）的采样日期' FROM {res} "
-        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'",
-        f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), unit_err "
-        f"FROM {res} WHERE unit_err IS NOT NULL",
-        f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
-        f"WHERE flag_err IS NOT NULL",
-        f"SELECT row_no, {lit(labels.get('detection_limit') or '')}, dl_raw, "
-        f"'检出限数值，如 0.01' FROM {res} WHERE dl_bad",
-        f"SELECT row_no, {lit(labels.get('source') or '')}, source_raw, "
-        f"'manual（手工）或 auto（自动站）' FROM {res} WHERE source IS NULL",
+        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'"),
+        (f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), "
+         f"unit_err FROM {res} WHERE unit_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
+        f"WHERE flag_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(labels.get('detection_limit') or '')}, dl_raw, "
+        f"'检出限数值，如 0.01' FROM {res} WHERE dl_bad"),
+        (f"SELECT row_no, {lit(labels.get('source') or '')}, source_raw, "
+        f"'manual（手工）或 auto（自动站）' FROM {res} WHERE source IS NULL"),
     ]
     if long_form:
         parts.append(

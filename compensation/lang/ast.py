@@ -6,9 +6,12 @@ a stable, JSON-friendly form used by `--emit ast` and by the golden snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -289,14 +292,66 @@ class RuleFile(Node):
     rules: list[Rule]
 
 
+# ---- walking --------------------------------------------------------------------------------
+# One walker for every pass (checker, dependencies, reads, scheme facts, compiler). It reads the
+# dataclass fields, so a new node type is walked without touching this code: a field holding a
+# node, a list of nodes or a list of tuples of nodes (a split party's shares) all count.
+
+
+def _nodes_in(value: object) -> Iterator[Node]:
+    if isinstance(value, Node):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _nodes_in(item)
+
+
 def children(node: object) -> list[Node]:
-    """The nodes directly under a node (its fields and list items), in field order."""
-    out: list[Node] = []
-    if isinstance(node, Node):
-        for value in vars(node).values():
-            out += [x for x in (value if isinstance(value, list) else [value])
-                    if isinstance(x, Node)]
-    return out
+    """The nodes directly under a node (its fields, list items and tuple items), in field order."""
+    if not isinstance(node, Node):
+        return []
+    return [x for f in fields(node) for x in _nodes_in(getattr(node, f.name))]
+
+
+def walk(root: object, skip: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Every node under `root` (a node, or a list or tuple of them), itself included, in pre-order
+    (a node before its children, children in field order).
+
+    `skip(node)` true leaves that node and everything under it out: passes that must not look
+    inside a loop or a `previous(...)` (evaluated in another context) say so here.
+    """
+    stack: list[Node] = list(_nodes_in(root))[::-1]
+    while stack:
+        node = stack.pop()
+        if skip is not None and skip(node):
+            continue
+        yield node
+        stack += children(node)[::-1]
+
+
+class Visitor(Generic[T]):
+    """A fold over the tree: `visit(node, *args)` calls `visit_<NodeClass>(node, *args)` when the
+    subclass defines one, else `generic_visit`, which visits the children and combines their
+    answers with `combine` (starting from `empty()`). Passes that carry an environment (the
+    variable a loop binds) pass it as `*args`."""
+
+    def visit(self, node: Node, *args: Any) -> T:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            return cast(T, method(node, *args))
+        return self.generic_visit(node, *args)
+
+    def generic_visit(self, node: Node, *args: Any) -> T:
+        out = self.empty()
+        for child in children(node):
+            out = self.combine(out, self.visit(child, *args))
+        return out
+
+    def empty(self) -> T:
+        raise NotImplementedError
+
+    def combine(self, a: T, b: T) -> T:
+        raise NotImplementedError
 
 
 def to_data(node: Any) -> Any:
@@ -312,8 +367,8 @@ def to_data(node: Any) -> Any:
         if isinstance(node, Node) and node.line:
             data["at"] = f"{node.line}:{node.col}"
         for f in fields(node):
-            if f.name in ("line", "col", "source"):
-                continue
+            if f.name in ("line", "col") or (isinstance(node, RuleFile) and f.name == "source"):
+                continue  # the file's text is not part of its tree (a loop's `source` is)
             data[f.name] = to_data(getattr(node, f.name))
         return data
     return node

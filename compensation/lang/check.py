@@ -172,17 +172,9 @@ class Checker:
         return None
 
     def names_in(self, expr: object) -> Iterable[str]:
-        if isinstance(expr, ast.Name | ast.ControlRef):
-            yield expr.name
-        if isinstance(expr, ast.Node):
-            for value in vars(expr).values():
-                items = value if isinstance(value, list) else [value]
-                for item in items:
-                    if isinstance(item, tuple):
-                        for x in item:
-                            yield from self.names_in(x)
-                    elif isinstance(item, ast.Node):
-                        yield from self.names_in(item)
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name | ast.ControlRef):
+                yield node.name
 
     def measure_unit(self, name: str, visiting: set[str]) -> Unit:
         if name in self.measure_units:

@@ -16,7 +16,7 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.compiled import RulePlan
-from compensation.lang.hoist import Dependencies, measure_closure
+from compensation.lang.hoist import Dependencies, elsewhere, measure_closure
 from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import (
     COMPREHENSION_AGG,
@@ -810,14 +810,10 @@ class RuleBuilder(RuleCompiler):
     def measures_needed(self, rule: ast.Rule) -> tuple[list[str], list[str]]:
         own: list[str] = []
         ctrl: list[str] = []
-        exprs: list[object] = [x.expr for x in rule.lets] + [rule.amount]
+        exprs: list[ast.Expr] = [x.expr for x in rule.lets] + [rule.amount]
         exprs += [x.cond for x in rule.exceptions] + [x.value for x in rule.exceptions]
-        while exprs:
-            node = exprs.pop()
-            if isinstance(node, ast.Comprehension | ast.YearRange) or (
-                isinstance(node, ast.Call) and node.func == "previous"
-            ):
-                continue  # evaluated in another context: inlined there
+        # a loop, previous(...) or a year range is evaluated in another context: inlined there
+        for node in ast.walk(exprs, skip=elsewhere):
             if (
                 isinstance(node, ast.Name)
                 and node.name in self.scope.measures
@@ -826,11 +822,6 @@ class RuleBuilder(RuleCompiler):
                 own.append(node.name)
             if isinstance(node, ast.ControlRef) and node.name not in ctrl:
                 ctrl.append(node.name)
-            if isinstance(node, ast.Node):
-                for value in vars(node).values():
-                    for item in value if isinstance(value, list) else [value]:
-                        if isinstance(item, ast.Node):
-                            exprs.append(item)
         order = [m.name for m in self.scope.file.measures]
         return sorted(own, key=order.index), sorted(ctrl, key=order.index)
 

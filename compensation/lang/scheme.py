@@ -4,7 +4,6 @@ SQL). Callers use `compensation.lang.compile_file`, which keeps the result in th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 from compensation.errors import RuleError
@@ -52,18 +51,8 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
     return out
 
 
-def _nodes(node: object) -> Iterator[ast.Node]:
-    """Every syntax node under `node` (itself included)."""
-    if isinstance(node, ast.Node):
-        yield node
-        for value in vars(node).values():
-            for item in value if isinstance(value, list) else [value]:
-                for x in item if isinstance(item, tuple) else [item]:
-                    yield from _nodes(x)
-
-
 def _uses(node: object, func: str) -> bool:
-    return any(isinstance(n, ast.Call) and n.func == func for n in _nodes(node))
+    return any(isinstance(n, ast.Call) and n.func == func for n in ast.walk(node))
 
 
 def compile_uncached(path: str | Path) -> CompiledScheme:
@@ -119,7 +108,7 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         value_kinds=kinds,
         reads_previous=any(_uses(x, "previous") for x in [*rf.rules, *rf.measures]),
         first_year_read=min(
-            (n.first for n in _nodes(rf) if isinstance(n, ast.YearRange)), default=None
+            (n.first for n in ast.walk(rf) if isinstance(n, ast.YearRange)), default=None
         ),
         indicators_read=indicators_read(rf, scope),
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
