@@ -4,7 +4,7 @@ measure cycles. Every finding is a Diagnostic with file:line:col, a caret and a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +24,21 @@ from compensation.lang.scope import (
     month_index,
     month_text,
 )
+from compensation.lang.selection import (
+    ALLOWED_WORDS,
+    ATTRIBUTES,
+    attribute_written,
+    fixed_value_problem,
+    named_values,
+    not_in_registry,
+)
 from compensation.lang.units import Unit
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
+# the functions that read a section's data: `control.f(...)` reads the same on the control section
+CONTROL_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
+                   "flagged", "runs"}
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
@@ -191,6 +202,8 @@ class Checker:
     # ---- rules
     def check_rule(self, rule: ast.Rule) -> None:
         local: dict[str, Unit] = {}
+        if rule.where is not None:
+            self.check_where(rule.where)
         for let in rule.lets:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
@@ -224,6 +237,52 @@ class Checker:
                     f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
                     "(a section cap needs a rule over sections)",
                 )
+
+    def check_where(self, where: ast.Expr) -> None:
+        """`for each section where …` selects by the registry only (the code and attributes):
+        the rows a rule has must not depend on data or parameters."""
+        self.expect_bool(where, self.infer(where, {}, set()))
+        stack: list[ast.Node] = [where]
+        wrong: list[ast.Node] = []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Compare | ast.Unary) or (
+                isinstance(node, ast.Binary) and node.op in ("and", "or")
+            ):
+                stack += ast.children(node)
+            elif not (isinstance(node, ast.SectionRef | ast.Str) or isinstance(node, ast.Name)
+                      and self.scope.kind_of(node.name, {}) in ("party", None)):  # None: told
+                wrong.append(node)
+        if wrong:
+            self.err(
+                min(wrong, key=lambda n: (n.line, n.col)),
+                f"“for each … section where”只能按断面编号和名录属性选择（{ALLOWED_WORDS}，"
+                "与带引号的文字或当事方编号比较，可用 and、or、not 连接）；按监测值或参数的"
+                "条件请写在金额或例外中。(where selects by the registry only)",
+            )
+
+    def infer_section_ref(self, e: ast.SectionRef, local: dict[str, Unit]) -> Unit:
+        if e.attr not in ATTRIBUTES:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”不是断面的名录属性；可用：{ALLOWED_WORDS}。"
+                f"(unknown section attribute {e.attr})",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None and "__sections__" not in local:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”只能用在按断面核算的规则中（或 for s in sections "
+                "之内）。(needs a section rule)",
+            )
+        return ATTRIBUTES[e.attr][1]
+
+    def check_section_value(self, e: ast.Compare) -> None:
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, ast.SectionRef) and isinstance(b, ast.Str):
+                problem = fixed_value_problem(a.attr, b.text)
+                if problem is not None:
+                    self.err(b, problem)
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
         if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
@@ -307,6 +366,8 @@ class Checker:
             return u.MONEY
         if isinstance(e, ast.Name):
             return self.infer_name(e, local, visiting)
+        if isinstance(e, ast.SectionRef):
+            return self.infer_section_ref(e, local)
         if isinstance(e, ast.ControlRef):
             if e.name not in self.scope.measures:
                 self.err(
@@ -318,6 +379,8 @@ class Checker:
             if self.rule is not None and self.rule.selector is None:
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
             return self.measure_unit(e.name, visiting)
+        if isinstance(e, ast.ControlCall):
+            return self.infer_control_call(e, local, visiting)
         if isinstance(e, ast.ListLit):
             for item in e.items:
                 if not (isinstance(item, ast.Name) and item.name in u.indicator_units()):
@@ -347,6 +410,9 @@ class Checker:
                     f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
                     "values of different units)",
                 )
+            elif a.kind in ("text", "party") and e.op not in ("=", "!="):
+                self.err(e, f"{a.describe()}只能用 = 或 != 比较。(only = and != for names)")
+            self.check_section_value(e)
             return u.BOOL
         if isinstance(e, ast.InRange):
             x = self.infer(e.x, local, visiting)
@@ -413,6 +479,8 @@ class Checker:
             return u.INDICATOR
         if kind == "sections":
             return u.SECTION
+        if kind == "party":
+            return u.PARTY
         self.err(e, self.unknown_name_message(e.name, local))
         return ANY_UNIT
 
@@ -744,6 +812,22 @@ class Checker:
         )
         return ANY_UNIT
 
+    def infer_control_call(
+        self, e: ast.ControlCall, local: dict[str, Unit], visiting: set[str]
+    ) -> Unit:
+        """`control.f(...)`: only the functions that read a section's data have a control twin."""
+        if e.call.func not in CONTROL_READERS:
+            self.err(
+                e,
+                f"“control.{e.call.func}(...)”不能在对照断面上读取；control. 后可写 "
+                f"{', '.join(sorted(CONTROL_READERS))} 或度量名，其余函数写在外面，"
+                "如 abs(control.value(i))。(not a reader of section data)",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None:
+            self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
+        return self.infer_call(e.call, local, visiting)
+
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
     ) -> str | None:
@@ -771,6 +855,7 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
+            local = {**local, "__sections__": u.SECTION}
             if self.rule is None or self.rule.selector is None:
                 self.err(
                     e.source,
@@ -878,8 +963,12 @@ class CheckedFile:
     warnings: list[Diagnostic] = field(default_factory=list)  # the file runs; worth a look
 
 
-def check_file(path: str | Path) -> CheckedFile:
-    """Parse and check one file."""
+Registry = Callable[[str], list[tuple[str, str]]]  # scheme id → its sections (id, river)
+
+
+def check_file(path: str | Path, registry: Registry | None = None) -> CheckedFile:
+    """Parse and check one file; with a `registry` (a database's), also the section codes and
+    rivers the rules name."""
     try:
         rf = parse_file(path)
     except RuleError as err:
@@ -887,6 +976,10 @@ def check_file(path: str | Path) -> CheckedFile:
         return CheckedFile(None, None, diags)
     checker = Checker(rf)
     found = checker.run()
+    if registry is not None:
+        found += [(ast.Str(n.value, line=n.line, col=n.col), message)
+                  for n, message in not_in_registry(rf.header.id, named_values(rf),
+                                                    registry(rf.header.id))]
 
     def located(items: list[tuple[ast.Node, str]]) -> list[Diagnostic]:
         diags = [make(rf.path, rf.source, n.line or 1, n.col or 1, msg) for n, msg in items]
@@ -913,7 +1006,7 @@ def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
 
 
 def check_paths_with_warnings(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], registry: Registry | None = None
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The errors and, apart, the warnings (which do not fail the check) of every file."""
     diags: list[Diagnostic] = []
@@ -922,7 +1015,7 @@ def check_paths_with_warnings(
         if not f.exists():
             diags.append(Diagnostic(str(f), 0, 0, f"找不到规则文件或目录 {f}。(no such file)"))
             continue
-        checked = check_file(f)
+        checked = check_file(f, registry)
         diags.extend(checked.diagnostics)
         warnings.extend(checked.warnings)
     return diags, warnings

@@ -16,6 +16,7 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.compiled import RulePlan
+from compensation.lang.control_reads import ControlReads, control_reads, loop_text
 from compensation.lang.hoist import Dependencies, elsewhere, measure_closure
 from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import (
@@ -26,6 +27,7 @@ from compensation.lang.loops import (
     loop_aggregate,
 )
 from compensation.lang.scope import SECTIONS_SOURCE, Scope
+from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
     call,
     case,
@@ -72,6 +74,20 @@ def water_body_of(section: exp.Expression) -> exp.Expression:
     return subquery(
         tpl("SELECT ws.water_body FROM ev_sections AS ws WHERE ws.section_id = :sec", sec=section)
     )
+
+
+def on_control(ctx: Ctx, bound: dict[str, exp.Expression]) -> Ctx:
+    """`ctx` moved to the control section: its values and flags, and its limits by its own water
+    body (a control measure, `control.value(i)`); `bound` are the names still bound there."""
+    control, water_body = ctx.control, ctx.control_water_body
+    if control is None:
+        control = subquery(
+            tpl("SELECT cs.control_id FROM ev_sections AS cs WHERE cs.section_id = :sec",
+                sec=ctx.section)
+        )
+    return replace(ctx, section=control, control=None, main=False, vars=bound,
+                   water_body=water_body or water_body_of(control.copy()),
+                   control_water_body=None)
 
 
 class RuleCompiler:
@@ -148,22 +164,16 @@ class RuleCompiler:
             return ctx.amount
         if isinstance(e, ast.Name):
             return self.name(e.name, ctx)
+        if isinstance(e, ast.SectionRef):
+            return self.section_attribute(e.attr, ctx)
         if isinstance(e, ast.ControlRef):
             if ctx.main and e.name in ctx.controls:
                 return ctx.controls[e.name]
-            control, water_body = ctx.control, ctx.control_water_body
-            if control is None:
-                control = subquery(
-                    tpl(
-                        "SELECT cs.control_id FROM ev_sections AS cs WHERE cs.section_id = :sec",
-                        sec=ctx.section,
-                    )
-                )
-            # the control's measure is the control section's own: its limits by its water body
-            inner = replace(ctx, section=control, control=None, main=False, vars={},
-                            water_body=water_body or water_body_of(control.copy()),
-                            control_water_body=None)
-            return self.cx(self.scope.measures[e.name].expr, inner)
+            return self.cx(self.scope.measures[e.name].expr, on_control(ctx, {}))
+        if isinstance(e, ast.ControlCall):
+            if ctx.main and written(e.call) in ctx.controls:
+                return ctx.controls[written(e.call)]
+            return self.call(e.call, on_control(ctx, ctx.vars))  # a loop's variable stays bound
         if isinstance(e, ast.ListLit):
             return str_list([i.name for i in e.items if isinstance(i, ast.Name)])
         if isinstance(e, ast.Unary):
@@ -242,6 +252,15 @@ class RuleCompiler:
             )
         raise AssertionError(type(e))
 
+    def section_attribute(self, attr: str, ctx: Ctx) -> exp.Expression:
+        """`section` is the code itself; its registry attributes come from ev_sections."""
+        if not attr:
+            return ctx.section
+        a = self.alias("sa")
+        return subquery(tpl(
+            f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
+            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
         default = None
@@ -279,7 +298,7 @@ class RuleCompiler:
     def numeric(self, e: ast.Expr, ctx: Ctx) -> bool:
         """Whether `e` is a number to be compared at the decision precision (not a text, a
         variant, an indicator code, a section or a class)."""
-        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit):
+        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit | ast.SectionRef):
             return False
         if isinstance(e, ast.Name):
             if e.name in ctx.vars:
@@ -549,6 +568,10 @@ class RuleBuilder(RuleCompiler):
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.has_why = False  # set by build(): an `a_why` column says why an amount is unknown
         self.cap_columns: list[tuple[ast.Cap, str, str]] = []  # (cap, column before, after)
+        # set by hoist_control_reads: per loop reading the control, "the control lacks a value of
+        # its list" and the loop as written; "the section's own twin is missing" per read
+        self.control_loops: list[tuple[exp.Expression, str]] = []
+        self.own_twins: list[exp.Expression] = []
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -879,6 +902,9 @@ class RuleBuilder(RuleCompiler):
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
+            if rule.where is not None:  # `for each section where …`: by the registry only
+                chosen = self.cx(rule.where, replace(self.ctx, section=col("section_id", "s")))
+                cells = cells.where(chosen, copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
         self.add_cte("cells", cells, "cells")
@@ -945,7 +971,10 @@ class RuleBuilder(RuleCompiler):
         deps = Dependencies(self.scope)
         own, ctrl = self.measures_needed(rule)
         self.own_measures = own
-        self.shares_controls = bool(ctrl)
+        reads = control_reads([x.expr for x in rule.lets] + [rule.amount]
+                              + [e for x in rule.exceptions for e in (x.cond, x.value)],
+                              self.scope, {x.name for x in rule.lets})
+        self.shares_controls = bool(ctrl) or bool(reads)
         grains: list[dict[str, object]] = []
 
         def put(params: frozenset[str], column: str, what: str, compile_) -> exp.Expression:
@@ -954,6 +983,7 @@ class RuleBuilder(RuleCompiler):
             grains.append({"value": what, "params": list(self.grains[params].params)})
             return col(column)
 
+        self.hoist_control_reads(reads, deps, put)
         main_ctx = replace(self.ctx, main=True)
         for k, name in enumerate(measure_closure(self.scope, own)):
             expr = self.scope.measures[name].expr
@@ -985,7 +1015,7 @@ class RuleBuilder(RuleCompiler):
             self.hoisted_exc[k] = (cond, reason)
         if rule.selector:
             sides = [("section_id", "")]
-            if ctrl or any(p.kind == "control" for p in (rule.payer, rule.payee)):
+            if ctrl or reads or any(p.kind == "control" for p in (rule.payer, rule.payee)):
                 sides.append(("control_id", "control_"))
             self.trace_sides = [(prefix, side) for side, prefix in sides]
             self.plan.add("trace values", sides=[side for _, side in self.trace_sides],
@@ -997,6 +1027,7 @@ class RuleBuilder(RuleCompiler):
                   if isinstance(c, exp.Column)}
         needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
                    if isinstance(c, exp.Column)}
+        needed |= {c.name for c, _ in self.control_loops} | {c.name for c in self.own_twins}
         needed -= {self.ctx.measures[n].name for n in self.ctx.measures if n not in own}
         for grain in self.grains.values():
             columns = [c for c in grain.own if c in needed]
@@ -1010,6 +1041,30 @@ class RuleBuilder(RuleCompiler):
                 values=grains,
             )
         return row_lets
+
+    def hoist_control_reads(self, reads: ControlReads, deps: Dependencies, put) -> None:
+        """Each row-level `control.f(...)` once per cell (like a control measure: the trace and
+        the reasons name it); per loop reading the control, whether the control lacks a value of
+        its list; and for both, whether the section's own twin is missing (the reason's
+        `数据缺失；`)."""
+        for k, c in enumerate(reads.calls):
+            needs = deps.of(c) or frozenset()
+            self.ctx.controls[written(c.call)] = put(
+                needs, f"mk_{k}", written(c),
+                lambda c=c: self.cx(c, replace(self.ctx, main=False)))
+            self.own_twins.append(put(
+                needs, f"mko_{k}", f"{written(c.call)} (missing)",
+                lambda c=c: tpl(":x IS NULL", x=self.cx(c.call, replace(self.ctx, main=False)))))
+        for k, loop in enumerate(reads.loops):
+            needs = deps.of(loop.source) or frozenset()
+            lacks = ast.Call("missing", [loop.source])
+            self.control_loops.append((put(
+                needs, f"mkl_{k}", f"{loop_text(loop)} (control missing)",
+                lambda x=lacks: self.cx(ast.ControlCall(x), replace(self.ctx, main=False))),
+                loop_text(loop)))
+            self.own_twins.append(put(
+                needs, f"mklo_{k}", f"{loop_text(loop)} (missing)",
+                lambda x=lacks: self.cx(x, replace(self.ctx, main=False))))
 
     def build(self) -> tuple[exp.Expression, exp.Expression, RulePlan]:  # noqa: C901
         """The rule's query, the same without the trace (for readers of amounts), its plan."""
@@ -1158,18 +1213,23 @@ class RuleBuilder(RuleCompiler):
                 continue  # never 0
             whens.append((tpl(":d = 0", d=self.cx(d, self.ctx)),
                           text(f"除数为零：{written(d)} = 0")))
-        own = [self.ctx.measures[n] for n in self.own_measures if n in self.ctx.measures]
+        own = [tpl(":m IS NULL", m=self.ctx.measures[n].copy())
+               for n in self.own_measures if n in self.ctx.measures]
+        own += [twin.copy() for twin in self.own_twins]
         own_missing = (
-            tpl("CASE WHEN :x THEN '数据缺失；' ELSE '' END", x=exp.or_(
-                *[tpl(":m IS NULL", m=m.copy()) for m in own])) if own else text("")
+            tpl("CASE WHEN :x THEN '数据缺失；' ELSE '' END", x=exp.or_(*own))
+            if own else text("")
         )
-        for name, column in self.ctx.controls.items():
-            whens.append((tpl(":c IS NULL", c=column.copy()), tpl(
+        lacking = [(tpl(":c IS NULL", c=column.copy()), f"control.{name}")
+                   for name, column in self.ctx.controls.items()]
+        lacking += [(column.copy(), what) for column, what in self.control_loops]
+        for cond, what in lacking:
+            whens.append((cond, tpl(
                 ":own || CASE WHEN g.control_id IS NULL THEN :none "
                 "ELSE '入境对照断面 ' || g.control_id || :missing END",
                 own=own_missing.copy(),
-                none=text(f"无入境对照断面（control.{name}）"),
-                missing=text(f" 数据缺失（control.{name}）"),
+                none=text(f"无入境对照断面（{what}）"),
+                missing=text(f" 数据缺失（{what}）"),
             )))
         return case(whens) if whens else None
 

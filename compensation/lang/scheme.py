@@ -20,6 +20,7 @@ from compensation.lang.compiled import (
 )
 from compensation.lang.reads import indicators_read
 from compensation.lang.scope import Scope
+from compensation.lang.selection import named_values
 from compensation.lang.sql import DIALECT
 
 __all__ = [
@@ -114,5 +115,6 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
         period_value=h.period_value,
         period_value_basis=h.period_value_basis,
+        registry_names=[(n.attr, n.value, n.line, n.col) for n in named_values(rf)],
         ast=rf,
     )
