@@ -339,6 +339,16 @@ def splice_latency(text: str, section: str) -> str:
     return text.rstrip("\n") + "\n\n" + section + "\n"
 
 
+def keep_latency(old: str, new: str) -> str:
+    """`new` with the latency section of `old` (a run that skipped `cli.latency` keeps the last
+    measured one, with its reading)."""
+    if LATENCY_BEGIN not in old or LATENCY_END not in old:
+        return new
+    section = LATENCY_BEGIN + old.split(LATENCY_BEGIN, 1)[1].split(LATENCY_END, 1)[0] + LATENCY_END
+    reading = old.split(LATENCY_END, 1)[1].split("\n## ", 1)[0].strip("\n")
+    return splice_latency(new, section + ("\n\n" + reading if reading else ""))
+
+
 def summary(run: Run) -> dict[str, Any]:
     """Machine-readable outcome (the quick test reads it)."""
     every = {f"{p.factor}x/{k}": v for p in run.points for k, v in p.m.items()}
