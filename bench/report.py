@@ -21,9 +21,9 @@ GROWTH_CASES = (
     ("ingest.engine_csv", "manual"), ("ingest.engine_parquet", "manual"),
     ("ingest.duckdb_csv", "manual"), ("ingest.duckdb_parquet", "manual"),
     ("monthly.engine", "auto"), ("monthly.hand_sql", "auto"),
-    ("rules.compiled_amounts", "manual"), ("rules.compiled", "manual"),
-    ("rules.hand_sql", "manual"), ("rules.hand_sql_old", "manual"), ("rules.python", "manual"),
-    ("rules.floor", "manual"),
+    ("rules.compiled_amounts", "rule"), ("rules.compiled", "rule"),
+    ("rules.hand_sql", "rule"), ("rules.hand_sql_old", "rule"), ("rules.python", "rule"),
+    ("rules.floor", "rule"),
 )
 LABELS = {
     "ingest.engine_csv": ("1 导入", "ecocomp load_samples · CSV"),
@@ -102,7 +102,9 @@ def _rows_for(run: Run, case: str) -> int:
     point = run.points[-1]
     if case.startswith("monthly"):
         return point.auto_rows
-    if case.startswith(("ingest", "rules.compiled", "rules.hand", "rules.python")):
+    if case.startswith(("rules.compiled", "rules.hand", "rules.python", "rules.floor")):
+        return point.rule_rows or point.manual_rows
+    if case.startswith("ingest"):
         return point.manual_rows
     return 0
 
@@ -140,7 +142,8 @@ def growth_rows(run: Run) -> list[list[str]]:
         sizes, seconds, cells = [], [], []
         for point in run.points:
             x = point.m.get(case)
-            n = point.manual_rows if kind == "manual" else point.auto_rows
+            n = {"manual": point.manual_rows, "auto": point.auto_rows,
+                 "rule": point.rule_rows or point.manual_rows}[kind]
             if x is not None and x.ok and x.median is not None:
                 sizes.append(n)
                 seconds.append(x.median)
@@ -191,7 +194,9 @@ def markdown(run: Run) -> str:
         (f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
         f"其余以上游相邻断面为对照）× {s.years} 年 × 12 个月 × 8 项指标 = "
         f"{run.points[-1].manual_rows:,} 行"
-        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"),
+        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"
+        f"CPI 规则（2018-01 起执行）读其中 {max(s.start_year, 2018)}–"
+        f"{s.start_year + s.years - 1} 年：{run.points[-1].rule_rows:,} 行（案例 3 的行数）。"),
         (f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
         f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。"),
         (f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"

@@ -22,6 +22,7 @@ class Point:
     factor: int
     manual_rows: int
     auto_rows: int
+    rule_rows: int = 0  # sample rows in case 3's window (the rule's span within the data)
     m: dict[str, Measurement] = field(default_factory=dict)
 
 
@@ -63,7 +64,7 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
     template = root / "template.duckdb"
     manual = datasets.manual_data(folder / "manual", sizes, template)
     auto = datasets.auto_data(folder / "auto", sizes, template)
-    point = Point(factor, manual.rows, auto.rows)
+    point = Point(factor, manual.rows, auto.rows, manual.rule_rows)
     scratch, repeat = folder / "scratch", sizes.repeat
     print(f"— {factor}×: {manual.sections} 个断面 {manual.rows:,} 行手工数据；"
           f"{auto.sections} 个自动站 {auto.rows:,} 行", flush=True)
