@@ -16,6 +16,8 @@ def written(e: object) -> str:
         return e.name
     if isinstance(e, ast.ControlRef):
         return f"control.{e.name}"
+    if isinstance(e, ast.ControlCall):
+        return f"control.{written(e.call)}"
     if isinstance(e, ast.AmountRef):
         return "amount"
     if isinstance(e, ast.Call):
