@@ -138,28 +138,24 @@ def _parameters_in_effect(
     `params` is the run's snapshot of the compiled parameters (dated versions); `used` the values
     the rule recorded in its trace, which restrict the list to the parameters the rule read.
     """
+    from compensation.lang.compiled import recorded_params  # plain data: no compiler loaded
+
     out = []
-    for param in params if isinstance(params, list) else []:
-        if not isinstance(param, dict) or (used is not None and param.get("name") not in used):
+    for param in recorded_params(params):
+        if used is not None and param.name not in used:
             continue
-        versions = param.get("versions") or param.get("values") or []
-        chosen = None
-        for entry in versions if isinstance(versions, list) else []:
-            start = str(entry.get("start") or entry.get("from") or "")
-            in_effect = start[:10] <= period_start.isoformat()
-            if in_effect and (chosen is None or start >= chosen[0]):
-                chosen = (start, entry)
-        if chosen is None:
+        in_effect = [v for v in param.versions if v.start[:10] <= period_start.isoformat()]
+        if not in_effect:
             continue
-        start, entry = chosen
+        version = max(in_effect, key=lambda v: v.start)
         out.append({
-            "name": param.get("name"),
-            "value": entry.get("text") or entry.get("value"),
-            "from": start[:10],
-            "basis": entry.get("basis") or param.get("basis"),
-            "assumption": entry.get("assumption"),
-            "negotiable": param.get("negotiable"),
-            "value_used": None if used is None else used.get(param.get("name")),
+            "name": param.name,
+            "value": version.text,
+            "from": version.start[:10],
+            "basis": version.basis,
+            "assumption": version.assumption,
+            "negotiable": param.negotiable,
+            "value_used": None if used is None else used.get(param.name),
         })
     return out
 
