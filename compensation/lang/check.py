@@ -28,9 +28,11 @@ from compensation.lang.units import Unit
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
-# the functions that read a section's data: `control.f(...)` reads the same on the control section
-CONTROL_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
+# the functions that read a section's data: `control.f(...)` reads the same on the control section,
+# and a scheme-level rule (no row's section) reads them only inside `for s in sections`
+SECTION_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
                    "flagged", "runs"}
+IN_SECTIONS = "__sections__"  # in `local`: inside a loop over the sections
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
@@ -318,7 +320,7 @@ class Checker:
                     f"(control.{e.name}: unknown measure)",
                 )
                 return ANY_UNIT
-            if self.rule is not None and self.rule.selector is None:
+            if self.outside_sections(local):
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
             return self.measure_unit(e.name, visiting)
         if isinstance(e, ast.ControlCall):
@@ -407,6 +409,11 @@ class Checker:
         if kind == "local":
             return local[e.name]
         if kind == "measure":
+            if self.outside_sections(local) and self.reads_section(e.name):
+                self.err(e, (
+                    f"度量“{e.name}”是断面上的值，方案级规则（for each …）没有“本断面”，"
+                    f"须通过对各断面的汇总读取，如 mean({e.name} for s in sections)。"
+                    "(a scheme-level rule reads a section's measure through a loop over sections)"))
             return self.measure_unit(e.name, visiting)
         if kind == "param":
             return self.scope.params[e.name].unit
@@ -677,6 +684,11 @@ class Checker:
                 "arguments)",
             )
             return ANY_UNIT
+        if f in SECTION_READERS - {"limit"} and self.outside_sections(local):
+            self.err(e, (
+                f"方案级规则（for each …）没有“本断面”：{f}(...) 须写在对各断面的汇总中，如 "
+                f"mean({f}(...) for s in sections)。"
+                "(a scheme-level rule reads sections through a loop over them)"))
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
             if f == "class":
@@ -753,17 +765,35 @@ class Checker:
         self, e: ast.ControlCall, local: dict[str, Unit], visiting: set[str]
     ) -> Unit:
         """`control.f(...)`: only the functions that read a section's data have a control twin."""
-        if e.call.func not in CONTROL_READERS:
+        if e.call.func not in SECTION_READERS:
             self.err(
                 e,
                 f"“control.{e.call.func}(...)”不能在对照断面上读取；control. 后可写 "
-                f"{', '.join(sorted(CONTROL_READERS))} 或度量名，其余函数写在外面，"
+                f"{', '.join(sorted(SECTION_READERS))} 或度量名，其余函数写在外面，"
                 "如 abs(control.value(i))。(not a reader of section data)",
             )
             return ANY_UNIT
-        if self.rule is not None and self.rule.selector is None:
+        if self.outside_sections(local):
             self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
+            return ANY_UNIT
         return self.infer_call(e.call, local, visiting)
+
+    def outside_sections(self, local: dict[str, Unit]) -> bool:
+        """In a scheme-level rule (`for each year`) and not inside `for s in sections`: there is
+        no row's section to read."""
+        return self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local
+
+    def reads_section(self, measure: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a measure (or one it names) reads a section's data."""
+        for n in ast.walk(self.scope.measures[measure].expr):
+            if isinstance(n, ast.ControlRef | ast.ControlCall) or (
+                    isinstance(n, ast.Call) and n.func in SECTION_READERS - {"limit"}):
+                return True
+            if (isinstance(n, ast.Name) and n.name in self.scope.measures
+                    and n.name not in seen | {measure}
+                    and self.reads_section(n.name, seen | {measure})):
+                return True
+        return False
 
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
@@ -792,10 +822,10 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
-            if self.rule is None or self.rule.selector is None:
+            if self.rule is None:
                 self.err(
                     e.source,
-                    "“for s in sections”只能用在按断面核算的规则中。(needs a section rule)",
+                    "“for s in sections”只能用在规则中，不能用在度量中。(needs a rule)",
                 )
         else:
             src = self.infer(e.source, local, visiting)
@@ -807,6 +837,8 @@ class Checker:
         inner = dict(local)
         inner[e.var] = var_unit
         inner["__comprehension__"] = u.BOOL
+        if var_unit is u.SECTION:
+            inner[IN_SECTIONS] = u.BOOL
         if e.where is not None:
             self.expect_bool(e.where, self.infer(e.where, inner, visiting))
         body = self.infer(e.body, inner, visiting)
