@@ -21,8 +21,9 @@ GROWTH_CASES = (
     ("ingest.engine_csv", "manual"), ("ingest.engine_parquet", "manual"),
     ("ingest.duckdb_csv", "manual"), ("ingest.duckdb_parquet", "manual"),
     ("monthly.engine", "auto"), ("monthly.hand_sql", "auto"),
-    ("rules.compiled_amounts", "manual"), ("rules.compiled", "manual"),
-    ("rules.hand_sql", "manual"), ("rules.python", "manual"),
+    ("rules.compiled_amounts", "rule"), ("rules.compiled", "rule"),
+    ("rules.hand_sql", "rule"), ("rules.hand_sql_old", "rule"), ("rules.python", "rule"),
+    ("rules.floor", "rule"),
 )
 LABELS = {
     "ingest.engine_csv": ("1 导入", "ecocomp load_samples · CSV"),
@@ -33,7 +34,9 @@ LABELS = {
     "monthly.hand_sql": ("2 自动站月均值", "手写 DuckDB 查询"),
     "rules.compiled_amounts": ("3 CPI 规则", "编译的规则 · 只读金额 (prepare_run + SQL)"),
     "rules.compiled": ("3 CPI 规则", "编译的规则 · 账目行含追溯 trace"),
-    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询"),
+    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询（公平版）"),
+    "rules.hand_sql_old": ("3 CPI 规则", "手写 DuckDB 查询（问题 17 之前的旧版）"),
+    "rules.floor": ("3 CPI 规则", "下限：一次扫描 sum(value) GROUP BY"),
     "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
     "sweep.one": ("4 情景扫描", "1 个情景（连同基准）"),
     "sweep.all": ("4 情景扫描", "全部情景（连同基准）"),
@@ -50,6 +53,7 @@ RATIOS = {
     "rules.compiled_amounts": ("rules.hand_sql", "≤ 1.3"),
     "rules.compiled": ("rules.hand_sql", ""),
     "rules.python": ("rules.hand_sql", ""),
+    "rules.hand_sql_old": ("rules.hand_sql", ""),
     "sweep.all": ("sweep.one", ""),
     "sweep.tongshun.all": ("sweep.tongshun.one", "≪ 100"),
 }
@@ -98,7 +102,9 @@ def _rows_for(run: Run, case: str) -> int:
     point = run.points[-1]
     if case.startswith("monthly"):
         return point.auto_rows
-    if case.startswith(("ingest", "rules.compiled", "rules.hand", "rules.python")):
+    if case.startswith(("rules.compiled", "rules.hand", "rules.python", "rules.floor")):
+        return point.rule_rows or point.manual_rows
+    if case.startswith("ingest"):
         return point.manual_rows
     return 0
 
@@ -136,7 +142,8 @@ def growth_rows(run: Run) -> list[list[str]]:
         sizes, seconds, cells = [], [], []
         for point in run.points:
             x = point.m.get(case)
-            n = point.manual_rows if kind == "manual" else point.auto_rows
+            n = {"manual": point.manual_rows, "auto": point.auto_rows,
+                 "rule": point.rule_rows or point.manual_rows}[kind]
             if x is not None and x.ok and x.median is not None:
                 sizes.append(n)
                 seconds.append(x.median)
@@ -187,7 +194,9 @@ def markdown(run: Run) -> str:
         (f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
         f"其余以上游相邻断面为对照）× {s.years} 年 × 12 个月 × 8 项指标 = "
         f"{run.points[-1].manual_rows:,} 行"
-        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"),
+        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"
+        f"CPI 规则（2018-01 起执行）读其中 {max(s.start_year, 2018)}–"
+        f"{s.start_year + s.years - 1} 年：{run.points[-1].rule_rows:,} 行（案例 3 的行数）。"),
         (f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
         f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。"),
         (f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
@@ -204,9 +213,11 @@ def markdown(run: Run) -> str:
         _md_table(MAIN_HEADER, main_rows(run)),
         "",
         ("比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
-        "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 手写查询，"
-        "Python 行 = Python ÷ 手写查询；"
-        "情景 = 全部情景 ÷ 1 个情景。"),
+         "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 公平版手写查询，"
+         "Python 行、旧版手写查询 = 它 ÷ 公平版手写查询（各实现与下限之比见下一节）；"
+         "情景 = 全部情景 ÷ 1 个情景。"),
+        "",
+        floor_section(run),
         "",
         "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
         "",
@@ -220,6 +231,52 @@ def markdown(run: Run) -> str:
         *(["## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
     ]
     return "\n".join(out)
+
+
+FLOOR_CASES = ("rules.compiled_amounts", "rules.compiled", "rules.hand_sql", "rules.hand_sql_old",
+               "rules.python")
+FLOOR_GOAL = {"rules.compiled_amounts": 5.0}
+FLOOR_BEGIN = "<!-- case3-floor: by python -m bench; the reading after it by hand -->"
+FLOOR_END = "<!-- /case3-floor -->"
+
+
+def floor_rows(run: Run) -> list[list[str]]:
+    """Each implementation of case 3 against the floor (one pass over the same rows), measured
+    in the same run at every growth factor."""
+    rows = []
+    for case in FLOOR_CASES:
+        cells = []
+        for point in run.points:
+            x, f = point.m.get(case), point.m.get("rules.floor")
+            if x is None or f is None or x.median is None or not f.median:
+                cells.append("—")
+            else:
+                cells.append(f"{x.median / f.median:.2f}")
+        goal = FLOOR_GOAL.get(case)
+        met = ""
+        if goal is not None and cells[-1] != "—":
+            met = "是" if float(cells[-1]) <= goal else "否"
+        rows.append([LABELS[case][1], *cells, f"≤ {goal:g}" if goal else "", met])
+    return rows
+
+
+def floor_section(run: Run) -> str:
+    """Case 3 as ratios to its floor (issue 17 item 4), between markers."""
+    floor = [p.m.get("rules.floor") for p in run.points]
+    medians = " / ".join(_fmt(f.median) if f is not None and f.ok else "—" for f in floor)
+    factors = [f"{p.factor}×" for p in run.points]
+    return "\n".join([
+        FLOOR_BEGIN,
+        "## 3 CPI 规则与下限 Floor",
+        "",
+        ("下限 = 同一窗口的全部样品行（每项指标：规则的断流、结冰例外要看所有指标）一次扫描，"
+        "按断面、月、指标求 sum(value)，物化为临时表（`bench/alt_sql.py` 的 `floor_sql`）；"
+        f"与其他实现在同一次运行中测量，中位数 {medians} 秒（{'、'.join(factors)}）。"
+        "表中为各实现的中位数 ÷ 下限。"),
+        "",
+        _md_table(["实现", *factors, "目标（最大规模）", "达到"], floor_rows(run)),
+        FLOOR_END,
+    ])
 
 
 LATENCY_BEGIN = "<!-- cli-latency: by python -m bench [--latency]; the reading after it by hand -->"
@@ -285,6 +342,16 @@ def splice_latency(text: str, section: str) -> str:
         head, rest = text.split(marker, 1)
         return head.rstrip("\n") + "\n\n" + section + "\n" + marker + rest
     return text.rstrip("\n") + "\n\n" + section + "\n"
+
+
+def keep_latency(old: str, new: str) -> str:
+    """`new` with the latency section of `old` (a run that skipped `cli.latency` keeps the last
+    measured one, with its reading)."""
+    if LATENCY_BEGIN not in old or LATENCY_END not in old:
+        return new
+    section = LATENCY_BEGIN + old.split(LATENCY_BEGIN, 1)[1].split(LATENCY_END, 1)[0] + LATENCY_END
+    reading = old.split(LATENCY_END, 1)[1].split("\n## ", 1)[0].strip("\n")
+    return splice_latency(new, section + ("\n\n" + reading if reading else ""))
 
 
 def summary(run: Run) -> dict[str, Any]:

@@ -59,6 +59,14 @@ class ControlRef(Node):
 
 
 @dataclass
+class SectionRef(Node):
+    """`section` (its code), `section.river`, `section.party`, `section.party.kind`: the
+    section's registry entry, for selecting sections and parties by name (issue #18 item 4)."""
+
+    attr: str  # "" (the code) | "river" | "bank" | "water_body" | "party" | "party.kind"
+
+
+@dataclass
 class Call(Node):
     func: str
     args: list[Expr]
@@ -184,6 +192,7 @@ Expr = (
     | Name
     | AmountRef
     | ControlRef
+    | SectionRef
     | Call
     | ControlCall
     | Comprehension
@@ -289,6 +298,8 @@ class Rule(Node):
     amount: Expr
     exceptions: list[ExceptClause]
     caps: list[Cap]
+    # `for each section where …`: which sections the rule covers (None: all of its selector)
+    where: Expr | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass
@@ -378,6 +389,8 @@ def to_data(node: Any) -> Any:
         for f in fields(node):
             if f.name in ("line", "col") or (isinstance(node, RuleFile) and f.name == "source"):
                 continue  # the file's text is not part of its tree (a loop's `source` is)
+            if f.metadata.get("omit_none") and getattr(node, f.name) is None:
+                continue  # a later optional field: earlier snapshots stay as they were
             data[f.name] = to_data(getattr(node, f.name))
         return data
     return node

@@ -4,7 +4,7 @@ measure cycles. Every finding is a Diagnostic with file:line:col, a caret and a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,14 +24,23 @@ from compensation.lang.scope import (
     month_index,
     month_text,
 )
+from compensation.lang.selection import (
+    ALLOWED_WORDS,
+    ATTRIBUTES,
+    attribute_written,
+    fixed_value_problem,
+    named_values,
+    not_in_registry,
+)
 from compensation.lang.units import Unit
+from compensation.lang.volumes import BASES
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
 # the functions that read a section's data: `control.f(...)` reads the same on the control section,
 # and a scheme-level rule (no row's section) reads them only inside `for s in sections`
 SECTION_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
-                   "flagged", "runs"}
+                   "flagged", "runs", "volume"}
 IN_SECTIONS = "__sections__"  # in `local`: inside a loop over the sections
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
@@ -196,6 +205,8 @@ class Checker:
     # ---- rules
     def check_rule(self, rule: ast.Rule) -> None:
         local: dict[str, Unit] = {}
+        if rule.where is not None:
+            self.check_where(rule.where)
         for let in rule.lets:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
@@ -229,6 +240,52 @@ class Checker:
                     f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
                     "(a section cap needs a rule over sections)",
                 )
+
+    def check_where(self, where: ast.Expr) -> None:
+        """`for each section where …` selects by the registry only (the code and attributes):
+        the rows a rule has must not depend on data or parameters."""
+        self.expect_bool(where, self.infer(where, {}, set()))
+        stack: list[ast.Node] = [where]
+        wrong: list[ast.Node] = []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Compare | ast.Unary) or (
+                isinstance(node, ast.Binary) and node.op in ("and", "or")
+            ):
+                stack += ast.children(node)
+            elif not (isinstance(node, ast.SectionRef | ast.Str) or isinstance(node, ast.Name)
+                      and self.scope.kind_of(node.name, {}) in ("party", None)):  # None: told
+                wrong.append(node)
+        if wrong:
+            self.err(
+                min(wrong, key=lambda n: (n.line, n.col)),
+                f"“for each … section where”只能按断面编号和名录属性选择（{ALLOWED_WORDS}，"
+                "与带引号的文字或当事方编号比较，可用 and、or、not 连接）；按监测值或参数的"
+                "条件请写在金额或例外中。(where selects by the registry only)",
+            )
+
+    def infer_section_ref(self, e: ast.SectionRef, local: dict[str, Unit]) -> Unit:
+        if e.attr not in ATTRIBUTES:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”不是断面的名录属性；可用：{ALLOWED_WORDS}。"
+                f"(unknown section attribute {e.attr})",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”只能用在按断面核算的规则中（或 for s in sections "
+                "之内）。(needs a section rule)",
+            )
+        return ATTRIBUTES[e.attr][1]
+
+    def check_section_value(self, e: ast.Compare) -> None:
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, ast.SectionRef) and isinstance(b, ast.Str):
+                problem = fixed_value_problem(a.attr, b.text)
+                if problem is not None:
+                    self.err(b, problem)
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
         if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
@@ -312,6 +369,8 @@ class Checker:
             return u.MONEY
         if isinstance(e, ast.Name):
             return self.infer_name(e, local, visiting)
+        if isinstance(e, ast.SectionRef):
+            return self.infer_section_ref(e, local)
         if isinstance(e, ast.ControlRef):
             if e.name not in self.scope.measures:
                 self.err(
@@ -354,6 +413,9 @@ class Checker:
                     f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
                     "values of different units)",
                 )
+            elif a.kind in ("text", "party") and e.op not in ("=", "!="):
+                self.err(e, f"{a.describe()}只能用 = 或 != 比较。(only = and != for names)")
+            self.check_section_value(e)
             return u.BOOL
         if isinstance(e, ast.InRange):
             x = self.infer(e.x, local, visiting)
@@ -425,6 +487,8 @@ class Checker:
             return u.INDICATOR
         if kind == "sections":
             return u.SECTION
+        if kind == "party":
+            return u.PARTY
         self.err(e, self.unknown_name_message(e.name, local))
         return ANY_UNIT
 
@@ -689,8 +753,17 @@ class Checker:
                 f"方案级规则（for each …）没有“本断面”：{f}(...) 须写在对各断面的汇总中，如 "
                 f"mean({f}(...) for s in sections)。"
                 "(a scheme-level rule reads sections through a loop over them)"))
+        if f == "volume":
+            return self.infer_volume(e, local, visiting)
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
+            if code == "VOL":
+                self.err(
+                    args[0],
+                    f"径流量 VOL 是每月流过断面的水量（总量），不能取 {f}(...)；本期水量写 "
+                    "volume(VOL)。(read a measured volume with volume(VOL))",
+                )
+                return ANY_UNIT  # one error: not the units around it too
             if f == "class":
                 return u.CLASS
             if f == "exceed":
@@ -756,8 +829,8 @@ class Checker:
         self.err(
             e,
             f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
-            "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown "
-            "function)",
+            "missing, runs, volume, previous, baseline, min, max, ceil, floor, abs, spread。"
+            "(unknown function)",
         )
         return ANY_UNIT
 
@@ -795,6 +868,31 @@ class Checker:
                 return True
         return False
 
+    def infer_volume(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:
+        """`volume(FLOW, daily)`, `volume(FLOW, period)` or `volume(VOL)`: m³ of the period. The
+        basis is always written: a scheme says which volume it means (lang/volumes.py)."""
+        first = e.args[0] if e.args else None
+        code = first.name if isinstance(first, ast.Name) else None
+        basis = e.args[1] if len(e.args) == 2 else None
+        if code == "FLOW" and isinstance(basis, ast.Name) and basis.name in BASES:
+            return u.VOLUME
+        if code == "VOL" and len(e.args) == 1:
+            return u.VOLUME
+        if code == "FLOW" and len(e.args) == 2:
+            self.err(basis or e, f"volume(FLOW, …) 的第二个参数应为 daily（逐日平均流量 × 86400 秒"
+                     f"之和）或 period（本期平均流量 × 本期秒数），而不是“{written(basis)}”。"
+                     "(volume basis: daily or period)")
+        elif code == "VOL":
+            self.err(e, "volume(VOL) 读导入的径流量，不带第二个参数。(volume(VOL) takes one "
+                     "argument)")
+        elif code == "FLOW":
+            self.err(e, "volume(FLOW) 需要写明折算方法：volume(FLOW, daily) 或 volume(FLOW, "
+                     "period)，由方案原文决定。(volume(FLOW) needs its basis)")
+        else:
+            self.err(first or e, "volume(...) 读流量 FLOW（volume(FLOW, daily)、volume(FLOW, "
+                     "period)）或导入的径流量 VOL（volume(VOL)）。(volume reads FLOW or VOL)")
+        return u.VOLUME
+
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
     ) -> str | None:
@@ -822,6 +920,7 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
+            local = {**local, IN_SECTIONS: u.SECTION}
             if self.rule is None:
                 self.err(
                     e.source,
@@ -837,8 +936,6 @@ class Checker:
         inner = dict(local)
         inner[e.var] = var_unit
         inner["__comprehension__"] = u.BOOL
-        if var_unit is u.SECTION:
-            inner[IN_SECTIONS] = u.BOOL
         if e.where is not None:
             self.expect_bool(e.where, self.infer(e.where, inner, visiting))
         body = self.infer(e.body, inner, visiting)
@@ -931,8 +1028,12 @@ class CheckedFile:
     warnings: list[Diagnostic] = field(default_factory=list)  # the file runs; worth a look
 
 
-def check_file(path: str | Path) -> CheckedFile:
-    """Parse and check one file."""
+Registry = Callable[[str], list[tuple[str, str]]]  # scheme id → its sections (id, river)
+
+
+def check_file(path: str | Path, registry: Registry | None = None) -> CheckedFile:
+    """Parse and check one file; with a `registry` (a database's), also the section codes and
+    rivers the rules name."""
     try:
         rf = parse_file(path)
     except RuleError as err:
@@ -940,6 +1041,10 @@ def check_file(path: str | Path) -> CheckedFile:
         return CheckedFile(None, None, diags)
     checker = Checker(rf)
     found = checker.run()
+    if registry is not None:
+        found += [(ast.Str(n.value, line=n.line, col=n.col), message)
+                  for n, message in not_in_registry(rf.header.id, named_values(rf),
+                                                    registry(rf.header.id))]
 
     def located(items: list[tuple[ast.Node, str]]) -> list[Diagnostic]:
         diags = [make(rf.path, rf.source, n.line or 1, n.col or 1, msg) for n, msg in items]
@@ -966,7 +1071,7 @@ def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
 
 
 def check_paths_with_warnings(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], registry: Registry | None = None
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The errors and, apart, the warnings (which do not fail the check) of every file."""
     diags: list[Diagnostic] = []
@@ -975,7 +1080,7 @@ def check_paths_with_warnings(
         if not f.exists():
             diags.append(Diagnostic(str(f), 0, 0, f"找不到规则文件或目录 {f}。(no such file)"))
             continue
-        checked = check_file(f)
+        checked = check_file(f, registry)
         diags.extend(checked.diagnostics)
         warnings.extend(checked.warnings)
     return diags, warnings

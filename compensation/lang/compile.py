@@ -27,6 +27,7 @@ from compensation.lang.loops import (
     loop_aggregate,
 )
 from compensation.lang.scope import Scope, is_sections_loop
+from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
     call,
     case,
@@ -42,6 +43,7 @@ from compensation.lang.sql import (
     text,
     tpl,
 )
+from compensation.lang.volumes import volume_basis
 from compensation.lang.written import written
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
@@ -163,6 +165,8 @@ class RuleCompiler:
             return ctx.amount
         if isinstance(e, ast.Name):
             return self.name(e.name, ctx)
+        if isinstance(e, ast.SectionRef):
+            return self.section_attribute(e.attr, ctx)
         if isinstance(e, ast.ControlRef):
             if ctx.main and e.name in ctx.controls:
                 return ctx.controls[e.name]
@@ -249,6 +253,15 @@ class RuleCompiler:
             )
         raise AssertionError(type(e))
 
+    def section_attribute(self, attr: str, ctx: Ctx) -> exp.Expression:
+        """`section` is the code itself; its registry attributes come from ev_sections."""
+        if not attr:
+            return ctx.section
+        a = self.alias("sa")
+        return subquery(tpl(
+            f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
+            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
         default = None
@@ -286,7 +299,7 @@ class RuleCompiler:
     def numeric(self, e: ast.Expr, ctx: Ctx) -> bool:
         """Whether `e` is a number to be compared at the decision precision (not a text, a
         variant, an indicator code, a section or a class)."""
-        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit):
+        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit | ast.SectionRef):
             return False
         if isinstance(e, ast.Name):
             if e.name in ctx.vars:
@@ -322,6 +335,13 @@ class RuleCompiler:
         if f in ("value", "highest", "class"):
             column = {"value": "value", "highest": "highest", "class": "class"}[f]
             return self.period_value(column, ctx, self.cx(args[0], ctx))
+        if f == "volume":  # m³ of the period, from ev_volumes (lang/volumes.py)
+            w = self.alias("w")
+            return subquery(tpl(
+                f"SELECT {w}.volume FROM ev_volumes AS {w} WHERE {w}.kind = :kind AND "
+                f"{w}.section_id = :sec AND {w}.period = :per AND {w}.basis = :b",
+                kind=text(ctx.kind), sec=ctx.section, per=ctx.period,
+                b=text(volume_basis(e) or "")))
         if f == "limit":
             return self.limit(self.cx(args[0], ctx), ctx, self.cx(args[1], ctx))
         if f == "exceed":
@@ -800,57 +820,104 @@ class RuleBuilder(RuleCompiler):
         )
 
     def spread_stages(self, c: str, sp: ast.Spread) -> None:
-        part = PARTITIONS[sp.scope]
         total = self.cx(sp.total, self.ctx)
         weight = self.cx(sp.weight, self.ctx) if sp.weight is not None else number(Decimal(1))
-        self.stage(
-            [
-                (
-                    f"{c}_f",
-                    tpl(
-                        "CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
-                        "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                        "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)",
-                        t=total,
-                    ),
-                ),
-                (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
-            ]
-        )
-        self.stage(
-            [
-                (
-                    f"{c}_base",
-                    tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
-                ),
-                (
-                    f"{c}_rem",
-                    tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
-                ),
-            ]
-        )
-        self.stage(
-            [
-                (
-                    c,
-                    tpl(
-                        f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part}"
-                        f" ORDER BY g.{c}_rem "
-                        f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) O"
-                        "VER (PARTITION BY "
-                        f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL"
-                        "(38,12))"
-                    ),
-                )
-            ]
-        )
+        reads = self.grid_reads(total, weight)
+        if reads is None:
+            self.main = self.spread_windows(self.main, c, sp.scope, total, weight)
+            method = "largest remainder to the fen"
+        else:
+            self.spread_shared(c, sp.scope, total, weight, reads)
+            method = ("largest remainder to the fen, once per year and distinct values of the "
+                      "parameters it reads (scenarios with the same values share it)")
         self.plan.add(
             "spread",
             column=c,
             per=sp.scope,
             weighted=sp.weight is not None,
-            method="largest remainder to the fen",
+            method=method,
         )
+
+    def grid_reads(self, *exprs: exp.Expression) -> list[str] | None:
+        """The parameter columns `exprs` read when they read nothing but the grid's own columns
+        (no subquery, no measure or let of the row); None otherwise."""
+        names: set[str] = set()
+        for e in exprs:
+            if e.find(exp.Select) is not None:
+                return None
+            names |= {x.name for x in e.find_all(exp.Column)}
+        if not names <= self.root_columns["grid"]:
+            return None
+        return sorted(n for n in names if n.startswith("prm_"))
+
+    def spread_shared(self, c: str, scope: str, total: exp.Expression, weight: exp.Expression,
+                      reads: list[str]) -> None:
+        """A spread whose total and weights read only parameters and the cell: its shares are
+        the same for every scenario with the same values of those parameters in the year, so
+        the windows run over one representative scenario per year and distinct values (the
+        smallest name) and the shares are joined back. 10,000 scenarios that differ in another
+        parameter cost one spread, not 10,000 (the windows were most of a sweep's time)."""
+        values = ", ".join(["p.param_month", *[f"p.{n}" for n in reads]])
+        self.add_cte(f"{c}_cls", tpl(
+            "SELECT p.scenario, y.year_start, "
+            f"LIST(ROW({values}) ORDER BY p.param_month) AS k FROM prm AS p "
+            "JOIN (SELECT DISTINCT param_month, year_start FROM cells) AS y "
+            "ON y.param_month = p.param_month GROUP BY p.scenario, y.year_start"), f"{c}_cls")
+        self.add_cte(f"{c}_rep", tpl(
+            "SELECT scenario, year_start, MIN(scenario) OVER (PARTITION BY year_start, k) AS rep "
+            f"FROM {c}_cls"), f"{c}_rep")
+        self.materialized.add(f"{c}_rep")
+        self.add_cte(f"{c}_in", tpl(
+            f"SELECT g.* FROM grid AS g JOIN {c}_rep AS r ON r.scenario = g.scenario "
+            "AND r.year_start = g.year_start WHERE r.rep = r.scenario"), "grid")
+        last = self.spread_windows(f"{c}_in", c, scope, total, weight)
+        name = f"s{len(self.ctes)}"
+        self.add_cte(name, tpl(
+            f"SELECT g.*, o.{c} FROM {self.main} AS g JOIN {c}_rep AS r "
+            "ON r.scenario = g.scenario AND r.year_start = g.year_start "
+            f"JOIN (SELECT scenario, cell, {c} FROM {last}) AS o "
+            "ON o.scenario = r.rep AND o.cell = g.cell"), self.root[self.main])
+        self.main = name
+
+    def spread_windows(self, prev: str, c: str, scope: str, total: exp.Expression,
+                       weight: exp.Expression) -> str:
+        """The largest-remainder windows over the rows of `prev`; returns the last CTE."""
+        part = PARTITIONS[scope]
+        prev = self.append_plain(prev, [
+            (
+                f"{c}_f",
+                tpl(
+                    "CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
+                    "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                    "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)",
+                    t=total,
+                ),
+            ),
+            (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
+        ])
+        prev = self.append_plain(prev, [
+            (
+                f"{c}_base",
+                tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+            ),
+            (
+                f"{c}_rem",
+                tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+            ),
+        ])
+        return self.append_plain(prev, [
+            (
+                c,
+                tpl(
+                    f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part}"
+                    f" ORDER BY g.{c}_rem "
+                    f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) O"
+                    "VER (PARTITION BY "
+                    f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL"
+                    "(38,12))"
+                ),
+            )
+        ])
 
     def measures_needed(self, rule: ast.Rule) -> tuple[list[str], list[str]]:
         own: list[str] = []
@@ -877,6 +944,9 @@ class RuleBuilder(RuleCompiler):
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
+            if rule.where is not None:  # `for each section where …`: by the registry only
+                chosen = self.cx(rule.where, replace(self.ctx, section=col("section_id", "s")))
+                cells = cells.where(chosen, copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
         self.add_cte("cells", cells, "cells")

@@ -108,6 +108,12 @@ class CompiledScheme:
     # "monthly-mean" (mean of the monthly values; the scheme's own text says so, with its basis)
     period_value: str = "samples"
     period_value_basis: str | None = None
+    # section codes and rivers the rules name (`section = "S12"`): checked against the registry
+    # by each run (lang/selection.py); (attribute, value, line, column)
+    registry_names: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # the volumes the rules read (`volume(FLOW, daily)` → "daily", `volume(VOL)` → "measured"):
+    # prepare_run makes ev_volumes for these only (lang/volumes.py)
+    volume_bases: list[str] = field(default_factory=list)
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:

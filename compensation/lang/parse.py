@@ -111,6 +111,9 @@ class _Build(Transformer):
     def control_ref(self, meta, ch):
         return ast.ControlRef(str(ch[0]), **_pos(meta))
 
+    def section_ref(self, meta, ch):
+        return ast.SectionRef(".".join(str(a.children[0]) for a in ch), **_pos(meta))
+
     def control_call(self, meta, ch):
         return ast.ControlCall(self.call(meta, ch), **_pos(meta))
 
@@ -340,10 +343,10 @@ class _Build(Transformer):
         return ast.Let(str(name), _unquote(title) if title else None, expr, **_tpos(name))
 
     def for_sections(self, meta, ch):
-        return (ch[0] or "all", ch[1])
+        return (ch[0] or "all", ch[2], ch[1])
 
     def for_periods(self, meta, ch):
-        return (None, ch[0])
+        return (None, ch[0], None)
 
     def route(self, meta, ch):
         return ("route", ch[0], ch[1])
@@ -361,7 +364,7 @@ class _Build(Transformer):
         return ast.Cap("minimum", ch[0], ch[1], **_pos(meta))
 
     def rule(self, meta, ch):
-        name, title, basis, assumption, (selector, period) = ch[:5]
+        name, title, basis, assumption, (selector, period, where) = ch[:5]
         rest = ch[5:]
         lets = [x for x in rest if isinstance(x, ast.Let)]
         route = next(x for x in rest if isinstance(x, tuple) and x[0] == "route")
@@ -379,6 +382,7 @@ class _Build(Transformer):
             amount[1],
             [x for x in rest if isinstance(x, ast.ExceptClause)],
             [x for x in rest if isinstance(x, ast.Cap)],
+            where,
             **_pos(meta),
         )
 

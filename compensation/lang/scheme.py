@@ -20,7 +20,9 @@ from compensation.lang.compiled import (
 )
 from compensation.lang.reads import indicators_read
 from compensation.lang.scope import Scope
+from compensation.lang.selection import named_values
 from compensation.lang.sql import DIALECT
+from compensation.lang.volumes import volume_bases
 
 __all__ = [
     "CompiledParam", "CompiledRule", "CompiledScheme", "ParamVersion", "RulePlan",
@@ -114,5 +116,7 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
         period_value=h.period_value,
         period_value_basis=h.period_value_basis,
+        registry_names=[(n.attr, n.value, n.line, n.col) for n in named_values(rf)],
+        volume_bases=volume_bases(rf),
         ast=rf,
     )

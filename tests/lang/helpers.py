@@ -35,12 +35,13 @@ def add_section(
     control: str | None = None,
     water_body: str = "river",
     valid_from: date = date(2000, 1, 1),
+    river: str = "测试河",
 ) -> None:
     con.execute(
         "INSERT INTO sections (section_id, name, river, bank, water_body, role, party_id, co"
         "ntrol_id, "
-        "river_order, schemes, valid_from) VALUES (?, ?, '测试河', NULL, ?, ?, ?, ?, 1, ?, ?)",
-        [section_id, section_id, water_body, role, party, control, [scheme], valid_from],
+        "river_order, schemes, valid_from) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 1, ?, ?)",
+        [section_id, section_id, river, water_body, role, party, control, [scheme], valid_from],
     )
 
 
