@@ -40,6 +40,9 @@ MAX_DECIMALS = 6
 VALUE_EXPECTED = "数值、低于检出限的写法（如 0.01L 或 <0.01）或标记词（如 断流、结冰）"
 EMPTY_EXPECTED = "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"
 NUMBER = r"(\d+\.?\d*|\.\d+)"
+# the exact factor of a unit shift (unit_shift: 3 = µg/L → mg/L, -4 = 万m³ → m³)
+FACTOR_SQL = ("CAST(CASE WHEN shift = 3 THEN 0.001 WHEN shift = -4 THEN 10000 ELSE 1 END "
+              "AS DECIMAL(9, 3))")
 
 
 @dataclass
@@ -209,13 +212,13 @@ WITH v AS (
         -- fits DECIMAL(18,6) after the unit shift: at most 12 integer and 6 decimal digits
         CASE WHEN numtext IS NULL OR shift IS NULL THEN NULL
              WHEN shift = 3 THEN regexp_full_match(numtext, '[+-]?0*\d{{0,15}}(\.\d{{0,3}}0*)?')
+             WHEN shift = -4 THEN regexp_full_match(numtext, '[+-]?0*\d{{0,8}}(\.\d{{0,10}}0*)?')
              ELSE regexp_full_match(numtext, '[+-]?0*\d{{0,12}}(\.\d{{0,6}}0*)?') END AS fits,
         regexp_full_match(n_dl, '{num}') AS dl_ok
     FROM (SELECT *, trim(dl_raw) AS n_dl FROM v) v
 ), c AS (
     SELECT d.*,
-        CASE WHEN fits THEN CAST(CAST(numtext AS DECIMAL(38, 9))
-                       * CAST(CASE WHEN shift = 3 THEN 0.001 ELSE 1 END AS DECIMAL(4, 3))
+        CASE WHEN fits THEN CAST(CAST(numtext AS DECIMAL(38, 10)) * {factor}
                        AS DECIMAL(18, 6)) END AS num
     FROM d
 )
@@ -227,9 +230,8 @@ SELECT row_no, vcol, section_raw, date_raw, time_raw, ind_raw, value_raw, unit_r
     CASE WHEN vkind = 'dl' THEN num
          WHEN dl_raw IS NOT NULL AND dl_ok AND shift IS NOT NULL
               AND length(rtrim(split_part(n_dl, '.', 2), '0')) + shift <= {max_dec}
-              AND length(ltrim(split_part(n_dl, '.', 1), '0')) <= {max_int}
-              THEN CAST(CAST(n_dl AS DECIMAL(38, 9))
-                        * CAST(CASE WHEN shift = 3 THEN 0.001 ELSE 1 END AS DECIMAL(4, 3))
+              AND length(ltrim(split_part(n_dl, '.', 1), '0')) - least(shift, 0) <= {max_int}
+              THEN CAST(CAST(n_dl AS DECIMAL(38, 10)) * {factor}
                         AS DECIMAL(18, 6)) END AS detection_limit,
     dl_raw IS NOT NULL AND NOT coalesce(dl_ok, false) AS dl_bad,
     coalesce(vflag, flag_code) AS flag,
@@ -277,7 +279,11 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.dat
         f"OR CAST(ts AS DATE) > valid_to)"),
         (f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
         f"WHERE vkind = 'bad'"),
-        (f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
+        (f"SELECT row_no, vcol, value_raw, CASE WHEN shift = -4 AND frac_digits + shift > "
+        f"{MAX_DECIMALS} THEN '小数不超过 {MAX_DECIMALS + 4} 位（换算为 m³ 后不超过 "
+        f"{MAX_DECIMALS} 位）的 万m³ 数值' WHEN shift = -4 THEN '绝对值小于 "
+        f"10^{MAX_INTEGER_DIGITS - 4} 万m³（10^{MAX_INTEGER_DIGITS} m³）的数值' "
+        f"WHEN frac_digits + shift > {MAX_DECIMALS} "
         f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
         f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
@@ -342,7 +348,7 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     _build_maps(con, norm, tag, excel=raw.kind == "xlsx")
     step()
     con.execute(RESOLVE_SQL.format(tag=tag, norm=norm, num=NUMBER, max_dec=MAX_DECIMALS,
-                                   max_int=MAX_INTEGER_DIGITS))
+                                   max_int=MAX_INTEGER_DIGITS, factor=FACTOR_SQL))
     con.execute(MULTI_SQL.format(tag=tag))
     step()
     labels = {role: raw.headers[index] for role, index in shape.roles.items()}

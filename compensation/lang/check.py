@@ -33,6 +33,7 @@ from compensation.lang.selection import (
     not_in_registry,
 )
 from compensation.lang.units import Unit
+from compensation.lang.volumes import BASES
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
@@ -52,6 +53,7 @@ class Checker:
         self.warnings: list[tuple[ast.Node, str]] = []  # not errors: the file still runs
         self.rule: ast.Rule | None = None
         self.measure_units: dict[str, Unit] = {}
+        self.let_units: dict[str, Unit] = {}  # a let's unit in the first rule that has it
         self.in_exception = False
 
     def err(self, node: ast.Node, message: str) -> None:
@@ -69,7 +71,37 @@ class Checker:
             self.rule = rule
             self.check_rule(rule)
         self.rule = None
+        self.check_shows(cyclic)
         return self.errors
+
+    # ---- what the bulletin shows (`bulletin index|class|target|rank NAME`)
+    def check_shows(self, cyclic: set[str]) -> None:
+        seen: set[str] = set()
+        for show in self.rf.shows:
+            if show.role in seen:
+                self.err(show, f"通报声明 bulletin {show.role} 只能写一次。(declared twice)")
+            seen.add(show.role)
+            unit, what = self.shown_unit(show, cyclic)
+            if unit is None:
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为{what}，"
+                               "但方案中没有这样的名称。(unknown name)")
+            elif show.role in ("class", "target") and unit.kind != "class":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为水质类别，"
+                               f"而不是{unit.describe()}。(a class is expected)")
+            elif show.role in ("index", "rank") and unit.kind != "number":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为数值，"
+                               f"而不是{unit.describe()}。(a number is expected)")
+
+    def shown_unit(self, show: ast.Show, cyclic: set[str]) -> tuple[Unit | None, str]:
+        """The unit of the name a `bulletin` line declares, and what kind of name it must be."""
+        measure = (self.measure_units.get(show.name)
+                   if show.name in self.scope.measures and show.name not in cyclic else None)
+        if show.role == "target":
+            info = self.scope.params.get(show.name)
+            return (info.unit if info else None), "参数（parameter）"
+        if show.role == "rank":
+            return measure or self.let_units.get(show.name), "度量（measure）或规则中的 let"
+        return measure, "度量（measure）"
 
     def check_header(self) -> None:
         h = self.rf.header
@@ -208,6 +240,7 @@ class Checker:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
             local[let.name] = self.infer(let.expr, dict(local), set())
+            self.let_units.setdefault(let.name, local[let.name])
         self.check_party(rule.payer, rule)
         self.check_party(rule.payee, rule)
         amount = self.infer(rule.amount, dict(local), set())
@@ -740,8 +773,17 @@ class Checker:
                 "arguments)",
             )
             return ANY_UNIT
+        if f == "volume":
+            return self.infer_volume(e, local, visiting)
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
+            if code == "VOL":
+                self.err(
+                    args[0],
+                    f"径流量 VOL 是每月流过断面的水量（总量），不能取 {f}(...)；本期水量写 "
+                    "volume(VOL)。(read a measured volume with volume(VOL))",
+                )
+                return ANY_UNIT  # one error: not the units around it too
             if f == "class":
                 return u.CLASS
             if f == "exceed":
@@ -807,8 +849,8 @@ class Checker:
         self.err(
             e,
             f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
-            "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown "
-            "function)",
+            "missing, runs, volume, previous, baseline, min, max, ceil, floor, abs, spread。"
+            "(unknown function)",
         )
         return ANY_UNIT
 
@@ -827,6 +869,31 @@ class Checker:
         if self.rule is not None and self.rule.selector is None:
             self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
         return self.infer_call(e.call, local, visiting)
+
+    def infer_volume(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:
+        """`volume(FLOW, daily)`, `volume(FLOW, period)` or `volume(VOL)`: m³ of the period. The
+        basis is always written: a scheme says which volume it means (lang/volumes.py)."""
+        first = e.args[0] if e.args else None
+        code = first.name if isinstance(first, ast.Name) else None
+        basis = e.args[1] if len(e.args) == 2 else None
+        if code == "FLOW" and isinstance(basis, ast.Name) and basis.name in BASES:
+            return u.VOLUME
+        if code == "VOL" and len(e.args) == 1:
+            return u.VOLUME
+        if code == "FLOW" and len(e.args) == 2:
+            self.err(basis or e, f"volume(FLOW, …) 的第二个参数应为 daily（逐日平均流量 × 86400 秒"
+                     f"之和）或 period（本期平均流量 × 本期秒数），而不是“{written(basis)}”。"
+                     "(volume basis: daily or period)")
+        elif code == "VOL":
+            self.err(e, "volume(VOL) 读导入的径流量，不带第二个参数。(volume(VOL) takes one "
+                     "argument)")
+        elif code == "FLOW":
+            self.err(e, "volume(FLOW) 需要写明折算方法：volume(FLOW, daily) 或 volume(FLOW, "
+                     "period)，由方案原文决定。(volume(FLOW) needs its basis)")
+        else:
+            self.err(first or e, "volume(...) 读流量 FLOW（volume(FLOW, daily)、volume(FLOW, "
+                     "period)）或导入的径流量 VOL（volume(VOL)）。(volume reads FLOW or VOL)")
+        return u.VOLUME
 
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]

@@ -1,6 +1,7 @@
 """Checked syntax tree → one DuckDB query per rule, built as a sqlglot tree.
 
-Each rule becomes a chain of CTEs over the grid scenario × section × period (see plan.py):
+Each rule becomes a chain of CTEs over the grid scenario × section × period (the steps are listed
+as prose in `RulePlan` for `--emit plan`; there is no separate plan stage):
 measures, lets, the amount, exceptions, caps, then routing (payer/payee, splits). Period values,
 parameters and sections are read from the `ev_*` tables that runtime.prepare_run creates.
 """
@@ -43,6 +44,7 @@ from compensation.lang.sql import (
     text,
     tpl,
 )
+from compensation.lang.volumes import volume_basis
 from compensation.lang.written import written
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
@@ -334,6 +336,13 @@ class RuleCompiler:
         if f in ("value", "highest", "class"):
             column = {"value": "value", "highest": "highest", "class": "class"}[f]
             return self.period_value(column, ctx, self.cx(args[0], ctx))
+        if f == "volume":  # m³ of the period, from ev_volumes (lang/volumes.py)
+            w = self.alias("w")
+            return subquery(tpl(
+                f"SELECT {w}.volume FROM ev_volumes AS {w} WHERE {w}.kind = :kind AND "
+                f"{w}.section_id = :sec AND {w}.period = :per AND {w}.basis = :b",
+                kind=text(ctx.kind), sec=ctx.section, per=ctx.period,
+                b=text(volume_basis(e) or "")))
         if f == "limit":
             return self.limit(self.cx(args[0], ctx), ctx, self.cx(args[1], ctx))
         if f == "exceed":

@@ -12,7 +12,8 @@
   period values from January of the run's first year (a year earlier for previous(...), the
   first baseline year for baseline(...)); periods longer than a month (years, quarters) only from
   samples of months up to the window's last month, so a monthly run of a year scheme shows the
-  provisional year-to-date status; `ev_daily`: daily values when a rule counts runs.
+  provisional year-to-date status; `ev_daily`: daily values when a rule counts runs;
+  `ev_volumes`: the periods' volumes when a rule reads `volume(...)` (lang/volumes.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
 from compensation.lang.selection import refuse_unregistered
 from compensation.lang.units import ParamValue, validate_overlay
+from compensation.lang.volumes import prepare_volumes
 from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
@@ -228,6 +230,9 @@ def prepare_run(
     refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
                     base_only=not overlays)
+    if compiled.volume_bases:
+        prepare_volumes(con, compiled.volume_bases, compiled.value_kinds, compiled.year_begins,
+                        as_of, history_start(compiled, start), end)
     if compiled.uses_daily:
         if not has_function(con, "daily_values"):
             raise EcocompError(

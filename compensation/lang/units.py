@@ -128,7 +128,7 @@ def indicator_units() -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for row in text.splitlines()[1:]:
         code, _name, _hj, unit = row.split(",")[:4]
-        units[code] = {"mg/L": CONC, "m³/s": FLOWRATE}.get(unit, RATIO)
+        units[code] = {"mg/L": CONC, "m³/s": FLOWRATE, "m³": VOLUME}.get(unit, RATIO)
     return units
 
 
