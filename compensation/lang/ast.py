@@ -220,6 +220,18 @@ class Party(Node):
 
 
 @dataclass
+class Show(Node):
+    """`bulletin index cpi`, `bulletin rank r ascending "words"` (a line of the file after its
+    parameters): what the bulletin shows of each line, named by the rule author instead of guessed
+    from names."""
+
+    role: str  # index | class | target | rank
+    name: str
+    descending: bool = False  # rank: the largest first
+    words: str | None = None  # rank: what the rows are ranked by, in words
+
+
+@dataclass
 class Header(Node):
     id: str
     title: str
@@ -310,6 +322,7 @@ class RuleFile(Node):
     params: list[Param]
     measures: list[Measure]
     rules: list[Rule]
+    shows: list[Show] = field(default_factory=list)  # `bulletin ...` lines
 
 
 # ---- walking --------------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class Checker:
         self.warnings: list[tuple[ast.Node, str]] = []  # not errors: the file still runs
         self.rule: ast.Rule | None = None
         self.measure_units: dict[str, Unit] = {}
+        self.let_units: dict[str, Unit] = {}  # a let's unit in the first rule that has it
         self.in_exception = False
 
     def err(self, node: ast.Node, message: str) -> None:
@@ -72,7 +73,37 @@ class Checker:
             self.rule = rule
             self.check_rule(rule)
         self.rule = None
+        self.check_shows(cyclic)
         return self.errors
+
+    # ---- what the bulletin shows (`bulletin index|class|target|rank NAME`)
+    def check_shows(self, cyclic: set[str]) -> None:
+        seen: set[str] = set()
+        for show in self.rf.shows:
+            if show.role in seen:
+                self.err(show, f"通报声明 bulletin {show.role} 只能写一次。(declared twice)")
+            seen.add(show.role)
+            unit, what = self.shown_unit(show, cyclic)
+            if unit is None:
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为{what}，"
+                               "但方案中没有这样的名称。(unknown name)")
+            elif show.role in ("class", "target") and unit.kind != "class":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为水质类别，"
+                               f"而不是{unit.describe()}。(a class is expected)")
+            elif show.role in ("index", "rank") and unit.kind != "number":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为数值，"
+                               f"而不是{unit.describe()}。(a number is expected)")
+
+    def shown_unit(self, show: ast.Show, cyclic: set[str]) -> tuple[Unit | None, str]:
+        """The unit of the name a `bulletin` line declares, and what kind of name it must be."""
+        measure = (self.measure_units.get(show.name)
+                   if show.name in self.scope.measures and show.name not in cyclic else None)
+        if show.role == "target":
+            info = self.scope.params.get(show.name)
+            return (info.unit if info else None), "参数（parameter）"
+        if show.role == "rank":
+            return measure or self.let_units.get(show.name), "度量（measure）或规则中的 let"
+        return measure, "度量（measure）"
 
     def check_header(self) -> None:
         h = self.rf.header
@@ -211,6 +242,7 @@ class Checker:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
             local[let.name] = self.infer(let.expr, dict(local), set())
+            self.let_units.setdefault(let.name, local[let.name])
         self.check_party(rule.payer, rule)
         self.check_party(rule.payee, rule)
         amount = self.infer(rule.amount, dict(local), set())

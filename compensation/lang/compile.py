@@ -1,6 +1,7 @@
 """Checked syntax tree → one DuckDB query per rule, built as a sqlglot tree.
 
-Each rule becomes a chain of CTEs over the grid scenario × section × period (see plan.py):
+Each rule becomes a chain of CTEs over the grid scenario × section × period (the steps are listed
+as prose in `RulePlan` for `--emit plan`; there is no separate plan stage):
 measures, lets, the amount, exceptions, caps, then routing (payer/payee, splits). Period values,
 parameters and sections are read from the `ev_*` tables that runtime.prepare_run creates.
 """

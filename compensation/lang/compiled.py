@@ -44,6 +44,29 @@ class ParamVersion:
     line: int
 
 
+@dataclass(frozen=True)
+class TraceRef:
+    """Where a named value sits in a line's trace (compensation/lang/trace.py): the part
+    (`measures`, `lets` or `params`) and the name."""
+
+    part: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BulletinShows:
+    """What the bulletin shows of each line of the scheme, as its header declares it
+    (`bulletin index cpi`, `bulletin class section_class`, `bulletin target target`,
+    `bulletin rank r ascending "words"`); nothing declared, nothing shown (rows by amount)."""
+
+    index: str | None = None  # a measure: its value on the section and on the control
+    klass: str | None = None  # a class measure: the section's class when the line carries one
+    target: str | None = None  # a class parameter: the class each row is compared against
+    rank: TraceRef | None = None  # a measure or let shown as a change (%) and ranked by
+    rank_descending: bool = False
+    rank_words: str = ""
+
+
 @dataclass
 class CompiledParam:
     name: str
@@ -108,6 +131,7 @@ class CompiledScheme:
     # "monthly-mean" (mean of the monthly values; the scheme's own text says so, with its basis)
     period_value: str = "samples"
     period_value_basis: str | None = None
+    bulletin: BulletinShows = field(default_factory=BulletinShows)
     # section codes and rivers the rules name (`section = "S12"`): checked against the registry
     # by each run (lang/selection.py); (attribute, value, line, column)
     registry_names: list[tuple[str, str, int, int]] = field(default_factory=list)

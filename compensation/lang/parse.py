@@ -253,6 +253,19 @@ class _Build(Transformer):
     def h_parties(self, meta, ch):
         return ("parties", list(ch))
 
+    def show_role(self, meta, ch):
+        return str(ch[0])
+
+    def rank_order(self, meta, ch):
+        return str(ch[0])
+
+    def show(self, meta, ch):
+        return ast.Show(ch[0], str(ch[1]), **_pos(meta))
+
+    def show_rank(self, meta, ch):
+        name, order, words = ch
+        return ast.Show("rank", str(name), order == "descending", _unquote(words), **_pos(meta))
+
     def header(self, meta, ch):
         head = ast.Header(str(ch[0]), _unquote(ch[1]), **_pos(meta))
         for item in ch[2:]:
@@ -402,6 +415,7 @@ class _Build(Transformer):
             params,
             [x for x in items if isinstance(x, ast.Measure)],
             [x for x in items if isinstance(x, ast.Rule)],
+            [x for x in items if isinstance(x, ast.Show)],
             line=1,
             col=1,
         )

@@ -11,11 +11,13 @@ from compensation.lang import ast
 from compensation.lang.check import check_file
 from compensation.lang.compile import RuleBuilder, _party_text
 from compensation.lang.compiled import (
+    BulletinShows,
     CompiledParam,
     CompiledRule,
     CompiledScheme,
     ParamVersion,
     RulePlan,
+    TraceRef,
     month_date,
 )
 from compensation.lang.reads import indicators_read
@@ -51,6 +53,25 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
             )
         )
     return out
+
+
+def _bulletin(rf: ast.RuleFile) -> BulletinShows:
+    """The header's `bulletin` lines (checked: each names what its role needs)."""
+    shows = {s.role: s for s in rf.shows}
+    rank = shows.get("rank")
+    measures = {m.name for m in rf.measures}
+
+    def name(role: str) -> str | None:
+        return shows[role].name if role in shows else None
+
+    return BulletinShows(
+        index=name("index"),
+        klass=name("class"),
+        target=name("target"),
+        rank=TraceRef("measures" if rank.name in measures else "lets", rank.name) if rank else None,
+        rank_descending=bool(rank and rank.descending),
+        rank_words=(rank.words or "") if rank else "",
+    )
 
 
 def _uses(node: object, func: str) -> bool:
@@ -116,6 +137,7 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
         period_value=h.period_value,
         period_value_basis=h.period_value_basis,
+        bulletin=_bulletin(rf),
         registry_names=[(n.attr, n.value, n.line, n.col) for n in named_values(rf)],
         volume_bases=volume_bases(rf),
         ast=rf,

@@ -6,6 +6,7 @@ April 2020 has 30 days = 2,592,000 s; 1 mg/L = 1 g/m³ and 10万元/t = 100,000 
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
@@ -26,6 +27,11 @@ def _flow(con, sid: str, day: int, hour: int, value: str, flag: str | None = Non
 
 def _amounts(rows: list[dict]) -> dict[tuple[str, str], tuple[D, str | None]]:
     return {(r["rule"], r["section_id"]): (r["amount"], r["reason"]) for r in rows}
+
+
+def _measure(row: dict, name: str) -> object:
+    """A measure's value as the line's trace records it (what `explain` shows)."""
+    return json.loads(row["trace"])["measures"][name]
 
 
 def test_three_volumes_of_one_month(tmp_path: Path) -> None:
@@ -64,6 +70,9 @@ def test_three_volumes_of_one_month(tmp_path: Path) -> None:
         ("by_mean_flow", "b"): (D("259200.00"), None),
         ("by_measured_volume", "b"): (D("0.00"), "数据缺失"),
     }
+    # the line says which volume it used: the measure in its trace (and so in `explain`)
+    line = next(r for r in rows if (r["rule"], r["section_id"]) == ("by_mean_flow", "a"))
+    assert _measure(line, "mean_volume") == "1188000.000000000000"
 
 
 def test_volumes_are_exact_to_the_cubic_metre_fraction(tmp_path: Path) -> None:
@@ -107,21 +116,21 @@ def test_two_measured_volumes_in_one_month_are_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "target", "message"),
     [
-        ("excess * volume(FLOW, daily)", "excess * volume(FLOW)", "volume(FLOW)",
+        ("= volume(FLOW, daily)", "= volume(FLOW)", "volume(FLOW)",
          ("volume(FLOW) 需要写明折算方法：volume(FLOW, daily) 或 volume(FLOW, period)，由方案"
          "原文决定。(volume(FLOW) needs its basis)")),
-        ("excess * volume(FLOW, daily)", "excess * volume(FLOW, days)", "days)",
+        ("= volume(FLOW, daily)", "= volume(FLOW, days)", "days)",
          ("volume(FLOW, …) 的第二个参数应为 daily（逐日平均流量 × 86400 秒之和）或 period（本期"
          "平均流量 × 本期秒数），而不是“days”。(volume basis: daily or period)")),
-        ("excess * volume(VOL)", "excess * volume(VOL, daily)", "volume(VOL, daily)",
+        ("= volume(VOL)", "= volume(VOL, daily)", "volume(VOL, daily)",
          "volume(VOL) 读导入的径流量，不带第二个参数。(volume(VOL) takes one argument)"),
-        ("excess * volume(VOL)", "excess * volume(COD)", "COD)",
+        ("= volume(VOL)", "= volume(COD)", "COD)",
          ("volume(...) 读流量 FLOW（volume(FLOW, daily)、volume(FLOW, period)）或导入的径流量 VOL"
          "（volume(VOL)）。(volume reads FLOW or VOL)")),
-        ("excess * volume(VOL)", "excess * value(VOL) * days", "VOL)",
+        ("= volume(VOL)", "= value(VOL) * days", "VOL)",
          ("径流量 VOL 是每月流过断面的水量（总量），不能取 value(...)；本期水量写 volume(VOL)。"
          "(read a measured volume with volume(VOL))")),
-        ("excess * volume(VOL)", "volume(VOL)", "volume(VOL)",
+        ("excess * measured_volume", "measured_volume", "measured_volume * price",
          "规则的金额应为金额（如 50万、100元），这里算出的是元·g^-1·m³。(an amount must be money)"),
     ],
     ids=["no-basis", "bad-basis", "vol-basis", "not-flow", "value-of-vol", "unit"],

@@ -1,4 +1,4 @@
--- rule by_daily_flow (flux_volumes.rule:20) 按逐日流量折算的水量
+-- rule by_daily_flow (flux_volumes.rule:23) 按逐日流量折算的水量
 WITH cells AS MATERIALIZED (
   SELECT
     s.section_id,
@@ -113,46 +113,58 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
+    (
+      SELECT
+        w3.volume
+      FROM ev_volumes AS w3
+      WHERE
+        w3.kind = 'month'
+        AND w3.section_id = g.section_id
+        AND w3.period = g.period_start
+        AND w3.basis = 'daily'
+    ) AS m_1
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
     k.m_0
   FROM grid AS g
   JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s6 AS (
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell
+), s8 AS (
   SELECT
     g.*,
     CAST((
       CAST((
         g.m_0
       ) * (
-        (
-          SELECT
-            w3.volume
-          FROM ev_volumes AS w3
-          WHERE
-            w3.kind = 'month'
-            AND w3.section_id = g.section_id
-            AND w3.period = g.period_start
-            AND w3.basis = 'daily'
-        )
+        g.m_1
       ) AS DECIMAL(38, 12))
     ) * (
       g.prm_1
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -176,7 +188,7 @@ SELECT
     'file',
     'rules/examples/flux_volumes.rule',
     'line',
-    20,
+    23,
     'basis',
     '示例：方案原文“月水量为逐日平均流量乘以86400秒之和”',
     'section',
@@ -190,7 +202,7 @@ SELECT
     'params',
     JSON_OBJECT('price_nh3n', CAST(g.prm_1 AS TEXT), 'target', CAST(g.prm_0 AS TEXT)),
     'measures',
-    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT)),
+    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT), 'daily_volume', CAST(g.m_1 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',
@@ -208,7 +220,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s10 AS g
 LEFT JOIN (
   SELECT
     c.cell,
@@ -250,7 +262,7 @@ LEFT JOIN (
 WHERE
   g.in_window;
 
--- rule by_mean_flow (flux_volumes.rule:26) 按月平均流量折算的水量
+-- rule by_mean_flow (flux_volumes.rule:29) 按月平均流量折算的水量
 WITH cells AS MATERIALIZED (
   SELECT
     s.section_id,
@@ -365,46 +377,58 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
+    (
+      SELECT
+        w3.volume
+      FROM ev_volumes AS w3
+      WHERE
+        w3.kind = 'month'
+        AND w3.section_id = g.section_id
+        AND w3.period = g.period_start
+        AND w3.basis = 'period'
+    ) AS m_1
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
     k.m_0
   FROM grid AS g
   JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s6 AS (
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell
+), s8 AS (
   SELECT
     g.*,
     CAST((
       CAST((
         g.m_0
       ) * (
-        (
-          SELECT
-            w3.volume
-          FROM ev_volumes AS w3
-          WHERE
-            w3.kind = 'month'
-            AND w3.section_id = g.section_id
-            AND w3.period = g.period_start
-            AND w3.basis = 'period'
-        )
+        g.m_1
       ) AS DECIMAL(38, 12))
     ) * (
       g.prm_1
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -428,7 +452,7 @@ SELECT
     'file',
     'rules/examples/flux_volumes.rule',
     'line',
-    26,
+    29,
     'basis',
     '示例：方案原文“月水量为月平均流量乘以当月秒数”',
     'section',
@@ -442,7 +466,7 @@ SELECT
     'params',
     JSON_OBJECT('price_nh3n', CAST(g.prm_1 AS TEXT), 'target', CAST(g.prm_0 AS TEXT)),
     'measures',
-    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT)),
+    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT), 'mean_volume', CAST(g.m_1 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',
@@ -460,7 +484,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s10 AS g
 LEFT JOIN (
   SELECT
     c.cell,
@@ -502,7 +526,7 @@ LEFT JOIN (
 WHERE
   g.in_window;
 
--- rule by_measured_volume (flux_volumes.rule:32) 按实测径流量
+-- rule by_measured_volume (flux_volumes.rule:35) 按实测径流量
 WITH cells AS MATERIALIZED (
   SELECT
     s.section_id,
@@ -617,46 +641,58 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
+    (
+      SELECT
+        w3.volume
+      FROM ev_volumes AS w3
+      WHERE
+        w3.kind = 'month'
+        AND w3.section_id = g.section_id
+        AND w3.period = g.period_start
+        AND w3.basis = 'measured'
+    ) AS m_1
+  FROM cells AS g
+), s6 AS (
+  SELECT
+    g.*,
     k.m_0
   FROM grid AS g
   JOIN s4 AS k
     ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
-), s6 AS (
+), s7 AS (
+  SELECT
+    g.*,
+    k.m_1
+  FROM s6 AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell
+), s8 AS (
   SELECT
     g.*,
     CAST((
       CAST((
         g.m_0
       ) * (
-        (
-          SELECT
-            w3.volume
-          FROM ev_volumes AS w3
-          WHERE
-            w3.kind = 'month'
-            AND w3.section_id = g.section_id
-            AND w3.period = g.period_start
-            AND w3.basis = 'measured'
-        )
+        g.m_1
       ) AS DECIMAL(38, 12))
     ) * (
       g.prm_1
     ) AS DECIMAL(38, 12)) AS a_raw,
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label
-  FROM s5 AS g
-), s7 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s9 AS g
 )
 SELECT
   g.scenario,
@@ -680,7 +716,7 @@ SELECT
     'file',
     'rules/examples/flux_volumes.rule',
     'line',
-    32,
+    35,
     'basis',
     '示例：方案原文“水量以水文部门公布的月径流量为准”',
     'section',
@@ -694,7 +730,7 @@ SELECT
     'params',
     JSON_OBJECT('price_nh3n', CAST(g.prm_1 AS TEXT), 'target', CAST(g.prm_0 AS TEXT)),
     'measures',
-    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT)),
+    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT), 'measured_volume', CAST(g.m_1 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',
@@ -712,7 +748,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s10 AS g
 LEFT JOIN (
   SELECT
     c.cell,
