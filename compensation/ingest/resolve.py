@@ -253,6 +253,19 @@ def _ranges_sql() -> str:
         for r in physical_ranges().values())
 
 
+def _second_volume_sql(res: str) -> str:
+    """A measured volume (VOL) is its calendar month's: a second one of a section's month in the
+    file (at another time) is refused at its row, naming the first (lang/volumes.py)."""
+    return (
+        "SELECT row_no, vcol, coalesce(value_raw, ''), '每个断面每月一个径流量（VOL 是该月的水量；"
+        "第 ' || first_row || ' 行已有 ' || strftime(ts, '%Y-%m') || ' 的径流量）' FROM ("
+        "SELECT row_no, vcol, value_raw, ts, first_value(row_no) OVER w AS first_row, "
+        f"first_value(ts) OVER w AS first_ts FROM {res} WHERE code = 'VOL' "
+        "AND section_id IS NOT NULL AND ts IS NOT NULL "
+        "WINDOW w AS (PARTITION BY section_id, date_trunc('month', ts) ORDER BY row_no)) "
+        "WHERE ts <> first_ts")
+
+
 def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.date) -> str:
     """UNION of (row_no, col, found, expected) for every kind of problem a row can have.
 
@@ -302,6 +315,7 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.dat
         f"'检出限数值，如 0.01' FROM {res} WHERE dl_bad"),
         (f"SELECT row_no, {lit(labels.get('source') or '')}, source_raw, "
         f"'manual（手工）或 auto（自动站）' FROM {res} WHERE source IS NULL"),
+        _second_volume_sql(res),
     ]
     if long_form:
         parts.append(

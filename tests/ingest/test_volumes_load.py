@@ -62,3 +62,21 @@ def test_volumes_that_cannot_be_kept_exactly_are_refused(
     assert counts(con) == (0, 0)
     assert caught.value.problems == [
         f'{path}，第 2 行，列「{column}」：发现 "{found}"，应为 {expected}。']
+
+
+def test_a_second_volume_in_a_month_is_refused_at_its_row(con, tmp_path: Path) -> None:
+    """VOL is the volume of its calendar month: two in one section's month cannot both be it (the
+    same row twice is only a repeat, and a run refuses a second one loaded later)."""
+    path = write(tmp_path / "two.csv", (
+        "section,sampled_at,indicator,value,unit\n"
+        "s1,2024-01-31,VOL,120,万m³\n"           # line 2
+        "s1,2024-01-31,VOL,120,万m³\n"           # line 3: the same sample repeated: fine
+        "ctl,2024-01-15,VOL,80,万m³\n"           # line 4: another section: fine
+        "s1,2024-01-15,VOL,118,万m³\n"           # line 5: a second January volume of s1
+    ))
+    with pytest.raises(InputError) as caught:
+        load_samples(con, [path])
+    assert counts(con) == (0, 0)
+    assert caught.value.problems == [
+        (f'{path}，第 5 行，列「value」：发现 "118"，应为 每个断面每月一个径流量'
+         '（VOL 是该月的水量；第 2 行已有 2024-01 的径流量）。')]
