@@ -189,13 +189,19 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
         "amount": yuan_text(line["amount"]), "amount_wan": wan_text(line["amount"]),
         "branch": line["branch"], "exception": line["exception"], "reason": line["reason"],
         "rule": rule,
-        "parameters": _parameters_in_effect(
-            params, start, trace.get("params") if isinstance(trace, dict) else None
-        ),
+        "parameters": _parameters_in_effect(params, start, _params_read(trace)),
         "trace": trace,
         "period_values": _period_values(con, sections, line),
         "samples": _samples(con, sections, start, end, as_of),
     }
+
+
+def _params_read(trace: Any) -> dict[str, Any] | None:
+    """The parameters the rule read, from the compiler's trace (None: not a compiled rule's)."""
+    from compensation.lang.trace import Trace  # plain data: no compiler loaded
+
+    read = Trace.from_json(trace)
+    return read.params if read else None
 
 
 def _shown(indicator: Any, value: Any) -> str:
@@ -232,9 +238,11 @@ def _flat(value: Any, prefix: str = "") -> list[str]:
 def _cap_lines(trace: Any) -> list[str]:
     """Each cap or minimum of the rule: its limit and the line before and after it (the amount
     computed is not the amount paid when one applied)."""
-    caps = trace.get("caps") if isinstance(trace, dict) else None
+    from compensation.lang.trace import Trace
+
+    read = Trace.from_json(trace)
     out = []
-    for c in caps if isinstance(caps, list) else []:
+    for c in (read.caps if read and read.caps else []):
         before, after = (to_fen(abs(Decimal(str(c[k])))) if c.get(k) is not None else None
                          for k in ("before", "after"))
         if before is None or after is None:
