@@ -138,13 +138,13 @@ def section(run: Run) -> str:
         BEGIN,
         "## 真实路径 Real path（issue 17）",
         "",
-        f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
-        f"{datetime.now():%Y-%m-%d %H:%M}。在规则案例的同一份数据（{run.sizes.sections:,} 个断面）"
-        "的副本上，依次运行用户实际运行的 `ecocomp` 进程：`run`（一年用 `--year`，多年用一次 "
-        "`--years`），每年的 `settle`，最后一个月的通报（html）和最后一年的各区工作簿。"
-        "每步为整个进程的墙钟时间（含解释器启动与退出），"
-        "峰值内存为该进程的 VmHWM（运行中轮询 /proc）；"
-        f"DuckDB 内存上限 {MEMORY_LIMIT}。规则查询本身与案例 3 的做法相同（同一年份窗口）。",
+        (f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
+         f"{datetime.now():%Y-%m-%d %H:%M}。在规则案例的同一份数据（{run.sizes.sections:,} 个断面）"
+         "的副本上，依次运行用户实际运行的 `ecocomp` 进程：`run`（一年用 `--year`，多年用一次 "
+         "`--years`），每年的 `settle`，最后一个月的通报（html）和最后一年的各区工作簿。"
+         "每步为整个进程的墙钟时间（含解释器启动与退出），"
+         "峰值内存为该进程的 VmHWM（运行中轮询 /proc）；"
+         f"DuckDB 内存上限 {MEMORY_LIMIT}。规则查询本身与案例 3 的做法相同（同一年份窗口）。"),
         "",
         table,
         "",
