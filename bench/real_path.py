@@ -42,9 +42,11 @@ def steps(first: int, last: int) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MB of one process (VmHWM polled until it exits)."""
-    kb = 0
+def _timed(argv: list[str], cwd: Path, env: dict[str, str],
+           limit: float | None = None) -> tuple[float, float, bool]:
+    """Wall seconds and peak resident MB of one process (VmHWM polled until it exits), and
+    whether it was stopped at `limit` seconds (then the seconds are the limit: a lower bound)."""
+    kb, stopped = 0, False
     with (cwd / "steps.log").open("a", encoding="utf-8") as log:
         log.write(f"$ {' '.join(argv[1:])}\n")
         log.flush()
@@ -52,12 +54,19 @@ def _timed(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, floa
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         while proc.poll() is None:
             kb = max(kb, peak_kb(str(proc.pid)) or 0)
+            if limit is not None and time.perf_counter() - start > limit:
+                proc.kill()
+                proc.wait()
+                stopped = True
+                break
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
+    if stopped:
+        return seconds, kb / 1024, True
     if proc.returncode != 0:
         text = (cwd / "steps.log").read_text(encoding="utf-8", errors="replace")
         raise RuntimeError(f"{' '.join(argv[1:])} 退出码 {proc.returncode}: {text.strip()[-300:]}")
-    return seconds, kb / 1024
+    return seconds, kb / 1024, False
 
 
 def _ledger(db: Path, out: Path) -> dict[str, Any]:
@@ -93,9 +102,14 @@ def real_path(job: dict[str, Any]) -> dict[str, Any]:
         env["ECOCOMP_MEMORY_LIMIT"] = job["memory_limit"]
     exe = ecocomp_script()
     done = []
+    # documents of the whole network (9,000 sections in one bulletin) may take longer than a
+    # benchmark can wait: such a step is stopped at `step_limit` and reported as not finished
+    limit = job.get("step_limit")
     for label, args in steps(int(job["first"]), int(job["last"])):
-        seconds, peak_mb = _timed([exe, *args], work, env)
-        done.append({"label": label, "seconds": seconds, "peak_mb": peak_mb})
+        seconds, peak_mb, stopped = _timed([exe, *args], work, env,
+                                           None if args[0] == "run" else limit)
+        done.append({"label": label, "seconds": seconds, "peak_mb": peak_mb,
+                     "stopped": stopped})
     ledger = _ledger(db, Path(job["out"]))
     shutil.rmtree(work, ignore_errors=True)
     return {"seconds": sum(s["seconds"] for s in done), "rows": ledger["lines"], "steps": done,

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 YEAR_GOAL = 2.0
 MEMORY_CAP_BYTES = 3 * 10**9  # the engine's default DuckDB cap, ECOCOMP_MEMORY_LIMIT=3GB
+STEP_LIMIT_SECONDS = 300.0  # a document step still running then is stopped and reported so
 BEGIN = "<!-- real-path: by python -m bench [--real]; the reading after it by hand -->"
 END = "<!-- /real-path -->"
 
@@ -72,7 +73,8 @@ def measure_real(run: Run, root: Path) -> None:
         _progress(run.once[span.query])
         job = {"db": str(manual.store), "rules": str(REPO_DIR / "rules"),
                "work": str(scratch / span.path / "work"), "first": span.first,
-               "last": span.last, "out": str(out_path), "memory_limit": MEMORY_LIMIT}
+               "last": span.last, "out": str(out_path), "memory_limit": MEMORY_LIMIT,
+               "step_limit": STEP_LIMIT_SECONDS}
         run.once[span.path] = _named(measure("real.path", job, scratch / span.path, 1),
                                      span.path)
         _progress(run.once[span.path])
@@ -99,7 +101,8 @@ def _progress(m: Measurement) -> None:
     print(f"   {m.case:<28} {m.median:.1f} s  峰值内存 {m.peak_mb:.0f} MB", flush=True)
     for step in m.result.get("steps", []):
         print(f"      ecocomp {step['label']:<40} {step['seconds']:.1f} s  "
-              f"{step['peak_mb']:.0f} MB", flush=True)
+              f"{step['peak_mb']:.0f} MB{'  未完成，已停止' if step.get('stopped') else ''}",
+              flush=True)
 
 
 def _under_cap(peak_mb: float) -> str:
@@ -120,7 +123,9 @@ def section(run: Run) -> str:
         rows.append(f"| {_years(span)} | 规则查询本身（prepare_run + CPI 规则只读金额，进程内计时）"
                     f" | {query.median:.1f} | {query.peak_mb:.0f} | {_under_cap(query.peak_mb)} |")
         for step in path.result["steps"]:
-            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {step['seconds']:.1f} | "
+            seconds = (f"> {step['seconds']:.0f}（未完成，已停止）" if step.get("stopped")
+                       else f"{step['seconds']:.1f}")
+            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | "
                         f"{step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
         first = path.result["steps"][0]
         ledger = path.result["ledger"]

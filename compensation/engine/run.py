@@ -223,13 +223,15 @@ def run_window(
             hashes.HASH_VERSION,
         ],
     )
+    # line ids in a fixed order of the lines' content; the last tie-break is the trace's md5, not
+    # the trace itself (sorting 1 KB keys of every line cost 4 of 5 s of the numbering)
     con.execute(
         f"""INSERT INTO ledger (line_id, run_id, scheme, rule, period_start, period_end,
                 section_id, payer, payee, amount, branch, exception, reason, trace)
             SELECT (SELECT COALESCE(max(line_id), 0) FROM ledger)
                      + row_number() OVER (ORDER BY rule_order, period_start, period_end,
                          section_id NULLS FIRST, payer, payee, amount, branch, exception, reason,
-                         CAST(trace AS VARCHAR)),
+                         md5(CAST(trace AS VARCHAR))),
                    ?, ?, rule, period_start, period_end, section_id, payer, payee, amount,
                    branch, exception, reason, trace
             FROM {STAGE}""",
