@@ -245,6 +245,8 @@ def floor_rows(run: Run) -> list[list[str]]:
     in the same run at every growth factor."""
     rows = []
     for case in FLOOR_CASES:
+        if not any(case in p.m for p in run.points):
+            continue
         cells = []
         for point in run.points:
             x, f = point.m.get(case), point.m.get("rules.floor")
@@ -337,6 +339,105 @@ def splice_latency(text: str, section: str) -> str:
     if LATENCY_BEGIN in text and LATENCY_END in text:
         head, rest = text.split(LATENCY_BEGIN, 1)
         return head + section + rest.split(LATENCY_END, 1)[1]
+    return before_reading(text, section)
+
+
+ISSUE17_BEGIN = "<!-- issue17: by python -m bench --issue17; the reading after it by hand -->"
+ISSUE17_END = "<!-- /issue17 -->"
+ISSUE17_CASES = ("rules.floor", "rules.hand_sql", "rules.hand_sql_old", "rules.compiled_amounts",
+                 "rules.compiled")
+SWEEP_PAIRS = (("sweep.tongshun.one", "sweep.tongshun.all", "≤ 5"), ("sweep.one", "sweep.all", ""))
+
+
+def _median_cell(m: Measurement | None, repeat: int) -> str:
+    if m is None:
+        return "—"
+    if not m.ok:
+        return f"{m.status}：{m.reason}"[:80]
+    return _fmt(m.median) + (f" ({len(m.seconds)})" if len(m.seconds) != repeat else "")
+
+
+def issue17_rows(run: Run) -> list[list[str]]:
+    """Case 3 at every factor: medians, and at the largest the ratio to the fair hand-written
+    query and to the floor."""
+    rows = []
+    last = run.points[-1].m
+    fair, floor = last.get("rules.hand_sql"), last.get("rules.floor")
+    for case in ISSUE17_CASES:
+        x = last.get(case)
+        cells = [_median_cell(p.m.get(case), run.sizes.repeat) for p in run.points]
+        ok = x is not None and x.median is not None
+        to_fair = (f"{x.median / fair.median:.2f}" if ok and fair is not None and fair.median
+                   else "")
+        to_floor = (f"{x.median / floor.median:.2f}" if ok and floor is not None and floor.median
+                    else "")
+        rows.append([LABELS[case][1], f"{run.points[-1].rule_rows:,}", *cells, to_fair,
+                     to_floor, f"{x.peak_mb:.0f}" if x is not None else ""])
+    return rows
+
+
+def sweep_rows(run: Run) -> list[list[str]]:
+    rows = []
+    for one_name, all_name, goal in SWEEP_PAIRS:
+        one, every = run.once.get(one_name), run.once.get(all_name)
+        ratio = ""
+        if one is not None and every is not None and one.median and every.median is not None:
+            ratio = f"{every.median / one.median:.2f}"
+        met = "" if not goal or not ratio else ("是" if float(ratio) <= 5 else "否")
+        rows.append([LABELS[one_name][0], _median_cell(one, run.sizes.repeat),
+                     _median_cell(every, run.sizes.repeat), ratio, goal,
+                     met])
+    return rows
+
+
+def issue17_section(run: Run) -> str:
+    """Issue 17 items 3–5 measured side by side in one run, between markers."""
+    factors = [f"{p.factor}×" for p in run.points]
+    return "\n".join([
+        ISSUE17_BEGIN,
+        "## 问题 17：公平的手写基准、下限与情景扫描 Fair baseline, floor, sweeps",
+        "",
+        (f"由 `python -m bench --issue17{' --quick' if run.quick else ''}` 生成于 "
+         f"{datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒；"
+         f"每项在独立子进程中运行 {run.sizes.repeat} 次取中位数（单次超过 120 秒的只运行一次，"
+         "括号内为次数）；其余案例未运行，上文各节保持上次全量运行的数字。"
+         f"机器：{machine()['cpu']}，{machine()['cores']} 核。"),
+        "",
+        "### 案例 3（规则查询本身）中位数 (s) 与比值",
+        "",
+        _md_table(["实现", "窗口内样品行", *factors, "÷ 公平手写（最大规模）",
+                   "÷ 下限（最大规模）", "峰值内存 MB"], issue17_rows(run)),
+        "",
+        "目标：编译规则（只读金额）÷ 公平手写 ≤ 1.3；编译规则（只读金额）÷ 下限 ≤ 5。",
+        "",
+        "### 各实现 ÷ 下限（每档规模）",
+        "",
+        _md_table(["实现", *factors, "目标（最大规模）", "达到"], floor_rows(run)),
+        "",
+        "### 情景扫描：全部 10,000 个情景 ÷ 1 个情景",
+        "",
+        _md_table(["案例", "1 个情景 (s)", "全部情景 (s)", "比值", "目标", "达到"],
+                  sweep_rows(run)),
+        "",
+        "### 一致性",
+        "",
+        *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks
+          if not c.name.startswith(("导入", "自动站"))],
+        *[f"- {n}" for n in run.notes],
+        ISSUE17_END,
+    ])
+
+
+def splice_issue17(text: str, section: str) -> str:
+    """`text` with its issue-17 section replaced by `section` (or put before the reading)."""
+    if ISSUE17_BEGIN in text and ISSUE17_END in text:
+        head, rest = text.split(ISSUE17_BEGIN, 1)
+        return head + section + rest.split(ISSUE17_END, 1)[1]
+    return before_reading(text, section)
+
+
+def before_reading(text: str, section: str) -> str:
+    """`text` with `section` put before the hand-written reading (or at the end)."""
     marker = "\n## 读数"
     if marker in text:
         head, rest = text.split(marker, 1)
