@@ -259,9 +259,11 @@ class RuleCompiler:
         if not attr:
             return ctx.section
         a = self.alias("sa")
-        return subquery(tpl(
+        # a blank attribute (no bank, a control without party) is '': `section.bank != "left"`
+        # holds for it, as it reads, instead of leaving the row unknown
+        return call("coalesce", subquery(tpl(
             f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
-            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+            f"WHERE {a}.section_id = :sec", sec=ctx.section)), text(""))
 
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
