@@ -191,17 +191,39 @@ def rules_compiled_amounts(job: Job) -> Result:
     return _rules_compiled(job, trace=False)
 
 
-def rules_hand(job: Job) -> Result:
-    """The hand-written CPI band query of `bench.alt_sql`."""
+def _rules_hand(job: Job, run: Callable[..., int]) -> Result:
     con = _open(job["db"])
     start = time.perf_counter()
-    rows = alt_sql.run_cpi_band(con, _as_of(job), _day(job["start"]), _day(job["stop"]), "out")
+    rows = run(con, _as_of(job), _day(job["start"]), _day(job["stop"]), "out")
     seconds = time.perf_counter() - start
     hits = alt_sql.boundary_hits(con, "out")
     con.execute("CREATE TEMP TABLE signed AS SELECT section_id, period, amount FROM out")
     _export(con, "signed", job["out"])
     con.close()
     return {"seconds": seconds, "rows": rows, "boundary_hits": hits}
+
+
+def rules_hand(job: Job) -> Result:
+    """The fair hand-written CPI band query of `bench.alt_sql` (issue 17), with its check
+    whether batches overlap."""
+    return _rules_hand(job, alt_sql.run_cpi_band)
+
+
+def rules_hand_old(job: Job) -> Result:
+    """The hand-written query as it stood before issue 17 (kept for one run, to show the
+    change)."""
+    return _rules_hand(job, alt_sql.run_cpi_band_old)
+
+
+def rules_floor(job: Job) -> Result:
+    """The floor: one pass over the window's sample rows, a sum per section, month and
+    indicator (`bench.alt_sql.floor_sql`). No amounts: nothing to compare."""
+    con = _open(job["db"])
+    start = time.perf_counter()
+    rows = alt_sql.run_floor(con, _day(job["start"]), _day(job["stop"]), "out")
+    seconds = time.perf_counter() - start
+    con.close()
+    return {"seconds": seconds, "rows": rows}
 
 
 def rules_python(job: Job) -> Result:
@@ -401,6 +423,8 @@ CASES: dict[str, Callable[[Job], Result]] = {
     "rules.compiled": rules_compiled,
     "rules.compiled_amounts": rules_compiled_amounts,
     "rules.hand_sql": rules_hand,
+    "rules.hand_sql_old": rules_hand_old,
+    "rules.floor": rules_floor,
     "rules.python": rules_python,
     "rules.compile_all": compile_all,
     "sweep.run": sweep,

@@ -43,8 +43,10 @@ class Sizes:
         return asdict(self)
 
 
+# Ten years that are all in the past: ingest refuses samples dated after the day of loading (since
+# 2026-12-02), and 2018–2027 no longer loaded. The CPI rule (from 2018-01) reads 2018–2025.
 FULL = Sizes(
-    sections=10_000, chain=10, start_year=2018, years=10,
+    sections=10_000, chain=10, start_year=2016, years=10,
     auto_sections=1_000, auto_days=365,
     sweep_sections=20, sweep_months=12, sweep_scenarios=10_000,
     repeat=3, latency_repeat=7,

@@ -48,6 +48,13 @@ class ManualData:
         return max(self.start, RULE_SPAN_START)
 
     @property
+    def rule_rows(self) -> int:
+        """Sample rows in the rule's window (every section, month and indicator)."""
+        last = self.rule_last
+        months = (last.year - self.rule_start.year) * 12 + last.month - self.rule_start.month + 1
+        return self.sections * months * len(generate.MANUAL_INDICATORS)
+
+    @property
     def rule_last(self) -> date:
         """First day of the last month (inclusive window end, as runs record it)."""
         return date(self.stop.year - 1, 12, 1) if self.stop.month == 1 else \

@@ -41,3 +41,13 @@ def classify(indicator: str, water_body: str, value: Decimal | None) -> int | No
                 return klass
         return 6
     return None
+# TP's class III limit on a lake (GB 3838 Table 1): the CPI's S_i for a lake section.
+LAKE_TP_CLASS_III = Decimal("0.05")
+
+# Assessment decimals of the CPI items (domain notes, assessment_decimals.csv): a monthly mean is
+# rounded half to even to these before it enters the CPI.
+CPI_DECIMALS = {"COD": 1, "CODMn": 1, "NH3N": 2, "TP": 3}
+
+# Flags whose values never enter a mean (docs/decisions.md: the river or the instrument was not
+# being measured); backwater, incident and over_range values stay valid.
+INVALIDATING_FLAGS = ("no_flow", "ice", "fault", "maintenance", "calibration", "anomaly")

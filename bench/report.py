@@ -21,8 +21,9 @@ GROWTH_CASES = (
     ("ingest.engine_csv", "manual"), ("ingest.engine_parquet", "manual"),
     ("ingest.duckdb_csv", "manual"), ("ingest.duckdb_parquet", "manual"),
     ("monthly.engine", "auto"), ("monthly.hand_sql", "auto"),
-    ("rules.compiled_amounts", "manual"), ("rules.compiled", "manual"),
-    ("rules.hand_sql", "manual"), ("rules.python", "manual"),
+    ("rules.compiled_amounts", "rule"), ("rules.compiled", "rule"),
+    ("rules.hand_sql", "rule"), ("rules.hand_sql_old", "rule"), ("rules.python", "rule"),
+    ("rules.floor", "rule"),
 )
 LABELS = {
     "ingest.engine_csv": ("1 导入", "ecocomp load_samples · CSV"),
@@ -33,7 +34,9 @@ LABELS = {
     "monthly.hand_sql": ("2 自动站月均值", "手写 DuckDB 查询"),
     "rules.compiled_amounts": ("3 CPI 规则", "编译的规则 · 只读金额 (prepare_run + SQL)"),
     "rules.compiled": ("3 CPI 规则", "编译的规则 · 账目行含追溯 trace"),
-    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询"),
+    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询（公平版）"),
+    "rules.hand_sql_old": ("3 CPI 规则", "手写 DuckDB 查询（问题 17 之前的旧版）"),
+    "rules.floor": ("3 CPI 规则", "下限：一次扫描 sum(value) GROUP BY"),
     "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
     "sweep.one": ("4 情景扫描", "1 个情景（连同基准）"),
     "sweep.all": ("4 情景扫描", "全部情景（连同基准）"),
@@ -50,6 +53,7 @@ RATIOS = {
     "rules.compiled_amounts": ("rules.hand_sql", "≤ 1.3"),
     "rules.compiled": ("rules.hand_sql", ""),
     "rules.python": ("rules.hand_sql", ""),
+    "rules.hand_sql_old": ("rules.hand_sql", ""),
     "sweep.all": ("sweep.one", ""),
     "sweep.tongshun.all": ("sweep.tongshun.one", "≪ 100"),
 }
@@ -98,7 +102,9 @@ def _rows_for(run: Run, case: str) -> int:
     point = run.points[-1]
     if case.startswith("monthly"):
         return point.auto_rows
-    if case.startswith(("ingest", "rules.compiled", "rules.hand", "rules.python")):
+    if case.startswith(("rules.compiled", "rules.hand", "rules.python", "rules.floor")):
+        return point.rule_rows or point.manual_rows
+    if case.startswith("ingest"):
         return point.manual_rows
     return 0
 
@@ -136,7 +142,8 @@ def growth_rows(run: Run) -> list[list[str]]:
         sizes, seconds, cells = [], [], []
         for point in run.points:
             x = point.m.get(case)
-            n = point.manual_rows if kind == "manual" else point.auto_rows
+            n = {"manual": point.manual_rows, "auto": point.auto_rows,
+                 "rule": point.rule_rows or point.manual_rows}[kind]
             if x is not None and x.ok and x.median is not None:
                 sizes.append(n)
                 seconds.append(x.median)
@@ -174,9 +181,9 @@ def markdown(run: Run) -> str:
     out = [
         "# 基准测试结果 Benchmark results",
         "",
-        f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
+        (f"由 `python -m bench{' --quick' if run.quick else ''}` 生成于 "
         f"{datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒。"
-        "数据为合成数据（固定种子，见 `bench/generate.py`）。",
+        "数据为合成数据（固定种子，见 `bench/generate.py`）。"),
         "",
         "## 机器 Machine",
         "",
@@ -184,29 +191,33 @@ def markdown(run: Run) -> str:
         "",
         "## 规模 Sizes",
         "",
-        f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
+        (f"- 手工监测网络：{s.sections:,} 个断面（每条链 {s.chain} 个，链首为对照断面，"
         f"其余以上游相邻断面为对照）× {s.years} 年 × 12 个月 × 8 项指标 = "
         f"{run.points[-1].manual_rows:,} 行"
-        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。",
-        f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
-        f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。",
-        f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
-        f"{s.sweep_scenarios:,} 个情景。",
-        f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数"
+        f"（{s.start_year} 年起；约 2% 的氨氮/总磷为未检出，0.2% 的断面月为断流）。"
+        f"CPI 规则（2018-01 起执行）读其中 {max(s.start_year, 2018)}–"
+        f"{s.start_year + s.years - 1} 年：{run.points[-1].rule_rows:,} 行（案例 3 的行数）。"),
+        (f"- 自动站：{s.auto_sections:,} 个 × {s.auto_days} 天 × 每天 6 次 × 6 项 = "
+        f"{run.points[-1].auto_rows:,} 行（约 1% 带仪器标记，10% 的站位于湖库）。"),
+        (f"- 情景扫描：{s.sweep_sections} 个断面 × {s.sweep_months} 个月，"
+        f"{s.sweep_scenarios:,} 个情景。"),
+        (f"- 增长：{', '.join(factors)}（最大一档即上面的规模）。每项运行 {s.repeat} 次取中位数"
         "（单次超过 120 秒的只运行一次，表中以括号注明次数）；"
         "每次运行在独立子进程中进行，峰值内存为该进程的常驻内存高水位 (/proc VmHWM)；"
         f"每个 DuckDB 连接（引擎与对照实现）的内存上限与引擎相同：{MEMORY_LIMIT}"
-        "（超出部分写入临时文件）。",
+        "（超出部分写入临时文件）。"),
         "- 计时只包含被测操作本身（不含解释器启动、建库与登记表导入）；demo 为整条命令的墙钟时间。",
         "",
         "## 结果 Results（最大规模）",
         "",
         _md_table(MAIN_HEADER, main_rows(run)),
         "",
-        "比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
-        "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 手写查询，"
-        "Python 行 = Python ÷ 手写查询；"
-        "情景 = 全部情景 ÷ 1 个情景。",
+        ("比值：导入 = ecocomp ÷ DuckDB 自带读取器；月均值 = 引擎 ÷ 手写查询；"
+         "CPI = 编译规则（只读金额一行、含追溯 trace 一行）÷ 公平版手写查询，"
+         "Python 行、旧版手写查询 = 它 ÷ 公平版手写查询（各实现与下限之比见下一节）；"
+         "情景 = 全部情景 ÷ 1 个情景。"),
+        "",
+        floor_section(run),
         "",
         "## 增长 Growth（中位数秒；指数为 log 时间对 log 行数的最小二乘斜率，1 = 线性）",
         "",
@@ -220,6 +231,54 @@ def markdown(run: Run) -> str:
         *(["## 说明 Notes", "", *[f"- {n}" for n in run.notes], ""] if run.notes else []),
     ]
     return "\n".join(out)
+
+
+FLOOR_CASES = ("rules.compiled_amounts", "rules.compiled", "rules.hand_sql", "rules.hand_sql_old",
+               "rules.python")
+FLOOR_GOAL = {"rules.compiled_amounts": 5.0}
+FLOOR_BEGIN = "<!-- case3-floor: by python -m bench; the reading after it by hand -->"
+FLOOR_END = "<!-- /case3-floor -->"
+
+
+def floor_rows(run: Run) -> list[list[str]]:
+    """Each implementation of case 3 against the floor (one pass over the same rows), measured
+    in the same run at every growth factor."""
+    rows = []
+    for case in FLOOR_CASES:
+        if not any(case in p.m for p in run.points):
+            continue
+        cells = []
+        for point in run.points:
+            x, f = point.m.get(case), point.m.get("rules.floor")
+            if x is None or f is None or x.median is None or not f.median:
+                cells.append("—")
+            else:
+                cells.append(f"{x.median / f.median:.2f}")
+        goal = FLOOR_GOAL.get(case)
+        met = ""
+        if goal is not None and cells[-1] != "—":
+            met = "是" if float(cells[-1]) <= goal else "否"
+        rows.append([LABELS[case][1], *cells, f"≤ {goal:g}" if goal else "", met])
+    return rows
+
+
+def floor_section(run: Run) -> str:
+    """Case 3 as ratios to its floor (issue 17 item 4), between markers."""
+    floor = [p.m.get("rules.floor") for p in run.points]
+    medians = " / ".join(_fmt(f.median) if f is not None and f.ok else "—" for f in floor)
+    factors = [f"{p.factor}×" for p in run.points]
+    return "\n".join([
+        FLOOR_BEGIN,
+        "## 3 CPI 规则与下限 Floor",
+        "",
+        ("下限 = 同一窗口的全部样品行（每项指标：规则的断流、结冰例外要看所有指标）一次扫描，"
+        "按断面、月、指标求 sum(value)，物化为临时表（`bench/alt_sql.py` 的 `floor_sql`）；"
+        f"与其他实现在同一次运行中测量，中位数 {medians} 秒（{'、'.join(factors)}）。"
+        "表中为各实现的中位数 ÷ 下限。"),
+        "",
+        _md_table(["实现", *factors, "目标（最大规模）", "达到"], floor_rows(run)),
+        FLOOR_END,
+    ])
 
 
 LATENCY_BEGIN = "<!-- cli-latency: by python -m bench [--latency]; the reading after it by hand -->"
@@ -280,11 +339,120 @@ def splice_latency(text: str, section: str) -> str:
     if LATENCY_BEGIN in text and LATENCY_END in text:
         head, rest = text.split(LATENCY_BEGIN, 1)
         return head + section + rest.split(LATENCY_END, 1)[1]
+    return before_reading(text, section)
+
+
+ISSUE17_BEGIN = "<!-- issue17: by python -m bench --issue17; the reading after it by hand -->"
+ISSUE17_END = "<!-- /issue17 -->"
+ISSUE17_CASES = ("rules.floor", "rules.hand_sql", "rules.hand_sql_old", "rules.compiled_amounts",
+                 "rules.compiled")
+SWEEP_PAIRS = (("sweep.tongshun.one", "sweep.tongshun.all", "≤ 5"), ("sweep.one", "sweep.all", ""))
+
+
+def _median_cell(m: Measurement | None, repeat: int) -> str:
+    if m is None:
+        return "—"
+    if not m.ok:
+        return f"{m.status}：{m.reason}"[:80]
+    return _fmt(m.median) + (f" ({len(m.seconds)})" if len(m.seconds) != repeat else "")
+
+
+def issue17_rows(run: Run) -> list[list[str]]:
+    """Case 3 at every factor: medians, and at the largest the ratio to the fair hand-written
+    query and to the floor."""
+    rows = []
+    last = run.points[-1].m
+    fair, floor = last.get("rules.hand_sql"), last.get("rules.floor")
+    for case in ISSUE17_CASES:
+        x = last.get(case)
+        cells = [_median_cell(p.m.get(case), run.sizes.repeat) for p in run.points]
+        ok = x is not None and x.median is not None
+        to_fair = (f"{x.median / fair.median:.2f}" if ok and fair is not None and fair.median
+                   else "")
+        to_floor = (f"{x.median / floor.median:.2f}" if ok and floor is not None and floor.median
+                    else "")
+        rows.append([LABELS[case][1], f"{run.points[-1].rule_rows:,}", *cells, to_fair,
+                     to_floor, f"{x.peak_mb:.0f}" if x is not None else ""])
+    return rows
+
+
+def sweep_rows(run: Run) -> list[list[str]]:
+    rows = []
+    for one_name, all_name, goal in SWEEP_PAIRS:
+        one, every = run.once.get(one_name), run.once.get(all_name)
+        ratio = ""
+        if one is not None and every is not None and one.median and every.median is not None:
+            ratio = f"{every.median / one.median:.2f}"
+        met = "" if not goal or not ratio else ("是" if float(ratio) <= 5 else "否")
+        rows.append([LABELS[one_name][0], _median_cell(one, run.sizes.repeat),
+                     _median_cell(every, run.sizes.repeat), ratio, goal,
+                     met])
+    return rows
+
+
+def issue17_section(run: Run) -> str:
+    """Issue 17 items 3–5 measured side by side in one run, between markers."""
+    factors = [f"{p.factor}×" for p in run.points]
+    return "\n".join([
+        ISSUE17_BEGIN,
+        "## 问题 17：公平的手写基准、下限与情景扫描 Fair baseline, floor, sweeps",
+        "",
+        (f"由 `python -m bench --issue17{' --quick' if run.quick else ''}` 生成于 "
+         f"{datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒；"
+         f"每项在独立子进程中运行 {run.sizes.repeat} 次取中位数（单次超过 120 秒的只运行一次，"
+         "括号内为次数）；其余案例未运行，上文各节保持上次全量运行的数字。"
+         f"机器：{machine()['cpu']}，{machine()['cores']} 核。"),
+        "",
+        "### 案例 3（规则查询本身）中位数 (s) 与比值",
+        "",
+        _md_table(["实现", "窗口内样品行", *factors, "÷ 公平手写（最大规模）",
+                   "÷ 下限（最大规模）", "峰值内存 MB"], issue17_rows(run)),
+        "",
+        "目标：编译规则（只读金额）÷ 公平手写 ≤ 1.3；编译规则（只读金额）÷ 下限 ≤ 5。",
+        "",
+        "### 各实现 ÷ 下限（每档规模）",
+        "",
+        _md_table(["实现", *factors, "目标（最大规模）", "达到"], floor_rows(run)),
+        "",
+        "### 情景扫描：全部 10,000 个情景 ÷ 1 个情景",
+        "",
+        _md_table(["案例", "1 个情景 (s)", "全部情景 (s)", "比值", "目标", "达到"],
+                  sweep_rows(run)),
+        "",
+        "### 一致性",
+        "",
+        *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks
+          if not c.name.startswith(("导入", "自动站"))],
+        *[f"- {n}" for n in run.notes],
+        ISSUE17_END,
+    ])
+
+
+def splice_issue17(text: str, section: str) -> str:
+    """`text` with its issue-17 section replaced by `section` (or put before the reading)."""
+    if ISSUE17_BEGIN in text and ISSUE17_END in text:
+        head, rest = text.split(ISSUE17_BEGIN, 1)
+        return head + section + rest.split(ISSUE17_END, 1)[1]
+    return before_reading(text, section)
+
+
+def before_reading(text: str, section: str) -> str:
+    """`text` with `section` put before the hand-written reading (or at the end)."""
     marker = "\n## 读数"
     if marker in text:
         head, rest = text.split(marker, 1)
         return head.rstrip("\n") + "\n\n" + section + "\n" + marker + rest
     return text.rstrip("\n") + "\n\n" + section + "\n"
+
+
+def keep_latency(old: str, new: str) -> str:
+    """`new` with the latency section of `old` (a run that skipped `cli.latency` keeps the last
+    measured one, with its reading)."""
+    if LATENCY_BEGIN not in old or LATENCY_END not in old:
+        return new
+    section = LATENCY_BEGIN + old.split(LATENCY_BEGIN, 1)[1].split(LATENCY_END, 1)[0] + LATENCY_END
+    reading = old.split(LATENCY_END, 1)[1].split("\n## ", 1)[0].strip("\n")
+    return splice_latency(new, section + ("\n\n" + reading if reading else ""))
 
 
 def summary(run: Run) -> dict[str, Any]:

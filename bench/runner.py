@@ -22,6 +22,7 @@ class Point:
     factor: int
     manual_rows: int
     auto_rows: int
+    rule_rows: int = 0  # sample rows in case 3's window (the rule's span within the data)
     m: dict[str, Measurement] = field(default_factory=dict)
 
 
@@ -51,13 +52,19 @@ def _ok_outputs(point: Point, cases: list[str], outputs: dict[str, Path]) -> dic
     return {c: outputs[c] for c in cases if c in point.m and point.m[c].ok}
 
 
+# case 3: the floor first (a plain pass over the rows), then the hand-written queries, the
+# compiled rule and the Python evaluator; every one but the floor writes amounts to compare
+RULE_CASES = ("rules.floor", "rules.hand_sql", "rules.hand_sql_old", "rules.compiled_amounts",
+              "rules.compiled", "rules.python")
+
+
 def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
     sizes = run.sizes.scaled(factor, base)
     folder = root / f"x{factor}"
     template = root / "template.duckdb"
     manual = datasets.manual_data(folder / "manual", sizes, template)
     auto = datasets.auto_data(folder / "auto", sizes, template)
-    point = Point(factor, manual.rows, auto.rows)
+    point = Point(factor, manual.rows, auto.rows, manual.rule_rows)
     scratch, repeat = folder / "scratch", sizes.repeat
     print(f"— {factor}×: {manual.sections} 个断面 {manual.rows:,} 行手工数据；"
           f"{auto.sections} 个自动站 {auto.rows:,} 行", flush=True)
@@ -74,6 +81,8 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
                                                     "db": str(folder / "raw-p.duckdb")}),
     }
     for name, (case, job) in jobs.items():
+        if _skipped(run, name):
+            continue
         job.update(parties=str(manual.parties), sections=str(manual.sections_csv),
                    template=str(template))
         point.m[name] = _named(measure(case, job, scratch / name, repeat), name)
@@ -82,18 +91,24 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
     as_of = datetime.now().isoformat()  # after every load of this point
     outputs: dict[str, Path] = {}
     for name in ("monthly.engine", "monthly.hand_sql"):
+        if _skipped(run, name):
+            continue
         outputs[name] = scratch / f"{name}.parquet"
         job = {"db": str(auto.store), "out": str(outputs[name]), "as_of": as_of}
         point.m[name] = _named(measure(name, job, scratch / name, repeat), name)
         _progress(point.m[name])
 
-    ingested = point.m["ingest.engine_csv"].ok and engine_store.exists()
+    csv_load = point.m.get("ingest.engine_csv")
+    ingested = csv_load is not None and csv_load.ok and engine_store.exists()
     rule_store = engine_store if ingested else manual.store
     if factor == base:
-        source = "引擎导入的同一份 CSV (ingest)" if ingested else "直接 SQL 写入（导入功能不可用）"
+        source = ("引擎导入的同一份 CSV (ingest)" if ingested else
+                  "直接 SQL 写入（导入未运行或不可用）")
         run.notes.append(f"规则案例所用数据库：{source}，窗口 {manual.rule_start:%Y-%m} 至 "
                          f"{manual.rule_last:%Y-%m}")
-    for name in ("rules.compiled_amounts", "rules.compiled", "rules.hand_sql", "rules.python"):
+    for name in RULE_CASES:
+        if _skipped(run, name):
+            continue
         outputs[name] = scratch / f"{name}.parquet"
         job = {"db": str(rule_store), "out": str(outputs[name]), "repo": str(REPO_DIR),
                "start": manual.rule_start.isoformat(), "stop": manual.stop.isoformat(),
@@ -101,15 +116,13 @@ def _measure_point(run: Run, factor: int, base: int, root: Path) -> Point:
         point.m[name] = _named(measure(name, job, scratch / name, repeat), name)
         _progress(point.m[name])
 
-    digests = {n: point.m[n].result["digest"] for n in jobs if point.m[n].ok}
+    digests = {n: point.m[n].result["digest"] for n in jobs if n in point.m and point.m[n].ok}
     run.checks.append(compare.same_digests(f"导入 {factor}×", digests))
     run.checks.append(compare.same_tables(
         f"自动站月均值 {factor}×", _ok_outputs(point, ["monthly.engine", "monthly.hand_sql"],
                                           outputs),
         ["section_id", "period", "indicator"], ["n_valid", "value", "class"]))
-    rules_out = _ok_outputs(
-        point, ["rules.hand_sql", "rules.compiled_amounts", "rules.compiled", "rules.python"],
-        outputs)
+    rules_out = _ok_outputs(point, [n for n in RULE_CASES if n != "rules.floor"], outputs)
     run.checks.append(compare.same_tables(
         f"CPI 规则金额 {factor}×", rules_out, ["section_id", "period"], ["amount"]))
     if factor == base and "rules.hand_sql" in rules_out:
@@ -249,6 +262,31 @@ def latency_only(quick: bool) -> int:
     return 1 if run.failed else 0
 
 
+# what `--issue17` leaves out: everything but case 3's floor, hand-written queries and compiled
+# rule, and the sweeps (on a shared machine a whole run takes hours)
+ISSUE17_SKIP = ("ingest", "monthly", "rules.python", "rules.compile_all", "demo.cli",
+                "cli.latency")
+
+
+def issue17_only(quick: bool, repeat: int | None) -> int:
+    """`--issue17`: case 3 and the sweeps side by side; a full-size run replaces the issue-17
+    section of bench/RESULTS.md (the other cases' figures stay as their last full run left
+    them)."""
+    run = execute(quick, repeat, ISSUE17_SKIP)
+    section = report.issue17_section(run)
+    root = WORK_DIR / ("quick" if quick else "full")
+    (root / "summary.json").write_text(
+        json.dumps(report.summary(run), ensure_ascii=False, indent=1), encoding="utf-8")
+    target = WORK_DIR / "RESULTS-issue17-quick.md" if quick else BENCH_DIR / "RESULTS.md"
+    old = target.read_text(encoding="utf-8") if target.exists() and not quick else ""
+    target.write_text(report.splice_issue17(old, section), encoding="utf-8")
+    print(section)
+    print(f"结果已写入 {target}")
+    for line in run.failed:
+        print(f"不一致或出错：{line}")
+    return 1 if run.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
@@ -259,9 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clean", action="store_true", help="先删除 bench/work/ 中生成的数据")
     parser.add_argument("--latency", action="store_true",
                         help="只运行 CLI 延迟一项；全量时更新 bench/RESULTS.md 中的该节")
+    parser.add_argument("--issue17", action="store_true",
+                        help="只运行案例 3（下限、两种手写查询、编译规则）与情景扫描；"
+                             "全量时更新 bench/RESULTS.md 中的问题 17 一节")
     args = parser.parse_args(argv)
     if args.latency:
         return latency_only(args.quick)
+    if args.issue17:
+        return issue17_only(args.quick, args.repeat)
     root = WORK_DIR / ("quick" if args.quick else "full")
     if args.clean:
         shutil.rmtree(root, ignore_errors=True)
@@ -270,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     text = report.markdown(run)
     target = WORK_DIR / "RESULTS-quick.md" if args.quick else BENCH_DIR / "RESULTS.md"
     target.parent.mkdir(parents=True, exist_ok=True)
+    if "cli.latency" not in run.once and target.exists():
+        text = report.keep_latency(target.read_text(encoding="utf-8"), text)
     target.write_text(text, encoding="utf-8")
     summary = report.summary(run)
     (root / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1),

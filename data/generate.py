@@ -33,8 +33,8 @@ SEED = 20180101
 GENERATOR = "data/generate.py"
 YEARS = range(2018, 2025)
 BANNER = [
-    "# 合成数据 (synthetic data)：由种子随机生成器生成，不是真实监测结果，"
-    "仅供 ecocomp 演示与测试。",
+    ("# 合成数据 (synthetic data)：由种子随机生成器生成，不是真实监测结果，"
+    "仅供 ecocomp 演示与测试。"),
     f"# generator: {GENERATOR}, seed {SEED}; 重新运行生成器会逐字节重写本文件。",
 ]
 
@@ -405,8 +405,8 @@ def write_correction(out: Path, secs: list[Section], values: dict, days: dict) -
         corrected[(sid, 2024, 3)].update(row)
     keys = [(s, 2024, 3) for s in secs if s.section_id in MARCH_2024_CORRECTED]
     banner = BANNER + [
-        "# 更正批次：2024年3月牛家村(cj_niujia)的化学需氧量、氨氮、总磷原报数据有误，"
-        "以本文件为准。",
+        ("# 更正批次：2024年3月牛家村(cj_niujia)的化学需氧量、氨氮、总磷原报数据有误，"
+        "以本文件为准。"),
         "# 更正前 14.8 / 0.410 / 0.125 mg/L，更正后 11.4 / 0.200 / 0.076 mg/L。",
     ]
     rows = _long_rows(keys, corrected, days, only=MARCH_2024_CORRECTED)

@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from compensation.errors import RuleError
+from compensation.cli.common import AppContext, pass_app
+from compensation.errors import EcocompError, RuleError
 from compensation.lang.emit import STAGES
+
+
+@contextmanager
+def _registry(app: AppContext) -> Iterator[Callable[[str], list[tuple[str, str]]] | None]:
+    """The database's sections per scheme when there is a database to read (a rule file alone
+    does not say which sections exist); None without one, or when it cannot be read now."""
+    store = app.store()
+    if not store.exists():
+        yield None
+        return
+    import duckdb
+
+    from compensation.lang.selection import registry_rows
+    from compensation.store import open_store
+
+    try:
+        con = open_store(store.path, read_only=True, wait=0)
+    except (EcocompError, duckdb.Error):  # busy or unreadable: check the files alone
+        yield None
+        return
+    try:
+        yield lambda scheme: registry_rows(con, scheme)
+    finally:
+        con.close()
 
 
 @click.group("rules")
@@ -25,13 +52,17 @@ def rules_group() -> None:
     "--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="规则目录（默认与 run 相同：ECOCOMP_RULES，否则 ./rules）。",
 )
-def check_command(paths: tuple[str, ...], as_json: bool, rules_dir: Path | None) -> None:
-    """检查规则文件（默认与 run 相同的规则目录）：语法、名称、单位、区间、参数日期、例外、循环。"""
+@pass_app
+def check_command(app: AppContext, paths: tuple[str, ...], as_json: bool,
+                  rules_dir: Path | None) -> None:
+    """检查规则文件（默认与 run 相同的规则目录）：语法、名称、单位、区间、参数日期、例外、循环；
+    数据库（--db）存在时，另核对规则中写的断面编号和河流是否在该方案的断面名录中。"""
     from compensation.engine.schemes import default_rules_dir
     from compensation.lang.check import check_paths_with_warnings
 
     targets = paths or (str(default_rules_dir(rules_dir)),)
-    diagnostics, warnings = check_paths_with_warnings(targets)
+    with _registry(app) as registry:
+        diagnostics, warnings = check_paths_with_warnings(targets, registry)
     for w in warnings:  # on stderr in both forms: the JSON list stays the list of problems
         click.echo(w.render(), err=True)
     if as_json:

@@ -1,7 +1,8 @@
 """Finding and compiling the scheme rule files, and reading the compiled header the engine needs.
 
-The rule language owns `CompiledScheme`; this module only reads the fields the engine relies on,
-so a renamed field breaks here, in one place.
+The rule language owns `CompiledScheme` and `CompiledRule` (compensation/lang/compiled.py, plain
+data without the compiler); the engine imports those types, so a renamed field is a type error
+here, not a guess that silently finds nothing.
 """
 
 from __future__ import annotations
@@ -19,36 +20,26 @@ from typing import TYPE_CHECKING, Any
 
 from compensation.errors import EcocompError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the types only: importing the rule language costs a command's start-up
     import duckdb
+
+    from compensation.lang.compiled import CompiledRule, CompiledScheme
 
 ALL = "all"
 
 
 @dataclass(frozen=True)
-class RuleInfo:
-    """One compiled rule: where it is written and the SQL that computes its lines."""
-
-    id: str
-    title: str
-    basis: str
-    file: str
-    line: int
-    sql: str
-
-
-@dataclass(frozen=True)
 class SchemeInfo:
-    """What the engine needs from a compiled scheme."""
+    """What the engine needs from a compiled scheme, read from the compiler's own type."""
 
     id: str
     title: str
     period_kind: str
     span_start: date | None
-    rules: list[RuleInfo]
+    rules: list[CompiledRule]
     parameters: Any  # JSON-able snapshot of the dated parameters
     path: Path
-    compiled: Any  # the CompiledScheme itself, for prepare_run
+    compiled: CompiledScheme | None  # for prepare_run (None: a scheme not written in the language)
     year_begins: int = 1  # first month of the (agreement) year
     period_value: str = "samples"  # a longer period's value: 'samples' or 'monthly-mean'
 
@@ -146,49 +137,19 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _field(obj: Any, *names: str, default: Any = None) -> Any:
-    for name in names:
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    text = str(value)
-    if len(text) == 7:
-        text += "-01"
-    return date.fromisoformat(text[:10])
-
-
-def describe(compiled: Any, path: Path) -> SchemeInfo:
-    """Read the header, rules and parameters the engine uses from a compiled scheme."""
-    header = _field(compiled, "header", default=compiled)
-    rules = [
-        RuleInfo(
-            id=str(_field(r, "id", "rule_id")),
-            title=str(_field(r, "title", default="") or ""),
-            basis=str(_field(r, "basis", default="") or ""),
-            file=str(_field(r, "file", default=path) or path),
-            line=int(_field(r, "line", default=0) or 0),
-            sql=str(_field(r, "sql")),
-        )
-        for r in _field(compiled, "rules", default=[])
-    ]
-    kind = _field(header, "period_kind", "period", default="month")
-    kind = _field(kind, "kind", default=kind)
+def describe(compiled: CompiledScheme, path: Path) -> SchemeInfo:
+    """The header, rules and parameters the engine uses, from the compiled scheme."""
     return SchemeInfo(
-        id=str(_field(header, "id", "scheme_id", "name")),
-        title=str(_field(header, "title", default="") or ""),
-        period_kind=str(jsonable(kind)),
-        span_start=_as_date(_field(header, "span_start", "start", "from_date", default=None)),
-        rules=rules,
-        parameters=jsonable(_field(compiled, "parameters", default=[])),
+        id=compiled.id,
+        title=compiled.title,
+        period_kind=compiled.period,
+        span_start=compiled.span_start,
+        rules=list(compiled.rules),
+        parameters=jsonable(compiled.parameters),
         path=path,
         compiled=compiled,
-        year_begins=int(_field(header, "year_begins", default=1) or 1),
-        period_value=str(_field(header, "period_value", default="samples") or "samples"),
+        year_begins=compiled.year_begins,
+        period_value=compiled.period_value,
     )
 
 

@@ -73,8 +73,8 @@ class GroupSettlement:
 
     def as_text(self) -> str:
         """The netted list, each line followed by the schemes' transfers it nets."""
-        out = [f"合并结算 {'、'.join(self.schemes)} {self.year} 年度"
-               "（各方案的划拨清单按单位两两轧差）"]
+        out = [(f"合并结算 {'、'.join(self.schemes)} {self.year} 年度"
+               "（各方案的划拨清单按单位两两轧差）")]
         for part in self.parts:
             state = (f"已定稿（结算 #{part.settlement_id or part.frozen_id}），按定稿清单计入"
                      if part.final or part.frozen_id is not None else "预核算")

@@ -62,7 +62,7 @@ def column_role(header: str, table: dict[str, tuple[str, ...]]) -> str | None:
 
 
 _TRAILING_BRACKET = re.compile(r"^(?P<name>.+?)\s*[(\[]\s*(?P<inner>[^()\[\]]*)\s*[)\]]\s*$")
-_UNIT_HINTS = ("/", "℃", "°", "无量纲", "ntu")
+_UNIT_HINTS = ("/", "℃", "°", "无量纲", "ntu", "m3")  # m3: 径流量(万m³) after NFKC
 
 
 def indicator_header(header: str) -> tuple[Indicator | None, str | None]:

@@ -40,6 +40,9 @@ MAX_DECIMALS = 6
 VALUE_EXPECTED = "数值、低于检出限的写法（如 0.01L 或 <0.01）或标记词（如 断流、结冰）"
 EMPTY_EXPECTED = "数值、低于检出限的写法或标记词（空值须在 flag 列说明原因）"
 NUMBER = r"(\d+\.?\d*|\.\d+)"
+# the exact factor of a unit shift (unit_shift: 3 = µg/L → mg/L, -4 = 万m³ → m³)
+FACTOR_SQL = ("CAST(CASE WHEN shift = 3 THEN 0.001 WHEN shift = -4 THEN 10000 ELSE 1 END "
+              "AS DECIMAL(9, 3))")
 
 
 @dataclass
@@ -209,13 +212,13 @@ WITH v AS (
         -- fits DECIMAL(18,6) after the unit shift: at most 12 integer and 6 decimal digits
         CASE WHEN numtext IS NULL OR shift IS NULL THEN NULL
              WHEN shift = 3 THEN regexp_full_match(numtext, '[+-]?0*\d{{0,15}}(\.\d{{0,3}}0*)?')
+             WHEN shift = -4 THEN regexp_full_match(numtext, '[+-]?0*\d{{0,8}}(\.\d{{0,10}}0*)?')
              ELSE regexp_full_match(numtext, '[+-]?0*\d{{0,12}}(\.\d{{0,6}}0*)?') END AS fits,
         regexp_full_match(n_dl, '{num}') AS dl_ok
     FROM (SELECT *, trim(dl_raw) AS n_dl FROM v) v
 ), c AS (
     SELECT d.*,
-        CASE WHEN fits THEN CAST(CAST(numtext AS DECIMAL(38, 9))
-                       * CAST(CASE WHEN shift = 3 THEN 0.001 ELSE 1 END AS DECIMAL(4, 3))
+        CASE WHEN fits THEN CAST(CAST(numtext AS DECIMAL(38, 10)) * {factor}
                        AS DECIMAL(18, 6)) END AS num
     FROM d
 )
@@ -227,9 +230,8 @@ SELECT row_no, vcol, section_raw, date_raw, time_raw, ind_raw, value_raw, unit_r
     CASE WHEN vkind = 'dl' THEN num
          WHEN dl_raw IS NOT NULL AND dl_ok AND shift IS NOT NULL
               AND length(rtrim(split_part(n_dl, '.', 2), '0')) + shift <= {max_dec}
-              AND length(ltrim(split_part(n_dl, '.', 1), '0')) <= {max_int}
-              THEN CAST(CAST(n_dl AS DECIMAL(38, 9))
-                        * CAST(CASE WHEN shift = 3 THEN 0.001 ELSE 1 END AS DECIMAL(4, 3))
+              AND length(ltrim(split_part(n_dl, '.', 1), '0')) - least(shift, 0) <= {max_int}
+              THEN CAST(CAST(n_dl AS DECIMAL(38, 10)) * {factor}
                         AS DECIMAL(18, 6)) END AS detection_limit,
     dl_raw IS NOT NULL AND NOT coalesce(dl_ok, false) AS dl_bad,
     coalesce(vflag, flag_code) AS flag,
@@ -251,6 +253,19 @@ def _ranges_sql() -> str:
         for r in physical_ranges().values())
 
 
+def _second_volume_sql(res: str) -> str:
+    """A measured volume (VOL) is its calendar month's: a second one of a section's month in the
+    file (at another time) is refused at its row, naming the first (lang/volumes.py)."""
+    return (
+        "SELECT row_no, vcol, coalesce(value_raw, ''), '每个断面每月一个径流量（VOL 是该月的水量；"
+        "第 ' || first_row || ' 行已有 ' || strftime(ts, '%Y-%m') || ' 的径流量）' FROM ("
+        "SELECT row_no, vcol, value_raw, ts, first_value(row_no) OVER w AS first_row, "
+        f"first_value(ts) OVER w AS first_ts FROM {res} WHERE code = 'VOL' "
+        "AND section_id IS NOT NULL AND ts IS NOT NULL "
+        "WINDOW w AS (PARTITION BY section_id, date_trunc('month', ts) ORDER BY row_no)) "
+        "WHERE ts <> first_ts")
+
+
 def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.date) -> str:
     """UNION of (row_no, col, found, expected) for every kind of problem a row can have.
 
@@ -264,38 +279,43 @@ def _errors_sql(tag: str, labels: dict[str, str], long_form: bool, today: dt.dat
     section, date, time_ = labels["section"], labels["date"], labels["time"]
     unit_col = labels["unit"] if labels.get("unit") else None
     parts = [
-        f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, "
+        (f"SELECT row_no, {lit(section)} AS col, coalesce(section_raw, '') AS found, "
         f"sec_err AS expected "
-        f"FROM {res} WHERE sec_err IS NOT NULL",
-        f"SELECT row_no, CASE time_bad WHEN 'time' THEN {lit(time_)} ELSE {lit(date)} END, "
+        f"FROM {res} WHERE sec_err IS NOT NULL"),
+        (f"SELECT row_no, CASE time_bad WHEN 'time' THEN {lit(time_)} ELSE {lit(date)} END, "
         f"coalesce(CASE time_bad WHEN 'time' THEN time_raw ELSE date_raw END, ''), time_err "
-        f"FROM {res} WHERE time_err IS NOT NULL",
-        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"FROM {res} WHERE time_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
         f"'断面 ' || section_id || ' 有效期内（' || strftime(valid_from, '%Y-%m-%d') || ' 至 ' || "
         f"coalesce(strftime(valid_to, '%Y-%m-%d'), '今') || '）的日期' FROM {res} "
         f"WHERE ts IS NOT NULL AND section_id IS NOT NULL AND (CAST(ts AS DATE) < valid_from "
-        f"OR CAST(ts AS DATE) > valid_to)",
-        f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
-        f"WHERE vkind = 'bad'",
-        f"SELECT row_no, vcol, value_raw, CASE WHEN frac_digits + shift > {MAX_DECIMALS} "
+        f"OR CAST(ts AS DATE) > valid_to)"),
+        (f"SELECT row_no, vcol, value_raw, coalesce(value_err, {lit(VALUE_EXPECTED)}) FROM {res} "
+        f"WHERE vkind = 'bad'"),
+        (f"SELECT row_no, vcol, value_raw, CASE WHEN shift = -4 AND frac_digits + shift > "
+        f"{MAX_DECIMALS} THEN '小数不超过 {MAX_DECIMALS + 4} 位（换算为 m³ 后不超过 "
+        f"{MAX_DECIMALS} 位）的 万m³ 数值' WHEN shift = -4 THEN '绝对值小于 "
+        f"10^{MAX_INTEGER_DIGITS - 4} 万m³（10^{MAX_INTEGER_DIGITS} m³）的数值' "
+        f"WHEN frac_digits + shift > {MAX_DECIMALS} "
         f"THEN '小数不超过 {MAX_DECIMALS} 位（换算为 mg/L 后）的数值' "
         f"ELSE '绝对值小于 10^{MAX_INTEGER_DIGITS} 的数值' END FROM ("
         f"SELECT *, length(rtrim(split_part(numtext, '.', 2), '0')) AS frac_digits "
-        f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))",
-        f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
+        f"FROM {res} WHERE NOT fits AND vkind IN ('num', 'dl'))"),
+        (f"SELECT row_no, vcol, value_raw, r.expected FROM {res} JOIN ({_ranges_sql()}) "
         f"r(code, low, high, expected) USING (code) WHERE vkind = 'num' "
-        f"AND (value < r.low OR value > r.high)",
-        f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
+        f"AND (value < r.low OR value > r.high)"),
+        (f"SELECT row_no, {lit(date)}, coalesce(date_raw, time_raw), "
         f"'不晚于导入当天（{today.isoformat()}）的采样日期' FROM {res} "
-        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'",
-        f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), unit_err "
-        f"FROM {res} WHERE unit_err IS NOT NULL",
-        f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
-        f"WHERE flag_err IS NOT NULL",
-        f"SELECT row_no, {lit(labels.get('detection_limit') or '')}, dl_raw, "
-        f"'检出限数值，如 0.01' FROM {res} WHERE dl_bad",
-        f"SELECT row_no, {lit(labels.get('source') or '')}, source_raw, "
-        f"'manual（手工）或 auto（自动站）' FROM {res} WHERE source IS NULL",
+        f"WHERE CAST(ts AS DATE) > DATE '{today.isoformat()}'"),
+        (f"SELECT row_no, {lit(unit_col) if unit_col else 'vcol'}, coalesce(unit_raw, ''), "
+         f"unit_err FROM {res} WHERE unit_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(labels.get('flag') or '')}, flag_raw, flag_err FROM {res} "
+        f"WHERE flag_err IS NOT NULL"),
+        (f"SELECT row_no, {lit(labels.get('detection_limit') or '')}, dl_raw, "
+        f"'检出限数值，如 0.01' FROM {res} WHERE dl_bad"),
+        (f"SELECT row_no, {lit(labels.get('source') or '')}, source_raw, "
+        f"'manual（手工）或 auto（自动站）' FROM {res} WHERE source IS NULL"),
+        _second_volume_sql(res),
     ]
     if long_form:
         parts.append(
@@ -342,7 +362,7 @@ def resolve_rows(con: duckdb.DuckDBPyConnection, raw: RawTable, shape: SampleSha
     _build_maps(con, norm, tag, excel=raw.kind == "xlsx")
     step()
     con.execute(RESOLVE_SQL.format(tag=tag, norm=norm, num=NUMBER, max_dec=MAX_DECIMALS,
-                                   max_int=MAX_INTEGER_DIGITS))
+                                   max_int=MAX_INTEGER_DIGITS, factor=FACTOR_SQL))
     con.execute(MULTI_SQL.format(tag=tag))
     step()
     labels = {role: raw.headers[index] for role, index in shape.roles.items()}

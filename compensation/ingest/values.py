@@ -182,6 +182,8 @@ _UNIT_KEYS = {
     "无量纲": "none", "-": "none", "—": "none", "无": "none", "ph": "none", "ph单位": "none",
     "个/l": "count/l", "mpn/l": "count/l",
     "m3/s": "m3/s", "m³/s": "m3/s", "立方米/秒": "m3/s",
+    "m3": "m3", "m³": "m3", "立方米": "m3",
+    "万m3": "1e4m3", "万m³": "1e4m3", "万立方米": "1e4m3",
     "μs/cm": "us/cm", "us/cm": "us/cm", "µs/cm": "us/cm",
     "ntu": "ntu",
 }
@@ -195,7 +197,8 @@ def unit_key(text: str) -> str | None:
 
 def unit_shift(found: str | None, indicator_unit: str) -> int | None:
     """Decimal places to shift a value written in `found` to the indicator's unit (0 = same unit,
-    3 = µg/L → mg/L); None when the unit does not fit the indicator (refuse, never guess)."""
+    3 = µg/L → mg/L, -4 = 万m³ → m³); None when the unit does not fit the indicator (refuse,
+    never guess)."""
     if found is None or not fold(found):
         return 0
     have, want = unit_key(found), unit_key(indicator_unit)
@@ -205,4 +208,6 @@ def unit_shift(found: str | None, indicator_unit: str) -> int | None:
         return 0
     if have == "ug/l" and want == "mg/l":
         return 3
+    if have == "1e4m3" and want == "m3":
+        return -4  # 万m³: ×10⁴, exactly (a volume keeps its integer m³)
     return None

@@ -6,9 +6,12 @@ a stable, JSON-friendly form used by `--emit ast` and by the golden snapshots.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -56,9 +59,25 @@ class ControlRef(Node):
 
 
 @dataclass
+class SectionRef(Node):
+    """`section` (its code), `section.river`, `section.party`, `section.party.kind`: the
+    section's registry entry, for selecting sections and parties by name (issue #18 item 4)."""
+
+    attr: str  # "" (the code) | "river" | "bank" | "water_body" | "party" | "party.kind"
+
+
+@dataclass
 class Call(Node):
     func: str
     args: list[Expr]
+
+
+@dataclass
+class ControlCall(Node):
+    """`control.value(i)`: a call that reads a section's data, read on the control section (its
+    values, flags and its own water body's limits) instead of the row's."""
+
+    call: Call
 
 
 @dataclass
@@ -173,7 +192,9 @@ Expr = (
     | Name
     | AmountRef
     | ControlRef
+    | SectionRef
     | Call
+    | ControlCall
     | Comprehension
     | Spread
     | SoFar
@@ -196,6 +217,18 @@ class Party(Node):
     kind: str  # id | section | control | split
     id: str | None = None
     shares: list[tuple[Expr, Party]] = field(default_factory=list)
+
+
+@dataclass
+class Show(Node):
+    """`bulletin index cpi`, `bulletin rank r ascending "words"` (a line of the file after its
+    parameters): what the bulletin shows of each line, named by the rule author instead of guessed
+    from names."""
+
+    role: str  # index | class | target | rank
+    name: str
+    descending: bool = False  # rank: the largest first
+    words: str | None = None  # rank: what the rows are ranked by, in words
 
 
 @dataclass
@@ -277,6 +310,8 @@ class Rule(Node):
     amount: Expr
     exceptions: list[ExceptClause]
     caps: list[Cap]
+    # `for each section where …`: which sections the rule covers (None: all of its selector)
+    where: Expr | None = field(default=None, metadata={"omit_none": True})
 
 
 @dataclass
@@ -287,16 +322,69 @@ class RuleFile(Node):
     params: list[Param]
     measures: list[Measure]
     rules: list[Rule]
+    shows: list[Show] = field(default_factory=list)  # `bulletin ...` lines
+
+
+# ---- walking --------------------------------------------------------------------------------
+# One walker for every pass (checker, dependencies, reads, scheme facts, compiler). It reads the
+# dataclass fields, so a new node type is walked without touching this code: a field holding a
+# node, a list of nodes or a list of tuples of nodes (a split party's shares) all count.
+
+
+def _nodes_in(value: object) -> Iterator[Node]:
+    if isinstance(value, Node):
+        yield value
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _nodes_in(item)
 
 
 def children(node: object) -> list[Node]:
-    """The nodes directly under a node (its fields and list items), in field order."""
-    out: list[Node] = []
-    if isinstance(node, Node):
-        for value in vars(node).values():
-            out += [x for x in (value if isinstance(value, list) else [value])
-                    if isinstance(x, Node)]
-    return out
+    """The nodes directly under a node (its fields, list items and tuple items), in field order."""
+    if not isinstance(node, Node):
+        return []
+    return [x for f in fields(node) for x in _nodes_in(getattr(node, f.name))]
+
+
+def walk(root: object, skip: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Every node under `root` (a node, or a list or tuple of them), itself included, in pre-order
+    (a node before its children, children in field order).
+
+    `skip(node)` true leaves that node and everything under it out: passes that must not look
+    inside a loop or a `previous(...)` (evaluated in another context) say so here.
+    """
+    stack: list[Node] = list(_nodes_in(root))[::-1]
+    while stack:
+        node = stack.pop()
+        if skip is not None and skip(node):
+            continue
+        yield node
+        stack += children(node)[::-1]
+
+
+class Visitor(Generic[T]):
+    """A fold over the tree: `visit(node, *args)` calls `visit_<NodeClass>(node, *args)` when the
+    subclass defines one, else `generic_visit`, which visits the children and combines their
+    answers with `combine` (starting from `empty()`). Passes that carry an environment (the
+    variable a loop binds) pass it as `*args`."""
+
+    def visit(self, node: Node, *args: Any) -> T:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is not None:
+            return cast(T, method(node, *args))
+        return self.generic_visit(node, *args)
+
+    def generic_visit(self, node: Node, *args: Any) -> T:
+        out = self.empty()
+        for child in children(node):
+            out = self.combine(out, self.visit(child, *args))
+        return out
+
+    def empty(self) -> T:
+        raise NotImplementedError
+
+    def combine(self, a: T, b: T) -> T:
+        raise NotImplementedError
 
 
 def to_data(node: Any) -> Any:
@@ -312,8 +400,10 @@ def to_data(node: Any) -> Any:
         if isinstance(node, Node) and node.line:
             data["at"] = f"{node.line}:{node.col}"
         for f in fields(node):
-            if f.name in ("line", "col", "source"):
-                continue
+            if f.name in ("line", "col") or (isinstance(node, RuleFile) and f.name == "source"):
+                continue  # the file's text is not part of its tree (a loop's `source` is)
+            if f.metadata.get("omit_none") and getattr(node, f.name) is None:
+                continue  # a later optional field: earlier snapshots stay as they were
             data[f.name] = to_data(getattr(node, f.name))
         return data
     return node

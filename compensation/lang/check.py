@@ -4,7 +4,7 @@ measure cycles. Every finding is a Diagnostic with file:line:col, a caret and a 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -24,10 +24,24 @@ from compensation.lang.scope import (
     month_index,
     month_text,
 )
+from compensation.lang.selection import (
+    ALLOWED_WORDS,
+    ATTRIBUTES,
+    attribute_written,
+    fixed_value_problem,
+    named_values,
+    not_in_registry,
+)
 from compensation.lang.units import Unit
+from compensation.lang.volumes import BASES
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
+# the functions that read a section's data: `control.f(...)` reads the same on the control section,
+# and a scheme-level rule (no row's section) reads them only inside `for s in sections`
+SECTION_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
+                   "flagged", "runs", "volume"}
+IN_SECTIONS = "__sections__"  # in `local`: inside a loop over the sections
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
@@ -41,6 +55,7 @@ class Checker:
         self.warnings: list[tuple[ast.Node, str]] = []  # not errors: the file still runs
         self.rule: ast.Rule | None = None
         self.measure_units: dict[str, Unit] = {}
+        self.let_units: dict[str, Unit] = {}  # a let's unit in the first rule that has it
         self.in_exception = False
 
     def err(self, node: ast.Node, message: str) -> None:
@@ -58,7 +73,37 @@ class Checker:
             self.rule = rule
             self.check_rule(rule)
         self.rule = None
+        self.check_shows(cyclic)
         return self.errors
+
+    # ---- what the bulletin shows (`bulletin index|class|target|rank NAME`)
+    def check_shows(self, cyclic: set[str]) -> None:
+        seen: set[str] = set()
+        for show in self.rf.shows:
+            if show.role in seen:
+                self.err(show, f"通报声明 bulletin {show.role} 只能写一次。(declared twice)")
+            seen.add(show.role)
+            unit, what = self.shown_unit(show, cyclic)
+            if unit is None:
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为{what}，"
+                               "但方案中没有这样的名称。(unknown name)")
+            elif show.role in ("class", "target") and unit.kind != "class":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为水质类别，"
+                               f"而不是{unit.describe()}。(a class is expected)")
+            elif show.role in ("index", "rank") and unit.kind != "number":
+                self.err(show, f"通报声明 bulletin {show.role} 的“{show.name}”应为数值，"
+                               f"而不是{unit.describe()}。(a number is expected)")
+
+    def shown_unit(self, show: ast.Show, cyclic: set[str]) -> tuple[Unit | None, str]:
+        """The unit of the name a `bulletin` line declares, and what kind of name it must be."""
+        measure = (self.measure_units.get(show.name)
+                   if show.name in self.scope.measures and show.name not in cyclic else None)
+        if show.role == "target":
+            info = self.scope.params.get(show.name)
+            return (info.unit if info else None), "参数（parameter）"
+        if show.role == "rank":
+            return measure or self.let_units.get(show.name), "度量（measure）或规则中的 let"
+        return measure, "度量（measure）"
 
     def check_header(self) -> None:
         h = self.rf.header
@@ -172,17 +217,9 @@ class Checker:
         return None
 
     def names_in(self, expr: object) -> Iterable[str]:
-        if isinstance(expr, ast.Name | ast.ControlRef):
-            yield expr.name
-        if isinstance(expr, ast.Node):
-            for value in vars(expr).values():
-                items = value if isinstance(value, list) else [value]
-                for item in items:
-                    if isinstance(item, tuple):
-                        for x in item:
-                            yield from self.names_in(x)
-                    elif isinstance(item, ast.Node):
-                        yield from self.names_in(item)
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name | ast.ControlRef):
+                yield node.name
 
     def measure_unit(self, name: str, visiting: set[str]) -> Unit:
         if name in self.measure_units:
@@ -199,10 +236,13 @@ class Checker:
     # ---- rules
     def check_rule(self, rule: ast.Rule) -> None:
         local: dict[str, Unit] = {}
+        if rule.where is not None:
+            self.check_where(rule.where)
         for let in rule.lets:
             if let.name in local or self.scope.kind_of(let.name, {}) in ("param", "measure"):
                 self.err(let, f"名称“{let.name}”已被使用，let 需要一个新名称。(name already used)")
             local[let.name] = self.infer(let.expr, dict(local), set())
+            self.let_units.setdefault(let.name, local[let.name])
         self.check_party(rule.payer, rule)
         self.check_party(rule.payee, rule)
         amount = self.infer(rule.amount, dict(local), set())
@@ -232,6 +272,52 @@ class Checker:
                     f"“per {cap.scope}”需要按断面核算的规则（for each section, ...）。"
                     "(a section cap needs a rule over sections)",
                 )
+
+    def check_where(self, where: ast.Expr) -> None:
+        """`for each section where …` selects by the registry only (the code and attributes):
+        the rows a rule has must not depend on data or parameters."""
+        self.expect_bool(where, self.infer(where, {}, set()))
+        stack: list[ast.Node] = [where]
+        wrong: list[ast.Node] = []
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Compare | ast.Unary) or (
+                isinstance(node, ast.Binary) and node.op in ("and", "or")
+            ):
+                stack += ast.children(node)
+            elif not (isinstance(node, ast.SectionRef | ast.Str) or isinstance(node, ast.Name)
+                      and self.scope.kind_of(node.name, {}) in ("party", None)):  # None: told
+                wrong.append(node)
+        if wrong:
+            self.err(
+                min(wrong, key=lambda n: (n.line, n.col)),
+                f"“for each … section where”只能按断面编号和名录属性选择（{ALLOWED_WORDS}，"
+                "与带引号的文字或当事方编号比较，可用 and、or、not 连接）；按监测值或参数的"
+                "条件请写在金额或例外中。(where selects by the registry only)",
+            )
+
+    def infer_section_ref(self, e: ast.SectionRef, local: dict[str, Unit]) -> Unit:
+        if e.attr not in ATTRIBUTES:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”不是断面的名录属性；可用：{ALLOWED_WORDS}。"
+                f"(unknown section attribute {e.attr})",
+            )
+            return ANY_UNIT
+        if self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local:
+            self.err(
+                e,
+                f"“{attribute_written(e.attr)}”只能用在按断面核算的规则中（或 for s in sections "
+                "之内）。(needs a section rule)",
+            )
+        return ATTRIBUTES[e.attr][1]
+
+    def check_section_value(self, e: ast.Compare) -> None:
+        for a, b in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(a, ast.SectionRef) and isinstance(b, ast.Str):
+                problem = fixed_value_problem(a.attr, b.text)
+                if problem is not None:
+                    self.err(b, problem)
 
     def expect_money(self, node: ast.Node, unit: Unit, what: str) -> None:
         if unit.kind == "unknown" or unit.kind == "number" and (unit.zero or unit.is_money):
@@ -315,6 +401,8 @@ class Checker:
             return u.MONEY
         if isinstance(e, ast.Name):
             return self.infer_name(e, local, visiting)
+        if isinstance(e, ast.SectionRef):
+            return self.infer_section_ref(e, local)
         if isinstance(e, ast.ControlRef):
             if e.name not in self.scope.measures:
                 self.err(
@@ -323,9 +411,11 @@ class Checker:
                     f"(control.{e.name}: unknown measure)",
                 )
                 return ANY_UNIT
-            if self.rule is not None and self.rule.selector is None:
+            if self.outside_sections(local):
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
             return self.measure_unit(e.name, visiting)
+        if isinstance(e, ast.ControlCall):
+            return self.infer_control_call(e, local, visiting)
         if isinstance(e, ast.ListLit):
             for item in e.items:
                 if not (isinstance(item, ast.Name) and item.name in u.indicator_units()):
@@ -355,6 +445,9 @@ class Checker:
                     f"不能比较{a.describe()}与{b.describe()}：单位不同。(cannot compare "
                     "values of different units)",
                 )
+            elif a.kind in ("text", "party") and e.op not in ("=", "!="):
+                self.err(e, f"{a.describe()}只能用 = 或 != 比较。(only = and != for names)")
+            self.check_section_value(e)
             return u.BOOL
         if isinstance(e, ast.InRange):
             x = self.infer(e.x, local, visiting)
@@ -410,6 +503,11 @@ class Checker:
         if kind == "local":
             return local[e.name]
         if kind == "measure":
+            if self.outside_sections(local) and self.reads_section(e.name):
+                self.err(e, (
+                    f"度量“{e.name}”是断面上的值，方案级规则（for each …）没有“本断面”，"
+                    f"须通过对各断面的汇总读取，如 mean({e.name} for s in sections)。"
+                    "(a scheme-level rule reads a section's measure through a loop over sections)"))
             return self.measure_unit(e.name, visiting)
         if kind == "param":
             return self.scope.params[e.name].unit
@@ -421,6 +519,8 @@ class Checker:
             return u.INDICATOR
         if kind == "sections":
             return u.SECTION
+        if kind == "party":
+            return u.PARTY
         self.err(e, self.unknown_name_message(e.name, local))
         return ANY_UNIT
 
@@ -680,8 +780,22 @@ class Checker:
                 "arguments)",
             )
             return ANY_UNIT
+        if f in SECTION_READERS - {"limit"} and self.outside_sections(local):
+            self.err(e, (
+                f"方案级规则（for each …）没有“本断面”：{f}(...) 须写在对各断面的汇总中，如 "
+                f"mean({f}(...) for s in sections)。"
+                "(a scheme-level rule reads sections through a loop over them)"))
+        if f == "volume":
+            return self.infer_volume(e, local, visiting)
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
             code = self.expect_indicator(args[0], local, visiting)
+            if code == "VOL":
+                self.err(
+                    args[0],
+                    f"径流量 VOL 是每月流过断面的水量（总量），不能取 {f}(...)；本期水量写 "
+                    "volume(VOL)。(read a measured volume with volume(VOL))",
+                )
+                return ANY_UNIT  # one error: not the units around it too
             if f == "class":
                 return u.CLASS
             if f == "exceed":
@@ -747,10 +861,69 @@ class Checker:
         self.err(
             e,
             f"未知的函数“{f}”；可用：value, highest, class, limit, exceed, worst_class, flagged, "
-            "missing, runs, previous, baseline, min, max, ceil, floor, abs, spread。(unknown "
-            "function)",
+            "missing, runs, volume, previous, baseline, min, max, ceil, floor, abs, spread。"
+            "(unknown function)",
         )
         return ANY_UNIT
+
+    def infer_control_call(
+        self, e: ast.ControlCall, local: dict[str, Unit], visiting: set[str]
+    ) -> Unit:
+        """`control.f(...)`: only the functions that read a section's data have a control twin."""
+        if e.call.func not in SECTION_READERS:
+            self.err(
+                e,
+                f"“control.{e.call.func}(...)”不能在对照断面上读取；control. 后可写 "
+                f"{', '.join(sorted(SECTION_READERS))} 或度量名，其余函数写在外面，"
+                "如 abs(control.value(i))。(not a reader of section data)",
+            )
+            return ANY_UNIT
+        if self.outside_sections(local):
+            self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
+            return ANY_UNIT
+        return self.infer_call(e.call, local, visiting)
+
+    def outside_sections(self, local: dict[str, Unit]) -> bool:
+        """In a scheme-level rule (`for each year`) and not inside `for s in sections`: there is
+        no row's section to read."""
+        return self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local
+
+    def reads_section(self, measure: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a measure (or one it names) reads a section's data."""
+        for n in ast.walk(self.scope.measures[measure].expr):
+            if isinstance(n, ast.ControlRef | ast.ControlCall) or (
+                    isinstance(n, ast.Call) and n.func in SECTION_READERS - {"limit"}):
+                return True
+            if (isinstance(n, ast.Name) and n.name in self.scope.measures
+                    and n.name not in seen | {measure}
+                    and self.reads_section(n.name, seen | {measure})):
+                return True
+        return False
+
+    def infer_volume(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:
+        """`volume(FLOW, daily)`, `volume(FLOW, period)` or `volume(VOL)`: m³ of the period. The
+        basis is always written: a scheme says which volume it means (lang/volumes.py)."""
+        first = e.args[0] if e.args else None
+        code = first.name if isinstance(first, ast.Name) else None
+        basis = e.args[1] if len(e.args) == 2 else None
+        if code == "FLOW" and isinstance(basis, ast.Name) and basis.name in BASES:
+            return u.VOLUME
+        if code == "VOL" and len(e.args) == 1:
+            return u.VOLUME
+        if code == "FLOW" and len(e.args) == 2:
+            self.err(basis or e, f"volume(FLOW, …) 的第二个参数应为 daily（逐日平均流量 × 86400 秒"
+                     f"之和）或 period（本期平均流量 × 本期秒数），而不是“{written(basis)}”。"
+                     "(volume basis: daily or period)")
+        elif code == "VOL":
+            self.err(e, "volume(VOL) 读导入的径流量，不带第二个参数。(volume(VOL) takes one "
+                     "argument)")
+        elif code == "FLOW":
+            self.err(e, "volume(FLOW) 需要写明折算方法：volume(FLOW, daily) 或 volume(FLOW, "
+                     "period)，由方案原文决定。(volume(FLOW) needs its basis)")
+        else:
+            self.err(first or e, "volume(...) 读流量 FLOW（volume(FLOW, daily)、volume(FLOW, "
+                     "period)）或导入的径流量 VOL（volume(VOL)）。(volume reads FLOW or VOL)")
+        return u.VOLUME
 
     def expect_indicator(
         self, a: ast.Expr, local: dict[str, Unit], visiting: set[str]
@@ -779,10 +952,11 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
-            if self.rule is None or self.rule.selector is None:
+            local = {**local, IN_SECTIONS: u.SECTION}
+            if self.rule is None:
                 self.err(
                     e.source,
-                    "“for s in sections”只能用在按断面核算的规则中。(needs a section rule)",
+                    "“for s in sections”只能用在规则中，不能用在度量中。(needs a rule)",
                 )
         else:
             src = self.infer(e.source, local, visiting)
@@ -886,8 +1060,12 @@ class CheckedFile:
     warnings: list[Diagnostic] = field(default_factory=list)  # the file runs; worth a look
 
 
-def check_file(path: str | Path) -> CheckedFile:
-    """Parse and check one file."""
+Registry = Callable[[str], list[tuple[str, str]]]  # scheme id → its sections (id, river)
+
+
+def check_file(path: str | Path, registry: Registry | None = None) -> CheckedFile:
+    """Parse and check one file; with a `registry` (a database's), also the section codes and
+    rivers the rules name."""
     try:
         rf = parse_file(path)
     except RuleError as err:
@@ -895,6 +1073,10 @@ def check_file(path: str | Path) -> CheckedFile:
         return CheckedFile(None, None, diags)
     checker = Checker(rf)
     found = checker.run()
+    if registry is not None:
+        found += [(ast.Str(n.value, line=n.line, col=n.col), message)
+                  for n, message in not_in_registry(rf.header.id, named_values(rf),
+                                                    registry(rf.header.id))]
 
     def located(items: list[tuple[ast.Node, str]]) -> list[Diagnostic]:
         diags = [make(rf.path, rf.source, n.line or 1, n.col or 1, msg) for n, msg in items]
@@ -921,7 +1103,7 @@ def check_paths(paths: Iterable[str | Path]) -> list[Diagnostic]:
 
 
 def check_paths_with_warnings(
-    paths: Iterable[str | Path],
+    paths: Iterable[str | Path], registry: Registry | None = None
 ) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """The errors and, apart, the warnings (which do not fail the check) of every file."""
     diags: list[Diagnostic] = []
@@ -930,7 +1112,7 @@ def check_paths_with_warnings(
         if not f.exists():
             diags.append(Diagnostic(str(f), 0, 0, f"找不到规则文件或目录 {f}。(no such file)"))
             continue
-        checked = check_file(f)
+        checked = check_file(f, registry)
         diags.extend(checked.diagnostics)
         warnings.extend(checked.warnings)
     return diags, warnings

@@ -1,6 +1,7 @@
 """Checked syntax tree → one DuckDB query per rule, built as a sqlglot tree.
 
-Each rule becomes a chain of CTEs over the grid scenario × section × period (see plan.py):
+Each rule becomes a chain of CTEs over the grid scenario × section × period (the steps are listed
+as prose in `RulePlan` for `--emit plan`; there is no separate plan stage):
 measures, lets, the amount, exceptions, caps, then routing (payer/payee, splits). Period values,
 parameters and sections are read from the `ev_*` tables that runtime.prepare_run creates.
 """
@@ -16,7 +17,8 @@ from sqlglot import exp
 from compensation.lang import ast
 from compensation.lang import units as u
 from compensation.lang.compiled import RulePlan
-from compensation.lang.hoist import Dependencies, measure_closure
+from compensation.lang.control_reads import ControlReads, control_reads, loop_text
+from compensation.lang.hoist import Dependencies, elsewhere, measure_closure
 from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import (
     COMPREHENSION_AGG,
@@ -25,7 +27,8 @@ from compensation.lang.loops import (
     join_loop,
     loop_aggregate,
 )
-from compensation.lang.scope import SECTIONS_SOURCE, Scope
+from compensation.lang.scope import Scope, is_sections_loop
+from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
     call,
     case,
@@ -41,6 +44,7 @@ from compensation.lang.sql import (
     text,
     tpl,
 )
+from compensation.lang.volumes import volume_basis
 from compensation.lang.written import written
 
 ROLE_OF_SELECTOR = {"assessed": "assessed", "control": "control"}
@@ -72,6 +76,20 @@ def water_body_of(section: exp.Expression) -> exp.Expression:
     return subquery(
         tpl("SELECT ws.water_body FROM ev_sections AS ws WHERE ws.section_id = :sec", sec=section)
     )
+
+
+def on_control(ctx: Ctx, bound: dict[str, exp.Expression]) -> Ctx:
+    """`ctx` moved to the control section: its values and flags, and its limits by its own water
+    body (a control measure, `control.value(i)`); `bound` are the names still bound there."""
+    control, water_body = ctx.control, ctx.control_water_body
+    if control is None:
+        control = subquery(
+            tpl("SELECT cs.control_id FROM ev_sections AS cs WHERE cs.section_id = :sec",
+                sec=ctx.section)
+        )
+    return replace(ctx, section=control, control=None, main=False, vars=bound,
+                   water_body=water_body or water_body_of(control.copy()),
+                   control_water_body=None)
 
 
 class RuleCompiler:
@@ -148,22 +166,16 @@ class RuleCompiler:
             return ctx.amount
         if isinstance(e, ast.Name):
             return self.name(e.name, ctx)
+        if isinstance(e, ast.SectionRef):
+            return self.section_attribute(e.attr, ctx)
         if isinstance(e, ast.ControlRef):
             if ctx.main and e.name in ctx.controls:
                 return ctx.controls[e.name]
-            control, water_body = ctx.control, ctx.control_water_body
-            if control is None:
-                control = subquery(
-                    tpl(
-                        "SELECT cs.control_id FROM ev_sections AS cs WHERE cs.section_id = :sec",
-                        sec=ctx.section,
-                    )
-                )
-            # the control's measure is the control section's own: its limits by its water body
-            inner = replace(ctx, section=control, control=None, main=False, vars={},
-                            water_body=water_body or water_body_of(control.copy()),
-                            control_water_body=None)
-            return self.cx(self.scope.measures[e.name].expr, inner)
+            return self.cx(self.scope.measures[e.name].expr, on_control(ctx, {}))
+        if isinstance(e, ast.ControlCall):
+            if ctx.main and written(e.call) in ctx.controls:
+                return ctx.controls[written(e.call)]
+            return self.call(e.call, on_control(ctx, ctx.vars))  # a loop's variable stays bound
         if isinstance(e, ast.ListLit):
             return str_list([i.name for i in e.items if isinstance(i, ast.Name)])
         if isinstance(e, ast.Unary):
@@ -242,6 +254,15 @@ class RuleCompiler:
             )
         raise AssertionError(type(e))
 
+    def section_attribute(self, attr: str, ctx: Ctx) -> exp.Expression:
+        """`section` is the code itself; its registry attributes come from ev_sections."""
+        if not attr:
+            return ctx.section
+        a = self.alias("sa")
+        return subquery(tpl(
+            f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
+            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
         default = None
@@ -279,7 +300,7 @@ class RuleCompiler:
     def numeric(self, e: ast.Expr, ctx: Ctx) -> bool:
         """Whether `e` is a number to be compared at the decision precision (not a text, a
         variant, an indicator code, a section or a class)."""
-        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit):
+        if isinstance(e, ast.Str | ast.ClassLit | ast.ListLit | ast.SectionRef):
             return False
         if isinstance(e, ast.Name):
             if e.name in ctx.vars:
@@ -315,6 +336,13 @@ class RuleCompiler:
         if f in ("value", "highest", "class"):
             column = {"value": "value", "highest": "highest", "class": "class"}[f]
             return self.period_value(column, ctx, self.cx(args[0], ctx))
+        if f == "volume":  # m³ of the period, from ev_volumes (lang/volumes.py)
+            w = self.alias("w")
+            return subquery(tpl(
+                f"SELECT {w}.volume FROM ev_volumes AS {w} WHERE {w}.kind = :kind AND "
+                f"{w}.section_id = :sec AND {w}.period = :per AND {w}.basis = :b",
+                kind=text(ctx.kind), sec=ctx.section, per=ctx.period,
+                b=text(volume_basis(e) or "")))
         if f == "limit":
             return self.limit(self.cx(args[0], ctx), ctx, self.cx(args[1], ctx))
         if f == "exceed":
@@ -419,30 +447,8 @@ class RuleCompiler:
 
     def comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         c = self.alias("c")
-        if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
-            inner = replace(
-                ctx,
-                main=False,
-                row=False,
-                section=col("section_id", c),
-                control=col("control_id", c),
-                water_body=col("water_body", c),
-                control_water_body=water_body_of(col("control_id", c)),
-                vars={**ctx.vars, e.var: col("section_id", c)},
-            )
-            role = ROLE_OF_SELECTOR.get(self.selector or "all")
-            # only the sections in use during the period (as the grid): a retired or future
-            # section has no values there and would make all(...) unknown
-            source = exp.select("*").from_("ev_sections").where(
-                tpl(
-                    "valid_from <= :pe AND (valid_to IS NULL OR valid_to >= :ps)",
-                    pe=ctx.period_end,
-                    ps=ctx.period,
-                )
-            )
-            if role:
-                source = source.where(tpl("role = :r", r=text(role)))
-            source = exp.alias_(subquery(source), c, table=True, copy=False)
+        if is_sections_loop(e):
+            source, inner = self.sections_rows(e, ctx, c)
         elif ctx.row:
             return self.grouped_comprehension(e, ctx)
         else:
@@ -451,14 +457,67 @@ class RuleCompiler:
                 subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c, table=True
             )
         body = self.cx(e.body, inner)
+        where = exp.Paren(this=self.cx(e.where, inner)) if e.where is not None else None
+        if where is not None and is_sections_loop(e):
+            # a section whose test is unknown is not dropped: its term is unknown, and so the loop
+            body = case([(exp.Is(this=where, expression=exp.Null()), exp.Null())], body)
+            where = tpl(":w IS NOT FALSE", w=where.copy())
         select = exp.select(exp.alias_(body, "b", copy=False)).from_(source, copy=False)
-        if e.where is not None:
-            select = select.where(self.cx(e.where, inner), copy=False)
+        if where is not None:
+            select = select.where(where, copy=False)
         q = self.alias("q")
         outer = exp.select(tpl(COMPREHENSION_AGG[e.func]))
         return subquery(
             outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False)
         )
+
+    def sections_rows(self, e: ast.Comprehension, ctx: Ctx, c: str
+                      ) -> tuple[exp.Expression, Ctx]:
+        """The sections a `for s in sections` loop runs over (aliased `c`) and the context of its
+        terms: the rule's own kind of section (the assessed ones in a scheme-level rule) in use
+        during the period, each term read on that section and its control."""
+        inner = replace(
+            ctx,
+            main=False,
+            row=False,
+            section=col("section_id", c),
+            control=col("control_id", c),
+            water_body=col("water_body", c),
+            control_water_body=water_body_of(col("control_id", c)),
+            vars={**ctx.vars, e.var: col("section_id", c)},
+        )
+        role = ROLE_OF_SELECTOR.get(self.selector or "assessed")
+        # only the sections in use during the period (as the grid): a retired or future
+        # section has no values there and would make all(...) unknown
+        source = exp.select("*").from_("ev_sections").where(
+            tpl(
+                "valid_from <= :pe AND (valid_to IS NULL OR valid_to >= :ps)",
+                pe=ctx.period_end,
+                ps=ctx.period,
+            )
+        )
+        if role:
+            source = source.where(tpl("role = :r", r=text(role)))
+        return exp.alias_(subquery(source), c, table=True, copy=False), inner
+
+    def sections_gap(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        """Why a loop over the sections is unknown, as the line's reason: the sections whose term
+        (or `where` test) is unknown, by code, or that no section is in use (NULL otherwise)."""
+        c = self.alias("c")
+        source, inner = self.sections_rows(e, ctx, c)
+        unknown = tpl(":b IS NULL", b=exp.Paren(this=self.cx(e.body, inner)))
+        if e.where is not None:
+            unknown = tpl(":w IS NULL OR (:w AND :u)", w=exp.Paren(this=self.cx(e.where, inner)),
+                          u=unknown)
+        terms = exp.select(exp.alias_(col("section_id", c), "id"), exp.alias_(unknown, "u")
+                           ).from_(source, copy=False)
+        return subquery(tpl(
+            "SELECT CASE WHEN count(*) = 0 THEN :none WHEN bool_or(t.u) THEN '断面 ' || "
+            "array_to_string(list_sort(list(t.id) FILTER (WHERE t.u)), '、') || :missing END "
+            "FROM :terms AS t",
+            none=text(f"本期没有考核断面（{written(e)}）"),
+            missing=text(f" 数据缺失（{written(e)}）"), terms=subquery(terms),
+        ))
 
     def grouped_comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         """A loop over a list at row level: its rows are made by unnest and aggregated by a
@@ -549,6 +608,13 @@ class RuleBuilder(RuleCompiler):
         self.reverses_zero = False  # set by build(): a zero amount may carry a reversed direction
         self.has_why = False  # set by build(): an `a_why` column says why an amount is unknown
         self.cap_columns: list[tuple[ast.Cap, str, str]] = []  # (cap, column before, after)
+        # set by hoist_control_reads: per loop reading the control, "the control lacks a value of
+        # its list" and the loop as written; "the section's own twin is missing" per read
+        self.control_loops: list[tuple[exp.Expression, str]] = []
+        self.own_twins: list[exp.Expression] = []
+        # set by hoist_values: per loop over the sections of a scheme-level rule, the sections
+        # whose term is unknown (sections_gap)
+        self.section_gaps: list[exp.Expression] = []
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -755,69 +821,112 @@ class RuleBuilder(RuleCompiler):
         )
 
     def spread_stages(self, c: str, sp: ast.Spread) -> None:
-        part = PARTITIONS[sp.scope]
         total = self.cx(sp.total, self.ctx)
         weight = self.cx(sp.weight, self.ctx) if sp.weight is not None else number(Decimal(1))
-        self.stage(
-            [
-                (
-                    f"{c}_f",
-                    tpl(
-                        "CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
-                        "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
-                        "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)",
-                        t=total,
-                    ),
-                ),
-                (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
-            ]
-        )
-        self.stage(
-            [
-                (
-                    f"{c}_base",
-                    tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
-                ),
-                (
-                    f"{c}_rem",
-                    tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
-                ),
-            ]
-        )
-        self.stage(
-            [
-                (
-                    c,
-                    tpl(
-                        f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part}"
-                        f" ORDER BY g.{c}_rem "
-                        f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) O"
-                        "VER (PARTITION BY "
-                        f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL"
-                        "(38,12))"
-                    ),
-                )
-            ]
-        )
+        reads = self.grid_reads(total, weight)
+        if reads is None:
+            self.main = self.spread_windows(self.main, c, sp.scope, total, weight)
+            method = "largest remainder to the fen"
+        else:
+            self.spread_shared(c, sp.scope, total, weight, reads)
+            method = ("largest remainder to the fen, once per year and distinct values of the "
+                      "parameters it reads (scenarios with the same values share it)")
         self.plan.add(
             "spread",
             column=c,
             per=sp.scope,
             weighted=sp.weight is not None,
-            method="largest remainder to the fen",
+            method=method,
         )
+
+    def grid_reads(self, *exprs: exp.Expression) -> list[str] | None:
+        """The parameter columns `exprs` read when they read nothing but the grid's own columns
+        (no subquery, no measure or let of the row); None otherwise."""
+        names: set[str] = set()
+        for e in exprs:
+            if e.find(exp.Select) is not None:
+                return None
+            names |= {x.name for x in e.find_all(exp.Column)}
+        if not names <= self.root_columns["grid"]:
+            return None
+        return sorted(n for n in names if n.startswith("prm_"))
+
+    def spread_shared(self, c: str, scope: str, total: exp.Expression, weight: exp.Expression,
+                      reads: list[str]) -> None:
+        """A spread whose total and weights read only parameters and the cell: its shares are
+        the same for every scenario with the same values of those parameters in the year, so
+        the windows run over one representative scenario per year and distinct values (the
+        smallest name) and the shares are joined back. 10,000 scenarios that differ in another
+        parameter cost one spread, not 10,000 (the windows were most of a sweep's time)."""
+        values = ", ".join(["p.param_month", *[f"p.{n}" for n in reads]])
+        self.add_cte(f"{c}_cls", tpl(
+            "SELECT p.scenario, y.year_start, "
+            f"LIST(ROW({values}) ORDER BY p.param_month) AS k FROM prm AS p "
+            "JOIN (SELECT DISTINCT param_month, year_start FROM cells) AS y "
+            "ON y.param_month = p.param_month GROUP BY p.scenario, y.year_start"), f"{c}_cls")
+        self.add_cte(f"{c}_rep", tpl(
+            "SELECT scenario, year_start, MIN(scenario) OVER (PARTITION BY year_start, k) AS rep "
+            f"FROM {c}_cls"), f"{c}_rep")
+        self.materialized.add(f"{c}_rep")
+        self.add_cte(f"{c}_in", tpl(
+            f"SELECT g.* FROM grid AS g JOIN {c}_rep AS r ON r.scenario = g.scenario "
+            "AND r.year_start = g.year_start WHERE r.rep = r.scenario"), "grid")
+        last = self.spread_windows(f"{c}_in", c, scope, total, weight)
+        name = f"s{len(self.ctes)}"
+        self.add_cte(name, tpl(
+            f"SELECT g.*, o.{c} FROM {self.main} AS g JOIN {c}_rep AS r "
+            "ON r.scenario = g.scenario AND r.year_start = g.year_start "
+            f"JOIN (SELECT scenario, cell, {c} FROM {last}) AS o "
+            "ON o.scenario = r.rep AND o.cell = g.cell"), self.root[self.main])
+        self.main = name
+
+    def spread_windows(self, prev: str, c: str, scope: str, total: exp.Expression,
+                       weight: exp.Expression) -> str:
+        """The largest-remainder windows over the rows of `prev`; returns the last CTE."""
+        part = PARTITIONS[scope]
+        prev = self.append_plain(prev, [
+            (
+                f"{c}_f",
+                tpl(
+                    "CAST(round_half_up(first(:t) OVER (PARTITION BY " + part + " ORDER BY "
+                    "g.period_start, g.section_id ROWS BETWEEN UNBOUNDED PRECEDING AND "
+                    "UNBOUNDED FOLLOWING), 2) * 100 AS HUGEINT)",
+                    t=total,
+                ),
+            ),
+            (f"{c}_w", tpl("COALESCE(dec_units(:w), 0)", w=weight)),
+        ])
+        prev = self.append_plain(prev, [
+            (
+                f"{c}_base",
+                tpl(f"g.{c}_f * g.{c}_w // NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+            ),
+            (
+                f"{c}_rem",
+                tpl(f"g.{c}_f * g.{c}_w % NULLIF(sum(g.{c}_w) OVER (PARTITION BY {part}), 0)"),
+            ),
+        ])
+        return self.append_plain(prev, [
+            (
+                c,
+                tpl(
+                    f"CAST(g.{c}_base + CASE WHEN row_number() OVER (PARTITION BY {part}"
+                    f" ORDER BY g.{c}_rem "
+                    f"DESC, g.period_start, g.section_id) <= g.{c}_f - sum(g.{c}_base) O"
+                    "VER (PARTITION BY "
+                    f"{part}) THEN 1 ELSE 0 END AS DECIMAL(38,0)) * CAST(0.01 AS DECIMAL"
+                    "(38,12))"
+                ),
+            )
+        ])
 
     def measures_needed(self, rule: ast.Rule) -> tuple[list[str], list[str]]:
         own: list[str] = []
         ctrl: list[str] = []
-        exprs: list[object] = [x.expr for x in rule.lets] + [rule.amount]
+        exprs: list[ast.Expr] = [x.expr for x in rule.lets] + [rule.amount]
         exprs += [x.cond for x in rule.exceptions] + [x.value for x in rule.exceptions]
-        while exprs:
-            node = exprs.pop()
-            if isinstance(node, ast.Comprehension | ast.YearRange) or (
-                isinstance(node, ast.Call) and node.func == "previous"
-            ):
-                continue  # evaluated in another context: inlined there
+        # a loop, previous(...) or a year range is evaluated in another context: inlined there
+        for node in ast.walk(exprs, skip=elsewhere):
             if (
                 isinstance(node, ast.Name)
                 and node.name in self.scope.measures
@@ -826,11 +935,6 @@ class RuleBuilder(RuleCompiler):
                 own.append(node.name)
             if isinstance(node, ast.ControlRef) and node.name not in ctrl:
                 ctrl.append(node.name)
-            if isinstance(node, ast.Node):
-                for value in vars(node).values():
-                    for item in value if isinstance(value, list) else [value]:
-                        if isinstance(item, ast.Node):
-                            exprs.append(item)
         order = [m.name for m in self.scope.file.measures]
         return sorted(own, key=order.index), sorted(ctrl, key=order.index)
 
@@ -841,6 +945,9 @@ class RuleBuilder(RuleCompiler):
             role = ROLE_OF_SELECTOR.get(rule.selector)
             if role:
                 cells = cells.where(tpl("s.role = :r", r=text(role)), copy=False)
+            if rule.where is not None:  # `for each section where …`: by the registry only
+                chosen = self.cx(rule.where, replace(self.ctx, section=col("section_id", "s")))
+                cells = cells.where(chosen, copy=False)
         else:
             cells = tpl(CELLS_SCHEME, kind=text(rule.period))
         self.add_cte("cells", cells, "cells")
@@ -907,7 +1014,10 @@ class RuleBuilder(RuleCompiler):
         deps = Dependencies(self.scope)
         own, ctrl = self.measures_needed(rule)
         self.own_measures = own
-        self.shares_controls = bool(ctrl)
+        reads = control_reads([x.expr for x in rule.lets] + [rule.amount]
+                              + [e for x in rule.exceptions for e in (x.cond, x.value)],
+                              self.scope, {x.name for x in rule.lets})
+        self.shares_controls = bool(ctrl) or bool(reads)
         grains: list[dict[str, object]] = []
 
         def put(params: frozenset[str], column: str, what: str, compile_) -> exp.Expression:
@@ -916,6 +1026,13 @@ class RuleBuilder(RuleCompiler):
             grains.append({"value": what, "params": list(self.grains[params].params)})
             return col(column)
 
+        self.hoist_control_reads(reads, deps, put)
+        if rule.selector is None:  # a scheme-level rule reads sections through loops over them
+            loops = sections_loops([x.expr for x in rule.lets] + [rule.amount])
+            self.section_gaps = [
+                put(deps.of(loop) or frozenset(), f"sg_{k}", f"{written(loop)} (missing)",
+                    lambda x=loop: self.sections_gap(x, replace(self.ctx, main=False)))
+                for k, loop in enumerate(loops)]
         main_ctx = replace(self.ctx, main=True)
         for k, name in enumerate(measure_closure(self.scope, own)):
             expr = self.scope.measures[name].expr
@@ -947,7 +1064,7 @@ class RuleBuilder(RuleCompiler):
             self.hoisted_exc[k] = (cond, reason)
         if rule.selector:
             sides = [("section_id", "")]
-            if ctrl or any(p.kind == "control" for p in (rule.payer, rule.payee)):
+            if ctrl or reads or any(p.kind == "control" for p in (rule.payer, rule.payee)):
                 sides.append(("control_id", "control_"))
             self.trace_sides = [(prefix, side) for side, prefix in sides]
             self.plan.add("trace values", sides=[side for _, side in self.trace_sides],
@@ -959,6 +1076,8 @@ class RuleBuilder(RuleCompiler):
                   if isinstance(c, exp.Column)}
         needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
                    if isinstance(c, exp.Column)}
+        needed |= {c.name for c, _ in self.control_loops} | {c.name for c in self.own_twins}
+        needed |= {c.name for c in self.section_gaps}
         needed -= {self.ctx.measures[n].name for n in self.ctx.measures if n not in own}
         for grain in self.grains.values():
             columns = [c for c in grain.own if c in needed]
@@ -972,6 +1091,31 @@ class RuleBuilder(RuleCompiler):
                 values=grains,
             )
         return row_lets
+
+    def hoist_control_reads(self, reads: ControlReads, deps: Dependencies, put) -> None:
+        """Each row-level `control.f(...)` once per cell (like a control measure: the trace and
+        the reasons name it); per loop reading the control, whether the control lacks a value of
+        its list; and for both, whether the section's own twin is missing (the reason's
+        `数据缺失；`)."""
+        for k, c in enumerate(reads.calls):
+            needs = deps.of(c) or frozenset()
+            self.ctx.controls[written(c.call)] = put(
+                needs, f"mk_{k}", written(c),
+                lambda c=c: self.cx(c, replace(self.ctx, main=False)))
+            self.own_twins.append(put(
+                needs, f"mko_{k}", f"{written(c.call)} (missing)",
+                lambda c=c: tpl(":x IS NULL", x=exp.Paren(
+                    this=self.cx(c.call, replace(self.ctx, main=False))))))
+        for k, loop in enumerate(reads.loops):
+            needs = deps.of(loop.source) or frozenset()
+            lacks = ast.Call("missing", [loop.source])
+            self.control_loops.append((put(
+                needs, f"mkl_{k}", f"{loop_text(loop)} (control missing)",
+                lambda x=lacks: self.cx(ast.ControlCall(x), replace(self.ctx, main=False))),
+                loop_text(loop)))
+            self.own_twins.append(put(
+                needs, f"mklo_{k}", f"{loop_text(loop)} (missing)",
+                lambda x=lacks: self.cx(x, replace(self.ctx, main=False))))
 
     def build(self) -> tuple[exp.Expression, exp.Expression, RulePlan]:  # noqa: C901
         """The rule's query, the same without the trace (for readers of amounts), its plan."""
@@ -1112,7 +1256,8 @@ class RuleBuilder(RuleCompiler):
 
     def null_reason(self, rule: ast.Rule) -> exp.Expression | None:
         """Why the amount is unknown, where the row can tell: a denominator of the rule (its
-        amount or lets, outside loops) that is 0, or a control measure the control lacks."""
+        amount or lets, outside loops) that is 0, sections a loop over them lacks, or a control
+        measure or read the control lacks."""
         whens: list[tuple[exp.Expression, exp.Expression]] = []
         for d in denominators([x.expr for x in rule.lets] + [rule.amount]):
             if (isinstance(d, ast.Num) and d.value != 0) or (
@@ -1120,18 +1265,26 @@ class RuleBuilder(RuleCompiler):
                 continue  # never 0
             whens.append((tpl(":d = 0", d=self.cx(d, self.ctx)),
                           text(f"除数为零：{written(d)} = 0")))
-        own = [self.ctx.measures[n] for n in self.own_measures if n in self.ctx.measures]
+        own = [tpl(":m IS NULL", m=self.ctx.measures[n].copy())
+               for n in self.own_measures if n in self.ctx.measures]
+        own += [twin.copy() for twin in self.own_twins]
         own_missing = (
-            tpl("CASE WHEN :x THEN '数据缺失；' ELSE '' END", x=exp.or_(
-                *[tpl(":m IS NULL", m=m.copy()) for m in own])) if own else text("")
+            tpl("CASE WHEN :x THEN '数据缺失；' ELSE '' END", x=exp.or_(*own))
+            if own else text("")
         )
-        for name, column in self.ctx.controls.items():
-            whens.append((tpl(":c IS NULL", c=column.copy()), tpl(
+        lacking = [(tpl(":c IS NULL", c=column.copy()), f"control.{name}")
+                   for name, column in self.ctx.controls.items()]
+        lacking += [(column.copy(), what) for column, what in self.control_loops]
+        if self.section_gaps:  # every loop over the sections that misses some, in order
+            whens.append((exp.or_(*[tpl(":g IS NOT NULL", g=g.copy()) for g in self.section_gaps]),
+                          call("concat_ws", text("；"), *[g.copy() for g in self.section_gaps])))
+        for cond, what in lacking:
+            whens.append((cond, tpl(
                 ":own || CASE WHEN g.control_id IS NULL THEN :none "
                 "ELSE '入境对照断面 ' || g.control_id || :missing END",
                 own=own_missing.copy(),
-                none=text(f"无入境对照断面（control.{name}）"),
-                missing=text(f" 数据缺失（control.{name}）"),
+                none=text(f"无入境对照断面（{what}）"),
+                missing=text(f" 数据缺失（{what}）"),
             )))
         return case(whens) if whens else None
 
@@ -1440,6 +1593,16 @@ def denominators(exprs: list[ast.Expr]) -> list[ast.Expr]:
     for e in exprs:
         walk(e)
     return list(found.values())
+
+
+def sections_loops(exprs: list[ast.Expr]) -> list[ast.Comprehension]:
+    """The loops over the sections that a row evaluates (not inside another loop), each once."""
+    found: list[ast.Comprehension] = []
+    for node in ast.walk(exprs, skip=lambda n: elsewhere(n) and not is_sections_loop(n)):
+        if is_sections_loop(node) and node not in found:
+            assert isinstance(node, ast.Comprehension)
+            found.append(node)
+    return found
 
 
 def trace_path(path: str) -> str:

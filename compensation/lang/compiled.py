@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compensation.lang.units import ParamValue, Unit
 
@@ -42,6 +42,29 @@ class ParamVersion:
     basis: str
     assumption: str | None
     line: int
+
+
+@dataclass(frozen=True)
+class TraceRef:
+    """Where a named value sits in a line's trace (compensation/lang/trace.py): the part
+    (`measures`, `lets` or `params`) and the name."""
+
+    part: str
+    name: str
+
+
+@dataclass(frozen=True)
+class BulletinShows:
+    """What the bulletin shows of each line of the scheme, as its header declares it
+    (`bulletin index cpi`, `bulletin class section_class`, `bulletin target target`,
+    `bulletin rank r ascending "words"`); nothing declared, nothing shown (rows by amount)."""
+
+    index: str | None = None  # a measure: its value on the section and on the control
+    klass: str | None = None  # a class measure: the section's class when the line carries one
+    target: str | None = None  # a class parameter: the class each row is compared against
+    rank: TraceRef | None = None  # a measure or let shown as a change (%) and ranked by
+    rank_descending: bool = False
+    rank_words: str = ""
 
 
 @dataclass
@@ -78,6 +101,43 @@ class CompiledRule:
     amounts_sql: str
 
 
+@dataclass(frozen=True)
+class RecordedVersion:
+    """One dated value as a run records it (runs.params): dates in ISO form, the text as written."""
+
+    start: str
+    until: str | None
+    text: str
+    basis: str
+    assumption: str | None
+
+
+@dataclass(frozen=True)
+class RecordedParam:
+    """A parameter as a run records it: `runs.params` is the JSON of the scheme's
+    `CompiledParam`s (engine/schemes.jsonable); explain and the documents read it back with
+    `recorded_params`, not by trying key names."""
+
+    name: str
+    negotiable: bool
+    versions: tuple[RecordedVersion, ...]
+
+
+def recorded_params(data: Any) -> list[RecordedParam]:
+    """`runs.params` (parsed JSON) → its parameters; anything not of that form is left out."""
+    out = []
+    for p in data if isinstance(data, list) else []:
+        if not isinstance(p, dict) or not isinstance(p.get("versions"), list):
+            continue
+        versions = tuple(
+            RecordedVersion(str(v.get("start") or ""), v.get("until"), str(v.get("text") or ""),
+                            str(v.get("basis") or ""), v.get("assumption"))
+            for v in p["versions"] if isinstance(v, dict)
+        )
+        out.append(RecordedParam(str(p.get("name") or ""), bool(p.get("negotiable")), versions))
+    return out
+
+
 @dataclass
 class CompiledScheme:
     id: str
@@ -108,6 +168,13 @@ class CompiledScheme:
     # "monthly-mean" (mean of the monthly values; the scheme's own text says so, with its basis)
     period_value: str = "samples"
     period_value_basis: str | None = None
+    bulletin: BulletinShows = field(default_factory=BulletinShows)
+    # section codes and rivers the rules name (`section = "S12"`): checked against the registry
+    # by each run (lang/selection.py); (attribute, value, line, column)
+    registry_names: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # the volumes the rules read (`volume(FLOW, daily)` → "daily", `volume(VOL)` → "measured"):
+    # prepare_run makes ev_volumes for these only (lang/volumes.py)
+    volume_bases: list[str] = field(default_factory=list)
     ast: ast.RuleFile | None = field(default=None, repr=False)
 
     def parameter(self, name: str) -> CompiledParam:

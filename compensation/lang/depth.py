@@ -23,8 +23,8 @@ EXPRESSION_NODES = frozenset({
     "if_", "if_labelled", "table", "entry", "else_entry", "closed_closed", "closed_open",
     "open_closed", "open_open", "class_range", "class_single", "unbounded", "or_", "and_", "not_",
     "compare", "better", "worse", "no_better", "no_worse", "in_range", "add", "sub", "mul", "div",
-    "neg", "quantity", "string", "class_lit", "name", "amount_ref", "control_ref", "call",
-    "comprehension", "spread", "year_range_call", "list",
+    "neg", "quantity", "string", "class_lit", "name", "amount_ref", "control_ref", "section_ref",
+    "call", "control_call", "comprehension", "spread", "year_range_call", "list",
 })
 
 Owner = tuple[str, ...]  # ("measure", name) | ("let", rule number, name) | ("rule", number) | ...

@@ -19,7 +19,15 @@ def _union(a: Deps, b: Deps) -> Deps:
     return None if a is None or b is None else a | b
 
 
-class Dependencies:
+def elsewhere(node: ast.Node) -> bool:
+    """True for a node evaluated in another context (another section or period): a loop,
+    `previous(...)` or a year range. Its measures are inlined there, not read from the row."""
+    return isinstance(node, ast.Comprehension | ast.YearRange) or (
+        isinstance(node, ast.Call) and node.func == "previous"
+    )
+
+
+class Dependencies(ast.Visitor[Deps]):
     """Parameter dependencies of measures, of one rule's lets, and of any expression."""
 
     def __init__(self, scope: Scope) -> None:
@@ -37,34 +45,42 @@ class Dependencies:
         self.lets[name] = self.of(e)
         return self.lets[name]
 
-    def of(self, e: object, local: frozenset[str] = frozenset()) -> Deps:  # noqa: C901
-        if isinstance(e, ast.Spread | ast.SoFar | ast.AmountRef):
-            return None
-        if isinstance(e, ast.Name):
-            if e.name in local:
-                return frozenset()
-            if e.name in self.lets:
-                return self.lets[e.name]
-            if e.name in self.scope.measures:
-                return self.of_measure(e.name)
-            if e.name in self.scope.params:
-                return frozenset({e.name})
+    def of(self, e: ast.Node | None, local: frozenset[str] = frozenset()) -> Deps:
+        """What `e` reads; `local` holds the variables bound by enclosing loops."""
+        return frozenset() if e is None else self.visit(e, local)
+
+    # the fold: no parameter, union of the children's, None (the row's own) absorbs
+    def empty(self) -> Deps:
+        return frozenset()
+
+    def combine(self, a: Deps, b: Deps) -> Deps:
+        return _union(a, b)
+
+    def visit_Spread(self, e: ast.Spread, local: frozenset[str]) -> Deps:
+        return None
+
+    visit_SoFar = visit_AmountRef = visit_Spread
+
+    def visit_Name(self, e: ast.Name, local: frozenset[str]) -> Deps:
+        if e.name in local:
             return frozenset()
-        if isinstance(e, ast.ControlRef):
+        if e.name in self.lets:
+            return self.lets[e.name]
+        if e.name in self.scope.measures:
             return self.of_measure(e.name)
-        if isinstance(e, ast.Comprehension):
-            inner = local | {e.var}
-            out = self.of(e.source, local)
-            out = _union(out, self.of(e.body, inner))
-            return _union(out, self.of(e.where, inner)) if e.where is not None else out
-        out: Deps = frozenset()
-        if isinstance(e, ast.Node):
-            for value in vars(e).values():
-                for item in value if isinstance(value, list) else [value]:
-                    for x in item if isinstance(item, tuple) else (item,):
-                        if isinstance(x, ast.Node):
-                            out = _union(out, self.of(x, local))
-        return out
+        if e.name in self.scope.params:
+            return frozenset({e.name})
+        return frozenset()
+
+    def visit_ControlRef(self, e: ast.ControlRef, local: frozenset[str]) -> Deps:
+        return self.of_measure(e.name)
+
+    def visit_Comprehension(
+        self, e: ast.Comprehension, local: frozenset[str]
+    ) -> Deps:
+        inner = local | {e.var}
+        return _union(_union(self.of(e.source, local), self.of(e.body, inner)),
+                      self.of(e.where, inner))
 
 
 def measure_closure(scope: Scope, names: list[str]) -> list[str]:
@@ -90,14 +106,7 @@ def measure_closure(scope: Scope, names: list[str]) -> list[str]:
 def direct_measures(scope: Scope, e: object) -> list[str]:
     """Measures an expression reads in its own context (not through another section/period)."""
     found: list[str] = []
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Comprehension | ast.YearRange) or (
-            isinstance(node, ast.Call) and node.func == "previous"
-        ):
-            continue
+    for node in ast.walk(e, skip=elsewhere):
         if isinstance(node, ast.Name) and node.name in scope.measures and node.name not in found:
             found.append(node.name)
-        stack += ast.children(node)
     return found

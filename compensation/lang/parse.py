@@ -111,6 +111,12 @@ class _Build(Transformer):
     def control_ref(self, meta, ch):
         return ast.ControlRef(str(ch[0]), **_pos(meta))
 
+    def section_ref(self, meta, ch):
+        return ast.SectionRef(".".join(str(a.children[0]) for a in ch), **_pos(meta))
+
+    def control_call(self, meta, ch):
+        return ast.ControlCall(self.call(meta, ch), **_pos(meta))
+
     def call(self, meta, ch):
         args = [a for a in ch[1:] if a is not None]
         return ast.Call(str(ch[0]), args, **_pos(meta))
@@ -247,6 +253,19 @@ class _Build(Transformer):
     def h_parties(self, meta, ch):
         return ("parties", list(ch))
 
+    def show_role(self, meta, ch):
+        return str(ch[0])
+
+    def rank_order(self, meta, ch):
+        return str(ch[0])
+
+    def show(self, meta, ch):
+        return ast.Show(ch[0], str(ch[1]), **_pos(meta))
+
+    def show_rank(self, meta, ch):
+        name, order, words = ch
+        return ast.Show("rank", str(name), order == "descending", _unquote(words), **_pos(meta))
+
     def header(self, meta, ch):
         head = ast.Header(str(ch[0]), _unquote(ch[1]), **_pos(meta))
         for item in ch[2:]:
@@ -337,10 +356,10 @@ class _Build(Transformer):
         return ast.Let(str(name), _unquote(title) if title else None, expr, **_tpos(name))
 
     def for_sections(self, meta, ch):
-        return (ch[0] or "all", ch[1])
+        return (ch[0] or "all", ch[2], ch[1])
 
     def for_periods(self, meta, ch):
-        return (None, ch[0])
+        return (None, ch[0], None)
 
     def route(self, meta, ch):
         return ("route", ch[0], ch[1])
@@ -358,7 +377,7 @@ class _Build(Transformer):
         return ast.Cap("minimum", ch[0], ch[1], **_pos(meta))
 
     def rule(self, meta, ch):
-        name, title, basis, assumption, (selector, period) = ch[:5]
+        name, title, basis, assumption, (selector, period, where) = ch[:5]
         rest = ch[5:]
         lets = [x for x in rest if isinstance(x, ast.Let)]
         route = next(x for x in rest if isinstance(x, tuple) and x[0] == "route")
@@ -376,6 +395,7 @@ class _Build(Transformer):
             amount[1],
             [x for x in rest if isinstance(x, ast.ExceptClause)],
             [x for x in rest if isinstance(x, ast.Cap)],
+            where,
             **_pos(meta),
         )
 
@@ -395,6 +415,7 @@ class _Build(Transformer):
             params,
             [x for x in items if isinstance(x, ast.Measure)],
             [x for x in items if isinstance(x, ast.Rule)],
+            [x for x in items if isinstance(x, ast.Show)],
             line=1,
             col=1,
         )

@@ -45,31 +45,36 @@ def indicators_read(rf: ast.RuleFile, scope: Scope) -> IndicatorsRead | None:
         else:
             raise _Unknown
 
-    def walk(node: object, env: dict[str, ast.Expr | None]) -> None:
-        if isinstance(node, list | tuple):
-            for item in node:
-                walk(item, env)
-            return
-        if isinstance(node, ast.Comprehension):
-            walk(node.source, env)
+    class Reads(ast.Visitor[None]):
+        """Records each indicator reader's argument; a loop binds its variable to its source."""
+
+        def empty(self) -> None:
+            return None
+
+        def combine(self, a: None, b: None) -> None:
+            return None
+
+        def visit_Comprehension(
+            self, node: ast.Comprehension, env: dict[str, ast.Expr | None]
+        ) -> None:
+            self.visit(node.source, env)
             bound = node.source if not _is_sections(node.source) else None
             inner = {**env, node.var: bound}
-            walk(node.body, inner)
-            walk(node.where, inner)
-            return
-        if isinstance(node, ast.Call) and node.args:
-            if node.func in INDICATOR_READERS | LIST_READERS:
+            self.visit(node.body, inner)
+            if node.where is not None:
+                self.visit(node.where, inner)
+
+        def visit_Call(self, node: ast.Call, env: dict[str, ast.Expr | None]) -> None:
+            if node.args and node.func in INDICATOR_READERS | LIST_READERS:
                 items(node.args[0], env)
-            if node.func == "missing":
+            if node.args and node.func == "missing":
                 for arg in node.args[1:]:
                     items(arg, env)
-        if isinstance(node, ast.Node):
-            for value in vars(node).values():
-                walk(value, env)
+            self.generic_visit(node, env)
 
     try:
-        walk(rf.measures, {})
-        walk(rf.rules, {})
+        for node in [*rf.measures, *rf.rules]:
+            Reads().visit(node, {})
     except _Unknown:
         return None
     return IndicatorsRead(frozenset(names), frozenset(params))

@@ -7,11 +7,13 @@
   each of a rule's parameter lookups planned the join again, a fifth of a rule's planning);
 - `ev_periods(kind, period_start, period_end, year_start, param_month, days, in_window)`: the
   periods of every (agreement) year the window touches, within the scheme's span;
-- `ev_sections`: the scheme's sections; `ev_values(kind, section_id, period, indicator, ...)`:
+- `ev_sections`: the scheme's sections (with their party's kind, `section.party.kind`);
+  `ev_values(kind, section_id, period, indicator, ...)`:
   period values from January of the run's first year (a year earlier for previous(...), the
   first baseline year for baseline(...)); periods longer than a month (years, quarters) only from
   samples of months up to the window's last month, so a monthly run of a year scheme shows the
-  provisional year-to-date status; `ev_daily`: daily values when a rule counts runs.
+  provisional year-to-date status; `ev_daily`: daily values when a rule counts runs;
+  `ev_volumes`: the periods' volumes when a rule reads `volume(...)` (lang/volumes.py).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
+from compensation.lang.selection import refuse_unregistered
 from compensation.lang.units import ParamValue, validate_overlay
+from compensation.lang.volumes import prepare_volumes
 from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
@@ -216,13 +220,19 @@ def prepare_run(
 
     con.execute(
         """CREATE OR REPLACE TEMP TABLE ev_sections AS
-           SELECT section_id, name, river, bank, water_body, role, party_id, control_id,
-                  river_order, valid_from, valid_to
-           FROM sections WHERE list_contains(schemes, ?)""",
+           SELECT s.section_id, s.name, s.river, s.bank, s.water_body, s.role, s.party_id,
+                  s.control_id, s.river_order, s.valid_from, s.valid_to,
+                  pa.kind AS party_kind
+           FROM sections AS s LEFT JOIN parties AS pa ON pa.party_id = s.party_id
+           WHERE list_contains(s.schemes, ?)""",
         [compiled.id],
     )
+    refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
                     base_only=not overlays)
+    if compiled.volume_bases:
+        prepare_volumes(con, compiled.volume_bases, compiled.value_kinds, compiled.year_begins,
+                        as_of, history_start(compiled, start), end)
     if compiled.uses_daily:
         if not has_function(con, "daily_values"):
             raise EcocompError(

@@ -4,7 +4,6 @@ SQL). Callers use `compensation.lang.compile_file`, which keeps the result in th
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 from compensation.errors import RuleError
@@ -12,16 +11,20 @@ from compensation.lang import ast
 from compensation.lang.check import check_file
 from compensation.lang.compile import RuleBuilder, _party_text
 from compensation.lang.compiled import (
+    BulletinShows,
     CompiledParam,
     CompiledRule,
     CompiledScheme,
     ParamVersion,
     RulePlan,
+    TraceRef,
     month_date,
 )
 from compensation.lang.reads import indicators_read
 from compensation.lang.scope import Scope
+from compensation.lang.selection import named_values
 from compensation.lang.sql import DIALECT
+from compensation.lang.volumes import volume_bases
 
 __all__ = [
     "CompiledParam", "CompiledRule", "CompiledScheme", "ParamVersion", "RulePlan",
@@ -52,18 +55,27 @@ def _parameters(scope: Scope) -> list[CompiledParam]:
     return out
 
 
-def _nodes(node: object) -> Iterator[ast.Node]:
-    """Every syntax node under `node` (itself included)."""
-    if isinstance(node, ast.Node):
-        yield node
-        for value in vars(node).values():
-            for item in value if isinstance(value, list) else [value]:
-                for x in item if isinstance(item, tuple) else [item]:
-                    yield from _nodes(x)
+def _bulletin(rf: ast.RuleFile) -> BulletinShows:
+    """The header's `bulletin` lines (checked: each names what its role needs)."""
+    shows = {s.role: s for s in rf.shows}
+    rank = shows.get("rank")
+    measures = {m.name for m in rf.measures}
+
+    def name(role: str) -> str | None:
+        return shows[role].name if role in shows else None
+
+    return BulletinShows(
+        index=name("index"),
+        klass=name("class"),
+        target=name("target"),
+        rank=TraceRef("measures" if rank.name in measures else "lets", rank.name) if rank else None,
+        rank_descending=bool(rank and rank.descending),
+        rank_words=(rank.words or "") if rank else "",
+    )
 
 
 def _uses(node: object, func: str) -> bool:
-    return any(isinstance(n, ast.Call) and n.func == func for n in _nodes(node))
+    return any(isinstance(n, ast.Call) and n.func == func for n in ast.walk(node))
 
 
 def compile_uncached(path: str | Path) -> CompiledScheme:
@@ -119,11 +131,14 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
         value_kinds=kinds,
         reads_previous=any(_uses(x, "previous") for x in [*rf.rules, *rf.measures]),
         first_year_read=min(
-            (n.first for n in _nodes(rf) if isinstance(n, ast.YearRange)), default=None
+            (n.first for n in ast.walk(rf) if isinstance(n, ast.YearRange)), default=None
         ),
         indicators_read=indicators_read(rf, scope),
         reads_highest=any(_uses(x, "highest") for x in [*rf.rules, *rf.measures]),
         period_value=h.period_value,
         period_value_basis=h.period_value_basis,
+        bulletin=_bulletin(rf),
+        registry_names=[(n.attr, n.value, n.line, n.col) for n in named_values(rf)],
+        volume_bases=volume_bases(rf),
         ast=rf,
     )

@@ -81,8 +81,13 @@ class Scope:
             measures[m.name] = m
         return cls(rf, params, measures, variants, errors)
 
+    @property
+    def party_ids(self) -> set[str]:
+        """The parties the header declares by code (`section.party = hubei` names one)."""
+        return {p.id for p in self.file.header.parties if p.kind == "id" and p.id}
+
     def kind_of(self, name: str, local: dict[str, Unit]) -> str | None:
-        """param | measure | local | builtin | variant | indicator | None (unknown)."""
+        """param | measure | local | builtin | variant | indicator | sections | party | None."""
         if name in local:
             return "local"
         if name in self.measures:
@@ -97,7 +102,15 @@ class Scope:
             return "indicator"
         if name == SECTIONS_SOURCE:
             return "sections"
+        if name in self.party_ids:
+            return "party"
         return None
+
+
+def is_sections_loop(e: object) -> bool:
+    """`f(x for s in sections)`: a loop over the sections rather than over a list."""
+    return (isinstance(e, ast.Comprehension) and isinstance(e.source, ast.Name)
+            and e.source.name == SECTIONS_SOURCE)
 
 
 def is_flag(name: str) -> bool:

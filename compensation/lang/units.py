@@ -25,7 +25,7 @@ class Unit:
     """The type of a rule value: a number with a dimension, or a class, a truth value, ..."""
 
     kind: str = (
-        "number"  # number | class | bool | indicator | indicators | text | variant | section
+        "number"  # number | class | bool | indicator(s) | text | variant | section | party
     )
     dims: tuple[int, int, int, int] = (0, 0, 0, 0)
     zero: bool = False  # the literal 0: fits any dimension
@@ -60,6 +60,7 @@ KIND_WORDS = {
     "text": "文字",
     "variant": "条款选项",
     "section": "断面",
+    "party": "当事方",
     "unknown": "未知（见前一个错误）",
 }
 
@@ -77,6 +78,7 @@ INDICATORS = Unit("indicators")
 TEXT = Unit("text")
 VARIANT = Unit("variant")
 SECTION = Unit("section")
+PARTY = Unit("party")
 
 # Literal unit → (unit, factor to base units).
 LITERAL_UNITS: dict[str, tuple[Unit, Decimal]] = {
@@ -126,7 +128,7 @@ def indicator_units() -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     for row in text.splitlines()[1:]:
         code, _name, _hj, unit = row.split(",")[:4]
-        units[code] = {"mg/L": CONC, "m³/s": FLOWRATE}.get(unit, RATIO)
+        units[code] = {"mg/L": CONC, "m³/s": FLOWRATE, "m³": VOLUME}.get(unit, RATIO)
     return units
 
 

@@ -67,8 +67,8 @@ class ValueAssessment:
         unit = "" if ind.unit == "无量纲" else f" {ind.unit}"
         body = WATER_BODY_CN[self.water_body]
         lines = [
-            f"{ind.name_cn}（{ind.code}）{format_number(self.value)}{unit}，"
-            f"按评价位数 {self.decimals} 位修约（四舍六入五成双）为 {self.rounded}{unit}。"
+            (f"{ind.name_cn}（{ind.code}）{format_number(self.value)}{unit}，"
+            f"按评价位数 {self.decimals} 位修约（四舍六入五成双）为 {self.rounded}{unit}。")
         ]
         if self.class_ is None:
             lines.append(f"{ind.name_cn}在{body}中不分水质类别（GB 3838-2002 表1）。")

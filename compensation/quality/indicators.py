@@ -18,7 +18,7 @@ ALIAS_FILE = "indicators.csv"
 
 # A trailing bracketed unit in a column header, e.g. "氨氮(mg/L)", "水温（℃）", "pH(无量纲)".
 _UNIT_SUFFIX = re.compile(
-    r"[(\[]\s*(mg/l|μg/l|ug/l|℃|°c|个/l|mpn/l|无量纲|ntu|μs/cm|us/cm|ms/m|m3/s|m³/s|m)\s*[)\]]$"
+    r"[(\[]\s*(mg/l|μg/l|ug/l|℃|°c|个/l|mpn/l|无量纲|ntu|μs/cm|us/cm|ms/m|m3/s|m³/s|万m3|m3|m)\s*[)\]]$"
 )
 # Characters that people use interchangeably inside codes: NH3-N, NH3_N, NH3 N, COD.Mn.
 _SEPARATORS = re.compile(r"[\s\-_.·]+")

@@ -271,8 +271,9 @@ INSERT INTO indicator_info VALUES
     ('S2', '硫化物', 'w21019', 'mg/L', 3, true, true, 23),
     ('FCOLI', '粪大肠菌群', 'w02003', '个/L', 0, false, true, 24),
     ('FLOW', '流量', 'w00000', 'm³/s', 3, false, false, 25),
-    ('COND', '电导率', 'w01014', 'μS/cm', 1, false, false, 26),
-    ('TURB', '浊度', 'w01003', 'NTU', 1, false, false, 27);
+    ('VOL', '径流量', 'VOL', 'm³', 0, false, false, 26),
+    ('COND', '电导率', 'w01014', 'μS/cm', 1, false, false, 27),
+    ('TURB', '浊度', 'w01003', 'NTU', 1, false, false, 28);
 
 -- Class 1..6 (6 = 劣Ⅴ) of an already rounded value; NULL for items without classes.
 CREATE OR REPLACE MACRO indicator_class(ind, wb, v) AS
@@ -400,6 +401,7 @@ CREATE OR REPLACE MACRO assessment_decimals(ind) AS
         WHEN 'S2' THEN 3
         WHEN 'FCOLI' THEN 0
         WHEN 'FLOW' THEN 3
+        WHEN 'VOL' THEN 0
         WHEN 'COND' THEN 1
         WHEN 'TURB' THEN 1
         ELSE 6 END;

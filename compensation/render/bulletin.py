@@ -149,7 +149,7 @@ def render_bulletin(
     wanted = parse_schemes(schemes) if isinstance(schemes, str) or schemes is None else schemes
     chosen = profile if isinstance(profile, IssuingProfile) else load_profile(profile)
     require_stored_schemes(con, wanted or [])
-    bulletin = build_bulletin(con, month, wanted)
+    bulletin = build_bulletin(con, month, wanted, chosen.order)
     _check_has_lines(bulletin, wanted)
     head, issue = bulletin_head(con, bulletin, chosen, issued_on or date.today())
     out = Path(out)

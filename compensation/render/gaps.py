@@ -15,7 +15,8 @@ import duckdb
 from compensation.engine.coverage import SHOWN, sections_without_data
 from compensation.months import MONTHS_PER_KIND, add_months, month_range, period_start
 from compensation.render.data import chosen_runs
-from compensation.render.labels import SCHEME_TITLES, scheme_title
+from compensation.render.labels import scheme_title
+from compensation.render.profile import PublicationOrder, publication_order
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ def _booked(month: date, kind: str | None, begins: int, last: date) -> date:
 
 
 def year_to_date_gaps(
-    con: duckdb.DuckDBPyConnection, last: date, schemes: Iterable[str] | None = None
+    con: duckdb.DuckDBPyConnection, last: date, schemes: Iterable[str] | None = None,
+    order: PublicationOrder | None = None,
 ) -> list[MonthGap]:
     """Months January..`last` of each scheme (None: every scheme ever run) not run, or run while
     sections had no data. A longer period's figure (quarter, year, agreement year) is its status at
@@ -67,10 +69,10 @@ def year_to_date_gaps(
     first = date(last.year, 1, 1)
     picks = chosen_runs(con, first, last)
     known = _scheme_starts(con)
-    order = list(SCHEME_TITLES)
+    order = order or publication_order()
     wanted = sorted(
         (s for s in (known if schemes is None else schemes) if s in known),
-        key=lambda s: (order.index(s) if s in order else len(order), s),
+        key=lambda s: (order.scheme_rank(s), s),
     )
     as_of = dict(con.execute("SELECT run_id, as_of FROM runs").fetchall()) if picks else {}
     gaps: list[MonthGap] = []

@@ -6,7 +6,6 @@ the same way (a class is Ⅲ everywhere, a reward is green everywhere).
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -21,11 +20,6 @@ CLASS_FILL = {1: "#4a90d9", 2: "#4a90d9", 3: "#3cb371", 4: "#f2d21b", 5: "#f39c1
 CLASS_TEXT = {1: "#ffffff", 2: "#ffffff", 3: "#ffffff", 4: "#222222", 5: "#222222", 6: "#ffffff"}
 NO_CLASS_FILL = "#e6e6e6"
 
-SCHEME_TITLES = {
-    "yangtze_han": "长江汉江跨区断面水质考核奖惩和生态补偿",
-    "tongshun": "通顺河流域跨市断面水质考核生态补偿",
-    "daoguan": "道观河流域横向生态补偿",
-}
 BANK_LABELS = {"left": "左岸", "right": "右岸"}
 ROLE_LABELS = {"control": "对照", "assessed": "考核"}
 FLAG_WORDS = FLAG_DISPLAY
@@ -48,28 +42,10 @@ def class_text_colour(klass: int | None) -> str:
 
 
 def scheme_title(scheme: str) -> str:
-    """The scheme's title: the three shipped ones by heart, any other from its rule file (the
-    rules folder, then its examples/), the id only when no file names it."""
-    return SCHEME_TITLES.get(scheme) or _rule_file_title(scheme) or scheme
+    """The scheme's title as its rule file's header gives it (the id when no file names it)."""
+    from compensation.render.schemes import scheme_facts
 
-
-_SCHEME_HEAD = re.compile(r'^\s*scheme\s+(\w+)\s+"([^"]*)"', re.MULTILINE)
-
-
-@functools.lru_cache(maxsize=64)
-def _rule_file_title(scheme: str) -> str | None:
-    from compensation.engine.schemes import default_rules_dir
-
-    folder = default_rules_dir()
-    for path in (folder / f"{scheme}.rule", folder / "examples" / f"{scheme}.rule"):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        match = _SCHEME_HEAD.search(text)
-        if match and match.group(1) == scheme:
-            return match.group(2)
-    return None
+    return scheme_facts(scheme).title
 
 
 def yuan_to_wan(yuan: Decimal) -> Decimal:

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+from compensation.lang.trace import Trace
 from compensation.render.data import (
     Correction,
     LedgerLine,
@@ -27,7 +28,9 @@ from compensation.render.data import (
 )
 from compensation.render.gaps import MonthGap, gaps_sentence, year_to_date_gaps
 from compensation.render.labels import FLAG_WORDS, scheme_title
+from compensation.render.profile import PublicationOrder, publication_order
 from compensation.render.provenance import Provenance, official_basis, read_provenance
+from compensation.render.schemes import scheme_facts
 from compensation.render.trace import Measures, read_measures
 
 HISTORY_MONTHS = 12
@@ -221,7 +224,7 @@ def line_view(
     month: date,
     rule_title: str = "",
 ) -> LineView:
-    measures = read_measures(line.trace)
+    measures = read_measures(line.trace, scheme_facts(line.scheme).bulletin)
     section = registry.sections.get(line.section_id or "")
     party = assessed_party(line, registry)
     # a year-window line (道观河) is judged on the annual class its trace carries
@@ -262,26 +265,31 @@ def line_view(
     )
 
 
-def _rank_key(view: LineView, by_ratio: bool) -> tuple:
-    """Most improved first: by CPI change r ascending where the scheme ranks by it, else by the
-    amount the party receives (descending) and its class; unassessed rows last."""
+def _rank_key(view: LineView, by_ratio: bool, descending: bool = False) -> tuple:
+    """By the change the scheme declares it is ranked by (`bulletin rank`, smallest first unless
+    descending), else by the amount the party receives (descending) and its class; unassessed
+    rows last."""
     if view.outcome == "excluded":
         return (1, 0, 0)
     if by_ratio:
         ratio = view.measures.ratio
-        return (0, ratio, 0) if ratio is not None else (1, 0, 0)
+        return (0, -ratio if descending else ratio, 0) if ratio is not None else (1, 0, 0)
     return (0, -view.signed, view.klass if view.klass is not None else 9)
 
 
-def rank_rows(rows: list[LineView], by_ratio: bool) -> list[LineView]:
+def rank_rows(rows: list[LineView], by_ratio: bool, descending: bool = False) -> list[LineView]:
     """Rows in rank order with their places (equal keys share a place: 1, 2, 2, 4)."""
-    ordered = sorted(rows, key=lambda v: _rank_key(v, by_ratio))  # stable: registry order kept
+
+    def key_of(view: LineView) -> tuple:
+        return _rank_key(view, by_ratio, descending)
+
+    ordered = sorted(rows, key=key_of)  # stable: registry order kept
     ranked: list[LineView] = []
     for i, view in enumerate(ordered):
-        key = _rank_key(view, by_ratio)
+        key = key_of(view)
         if key[0] == 1:
             ranked.append(replace(view, rank=None))
-        elif ranked and ranked[-1].rank is not None and _rank_key(ranked[-1], by_ratio) == key:
+        elif ranked and ranked[-1].rank is not None and key_of(ranked[-1]) == key:
             ranked.append(replace(view, rank=ranked[-1].rank))
         else:
             ranked.append(replace(view, rank=i + 1))
@@ -308,16 +316,18 @@ def _scheme_tables(
         by_ratio = any(v.measures.ratio is not None for v in rows)
         with_treasury = any(registry.is_treasury(v.line.payer) or registry.is_treasury(v.line.payee)
                             for v in rows)
+        shows = scheme_facts(scheme).bulletin
+        direction = "（由高到低）" if shows.rank_descending else "（由低到高）"
         tables.append(
             SchemeTable(
                 scheme=scheme,
                 title=scheme_title(scheme),
-                rows=rank_rows(rows, by_ratio),
+                rows=rank_rows(rows, by_ratio, shows.rank_descending),
                 rewards=sum((v.signed for v in rows if v.signed > 0), Decimal(0)),
                 penalties=sum((-v.signed for v in rows if v.signed < 0), Decimal(0)),
                 has_cpi=has_cpi,
                 part="district" if with_treasury else "cross",
-                rank_by="综合污染指数较入境对照断面的变化率（由低到高）" if by_ratio
+                rank_by=shows.rank_words + direction if by_ratio
                 else "本月奖惩金额（由高到低）",
             )
         )
@@ -394,21 +404,21 @@ def _rules(views: list[LineView], known: dict[tuple[str, str], RuleInfo]) -> lis
 
 
 def _rule_from_trace(scheme: str, rule: str, trace: dict) -> RuleInfo:
-    """Fallback when the run did not record its rules: the trace may carry basis and file:line."""
-    nested = trace.get("rule") if isinstance(trace.get("rule"), dict) else {}
-    basis = trace.get("basis") or trace.get("rule_basis") or nested.get("basis") or ""
-    title = trace.get("rule_title") or nested.get("title") or ""
-    file = trace.get("file") or trace.get("rule_file") or nested.get("file")
-    line = trace.get("line") or trace.get("rule_line") or nested.get("line")
-    where = f"{short_rule_path(file)}:{line}" if file else ""
-    return RuleInfo(scheme, rule, str(title), str(basis), where)
+    """Fallback when the run did not record its rules: the compiler's trace carries the rule's
+    basis and file:line (not its title)."""
+    t = Trace.from_json(trace)
+    if t is None:
+        return RuleInfo(scheme, rule, "", "", "")
+    return RuleInfo(scheme, rule, "", t.basis, f"{short_rule_path(t.file)}:{t.line}")
 
 
 def _history(
-    snapshot: StoreSnapshot, schemes: set[str] | None, months: list[date], shown: set[str]
+    snapshot: StoreSnapshot, schemes: set[str] | None, months: list[date], shown: set[str],
+    order: PublicationOrder,
 ) -> list[HistoryRow]:
     rows = []
-    for section in sorted(snapshot.registry.sections.values(), key=section_order):
+    sections = snapshot.registry.sections.values()
+    for section in sorted(sections, key=lambda s: section_order(s, order)):
         in_scheme = schemes is None or bool(set(section.schemes) & schemes)
         if not (in_scheme or section.section_id in shown):
             continue
@@ -434,9 +444,12 @@ def _previous_bulletin_time(con: duckdb.DuckDBPyConnection, month: date) -> date
 
 
 def build_bulletin(
-    con: duckdb.DuckDBPyConnection, month: date, schemes: list[str] | None = None
+    con: duckdb.DuckDBPyConnection, month: date, schemes: list[str] | None = None,
+    order: PublicationOrder | None = None,
 ) -> Bulletin:
-    """Gather the bulletin of `month` (first day) for some schemes (None: all)."""
+    """Gather the bulletin of `month` (first day) for some schemes (None: all), schemes and
+    rivers in `order` (the issuing profile's; None: the profile in effect)."""
+    order = order or publication_order()
     first_of_year = date(month.year, 1, 1)
     history_from = add_months(month, -(HISTORY_MONTHS - 1))
     snapshot = read_snapshot(
@@ -448,7 +461,7 @@ def build_bulletin(
         line_view(x, snapshot.registry, snapshot.classes, month, titles.get((x.scheme, x.rule), ""))
         for x in lines
     ]
-    views.sort(key=lambda v: _row_order(v, snapshot.registry))
+    views.sort(key=lambda v: _row_order(v, snapshot.registry, order))
     months = [add_months(history_from, i) for i in range(HISTORY_MONTHS)]
     shown = {v.line.section_id for v in views if v.line.section_id}
     wanted = set(schemes) if schemes is not None else None
@@ -467,7 +480,7 @@ def build_bulletin(
         corrections=corrections,
         rules=rules,
         history_months=months,
-        history=_history(snapshot, wanted, months, shown),
+        history=_history(snapshot, wanted, months, shown, order),
         classes_now={s: c for (s, m), c in snapshot.classes.items() if m == month},
         registry=snapshot.registry,
         as_of=snapshot.as_of if lines else None,
@@ -475,21 +488,21 @@ def build_bulletin(
             con, {x.run_id for x in lines}, rules,
             [p for p in snapshot.parameters if wanted is None or p.scheme in wanted],
         ),
-        year_to_date_gaps=year_to_date_gaps(con, month, schemes),
+        year_to_date_gaps=year_to_date_gaps(con, month, schemes, order),
     )
 
 
-SCHEME_RANK = {"yangtze_han": 0, "tongshun": 1, "daoguan": 2}
 BANK_RANK = {"left": 0, "right": 1}
-RIVER_RANK = {"长江": 0, "汉江": 1, "通顺河": 2, "道观河": 3}
 
 
-def section_order(section: Section) -> tuple:
-    """Schemes as published, then river, bank (left first) and position from upstream."""
-    scheme = min((SCHEME_RANK.get(x, 9) for x in section.schemes), default=9)
+def section_order(section: Section, order: PublicationOrder | None = None) -> tuple:
+    """Schemes and rivers in the issuing profile's order (`order`, else the profile in effect),
+    then bank (left first) and position from upstream."""
+    order = order or publication_order()
+    ranks = [order.scheme_rank(x) for x in section.schemes]
     return (
-        scheme,
-        RIVER_RANK.get(section.river, 9),
+        min(ranks, default=len(order.schemes)),
+        order.river_rank(section.river),
         section.river,
         BANK_RANK.get(section.bank or "", 2),
         section.river_order if section.river_order is not None else 0,
@@ -497,9 +510,8 @@ def section_order(section: Section) -> tuple:
     )
 
 
-def _row_order(view: LineView, registry: Registry) -> tuple:
+def _row_order(view: LineView, registry: Registry, order: PublicationOrder) -> tuple:
     """Scheme order as published, then river, bank (left first) and river order."""
-    rank = SCHEME_RANK.get(view.line.scheme, 9)
     section = registry.sections.get(view.line.section_id or "")
-    where = section_order(section)[1:] if section else (9, "", 9, 0, "")
-    return (rank, view.line.scheme, *where, view.line.line_id)
+    where = section_order(section, order)[1:] if section else (len(order.rivers), "", 9, 0, "")
+    return (order.scheme_rank(view.line.scheme), view.line.scheme, *where, view.line.line_id)

@@ -7,6 +7,7 @@ A bureau replaces it (and the Word templates it names) without touching the code
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -36,6 +37,21 @@ class DocumentKind:
 
 
 @dataclass(frozen=True)
+class PublicationOrder:
+    """In what order documents list schemes and rivers (the profile's [order]): the listed ones in
+    their order, any other after them (schemes by id, rivers by name)."""
+
+    schemes: tuple[str, ...] = ()
+    rivers: tuple[str, ...] = ()
+
+    def scheme_rank(self, scheme: str) -> int:
+        return self.schemes.index(scheme) if scheme in self.schemes else len(self.schemes)
+
+    def river_rank(self, river: str) -> int:
+        return self.rivers.index(river) if river in self.rivers else len(self.rivers)
+
+
+@dataclass(frozen=True)
 class IssuingProfile:
     path: Path
     issuer: str
@@ -44,6 +60,7 @@ class IssuingProfile:
     bulletin: DocumentKind
     transfer_list: DocumentKind
     brief: DocumentKind
+    order: PublicationOrder = PublicationOrder()
 
     def template_path(self, kind: DocumentKind) -> Path:
         """The Word template: beside the profile when it is there, else the default in reports/."""
@@ -140,7 +157,31 @@ def load_profile(path: str | os.PathLike[str] | None = None) -> IssuingProfile:
             "title": "{year}年度{scheme}资金划拨清单", "template": "transfer_list.docx"}),
         brief=_kind(data, "brief", found, {
             "title": "{scheme}协议条款谈判简报", "template": "brief.docx"}),
+        order=_order(data, found),
     )
+
+
+def _order(data: dict[str, Any], path: Path) -> PublicationOrder:
+    where = f"{path.name} [order]"
+    section = data.get("order", {})
+    if not isinstance(section, dict):
+        raise EcocompError(f"发文设置 {path.name} 的 [order] 应为一节设置。")
+    return PublicationOrder(_strings(section, "schemes", where), _strings(section, "rivers", where))
+
+
+def publication_order() -> PublicationOrder:
+    """The order of the profile in effect (ECOCOMP_PROFILE, ./data/registry/issuing.toml, the
+    repository's), for documents made without one; no profile: schemes by id, rivers by name."""
+    try:
+        found = find_profile()
+    except EcocompError:
+        return PublicationOrder()
+    return _order_of(found.resolve(), found.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _order_of(path: Path, mtime: int) -> PublicationOrder:
+    return load_profile(path).order
 
 
 @dataclass(frozen=True)

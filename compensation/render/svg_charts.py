@@ -117,10 +117,10 @@ def _district_page(page: Sequence[PartyTotal]) -> str:
     def y(i: int, shift: float) -> float:  # the middle of row i, shifted by a fraction of it
         return top + row * (i + 0.5 + shift)
 
-    out = [f'<line x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}" '
-           f'stroke="{INK}" stroke-width="0.8"/>',
-           f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
-           f'stroke="{INK}" stroke-width="0.8"/>']
+    out = [(f'<line x1="{_n(left)}" y1="{_n(top)}" x2="{_n(left)}" y2="{_n(bottom)}" '
+           f'stroke="{INK}" stroke-width="0.8"/>'),
+           (f'<line x1="{_n(left)}" y1="{_n(bottom)}" x2="{_n(right)}" y2="{_n(bottom)}" '
+           f'stroke="{INK}" stroke-width="0.8"/>')]
     for tick in nice_ticks(low, high):
         tx = x(tick)
         out.append(f'<line x1="{_n(tx)}" y1="{_n(bottom)}" x2="{_n(tx)}" y2="{_n(bottom + 3.5)}" '

@@ -46,8 +46,8 @@ def comparison_lines(c: Comparison) -> list[str]:
 
 def sweep_lines(r: SweepResult) -> list[str]:
     lines = [
-        f"方案 {r.scheme}：{len(r.rows)} 个情景一次查询算完（{r.seconds:.2f} 秒）。"
-        f"{r.direction.sentence}。金额：万元，{r.years[0]}–{r.years[-1]} 年合计。",
+        (f"方案 {r.scheme}：{len(r.rows)} 个情景一次查询算完（{r.seconds:.2f} 秒）。"
+        f"{r.direction.sentence}。金额：万元，{r.years[0]}–{r.years[-1]} 年合计。"),
         f"  base（基准）：{format_wan(r.base.total)}",
     ]
     for row in r.rows[:SWEEP_ROWS_SHOWN]:
@@ -69,8 +69,8 @@ def sweep_lines(r: SweepResult) -> list[str]:
 def risk_lines(r: RiskResult) -> list[str]:
     d = r.direction
     lines = [
-        f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}）。"
-        f"{r.resampling_note}{d.sentence}。金额：万元。",
+        (f"方案 {r.scheme}：未来 {r.years_ahead} 年，{r.draws} 次模拟（种子 {r.seed}）。"
+        f"{r.resampling_note}{d.sentence}。金额：万元。"),
         r.quantile_rule,
     ]
     for row in r.rows:

@@ -73,12 +73,16 @@ def test_quick_run_agrees() -> None:
     # The hand-written alternatives need nothing from the engine: they always run and compare.
     for factor in ("1x", "4x", "16x"):
         assert cases[f"{factor}/rules.hand_sql"]["status"] == "ok"
+        assert cases[f"{factor}/rules.hand_sql_old"]["status"] == "ok"
+        assert cases[f"{factor}/rules.floor"]["status"] == "ok"
         assert cases[f"{factor}/rules.python"]["status"] == "ok"
         assert cases[f"{factor}/monthly.hand_sql"]["status"] == "ok"
         assert cases[f"{factor}/ingest.duckdb_csv"]["status"] == "ok"
     assert all(case["status"] in ("ok", "not_available") for case in cases.values())
     cpi_check = next(c for c in summary["checks"] if c["name"].startswith("CPI 规则金额 16"))
     assert "逐行一致" in cpi_check["detail"]
+    # the fair and the old hand-written query, the two compiled forms and Python: five outputs
+    assert cpi_check["detail"].startswith("5 种实现")
     assert (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8").startswith("# 基准测试结果")
 
 
@@ -137,9 +141,10 @@ EXPECTED_CPI = {
 }
 
 
-def test_hand_sql_cpi_band_by_hand(cpi_store: Path) -> None:
+@pytest.mark.parametrize("run", [alt_sql.run_cpi_band, alt_sql.run_cpi_band_old])
+def test_hand_sql_cpi_band_by_hand(cpi_store: Path, run) -> None:
     con = store_setup.open_store(cpi_store)
-    alt_sql.run_cpi_band(con, AS_OF, JAN, date(2024, 3, 1), "out")
+    run(con, AS_OF, JAN, date(2024, 3, 1), "out")
     got = {(s, p): a for s, p, a in con.execute(
         "SELECT section_id, period, amount FROM out").fetchall()}
     hits = alt_sql.boundary_hits(con, "out")
@@ -258,3 +263,98 @@ def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) ->
     ).fetchall()
     con.close()
     assert lines == [("BS00001", "bp0000", "city_treasury", Decimal("1000000.00"))]
+
+
+@pytest.fixture()
+def exception_store(tmp_path: Path, template: Path) -> Path:
+    """January 2024 on one chain, with what the old hand-written query got wrong or did slowly.
+
+    BS00000 (control): every CPI item at its class III limit: 240·CPI = 60 · 4 = 240.
+    BS00001: every item at 0.9 × limit (216), but an `ice` flag on its pH sample: the rule's
+    exception (no_flow/ice on ANY indicator of the section) gives no amount; the old query, which
+    looked at the four CPI items only, paid +50万 (r = −10%).
+    BS00002 (control BS00001, whose CPI of 216 is valid: ice only voids the pH value): first
+    batch 0.9 × limit; a correction loaded later repeats its COD sample with 30.0, so COD counts
+    30.0 (newest batch), not the mean 24.0: 240·CPI = 90 + 54 + 54 + 54 = 252, r = 36/216 =
+    +16.7% → −200万 (with the mean, 234: +8.3% → −100万).
+    BS00003 (control BS00002): TP 0.0004 rounds to 0.000 at three decimals, so it keeps one
+    significant figure, 0.0004: 240·CPI = 75 + 70 + 72 + 300 · 0.0004 = 217.12, r = −13.8%
+    against 252 → +100万.
+    """
+    net = Network(sections=10, chain=10)
+    parties, sections = write_parties(net, tmp_path / "p.csv"), tmp_path / "s.csv"
+    write_sections(net, sections, date(2024, 1, 1))
+    rows = (_cpi_rows("BS00000", "2024-01-05", "20.0", "6.0", "1.000", "0.200")
+            + _cpi_rows("BS00001", "2024-01-06", "18.0", "5.4", "0.900", "0.180")
+            + _cpi_rows("BS00002", "2024-01-07", "18.0", "5.4", "0.900", "0.180")
+            + _cpi_rows("BS00003", "2024-01-08", "25.0", "7.0", "1.20", "0.0004"))
+    samples = tmp_path / "samples.csv"
+    pl.DataFrame(rows).write_csv(samples)
+    db = tmp_path / "exception.duckdb"
+    store_setup.build_manual_store(db, parties, sections, samples, template)
+    con = store_setup.open_store(db)
+    con.execute("INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value, "
+                "flag) VALUES (1 + 2, 99, 'BS00001', TIMESTAMP '2024-01-06', 'pH', 7.2, 'ice')")
+    con.execute("INSERT INTO batches (batch_id, kind, file_name, sha256, row_count, loaded_at) "
+                "VALUES (4, 'samples', 'correction.csv', 'c', 1, TIMESTAMP '2030-01-01')")
+    con.execute("INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value) "
+                "VALUES (4, 2, 'BS00002', TIMESTAMP '2024-01-07', 'COD', 30.0)")
+    con.close()
+    return db
+
+
+EXPECTED_EXCEPTION = {
+    ("BS00002", JAN): Decimal("-2000000.00"),
+    ("BS00003", JAN): Decimal("1000000.00"),
+}
+
+
+def test_fair_hand_sql_exception_correction_and_significance(exception_store: Path) -> None:
+    con = store_setup.open_store(exception_store)
+    assert con.execute("SELECT batch_id, kind FROM batches ORDER BY 1").fetchall() == [
+        (1, "parties"), (2, "sections"), (3, "samples"), (4, "samples")]
+    assert alt_sql.batches_overlap(con, AS_OF, JAN, FEB)
+    assert not alt_sql.batches_overlap(con, datetime(2029, 1, 1), JAN, FEB)  # before the fix
+    alt_sql.run_cpi_band(con, AS_OF, JAN, FEB, "out")
+    got = {(s, p): (a, k, kc) for s, p, a, k, kc in con.execute(
+        "SELECT section_id, period, amount, k_section, k_control FROM out").fetchall()}
+    alt_sql.run_cpi_band_old(con, AS_OF, JAN, FEB, "old")
+    old = dict(((s, p), a) for s, p, a in con.execute(
+        "SELECT section_id, period, amount FROM old").fetchall())
+    con.close()
+    # 240·CPI in 1e-6 units: 252, 216 (BS00001 valid as a control), 217.12
+    assert got == {("BS00002", JAN): (Decimal("-2000000.00"), 252_000_000, 216_000_000),
+                   ("BS00003", JAN): (Decimal("1000000.00"), 217_120_000, 252_000_000)}
+    assert old == {**EXPECTED_EXCEPTION, ("BS00001", JAN): Decimal("500000.00")}
+
+
+def test_compiled_rule_agrees_on_exception_store(exception_store: Path) -> None:
+    from compensation.lang import compile_file, prepare_run
+
+    con = store_setup.open_store(exception_store)
+    compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
+    rule = next(r for r in compiled.rules if r.id == "cpi_band")
+    prepare_run(con, compiled, JAN, JAN, AS_OF)
+    lines = con.execute(
+        f"SELECT section_id, payer, payee, amount, exception FROM ({rule.sql}) "
+        "WHERE scenario = 'base' AND section_id IN ('BS00001', 'BS00002', 'BS00003') ORDER BY 1"
+    ).fetchall()
+    con.close()
+    assert lines == [
+        ("BS00001", "city_treasury", "bp0000", Decimal("0.00"), "断流、结冰不考核"),
+        ("BS00002", "bp0000", "city_treasury", Decimal("2000000.00"), None),
+        ("BS00003", "city_treasury", "bp0000", Decimal("1000000.00"), None),
+    ]
+
+
+def test_floor_sums_every_indicator_of_the_window(cpi_store: Path) -> None:
+    """cpi_store: 4 sections × 2 months × 4 items = 32 samples, one per key; BS00000's January
+    COD 20.0 is its own sum; a row without a value has a NULL sum: BS00003's four 断流 rows in
+    January and its February TP non-detect `<0.01` (5)."""
+    con = store_setup.open_store(cpi_store)
+    rows = alt_sql.run_floor(con, JAN, date(2024, 3, 1), "fl")
+    cod = con.execute("SELECT total FROM fl WHERE section_id = 'BS00000' AND month = ? "
+                      "AND indicator = 'COD'", [JAN]).fetchall()
+    dry = con.execute("SELECT count(*) FROM fl WHERE total IS NULL").fetchall()[0][0]
+    con.close()
+    assert (rows, cod, dry) == (32, [(Decimal("20.000000"),)], 5)

@@ -73,8 +73,8 @@ def test_missing_optional_things_are_said_without_failing(tmp_path) -> None:
 def test_a_database_held_by_another_process_is_reported_not_waited_for(fresh_db, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-         " time.sleep(120)", str(fresh_db)],
+         ("import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+         " time.sleep(120)"), str(fresh_db)],
         stdout=subprocess.PIPE, text=True,
     )
     try:

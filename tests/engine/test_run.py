@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -138,7 +139,8 @@ def test_negative_amount_is_refused_with_the_rule_location(con, tmp_path: Path) 
 def test_failing_rule_sql_leaves_nothing_behind(con, tmp_path: Path) -> None:
     info = toy.scheme(tmp_path)
     broken = info.__class__(**{**info.__dict__, "rules": [
-        info.rules[0], info.rules[0].__class__("boom", "", "", "x.rule", 3, "SELECT nope")]})
+        info.rules[0], replace(info.rules[0], id="boom", file="x.rule", line=3,
+                               sql="SELECT nope")]})
     toy.set_value(con, "s1", JAN, "3")
     with pytest.raises(EcocompError, match=r"^规则 boom（x.rule:3）执行失败"), transaction(con):
         run_scheme(con, broken, "2018-01", None, datetime(2030, 1, 1), toy.prepare)

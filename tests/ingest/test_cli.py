@@ -37,10 +37,10 @@ def test_bad_file_exits_2_with_every_problem_and_no_traceback(store_path: Path,
     assert "Traceback" not in done.stderr and done.stdout == ""
     assert done.stderr.splitlines() == [
         "错误：样品数据有 2 处错误，未导入任何数据：",
-        f'{path}，第 2 行，列「value」：发现 "-1"，应为 指标 COD 物理上可能的值：0 至 1000000 mg/L'
-        f"（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）。",
-        f'{path}，第 3 行，列「section」：发现 "q"，应为 已登记的断面编号或名称'
-        f"（先用 ecocomp load sections 导入断面名录）。",
+        (f'{path}，第 2 行，列「value」：发现 "-1"，应为 指标 COD 物理上可能的值：0 至 1000000 mg/L'
+        f"（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）。"),
+        (f'{path}，第 3 行，列「section」：发现 "q"，应为 已登记的断面编号或名称'
+        f"（先用 ecocomp load sections 导入断面名录）。"),
     ]
     con = open_store(store_path, read_only=True)
     assert con.execute("SELECT count(*) FROM samples").fetchall() == [(0,)]
@@ -51,10 +51,10 @@ def test_second_writer_gets_one_sentence_and_exit_3(store_path: Path, tmp_path: 
     path = write(tmp_path / "a.csv", HEADER + "s1,2024-01-05,COD,15\n")
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import duckdb, sys, time\n"
+         ("import duckdb, sys, time\n"
          f"con = duckdb.connect({str(store_path)!r})\n"
          "print('held', flush=True)\n"
-         "sys.stdin.read()\n"],
+         "sys.stdin.read()\n")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

@@ -85,11 +85,11 @@ def test_unknown_kind_and_label_mistakes_are_refused_by_row_and_column(tmp_path:
     with pytest.raises(InputError) as caught:
         load_parties(con, path)
     assert caught.value.problems == [
-        f'{path}，第 2 行，列「kind」：发现 "provence"，应为 district（区）、city（市）、'
+        (f'{path}，第 2 行，列「kind」：发现 "provence"，应为 district（区）、city（市）、'
         f"county（县）、province（省）、treasury（财政）或 other（其他，须在 label 列写明是什么"
-        f"单位）。",
-        f'{path}，第 3 行，列「label」：发现 ""，应为 类型为 other 时写明是什么单位，'
-        f"如 流域管理机构。",
+        f"单位）。"),
+        (f'{path}，第 3 行，列「label」：发现 ""，应为 类型为 other 时写明是什么单位，'
+        f"如 流域管理机构。"),
         f'{path}，第 4 行，列「label」：发现 "地级市"，应为 留空（label 只用于类型 other）。',
     ]
     assert con.execute("SELECT count(*) FROM parties").fetchall() == [(0,)]

@@ -63,20 +63,20 @@ def test_bad_sections_file_lists_every_problem_and_changes_nothing(con, tmp_path
         f'{p}，第 2 行，列「bank」：发现 "up"，应为 left（左岸）、right（右岸）或留空。',
         f'{p}，第 2 行，列「water_body」：发现 "sea"，应为 river（河流）或 lake（湖库）。',
         f'{p}，第 2 行，列「role」：发现 "both"，应为 control（对照）或 assessed（考核）。',
-        f'{p}，第 2 行，列「party_id」：发现 "nobody"，'
-        f"应为 已登记的单位编号（先用 ecocomp load parties 导入）。",
+        (f'{p}，第 2 行，列「party_id」：发现 "nobody"，'
+        f"应为 已登记的单位编号（先用 ecocomp load parties 导入）。"),
         f'{p}，第 2 行，列「control_id」：发现 "ghost"，应为 本文件或数据库中已有的断面编号。',
-        f'{p}，第 2 行，列「river_order」：发现 "x"，'
-        f"应为 0 至 1000000 之间的整数（自上游起的顺序）。",
-        f'{p}，第 2 行，列「valid_from」：发现 "2018-02-30"，应为 日历上存在的日期'
-        f"（日期，如 2024-01-05、2024/1/5、2024年1月5日（可带时间 08:30））。",
+        (f'{p}，第 2 行，列「river_order」：发现 "x"，'
+        f"应为 0 至 1000000 之间的整数（自上游起的顺序）。"),
+        (f'{p}，第 2 行，列「valid_from」：发现 "2018-02-30"，应为 日历上存在的日期'
+        f"（日期，如 2024-01-05、2024/1/5、2024年1月5日（可带时间 08:30））。"),
         f'{p}，第 3 行，列「section_id」：发现 "s9"，应为 唯一的断面编号（第 2 行已有）。',
         f'{p}，第 3 行，列「party_id」：发现 ""，应为 考核断面的被考核方单位编号。',
         f'{p}，第 3 行，列「control_id」：发现 "s9"，应为 另一个断面的编号（不能以自身为对照）。',
-        f'{p}，第 3 行，列「schemes」：发现 "bad scheme"，'
-        f"应为 以分号分隔的方案编号，如 yangtze_han;tongshun。",
-        f'{p}，第 3 行，列「valid_to」：发现 "2017-01-01"，'
-        f"应为 不早于 valid_from（2018-01-01）的日期。",
+        (f'{p}，第 3 行，列「schemes」：发现 "bad scheme"，'
+        f"应为 以分号分隔的方案编号，如 yangtze_han;tongshun。"),
+        (f'{p}，第 3 行，列「valid_to」：发现 "2017-01-01"，'
+        f"应为 不早于 valid_from（2018-01-01）的日期。"),
     ]
     assert registry_state(con) == before
 
@@ -88,9 +88,9 @@ def test_bad_parties_file(con, tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_parties(con, path)
     assert caught.value.problems == [
-        f'{path}，第 2 行，列「kind」：发现 "metropolis"，'
+        (f'{path}，第 2 行，列「kind」：发现 "metropolis"，'
         f"应为 district（区）、city（市）、county（县）、province（省）、treasury（财政）"
-        f"或 other（其他，须在 label 列写明是什么单位）。",
+        f"或 other（其他，须在 label 列写明是什么单位）。"),
         f'{path}，第 3 行，列「party_id」：发现 "wuhan"，应为 唯一的编号（第 2 行已有）。',
         f'{path}，第 3 行，列「name」：发现 ""，应为 单位的中文名称，如 江岸区。',
     ]
@@ -113,8 +113,8 @@ def test_river_order_out_of_its_range_is_refused_by_row_and_column(con, tmp_path
     path = write(tmp_path / "o.csv", SECTION_HEADER +
                  f"s2,窑头,长江,left,river,assessed,jiangan,s1,{order},yangtze_han,2018-01-01,,\n")
     assert refused_registry(con, load_sections, path) == [
-        f'{path}，第 2 行，列「river_order」：发现 "{found}"，'
-        f"应为 0 至 1000000 之间的整数（自上游起的顺序）。"]
+        (f'{path}，第 2 行，列「river_order」：发现 "{found}"，'
+        f"应为 0 至 1000000 之间的整数（自上游起的顺序）。")]
 
 
 def test_a_section_naming_an_unknown_scheme_is_refused(con, tmp_path: Path) -> None:
@@ -124,8 +124,8 @@ def test_a_section_naming_an_unknown_scheme_is_refused(con, tmp_path: Path) -> N
     known = ", ".join(scheme_ids())            # the rule files of rules/: daoguan, tongshun, ...
     assert "yangtze_han" in known and "yangtse_han" not in known
     assert refused_registry(con, load_sections, path) == [
-        f'{path}，第 2 行，列「schemes」：发现 "yangtze_han;yangtse_han"，应为 规则目录中已有的'
-        f"方案编号（{known}），以分号分隔。"]
+        (f'{path}，第 2 行，列「schemes」：发现 "yangtze_han;yangtse_han"，应为 规则目录中已有的'
+        f"方案编号（{known}），以分号分隔。")]
     rules = tmp_path / "rules"
     rules.mkdir()
     (rules / "yangtse_han.rule").write_text("# only its name matters here\n", encoding="utf-8")
@@ -177,5 +177,5 @@ def test_overlong_names_are_refused(con, tmp_path: Path) -> None:
     name = "江" * 101
     path = write(tmp_path / "p.csv", f"party_id,name,kind\njiangan,{name},district\n")
     assert refused_registry(con, load_parties, path) == [
-        f'{path}，第 2 行，列「name」：发现 "{"江" * 59}…"，'
-        f"应为 不超过 100 个字符的文字（此处 101 个）。"]
+        (f'{path}，第 2 行，列「name」：发现 "{"江" * 59}…"，'
+        f"应为 不超过 100 个字符的文字（此处 101 个）。")]

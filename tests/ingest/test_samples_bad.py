@@ -40,8 +40,8 @@ def located(path: Path, row: int, column: str, found: str, expected: str) -> str
     ("s1,2024-01-05,COD,abc,mg/L", "value", "abc", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,nan,mg/L", "value", "nan", VALUE_EXPECTED),
     ("s1,2024-01-05,COD,inf,mg/L", "value", "inf", VALUE_EXPECTED),
-    ("s1,2024-01-05,COD,-0.5,mg/L", "value", "-0.5", "指标 COD 物理上可能的值：0 至 1000000 mg/L"
-     "（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）"),
+    ("s1,2024-01-05,COD,-0.5,mg/L", "value", "-0.5", ("指标 COD 物理上可能的值：0 至 1000000 mg/L"
+     "（浓度不能为负；1 升水约 10^6 mg，质量浓度不可能超过 10^6 mg/L）")),
     ("s1,2024-01-05,COD,0.1234567,mg/L", "value", "0.1234567",
      "小数不超过 6 位（换算为 mg/L 后）的数值"),
     ("s1,2024-01-05,TP,0.0005,µg/L", "value", "0.0005", "小数不超过 6 位（换算为 mg/L 后）的数值"),
@@ -84,8 +84,8 @@ def test_duplicate_keys_that_disagree(con, tmp_path: Path) -> None:
 def test_missing_required_column(con, tmp_path: Path) -> None:
     path = write(tmp_path / "nocol.csv", "section,sampled_at,value\ns1,2024-01-05,15\n")
     assert refused(con, [path]) == [
-        f'{path}，第 1 行：发现 "表头缺少必需的列"，应为 含有列「indicator」'
-        f"（或 indicator、指标、指标名称、监测项目）。"]
+        (f'{path}，第 1 行：发现 "表头缺少必需的列"，应为 含有列「indicator」'
+        f"（或 indicator、指标、指标名称、监测项目）。")]
 
 
 def test_empty_value_without_flag_and_unknown_flag(con, tmp_path: Path) -> None:
@@ -150,8 +150,8 @@ def test_random_bytes_and_truncated_xlsx(con, tmp_path: Path) -> None:
     junk.write_bytes(b"PK\x03\x04" + bytes(range(200)))
     for path in (cut, junk):
         assert refused(con, [path]) == [
-            f'{path}：发现 "无法打开的 xlsx（文件不完整或已损坏）"，'
-            f"应为 Excel 2007 及以后的 .xlsx 工作簿（请重新导出）。"]
+            (f'{path}：发现 "无法打开的 xlsx（文件不完整或已损坏）"，'
+            f"应为 Excel 2007 及以后的 .xlsx 工作簿（请重新导出）。")]
 
 
 def test_wide_xlsx_problems_name_the_sheet(con, tmp_path: Path) -> None:
@@ -163,11 +163,11 @@ def test_wide_xlsx_problems_name_the_sheet(con, tmp_path: Path) -> None:
     path = tmp_path / "wide.xlsx"
     book.save(path)
     assert refused(con, [path]) == [
-        f'{path}，工作表 一月，第 1 行，列「叶绿素a」：发现 "叶绿素a"，'
+        (f'{path}，工作表 一月，第 1 行，列「叶绿素a」：发现 "叶绿素a"，'
         f"应为 已知的指标名称、代码或 HJ 525 代码"
-        f"（如 氨氮、NH3-N、w21003），或 断面、采样日期 等列。",
-        f'{path}，工作表 一月，第 1 行，列「第 5 列」：发现 "空表头（可能是合并单元格）"，'
-        f"应为 每个有数据的列都有列名（该列第 2 行有数据）。",
+        f"（如 氨氮、NH3-N、w21003），或 断面、采样日期 等列。"),
+        (f'{path}，工作表 一月，第 1 行，列「第 5 列」：发现 "空表头（可能是合并单元格）"，'
+        f"应为 每个有数据的列都有列名（该列第 2 行有数据）。"),
     ]
 
 
@@ -178,15 +178,15 @@ def test_wide_unit_in_header_that_does_not_fit(con, tmp_path: Path) -> None:
     path = tmp_path / "unit.xlsx"
     book.save(path)
     assert refused(con, [path]) == [
-        f'{path}，工作表 Sheet，第 2 行，列「总磷(g/L)」：发现 "g/L"，'
-        f"应为 指标 TP 的单位 mg/L 或 µg/L（将除以 1000 换算）。"]
+        (f'{path}，工作表 Sheet，第 2 行，列「总磷(g/L)」：发现 "g/L"，'
+        f"应为 指标 TP 的单位 mg/L 或 µg/L（将除以 1000 换算）。")]
 
 
 def test_old_xls_is_refused(con, tmp_path: Path) -> None:
     path = write(tmp_path / "old.xls", "whatever")
     assert refused(con, [path]) == [
-        f'{path}：发现 "旧版 Excel .xls 文件"，'
-        f"应为 xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）。"]
+        (f'{path}：发现 "旧版 Excel .xls 文件"，'
+        f"应为 xlsx、csv 或 parquet 文件（请在 Excel 中另存为 .xlsx）。")]
 
 
 def test_row_with_more_fields_than_the_header_counts_comment_lines(con, tmp_path: Path) -> None:
@@ -251,8 +251,8 @@ TEMP = ("指标 TEMP 物理上可能的值：-2 至 50 ℃（液态淡水不低�
     ("s1,2024-01-05,TEMP,-2.1,℃", "-2.1", TEMP),
     ("s1,2024-01-05,TEMP,50.5,℃", "50.5", TEMP),
     ("s1,2024-01-05,NH3N,1000001,mg/L", "1000001",
-     "指标 NH3N 物理上可能的值：0 至 1000000 mg/L（浓度不能为负；1 升水约 10^6 mg，"
-     "质量浓度不可能超过 10^6 mg/L）"),
+     ("指标 NH3N 物理上可能的值：0 至 1000000 mg/L（浓度不能为负；1 升水约 10^6 mg，"
+     "质量浓度不可能超过 10^6 mg/L）")),
     ("s1,2024-01-05,FLOW,-3,m3/s", "-3",
      "指标 FLOW 物理上可能的值：不小于 0 m³/s（流量不能为负；顶托、回流以标记 backwater 记录）"),
 ])

@@ -69,8 +69,8 @@ def test_exceed_with_a_wrong_argument_is_refused_with_its_place(
     col_class = text.splitlines()[line - 1].index("target), 0)") + 1
     col_call = text.splitlines()[line - 1].index("exceed(i, target)") + 1
     assert rendered == [
-        f"class.rule:{line}:{col_class}: 这里应为水质类别（如 Ⅲ），而不是金额（元）。"
-        "(a class is expected)",
-        f"many.rule:{line}:{col_call}: 函数 exceed 需要 1 个或 2 个参数（exceed(指标) 对Ⅲ类，"
-        f"exceed(指标, 类别) 对该类），这里给了 3 个。(wrong number of arguments)",
+        (f"class.rule:{line}:{col_class}: 这里应为水质类别（如 Ⅲ），而不是金额（元）。"
+        "(a class is expected)"),
+        (f"many.rule:{line}:{col_call}: 函数 exceed 需要 1 个或 2 个参数（exceed(指标) 对Ⅲ类，"
+        f"exceed(指标, 类别) 对该类），这里给了 3 个。(wrong number of arguments)"),
     ]

@@ -79,6 +79,7 @@ def test_every_architecture_code_is_in_the_table() -> None:
         "S2",
         "FCOLI",
         "FLOW",
+        "VOL",
         "COND",
         "TURB",
     ]

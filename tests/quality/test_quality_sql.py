@@ -104,7 +104,7 @@ def test_init_twice_is_harmless(tmp_path: Path) -> None:
         init_store(connection)
     # 43 (indicator, water body) pairs with le/ge limits and pH in both bodies: 45 x 5 classes
     assert connection.execute("SELECT count(*) FROM gb3838_limits").fetchall() == [(225,)]
-    assert connection.execute("SELECT count(*) FROM indicator_info").fetchall() == [(27,)]
+    assert connection.execute("SELECT count(*) FROM indicator_info").fetchall() == [(28,)]  # + VOL
     connection.close()
 
 

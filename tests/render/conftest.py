@@ -67,8 +67,21 @@ FEB_VALUES = {
 }
 
 
+def compiled_trace(rule: str, file: str, line: int, **parts: dict[str, str]) -> dict:
+    """A trace in the shape the compiler writes (compensation.lang.trace.Trace), with `parts`
+    (params, measures, control_measures, lets) filled in."""
+    return {"rule": rule, "file": file, "line": line, "basis": "", "section": None,
+            "control": None, "period_start": None, "param_month": None,
+            "params": {}, "measures": {}, "control_measures": {}, "lets": {}, **parts,
+            "amount_computed": None, "amount_after_exceptions": None, "amount_signed": None,
+            "branch_label": None}
+
+
 def _trace(cpi: str, control: str, r: str) -> str:
-    return json.dumps({"measures": {"cpi": cpi, "cpi_control": control}, "lets": {"r": r}})
+    """rules/yangtze_han.rule declares `bulletin index cpi` and `bulletin rank r ...`."""
+    return json.dumps(compiled_trace("cpi_band", "rules/yangtze_han.rule", 38,
+                                     measures={"cpi": cpi}, control_measures={"cpi": control},
+                                     lets={"r": r}))
 
 
 LINES = [
@@ -80,7 +93,10 @@ LINES = [
     (1, "yangtze_han", "cpi_band", date(2018, 1, 1), "ycl04", "jiangan", "city_treasury",
      "0.00", None, "断流、结冰不考核", "no_flow", json.dumps({"flags": ["no_flow"]})),
     (2, "tongshun", "target_class", date(2018, 1, 1), "ts01", "wuhan_jkq", "xiantao",
-     "428571.43", "class <= IV", None, None, json.dumps({"class": 3, "target_class": "IV"})),
+     "428571.43", "class <= IV", None, None,
+     # rules/tongshun.rule declares `bulletin target target`: the parameter, IV written as 4
+     json.dumps(compiled_trace("target_class", "rules/tongshun.rule", 17,
+                               params={"target": "4.000000000000"}))),
     (3, "yangtze_han", "cpi_band", date(2018, 2, 1), "ycl02", "hannan", "city_treasury",
      "2000000.00", "(10%, ..)", None, None, _trace("1.200", "0.900", "0.333333333333")),
     (4, "yangtze_han", "cpi_band", date(2018, 2, 1), "ycl02", "city_treasury", "hannan",
@@ -104,11 +120,14 @@ RULES_META = {
                   "basis": "通顺河流域跨市断面水质考核生态补偿协议", "file": "rules/tongshun.rule",
                   "line": 17}],
 }
+# as a run records them (runs.params: the compiled parameters as JSON, compiled.recorded_params)
 PARAMS = {
-    "yangtze_han": [{"name": "reward_hold", "values": [
-        {"value": "50万", "from": "2018-01", "basis": "武政办〔2017〕127号"}]}],
-    "tongshun": [{"name": "target_class", "values": [
-        {"value": "IV", "from": "2022-06", "basis": "协议：以Ⅳ类水质对应的浓度参数进行考核"}]}],
+    "yangtze_han": [{"name": "reward_hold", "negotiable": True, "versions": [
+        {"start": "2018-01-01", "until": None, "text": "50万 negotiable",
+         "basis": "武政办〔2017〕127号", "assumption": None}]}],
+    "tongshun": [{"name": "target_class", "negotiable": True, "versions": [
+        {"start": "2022-06-01", "until": None, "text": "IV negotiable",
+         "basis": "协议：以Ⅳ类水质对应的浓度参数进行考核", "assumption": None}]}],
 }
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from compensation.lang.compiled import BulletinShows, TraceRef
 from compensation.render.data import read_corrections, read_lines, read_section_classes
 from compensation.render.labels import format_ratio, format_wan, md_escape
 from compensation.render.model import build_bulletin
-from compensation.render.trace import read_measures
+from compensation.render.trace import Measures, read_measures
+from tests.render.conftest import compiled_trace
 
 JAN, FEB = date(2018, 1, 1), date(2018, 2, 1)
 
@@ -88,19 +90,22 @@ def test_january_excluded_section_carries_its_reason(store) -> None:
     )
 
 
-def test_trace_measures_read_nested_and_flat_keys() -> None:
-    nested = read_measures({"measures": {"cpi": "0.850", "cpi_control": "0.9"},
-                            "lets": {"r": "-0.1"}, "classes": {"class": "III",
-                                                               "control_class": 2}})
-    assert (nested.cpi, nested.cpi_control, nested.ratio) == (
-        Decimal("0.850"), Decimal("0.9"), Decimal("-0.1"),
-    )
-    assert (nested.klass, nested.control_class) == (3, 2)
-    flat = read_measures({"cpi": {"section": 1.25, "control": 1}, "r": 0.25, "target": "Ⅳ"})
-    assert (flat.cpi, flat.cpi_control, flat.ratio, flat.target_class) == (
-        Decimal("1.25"), Decimal("1"), Decimal("0.25"), 4,
-    )
-    assert read_measures({"unrelated": 1}).cpi is None
+def test_row_values_are_read_where_the_scheme_declares_them() -> None:
+    """`bulletin index cpi`, `rank r`, `class section_class`, `target target` name trace places;
+    names the scheme does not declare are not read, however familiar they look."""
+    trace = compiled_trace(
+        "x", "rules/x.rule", 3, params={"target": "4.000000000000", "cpi_class": "3"},
+        measures={"cpi": "0.850", "section_class": "2"},
+        control_measures={"cpi": "0.9", "section_class": "5"}, lets={"r": "-0.1"})
+    trace["branch_label"] = "奖励"
+    shows = BulletinShows(index="cpi", klass="section_class", target="target",
+                          rank=TraceRef("lets", "r"))
+    m = read_measures(trace, shows)
+    assert (m.cpi, m.cpi_control, m.ratio) == (Decimal("0.850"), Decimal("0.9"), Decimal("-0.1"))
+    assert (m.klass, m.control_class, m.target_class, m.branch_label) == (2, 5, 4, "奖励")
+    assert read_measures(trace, BulletinShows()) == Measures(branch_label="奖励")
+    # a trace that is not the compiler's (no params/measures/lets) gives its label only
+    assert read_measures({"cpi": 1, "branch_label": "x"}, shows) == Measures(branch_label="x")
 
 
 def test_number_formats_by_hand() -> None:

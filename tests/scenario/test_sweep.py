@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
-from scenario_support import AS_OF
+from scenario_support import AS_OF, REPO
 
 from compensation.errors import EcocompError
 from compensation.scenario import sweep
@@ -89,3 +90,30 @@ def test_sweep_works_for_another_scheme(con) -> None:
     """daoguan has no sections in this store: every scenario nets 0, but the grid runs."""
     r = sweep(con, "daoguan", ["annual_amount=50万,150万"], "2023", as_of=AS_OF)
     assert [row.total for row in r.rows] == [Decimal("0.00"), Decimal("0.00")]
+
+
+def test_shared_spread_equals_the_windows_per_scenario(con, monkeypatch) -> None:
+    """The spread of `annual_amount` runs once per distinct value and year (one representative
+    scenario) and is joined back; compiled the old way (every scenario's own windows), the same
+    lines, fen for fen. Scenarios 1 and 2 share 100万 (and the spread); 3 has the base 300万."""
+    from compensation.lang import prepare_run
+    from compensation.lang.compile import RuleBuilder
+    from compensation.lang.scheme import compile_uncached
+
+    rule_file = REPO / "rules" / "tongshun.rule"
+    shared = compile_uncached(rule_file).rules[0].amounts_sql
+    monkeypatch.setattr(RuleBuilder, "grid_reads", lambda self, *exprs: None)
+    windows = compile_uncached(rule_file).rules[0].amounts_sql
+    assert "sp12_rep" in shared and "sp12_rep" not in windows
+    prepare_run(con, compile_uncached(rule_file), date(2023, 1, 1), date(2023, 12, 1), AS_OF,
+                scenarios={"a": {"annual_amount": "100万", "target": "III"},
+                           "b": {"annual_amount": "100万"},
+                           "c": {"penalty_amount": "50万"}})
+    cols = "scenario, period_start, section_id, payer, payee, amount, branch, exception, reason"
+    lines = [con.execute(f"SELECT {cols} FROM ({q}) ORDER BY ALL").fetchall()
+             for q in (shared, windows)]
+    assert lines[0] == lines[1]
+    assert len({row[0] for row in lines[0]}) == 4  # base, a, b, c
+    # b: 100万 over 24 section-months, 22 compliant (see the first test): 666,666.66 net
+    net_b = sum((r[5] if r[3] == "wuhan_jkq" else -r[5]) for r in lines[0] if r[0] == "b")
+    assert net_b == Decimal("666666.66")

@@ -340,7 +340,37 @@ WITH cells AS MATERIALIZED (
   FROM s17 AS g
   JOIN s15 AS k
     ON k.cell = g.cell
-), s19 AS (
+), sp12_cls AS (
+  SELECT
+    p.scenario,
+    y.year_start,
+    ARRAY_AGG(ROW(p.param_month, p.prm_2) ORDER BY p.param_month) AS k
+  FROM prm AS p
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      year_start
+    FROM cells
+  ) AS y
+    ON y.param_month = p.param_month
+  GROUP BY
+    p.scenario,
+    y.year_start
+), sp12_rep AS MATERIALIZED (
+  SELECT
+    scenario,
+    year_start,
+    MIN(scenario) OVER (PARTITION BY year_start, k) AS rep
+  FROM sp12_cls
+), sp12_in AS (
+  SELECT
+    g.*
+  FROM grid AS g
+  JOIN sp12_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  WHERE
+    r.rep = r.scenario
+), s22 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -352,14 +382,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp12_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp12_w
-  FROM s18 AS g
-), s20 AS (
+  FROM sp12_in AS g
+), s23 AS (
   SELECT
     g.*,
     g.sp12_f * g.sp12_w // NULLIF(SUM(g.sp12_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp12_base,
     g.sp12_f * g.sp12_w % NULLIF(SUM(g.sp12_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp12_rem
-  FROM s19 AS g
-), s21 AS (
+  FROM s22 AS g
+), s24 AS (
   SELECT
     g.*,
     CAST(g.sp12_base + CASE
@@ -370,8 +400,53 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp12
-  FROM s20 AS g
-), s22 AS (
+  FROM s23 AS g
+), s25 AS (
+  SELECT
+    g.*,
+    o.sp12
+  FROM s18 AS g
+  JOIN sp12_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  JOIN (
+    SELECT
+      scenario,
+      cell,
+      sp12
+    FROM s24
+  ) AS o
+    ON o.scenario = r.rep AND o.cell = g.cell
+), sp13_cls AS (
+  SELECT
+    p.scenario,
+    y.year_start,
+    ARRAY_AGG(ROW(p.param_month, p.prm_3) ORDER BY p.param_month) AS k
+  FROM prm AS p
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      year_start
+    FROM cells
+  ) AS y
+    ON y.param_month = p.param_month
+  GROUP BY
+    p.scenario,
+    y.year_start
+), sp13_rep AS MATERIALIZED (
+  SELECT
+    scenario,
+    year_start,
+    MIN(scenario) OVER (PARTITION BY year_start, k) AS rep
+  FROM sp13_cls
+), sp13_in AS (
+  SELECT
+    g.*
+  FROM grid AS g
+  JOIN sp13_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  WHERE
+    r.rep = r.scenario
+), s29 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -383,14 +458,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp13_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp13_w
-  FROM s21 AS g
-), s23 AS (
+  FROM sp13_in AS g
+), s30 AS (
   SELECT
     g.*,
     g.sp13_f * g.sp13_w // NULLIF(SUM(g.sp13_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp13_base,
     g.sp13_f * g.sp13_w % NULLIF(SUM(g.sp13_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp13_rem
-  FROM s22 AS g
-), s24 AS (
+  FROM s29 AS g
+), s31 AS (
   SELECT
     g.*,
     CAST(g.sp13_base + CASE
@@ -401,8 +476,23 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp13
-  FROM s23 AS g
-), s25 AS (
+  FROM s30 AS g
+), s32 AS (
+  SELECT
+    g.*,
+    o.sp13
+  FROM s25 AS g
+  JOIN sp13_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  JOIN (
+    SELECT
+      scenario,
+      cell,
+      sp13
+    FROM s31
+  ) AS o
+    ON o.scenario = r.rep AND o.cell = g.cell
+), s33 AS (
   SELECT
     g.*,
     CASE g.l_0 WHEN TRUE THEN g.sp12 WHEN FALSE THEN -(
@@ -411,20 +501,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.l_0 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_0 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s24 AS g
-), s26 AS (
+  FROM s32 AS g
+), s34 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s25 AS g
-), s27 AS (
+  FROM s33 AS g
+), s35 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s26 AS g
+  FROM s34 AS g
 )
 SELECT
   g.scenario,
@@ -495,7 +585,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s27 AS g
+FROM s35 AS g
 LEFT JOIN (
   SELECT
     c.cell,

@@ -388,7 +388,37 @@ WITH cells AS MATERIALIZED (
       THEN g.l_0
     END AS l_2
   FROM s21 AS g
-), s23 AS (
+), sp14_cls AS (
+  SELECT
+    p.scenario,
+    y.year_start,
+    ARRAY_AGG(ROW(p.param_month, p.prm_2) ORDER BY p.param_month) AS k
+  FROM prm AS p
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      year_start
+    FROM cells
+  ) AS y
+    ON y.param_month = p.param_month
+  GROUP BY
+    p.scenario,
+    y.year_start
+), sp14_rep AS MATERIALIZED (
+  SELECT
+    scenario,
+    year_start,
+    MIN(scenario) OVER (PARTITION BY year_start, k) AS rep
+  FROM sp14_cls
+), sp14_in AS (
+  SELECT
+    g.*
+  FROM grid AS g
+  JOIN sp14_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  WHERE
+    r.rep = r.scenario
+), s26 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -400,14 +430,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp14_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp14_w
-  FROM s22 AS g
-), s24 AS (
+  FROM sp14_in AS g
+), s27 AS (
   SELECT
     g.*,
     g.sp14_f * g.sp14_w // NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_base,
     g.sp14_f * g.sp14_w % NULLIF(SUM(g.sp14_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp14_rem
-  FROM s23 AS g
-), s25 AS (
+  FROM s26 AS g
+), s28 AS (
   SELECT
     g.*,
     CAST(g.sp14_base + CASE
@@ -418,8 +448,53 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp14
-  FROM s24 AS g
-), s26 AS (
+  FROM s27 AS g
+), s29 AS (
+  SELECT
+    g.*,
+    o.sp14
+  FROM s22 AS g
+  JOIN sp14_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  JOIN (
+    SELECT
+      scenario,
+      cell,
+      sp14
+    FROM s28
+  ) AS o
+    ON o.scenario = r.rep AND o.cell = g.cell
+), sp15_cls AS (
+  SELECT
+    p.scenario,
+    y.year_start,
+    ARRAY_AGG(ROW(p.param_month, p.prm_3) ORDER BY p.param_month) AS k
+  FROM prm AS p
+  JOIN (
+    SELECT DISTINCT
+      param_month,
+      year_start
+    FROM cells
+  ) AS y
+    ON y.param_month = p.param_month
+  GROUP BY
+    p.scenario,
+    y.year_start
+), sp15_rep AS MATERIALIZED (
+  SELECT
+    scenario,
+    year_start,
+    MIN(scenario) OVER (PARTITION BY year_start, k) AS rep
+  FROM sp15_cls
+), sp15_in AS (
+  SELECT
+    g.*
+  FROM grid AS g
+  JOIN sp15_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  WHERE
+    r.rep = r.scenario
+), s33 AS (
   SELECT
     g.*,
     CAST(ROUND_HALF_UP(
@@ -431,14 +506,14 @@ WITH cells AS MATERIALIZED (
       2
     ) * 100 AS INT128) AS sp15_f,
     COALESCE(DEC_UNITS(CAST(1 AS DECIMAL(38, 12))), 0) AS sp15_w
-  FROM s25 AS g
-), s27 AS (
+  FROM sp15_in AS g
+), s34 AS (
   SELECT
     g.*,
     g.sp15_f * g.sp15_w // NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_base,
     g.sp15_f * g.sp15_w % NULLIF(SUM(g.sp15_w) OVER (PARTITION BY g.scenario, g.year_start), 0) AS sp15_rem
-  FROM s26 AS g
-), s28 AS (
+  FROM s33 AS g
+), s35 AS (
   SELECT
     g.*,
     CAST(g.sp15_base + CASE
@@ -449,8 +524,23 @@ WITH cells AS MATERIALIZED (
       THEN 1
       ELSE 0
     END AS DECIMAL(38, 0)) * CAST(0.01 AS DECIMAL(38, 12)) AS sp15
-  FROM s27 AS g
-), s29 AS (
+  FROM s34 AS g
+), s36 AS (
+  SELECT
+    g.*,
+    o.sp15
+  FROM s29 AS g
+  JOIN sp15_rep AS r
+    ON r.scenario = g.scenario AND r.year_start = g.year_start
+  JOIN (
+    SELECT
+      scenario,
+      cell,
+      sp15
+    FROM s35
+  ) AS o
+    ON o.scenario = r.rep AND o.cell = g.cell
+), s37 AS (
   SELECT
     g.*,
     CASE g.l_2 WHEN TRUE THEN g.sp14 WHEN FALSE THEN -(
@@ -459,20 +549,20 @@ WITH cells AS MATERIALIZED (
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch,
     CASE g.l_2 WHEN TRUE THEN '达到或优于目标类别' WHEN FALSE THEN '劣于目标类别' END AS branch_label,
     CASE g.l_2 WHEN TRUE THEN FALSE WHEN FALSE THEN TRUE END AS a_rev_raw
-  FROM s28 AS g
-), s30 AS (
+  FROM s36 AS g
+), s38 AS (
   SELECT
     g.*,
     CASE WHEN g.x_0 THEN CAST(0 AS DECIMAL(38, 12)) ELSE g.a_raw END AS a_exc,
     CASE WHEN g.x_0 THEN '断流、结冰不考核' END AS exc_label,
     CASE WHEN g.x_0 THEN g.xr_0 END AS exc_reason
-  FROM s29 AS g
-), s31 AS (
+  FROM s37 AS g
+), s39 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.exc_label IS NULL AND g.a_rev_raw AS a_rev
-  FROM s30 AS g
+  FROM s38 AS g
 )
 SELECT
   g.scenario,
@@ -552,7 +642,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s31 AS g
+FROM s39 AS g
 LEFT JOIN (
   SELECT
     c.cell,
