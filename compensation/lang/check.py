@@ -972,6 +972,11 @@ class Checker:
             self.expect_bool(e.where, self.infer(e.where, inner, visiting))
         body = self.infer(e.body, inner, visiting)
         if e.func == "count":
+            if body.kind == "bool":  # it would count the false terms too
+                self.err(e.body, (
+                    f"count(...) 数的是各项（不论真假），不是条件成立的项；数满足条件的项请写 "
+                    f"count({e.var} for {e.var} in {written(e.source)} where 条件)。"
+                    "(count counts terms; put the condition after where)"))
             return u.RATIO
         if e.func in ("all", "any"):
             self.expect_bool(e.body, body)

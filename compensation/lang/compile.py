@@ -259,9 +259,11 @@ class RuleCompiler:
         if not attr:
             return ctx.section
         a = self.alias("sa")
-        return subquery(tpl(
+        # a blank attribute (no bank, a control without party) is '': `section.bank != "left"`
+        # holds for it, as it reads, instead of leaving the row unknown
+        return call("coalesce", subquery(tpl(
             f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
-            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+            f"WHERE {a}.section_id = :sec", sec=ctx.section)), text(""))
 
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
@@ -500,6 +502,24 @@ class RuleCompiler:
             source = source.where(tpl("role = :r", r=text(role)))
         return exp.alias_(subquery(source), c, table=True, copy=False), inner
 
+    def sections_terms(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        """The terms of a loop over the sections, for the trace: `[{"section", "value"}, …]` in
+        section order (those its `where` leaves out omitted, an unknown term null), so that
+        `explain` shows each section's part and, by the key `section`, its values and samples."""
+        c = self.alias("c")
+        source, inner = self.sections_rows(e, ctx, c)
+        body = exp.cast(self.cx(e.body, inner), "VARCHAR")
+        terms = exp.select(exp.alias_(col("section_id", c), "id"), exp.alias_(body, "b")
+                           ).from_(source, copy=False)
+        if e.where is not None:
+            where = exp.Paren(this=self.cx(e.where, inner))
+            terms = terms.select(exp.alias_(tpl(":w IS NULL", w=where), "u"), copy=False).where(
+                tpl(":w IS NOT FALSE", w=where.copy()), copy=False)
+        value = "CASE WHEN t.u THEN NULL ELSE t.b END" if e.where is not None else "t.b"
+        return subquery(tpl(
+            f"SELECT CAST(to_json(list_sort(list({{'section': t.id, 'value': {value}}}))) "
+            "AS VARCHAR) FROM :terms AS t", terms=subquery(terms)))
+
     def sections_gap(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         """Why a loop over the sections is unknown, as the line's reason: the sections whose term
         (or `where` test) is unknown, by code, or that no section is in use (NULL otherwise)."""
@@ -615,6 +635,7 @@ class RuleBuilder(RuleCompiler):
         # set by hoist_values: per loop over the sections of a scheme-level rule, the sections
         # whose term is unknown (sections_gap)
         self.section_gaps: list[exp.Expression] = []
+        self.section_terms: list[tuple[str, exp.Expression]] = []  # (loop, its terms as JSON)
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -1033,6 +1054,11 @@ class RuleBuilder(RuleCompiler):
                 put(deps.of(loop) or frozenset(), f"sg_{k}", f"{written(loop)} (missing)",
                     lambda x=loop: self.sections_gap(x, replace(self.ctx, main=False)))
                 for k, loop in enumerate(loops)]
+            self.section_terms = [
+                (written(loop), put(deps.of(loop) or frozenset(), f"st_{k}", f"{written(loop)} "
+                                    "(terms)", lambda x=loop: self.sections_terms(
+                                        x, replace(self.ctx, main=False))))
+                for k, loop in enumerate(loops)]
         main_ctx = replace(self.ctx, main=True)
         for k, name in enumerate(measure_closure(self.scope, own)):
             expr = self.scope.measures[name].expr
@@ -1077,7 +1103,7 @@ class RuleBuilder(RuleCompiler):
         needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
                    if isinstance(c, exp.Column)}
         needed |= {c.name for c, _ in self.control_loops} | {c.name for c in self.own_twins}
-        needed |= {c.name for c in self.section_gaps}
+        needed |= {c.name for c in self.section_gaps} | {c.name for _, c in self.section_terms}
         needed -= {self.ctx.measures[n].name for n in self.ctx.measures if n not in own}
         for grain in self.grains.values():
             columns = [c for c in grain.own if c in needed]
@@ -1440,6 +1466,11 @@ class RuleBuilder(RuleCompiler):
             text("lets"),
             obj(lets),
         ]
+        if self.section_terms:  # a scheme-level rule: each loop over the sections, term by term
+            pairs += [text("sections"), call("json_array", *[
+                call("json_object", text("loop"), text(loop), text("terms"),
+                     exp.cast(column.copy(), "JSON"))
+                for loop, column in self.section_terms])]
         if rule.selector:
             for prefix, _ in self.trace_sides:
                 for key in ("values", "classes"):

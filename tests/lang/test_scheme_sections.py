@@ -72,3 +72,59 @@ def test_a_missing_section_makes_the_aggregate_missing_and_is_named(tmp_path: Pa
     worst = rows[("worst_section", 2021)]
     assert (worst["amount"], worst["payer"], worst["payee"], worst["reason"]) == (
         D("500000.00"), "basin_city", "province_treasury", None)
+
+
+def test_the_trace_lists_each_sections_term(tmp_path: Path) -> None:
+    """The line's trace names every section of the loop with its CPI (those a `where` leaves out
+    are not there); it reads into the trace type and writes back unchanged."""
+    from compensation.lang.trace import Trace
+
+    rows = _rows(tmp_path)
+    data = json.loads(rows[("basin_mean", 2020)]["trace"])
+    assert [(t["section"], D(t["value"])) for t in data["sections"][0]["terms"]] == [
+        ("a", D("0.5")), ("b", D("1")), ("c", D("0.733333333333"))]
+    assert data["sections"][0]["loop"] == "mean(cpi for s in sections)"
+    worst = json.loads(rows[("worst_section", 2021)]["trace"])["sections"][0]
+    assert [(t["section"], D(t["value"])) for t in worst["terms"]] == [("a", D("1.5"))]
+    trace = Trace.from_json(data)
+    assert trace is not None and list(trace.to_json().items()) == list(data.items())
+
+
+def test_explain_shows_the_sections_and_their_values(tmp_path: Path) -> None:
+    """`ecocomp explain` of the 2020 basin line (a real run through the CLI) lists each section's
+    CPI and, from the trace's sections, their yearly values."""
+    from click.testing import CliRunner
+
+    from compensation.cli import cli
+    from compensation.store import open_store
+
+    db, rules = tmp_path / "t.duckdb", tmp_path / "rules"
+    rules.mkdir()
+    (rules / f"{SCHEME}.rule").write_text(EXAMPLE.read_text("utf-8"), encoding="utf-8")
+    con = open_store(db)
+    con.execute("INSERT INTO parties (party_id, name, kind) VALUES ('province_treasury', "
+                "'省财政', 'treasury'), ('basin_city', '流域市', 'city')")
+    con.execute("INSERT INTO batches VALUES (1, 'samples', 'test.csv', 'x', 0, "
+                "TIMESTAMP '2000-01-01', NULL, NULL)")
+    for sid in ("a", "b"):
+        add_section(con, sid, SCHEME, party="basin_city")
+    _year(con, "a", 2020, {"COD": "10", "NH3N": "0.50", "TP": "0.10"})
+    _year(con, "b", 2020, {"COD": "20", "NH3N": "1.00", "TP": "0.20"})
+    con.close()
+
+    def ecocomp(*args: str) -> str:
+        result = CliRunner().invoke(cli, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ecocomp("run", "--scheme", SCHEME, "--rules", str(rules), "--year", "2020",
+            "--as-of", "2021-01-01")
+    con = open_store(db)
+    line = con.execute("SELECT line_id FROM ledger WHERE rule = 'basin_mean'").fetchone()[0]
+    con.close()
+    text = ecocomp("explain", str(line))
+    # mean(0.5, 1) = 0.75 ≤ 0.8: 100万
+    assert "100.00 万元（1000000.00 元）" in text
+    assert '  sections[0].terms[0].section = "a"' in text
+    assert '  sections[0].terms[1].value = "1.000000000000"' in text
+    assert "  a 2020-01-01 COD = 10" in text and "  b 2020-01-01 TP = 0.20" in text

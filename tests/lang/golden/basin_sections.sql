@@ -147,10 +147,11 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+        CAST(TO_JSON(LIST_SORT(ARRAY_AGG({'section': t.id, 'value': t.b}))) AS TEXT)
       FROM (
         SELECT
-          (
+          c5.section_id AS id,
+          CAST((
             SELECT
               EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
             FROM (
@@ -177,7 +178,7 @@ WITH cells AS MATERIALIZED (
                   UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS x
               ) AS c6
             ) AS q8
-          ) AS b
+          ) AS TEXT) AS b
         FROM (
           SELECT
             *
@@ -191,62 +192,117 @@ WITH cells AS MATERIALIZED (
             )
             AND role = 'assessed'
         ) AS c5
-      ) AS q9
-    ) AS l_0
+      ) AS t
+    ) AS st_0
   FROM s4 AS g
 ), s6 AS (
   SELECT
     g.*,
-    k.sg_0,
-    k.l_0
-  FROM grid AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    (
+      SELECT
+        EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+      FROM (
+        SELECT
+          (
+            SELECT
+              EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+            FROM (
+              SELECT
+                EDIV(
+                  (
+                    (
+                      SELECT
+                        v11.value
+                      FROM ev_values AS v11
+                      WHERE
+                        (
+                          v11.kind = 'year'
+                          AND v11.section_id = c9.section_id
+                          AND v11.period = g.period_start
+                        )
+                        AND v11.indicator = c10.x
+                    )
+                  ),
+                  (
+                    LIMIT_OF(c10.x, c9.water_body, 3)
+                  )
+                ) AS b
+              FROM (
+                SELECT
+                  UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS x
+              ) AS c10
+            ) AS q12
+          ) AS b
+        FROM (
+          SELECT
+            *
+          FROM ev_sections
+          WHERE
+            (
+              valid_from <= g.period_end
+              AND (
+                valid_to IS NULL OR valid_to >= g.period_start
+              )
+            )
+            AND role = 'assessed'
+        ) AS c9
+      ) AS q13
+    ) AS l_0
+  FROM s5 AS g
 ), s7 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e10_0,
-    ROUND_HALF_EVEN(g.prm_1, 10) AS e10_1
-  FROM s6 AS g
+    k.sg_0,
+    k.st_0,
+    k.l_0
+  FROM grid AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
 ), s8 AS (
+  SELECT
+    g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e14_0,
+    ROUND_HALF_EVEN(g.prm_1, 10) AS e14_1
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e14_0 <= g.e14_1
       THEN g.prm_2
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e14_0 > g.e14_1
       THEN CAST(0 AS DECIMAL(38, 12))
     END AS a_raw,
     CASE
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e14_0 <= g.e14_1
       THEN '(.., target_cpi]'
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e14_0 > g.e14_1
       THEN '(target_cpi, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e10_0 <= g.e10_1
+      WHEN g.e14_0 <= g.e14_1
       THEN '达到目标'
-      WHEN g.e10_0 > g.e10_1
+      WHEN g.e14_0 > g.e14_1
       THEN '未达到目标'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE WHEN NOT g.sg_0 IS NULL THEN CONCAT_WS('；', g.sg_0) END AS a_why
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s9 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -296,6 +352,10 @@ SELECT
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT('basin_cpi', CAST(g.l_0 AS TEXT)),
+    'sections',
+    JSON_ARRAY(
+      JSON_OBJECT('loop', 'mean(cpi for s in sections)', 'terms', CAST(g.st_0 AS JSON))
+    ),
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -305,7 +365,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s10 AS g
+FROM s11 AS g
 WHERE
   g.in_window;
 
@@ -461,11 +521,71 @@ WITH cells AS MATERIALIZED (
 ), s5 AS (
   SELECT
     g.*,
-    k.sg_0
-  FROM grid AS g
-  JOIN s4 AS k
-    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    (
+      SELECT
+        CAST(TO_JSON(
+          LIST_SORT(ARRAY_AGG({'section': t.id, 'value': CASE WHEN t.u THEN NULL ELSE t.b END}))
+        ) AS TEXT)
+      FROM (
+        SELECT
+          c3.section_id AS id,
+          CAST(c3.section_id AS TEXT) AS b,
+          (
+            (
+              SELECT
+                MAX(v4.class)
+              FROM ev_values AS v4
+              WHERE
+                v4.kind = 'year'
+                AND v4.section_id = c3.section_id
+                AND v4.period = g.period_start
+                AND ARRAY_CONTAINS(
+                  CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+                  v4.indicator
+                )
+            ) <= 3
+          ) IS NULL AS u
+        FROM (
+          SELECT
+            *
+          FROM ev_sections
+          WHERE
+            (
+              valid_from <= g.period_end
+              AND (
+                valid_to IS NULL OR valid_to >= g.period_start
+              )
+            )
+            AND role = 'assessed'
+        ) AS c3
+        WHERE
+          NOT (
+            (
+              SELECT
+                MAX(v4.class)
+              FROM ev_values AS v4
+              WHERE
+                v4.kind = 'year'
+                AND v4.section_id = c3.section_id
+                AND v4.period = g.period_start
+                AND ARRAY_CONTAINS(
+                  CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+                  v4.indicator
+                )
+            ) <= 3
+          ) IS FALSE
+      ) AS t
+    ) AS st_0
+  FROM s4 AS g
 ), s6 AS (
+  SELECT
+    g.*,
+    k.sg_0,
+    k.st_0
+  FROM grid AS g
+  JOIN s5 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+), s7 AS (
   SELECT
     g.*,
     CAST((
@@ -478,20 +598,20 @@ WITH cells AS MATERIALIZED (
               WHEN (
                 (
                   SELECT
-                    MAX(v4.class)
-                  FROM ev_values AS v4
+                    MAX(v6.class)
+                  FROM ev_values AS v6
                   WHERE
-                    v4.kind = 'year'
-                    AND v4.section_id = c3.section_id
-                    AND v4.period = g.period_start
+                    v6.kind = 'year'
+                    AND v6.section_id = c5.section_id
+                    AND v6.period = g.period_start
                     AND ARRAY_CONTAINS(
                       CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-                      v4.indicator
+                      v6.indicator
                     )
                 ) <= 3
               ) IS NULL
               THEN NULL
-              ELSE c3.section_id
+              ELSE c5.section_id
             END AS b
           FROM (
             SELECT
@@ -505,24 +625,24 @@ WITH cells AS MATERIALIZED (
                 )
               )
               AND role = 'assessed'
-          ) AS c3
+          ) AS c5
           WHERE
             NOT (
               (
                 SELECT
-                  MAX(v4.class)
-                FROM ev_values AS v4
+                  MAX(v6.class)
+                FROM ev_values AS v6
                 WHERE
-                  v4.kind = 'year'
-                  AND v4.section_id = c3.section_id
-                  AND v4.period = g.period_start
+                  v6.kind = 'year'
+                  AND v6.section_id = c5.section_id
+                  AND v6.period = g.period_start
                   AND ARRAY_CONTAINS(
                     CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-                    v4.indicator
+                    v6.indicator
                   )
               ) <= 3
             ) IS FALSE
-        ) AS q5
+        ) AS q7
       )
     ) * (
       g.prm_3
@@ -530,19 +650,19 @@ WITH cells AS MATERIALIZED (
     CAST(NULL AS TEXT) AS branch,
     CAST(NULL AS TEXT) AS branch_label,
     CASE WHEN NOT g.sg_0 IS NULL THEN CONCAT_WS('；', g.sg_0) END AS a_why
-  FROM s5 AS g
-), s7 AS (
+  FROM s6 AS g
+), s8 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s6 AS g
-), s8 AS (
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a
-  FROM s7 AS g
+  FROM s8 AS g
 )
 SELECT
   g.scenario,
@@ -590,6 +710,15 @@ SELECT
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT(),
+    'sections',
+    JSON_ARRAY(
+      JSON_OBJECT(
+        'loop',
+        'count(s for s in sections where worst_class(inds) no worse than III)',
+        'terms',
+        CAST(g.st_0 AS JSON)
+      )
+    ),
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -599,7 +728,7 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s8 AS g
+FROM s9 AS g
 WHERE
   g.in_window;
 
@@ -790,58 +919,58 @@ WITH cells AS MATERIALIZED (
     g.*,
     (
       SELECT
-        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+        CAST(TO_JSON(
+          LIST_SORT(ARRAY_AGG({'section': t.id, 'value': CASE WHEN t.u THEN NULL ELSE t.b END}))
+        ) AS TEXT)
       FROM (
         SELECT
-          CASE
-            WHEN (
-              NOT (
-                LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
-                  SELECT
-                    COUNT(DISTINCT v10.indicator)
-                  FROM ev_values AS v10
-                  WHERE
-                    v10.kind = 'year'
-                    AND v10.section_id = c6.section_id
-                    AND v10.period = g.period_start
-                    AND NOT v10.value IS NULL
-                    AND ARRAY_CONTAINS(
-                      CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
-                      v10.indicator
-                    )
-                )
-              )
-            ) IS NULL
-            THEN NULL
-            ELSE (
+          c6.section_id AS id,
+          CAST((
+            SELECT
+              EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+            FROM (
               SELECT
-                EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+                EDIV(
+                  (
+                    (
+                      SELECT
+                        v8.value
+                      FROM ev_values AS v8
+                      WHERE
+                        (
+                          v8.kind = 'year' AND v8.section_id = c6.section_id AND v8.period = g.period_start
+                        )
+                        AND v8.indicator = c7.x
+                    )
+                  ),
+                  (
+                    LIMIT_OF(c7.x, c6.water_body, 3)
+                  )
+                ) AS b
               FROM (
                 SELECT
-                  EDIV(
-                    (
-                      (
-                        SELECT
-                          v8.value
-                        FROM ev_values AS v8
-                        WHERE
-                          (
-                            v8.kind = 'year' AND v8.section_id = c6.section_id AND v8.period = g.period_start
-                          )
-                          AND v8.indicator = c7.x
-                      )
-                    ),
-                    (
-                      LIMIT_OF(c7.x, c6.water_body, 3)
-                    )
-                  ) AS b
-                FROM (
-                  SELECT
-                    UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS x
-                ) AS c7
-              ) AS q9
+                  UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS x
+              ) AS c7
+            ) AS q9
+          ) AS TEXT) AS b,
+          (
+            NOT (
+              LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
+                SELECT
+                  COUNT(DISTINCT v10.indicator)
+                FROM ev_values AS v10
+                WHERE
+                  v10.kind = 'year'
+                  AND v10.section_id = c6.section_id
+                  AND v10.period = g.period_start
+                  AND NOT v10.value IS NULL
+                  AND ARRAY_CONTAINS(
+                    CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+                    v10.indicator
+                  )
+              )
             )
-          END AS b
+          ) IS NULL AS u
         FROM (
           SELECT
             *
@@ -874,71 +1003,166 @@ WITH cells AS MATERIALIZED (
               )
             )
           ) IS FALSE
-      ) AS q11
-    ) AS l_0
+      ) AS t
+    ) AS st_0
   FROM s4 AS g
 ), s6 AS (
   SELECT
     g.*,
-    k.sg_0,
-    k.l_0
-  FROM grid AS g
-  JOIN s5 AS k
-    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
+    (
+      SELECT
+        CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE MAX(b) END
+      FROM (
+        SELECT
+          CASE
+            WHEN (
+              NOT (
+                LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
+                  SELECT
+                    COUNT(DISTINCT v15.indicator)
+                  FROM ev_values AS v15
+                  WHERE
+                    v15.kind = 'year'
+                    AND v15.section_id = c11.section_id
+                    AND v15.period = g.period_start
+                    AND NOT v15.value IS NULL
+                    AND ARRAY_CONTAINS(
+                      CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+                      v15.indicator
+                    )
+                )
+              )
+            ) IS NULL
+            THEN NULL
+            ELSE (
+              SELECT
+                EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b))
+              FROM (
+                SELECT
+                  EDIV(
+                    (
+                      (
+                        SELECT
+                          v13.value
+                        FROM ev_values AS v13
+                        WHERE
+                          (
+                            v13.kind = 'year'
+                            AND v13.section_id = c11.section_id
+                            AND v13.period = g.period_start
+                          )
+                          AND v13.indicator = c12.x
+                      )
+                    ),
+                    (
+                      LIMIT_OF(c12.x, c11.water_body, 3)
+                    )
+                  ) AS b
+                FROM (
+                  SELECT
+                    UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) AS x
+                ) AS c12
+              ) AS q14
+            )
+          END AS b
+        FROM (
+          SELECT
+            *
+          FROM ev_sections
+          WHERE
+            (
+              valid_from <= g.period_end
+              AND (
+                valid_to IS NULL OR valid_to >= g.period_start
+              )
+            )
+            AND role = 'assessed'
+        ) AS c11
+        WHERE
+          NOT (
+            NOT (
+              LENGTH(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END) > (
+                SELECT
+                  COUNT(DISTINCT v15.indicator)
+                FROM ev_values AS v15
+                WHERE
+                  v15.kind = 'year'
+                  AND v15.section_id = c11.section_id
+                  AND v15.period = g.period_start
+                  AND NOT v15.value IS NULL
+                  AND ARRAY_CONTAINS(
+                    CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',') END,
+                    v15.indicator
+                  )
+              )
+            )
+          ) IS FALSE
+      ) AS q16
+    ) AS l_0
+  FROM s5 AS g
 ), s7 AS (
   SELECT
     g.*,
-    ROUND_HALF_EVEN(g.l_0, 10) AS e12_0
-  FROM s6 AS g
+    k.sg_0,
+    k.st_0,
+    k.l_0
+  FROM grid AS g
+  JOIN s6 AS k
+    ON k.cell = g.cell AND k.prm_0 IS NOT DISTINCT FROM g.prm_0
 ), s8 AS (
+  SELECT
+    g.*,
+    ROUND_HALF_EVEN(g.l_0, 10) AS e17_0
+  FROM s7 AS g
+), s9 AS (
   SELECT
     g.*,
     CASE
       WHEN g.l_0 IS NULL
       THEN NULL
-      WHEN g.e12_0 <= CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 <= CAST(1 AS DECIMAL(38, 12))
       THEN CAST(0 AS DECIMAL(38, 12))
-      WHEN g.e12_0 > CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 > CAST(1 AS DECIMAL(38, 12))
       THEN -(
         g.prm_4
       )
     END AS a_raw,
     CASE
-      WHEN g.e12_0 <= CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 <= CAST(1 AS DECIMAL(38, 12))
       THEN '(.., 1]'
-      WHEN g.e12_0 > CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 > CAST(1 AS DECIMAL(38, 12))
       THEN '(1, ..)'
       ELSE CAST(NULL AS TEXT)
     END AS branch,
     CASE
-      WHEN g.e12_0 <= CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 <= CAST(1 AS DECIMAL(38, 12))
       THEN '不劣于Ⅲ类'
-      WHEN g.e12_0 > CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 > CAST(1 AS DECIMAL(38, 12))
       THEN '劣于Ⅲ类'
       ELSE CAST(NULL AS TEXT)
     END AS branch_label,
     CASE WHEN NOT g.sg_0 IS NULL THEN CONCAT_WS('；', g.sg_0) END AS a_why,
     CASE
-      WHEN g.e12_0 <= CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 <= CAST(1 AS DECIMAL(38, 12))
       THEN FALSE
-      WHEN g.e12_0 > CAST(1 AS DECIMAL(38, 12))
+      WHEN g.e17_0 > CAST(1 AS DECIMAL(38, 12))
       THEN TRUE
       ELSE FALSE
     END AS a_rev_raw
-  FROM s7 AS g
-), s9 AS (
+  FROM s8 AS g
+), s10 AS (
   SELECT
     g.*,
     g.a_raw AS a_exc,
     CAST(NULL AS TEXT) AS exc_label,
     CAST(NULL AS TEXT) AS exc_reason
-  FROM s8 AS g
-), s10 AS (
+  FROM s9 AS g
+), s11 AS (
   SELECT
     g.*,
     CAST(g.a_exc AS DECIMAL(38, 12)) AS a,
     g.a_rev_raw AS a_rev
-  FROM s9 AS g
+  FROM s10 AS g
 )
 SELECT
   g.scenario,
@@ -998,6 +1222,15 @@ SELECT
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT('worst', CAST(g.l_0 AS TEXT)),
+    'sections',
+    JSON_ARRAY(
+      JSON_OBJECT(
+        'loop',
+        'max(cpi for s in sections where not missing(inds))',
+        'terms',
+        CAST(g.st_0 AS JSON)
+      )
+    ),
     'amount_computed',
     CAST(g.a_raw AS TEXT),
     'amount_after_exceptions',
@@ -1007,6 +1240,6 @@ SELECT
     'branch_label',
     g.branch_label
   ) AS JSON) AS trace
-FROM s10 AS g
+FROM s11 AS g
 WHERE
   g.in_window;
