@@ -55,7 +55,7 @@ class TraceRef:
 
 @dataclass(frozen=True)
 class BulletinShows:
-    """What the bulletin shows of each line of the scheme, as its header declares it
+    """What the bulletin shows of each line of the scheme, as its rule file declares it
     (`bulletin index cpi`, `bulletin class section_class`, `bulletin target target`,
     `bulletin rank r ascending "words"`); nothing declared, nothing shown (rows by amount)."""
 

@@ -2,7 +2,7 @@
 
 The trace is the compiler's (`compensation.lang.trace.Trace`); which of its measures, lets and
 parameters are the index, the change the rows are ranked by, the class and the target is declared
-in the scheme's header (`bulletin index cpi`, ..., `compensation.lang.compiled.BulletinShows`), not
+in the rule file (`bulletin index cpi`, ..., `compensation.lang.compiled.BulletinShows`), not
 guessed from names. A trace that is not the compiler's, or a value the scheme does not declare,
 shows as a dash.
 """
