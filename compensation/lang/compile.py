@@ -259,9 +259,11 @@ class RuleCompiler:
         if not attr:
             return ctx.section
         a = self.alias("sa")
-        return subquery(tpl(
+        # a blank attribute (no bank, a control without party) is '': `section.bank != "left"`
+        # holds for it, as it reads, instead of leaving the row unknown
+        return call("coalesce", subquery(tpl(
             f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
-            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+            f"WHERE {a}.section_id = :sec", sec=ctx.section)), text(""))
 
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
@@ -1427,8 +1429,9 @@ class RuleBuilder(RuleCompiler):
 
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
+            # keys in sorted order, the one spelling a run stores (no re-sorting pass after it)
             args: list[exp.Expression] = []
-            for key, value in pairs:
+            for key, value in sorted(pairs, key=lambda pair: pair[0]):
                 args += [text(key), exp.cast(value, "VARCHAR")]
             return call("json_object", *args)
 
@@ -1485,12 +1488,13 @@ class RuleBuilder(RuleCompiler):
             col("branch_label"),
         ]
         if self.cap_columns:
+            # keys in sorted order: a run stores the trace as written (no re-sorting pass)
             pairs += [text("caps"), call("json_array", *[
                 call("json_object",
-                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
-                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"),
+                     text("after"), exp.cast(col(name), "VARCHAR"),
                      text("before"), exp.cast(col(before), "VARCHAR"),
-                     text("after"), exp.cast(col(name), "VARCHAR"))
+                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
+                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"))
                 for cap, before, name in self.cap_columns
             ])]
         return call("json_object", *pairs)

@@ -362,7 +362,11 @@ def _prepare_values(
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
     columns = f"section_id, period, indicator, value, {highest}, class"
     indicators = _indicators(con, compiled, base_only)
-    in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
+    # nor after the last (agreement) year of the run's periods (ev_periods): no cell reads a later
+    # period, and a one-year run of a ten-year record computed and joined all ten years
+    horizon = add_months(year_start(through, compiled.year_begins), 12)
+    in_run = ("WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
+              "AND period < ?")
     wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
               "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
     kinds = set(compiled.value_kinds)
@@ -390,11 +394,11 @@ def _prepare_values(
         create = grain == "month"  # the first: it creates the tables
         _fill(con, "ev_values", VALUES_COLUMNS,
               f"SELECT '{grain}', {columns} FROM {values} {wanted}",
-              [*first, since, indicators, indicators], create)
+              [*first, since, horizon, indicators, indicators], create)
         if grain == "month":
             _fill(con, "ev_flags", FLAGS_COLUMNS,
                   f"SELECT '{grain}', section_id, period, flags FROM {flags} {in_run}",
-                  [*first, since], create)
+                  [*first, since, horizon], create)
         else:
             _flags_from_months(con, compiled, grain, up_to, since)
 
