@@ -138,28 +138,24 @@ def _parameters_in_effect(
     `params` is the run's snapshot of the compiled parameters (dated versions); `used` the values
     the rule recorded in its trace, which restrict the list to the parameters the rule read.
     """
+    from compensation.lang.compiled import recorded_params  # plain data: no compiler loaded
+
     out = []
-    for param in params if isinstance(params, list) else []:
-        if not isinstance(param, dict) or (used is not None and param.get("name") not in used):
+    for param in recorded_params(params):
+        if used is not None and param.name not in used:
             continue
-        versions = param.get("versions") or param.get("values") or []
-        chosen = None
-        for entry in versions if isinstance(versions, list) else []:
-            start = str(entry.get("start") or entry.get("from") or "")
-            in_effect = start[:10] <= period_start.isoformat()
-            if in_effect and (chosen is None or start >= chosen[0]):
-                chosen = (start, entry)
-        if chosen is None:
+        in_effect = [v for v in param.versions if v.start[:10] <= period_start.isoformat()]
+        if not in_effect:
             continue
-        start, entry = chosen
+        version = max(in_effect, key=lambda v: v.start)
         out.append({
-            "name": param.get("name"),
-            "value": entry.get("text") or entry.get("value"),
-            "from": start[:10],
-            "basis": entry.get("basis") or param.get("basis"),
-            "assumption": entry.get("assumption"),
-            "negotiable": param.get("negotiable"),
-            "value_used": None if used is None else used.get(param.get("name")),
+            "name": param.name,
+            "value": version.text,
+            "from": version.start[:10],
+            "basis": version.basis,
+            "assumption": version.assumption,
+            "negotiable": param.negotiable,
+            "value_used": None if used is None else used.get(param.name),
         })
     return out
 
@@ -193,13 +189,19 @@ def explain_line(con: duckdb.DuckDBPyConnection, line_id: int) -> dict[str, Any]
         "amount": yuan_text(line["amount"]), "amount_wan": wan_text(line["amount"]),
         "branch": line["branch"], "exception": line["exception"], "reason": line["reason"],
         "rule": rule,
-        "parameters": _parameters_in_effect(
-            params, start, trace.get("params") if isinstance(trace, dict) else None
-        ),
+        "parameters": _parameters_in_effect(params, start, _params_read(trace)),
         "trace": trace,
         "period_values": _period_values(con, sections, line),
         "samples": _samples(con, sections, start, end, as_of),
     }
+
+
+def _params_read(trace: Any) -> dict[str, Any] | None:
+    """The parameters the rule read, from the compiler's trace (None: not a compiled rule's)."""
+    from compensation.lang.trace import Trace  # plain data: no compiler loaded
+
+    read = Trace.from_json(trace)
+    return read.params if read else None
 
 
 def _shown(indicator: Any, value: Any) -> str:
@@ -236,9 +238,11 @@ def _flat(value: Any, prefix: str = "") -> list[str]:
 def _cap_lines(trace: Any) -> list[str]:
     """Each cap or minimum of the rule: its limit and the line before and after it (the amount
     computed is not the amount paid when one applied)."""
-    caps = trace.get("caps") if isinstance(trace, dict) else None
+    from compensation.lang.trace import Trace
+
+    read = Trace.from_json(trace)
     out = []
-    for c in caps if isinstance(caps, list) else []:
+    for c in (read.caps if read and read.caps else []):
         before, after = (to_fen(abs(Decimal(str(c[k])))) if c.get(k) is not None else None
                          for k in ("before", "after"))
         if before is None or after is None:

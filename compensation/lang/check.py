@@ -37,9 +37,11 @@ from compensation.lang.volumes import BASES
 from compensation.lang.written import written
 
 AGGREGATES = {"sum", "mean", "max", "min", "count", "all", "any"}
-# the functions that read a section's data: `control.f(...)` reads the same on the control section
-CONTROL_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
-                   "flagged", "runs"}
+# the functions that read a section's data: `control.f(...)` reads the same on the control section,
+# and a scheme-level rule (no row's section) reads them only inside `for s in sections`
+SECTION_READERS = {"value", "highest", "class", "exceed", "limit", "worst_class", "missing",
+                   "flagged", "runs", "volume"}
+IN_SECTIONS = "__sections__"  # in `local`: inside a loop over the sections
 ANY_UNIT = Unit("unknown")  # after an error: suppresses follow-up errors
 
 
@@ -302,7 +304,7 @@ class Checker:
                 f"(unknown section attribute {e.attr})",
             )
             return ANY_UNIT
-        if self.rule is not None and self.rule.selector is None and "__sections__" not in local:
+        if self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local:
             self.err(
                 e,
                 f"“{attribute_written(e.attr)}”只能用在按断面核算的规则中（或 for s in sections "
@@ -409,7 +411,7 @@ class Checker:
                     f"(control.{e.name}: unknown measure)",
                 )
                 return ANY_UNIT
-            if self.rule is not None and self.rule.selector is None:
+            if self.outside_sections(local):
                 self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
             return self.measure_unit(e.name, visiting)
         if isinstance(e, ast.ControlCall):
@@ -501,6 +503,11 @@ class Checker:
         if kind == "local":
             return local[e.name]
         if kind == "measure":
+            if self.outside_sections(local) and self.reads_section(e.name):
+                self.err(e, (
+                    f"度量“{e.name}”是断面上的值，方案级规则（for each …）没有“本断面”，"
+                    f"须通过对各断面的汇总读取，如 mean({e.name} for s in sections)。"
+                    "(a scheme-level rule reads a section's measure through a loop over sections)"))
             return self.measure_unit(e.name, visiting)
         if kind == "param":
             return self.scope.params[e.name].unit
@@ -773,6 +780,11 @@ class Checker:
                 "arguments)",
             )
             return ANY_UNIT
+        if f in SECTION_READERS - {"limit"} and self.outside_sections(local):
+            self.err(e, (
+                f"方案级规则（for each …）没有“本断面”：{f}(...) 须写在对各断面的汇总中，如 "
+                f"mean({f}(...) for s in sections)。"
+                "(a scheme-level rule reads sections through a loop over them)"))
         if f == "volume":
             return self.infer_volume(e, local, visiting)
         if f in ("value", "highest", "class", "exceed", "limit", "runs"):
@@ -858,17 +870,35 @@ class Checker:
         self, e: ast.ControlCall, local: dict[str, Unit], visiting: set[str]
     ) -> Unit:
         """`control.f(...)`: only the functions that read a section's data have a control twin."""
-        if e.call.func not in CONTROL_READERS:
+        if e.call.func not in SECTION_READERS:
             self.err(
                 e,
                 f"“control.{e.call.func}(...)”不能在对照断面上读取；control. 后可写 "
-                f"{', '.join(sorted(CONTROL_READERS))} 或度量名，其余函数写在外面，"
+                f"{', '.join(sorted(SECTION_READERS))} 或度量名，其余函数写在外面，"
                 "如 abs(control.value(i))。(not a reader of section data)",
             )
             return ANY_UNIT
-        if self.rule is not None and self.rule.selector is None:
+        if self.outside_sections(local):
             self.err(e, "“control.”只能用在按断面核算的规则中。(control needs a section rule)")
+            return ANY_UNIT
         return self.infer_call(e.call, local, visiting)
+
+    def outside_sections(self, local: dict[str, Unit]) -> bool:
+        """In a scheme-level rule (`for each year`) and not inside `for s in sections`: there is
+        no row's section to read."""
+        return self.rule is not None and self.rule.selector is None and IN_SECTIONS not in local
+
+    def reads_section(self, measure: str, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a measure (or one it names) reads a section's data."""
+        for n in ast.walk(self.scope.measures[measure].expr):
+            if isinstance(n, ast.ControlRef | ast.ControlCall) or (
+                    isinstance(n, ast.Call) and n.func in SECTION_READERS - {"limit"}):
+                return True
+            if (isinstance(n, ast.Name) and n.name in self.scope.measures
+                    and n.name not in seen | {measure}
+                    and self.reads_section(n.name, seen | {measure})):
+                return True
+        return False
 
     def infer_volume(self, e: ast.Call, local: dict[str, Unit], visiting: set[str]) -> Unit:
         """`volume(FLOW, daily)`, `volume(FLOW, period)` or `volume(VOL)`: m³ of the period. The
@@ -922,11 +952,11 @@ class Checker:
             )
         if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
             var_unit = u.SECTION
-            local = {**local, "__sections__": u.SECTION}
-            if self.rule is None or self.rule.selector is None:
+            local = {**local, IN_SECTIONS: u.SECTION}
+            if self.rule is None:
                 self.err(
                     e.source,
-                    "“for s in sections”只能用在按断面核算的规则中。(needs a section rule)",
+                    "“for s in sections”只能用在规则中，不能用在度量中。(needs a rule)",
                 )
         else:
             src = self.infer(e.source, local, visiting)
@@ -942,6 +972,11 @@ class Checker:
             self.expect_bool(e.where, self.infer(e.where, inner, visiting))
         body = self.infer(e.body, inner, visiting)
         if e.func == "count":
+            if body.kind == "bool":  # it would count the false terms too
+                self.err(e.body, (
+                    f"count(...) 数的是各项（不论真假），不是条件成立的项；数满足条件的项请写 "
+                    f"count({e.var} for {e.var} in {written(e.source)} where 条件)。"
+                    "(count counts terms; put the condition after where)"))
             return u.RATIO
         if e.func in ("all", "any"):
             self.expect_bool(e.body, body)

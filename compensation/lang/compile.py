@@ -27,7 +27,7 @@ from compensation.lang.loops import (
     join_loop,
     loop_aggregate,
 )
-from compensation.lang.scope import SECTIONS_SOURCE, Scope
+from compensation.lang.scope import Scope, is_sections_loop
 from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
     call,
@@ -259,9 +259,11 @@ class RuleCompiler:
         if not attr:
             return ctx.section
         a = self.alias("sa")
-        return subquery(tpl(
+        # a blank attribute (no bank, a control without party) is '': `section.bank != "left"`
+        # holds for it, as it reads, instead of leaving the row unknown
+        return call("coalesce", subquery(tpl(
             f"SELECT {a}.{ATTRIBUTES[attr][0]} FROM ev_sections AS {a} "
-            f"WHERE {a}.section_id = :sec", sec=ctx.section))
+            f"WHERE {a}.section_id = :sec", sec=ctx.section)), text(""))
 
     def table(self, e: ast.Table, subject: exp.Expression, ctx: Ctx) -> exp.Expression:
         whens = [(exp.Is(this=subject, expression=exp.Null()), exp.Null())]
@@ -447,30 +449,8 @@ class RuleCompiler:
 
     def comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         c = self.alias("c")
-        if isinstance(e.source, ast.Name) and e.source.name == SECTIONS_SOURCE:
-            inner = replace(
-                ctx,
-                main=False,
-                row=False,
-                section=col("section_id", c),
-                control=col("control_id", c),
-                water_body=col("water_body", c),
-                control_water_body=water_body_of(col("control_id", c)),
-                vars={**ctx.vars, e.var: col("section_id", c)},
-            )
-            role = ROLE_OF_SELECTOR.get(self.selector or "all")
-            # only the sections in use during the period (as the grid): a retired or future
-            # section has no values there and would make all(...) unknown
-            source = exp.select("*").from_("ev_sections").where(
-                tpl(
-                    "valid_from <= :pe AND (valid_to IS NULL OR valid_to >= :ps)",
-                    pe=ctx.period_end,
-                    ps=ctx.period,
-                )
-            )
-            if role:
-                source = source.where(tpl("role = :r", r=text(role)))
-            source = exp.alias_(subquery(source), c, table=True, copy=False)
+        if is_sections_loop(e):
+            source, inner = self.sections_rows(e, ctx, c)
         elif ctx.row:
             return self.grouped_comprehension(e, ctx)
         else:
@@ -479,14 +459,85 @@ class RuleCompiler:
                 subquery(tpl("SELECT unnest(:l) AS x", l=self.cx(e.source, ctx))), c, table=True
             )
         body = self.cx(e.body, inner)
+        where = exp.Paren(this=self.cx(e.where, inner)) if e.where is not None else None
+        if where is not None and is_sections_loop(e):
+            # a section whose test is unknown is not dropped: its term is unknown, and so the loop
+            body = case([(exp.Is(this=where, expression=exp.Null()), exp.Null())], body)
+            where = tpl(":w IS NOT FALSE", w=where.copy())
         select = exp.select(exp.alias_(body, "b", copy=False)).from_(source, copy=False)
-        if e.where is not None:
-            select = select.where(self.cx(e.where, inner), copy=False)
+        if where is not None:
+            select = select.where(where, copy=False)
         q = self.alias("q")
         outer = exp.select(tpl(COMPREHENSION_AGG[e.func]))
         return subquery(
             outer.from_(exp.alias_(subquery(select), q, table=True, copy=False), copy=False)
         )
+
+    def sections_rows(self, e: ast.Comprehension, ctx: Ctx, c: str
+                      ) -> tuple[exp.Expression, Ctx]:
+        """The sections a `for s in sections` loop runs over (aliased `c`) and the context of its
+        terms: the rule's own kind of section (the assessed ones in a scheme-level rule) in use
+        during the period, each term read on that section and its control."""
+        inner = replace(
+            ctx,
+            main=False,
+            row=False,
+            section=col("section_id", c),
+            control=col("control_id", c),
+            water_body=col("water_body", c),
+            control_water_body=water_body_of(col("control_id", c)),
+            vars={**ctx.vars, e.var: col("section_id", c)},
+        )
+        role = ROLE_OF_SELECTOR.get(self.selector or "assessed")
+        # only the sections in use during the period (as the grid): a retired or future
+        # section has no values there and would make all(...) unknown
+        source = exp.select("*").from_("ev_sections").where(
+            tpl(
+                "valid_from <= :pe AND (valid_to IS NULL OR valid_to >= :ps)",
+                pe=ctx.period_end,
+                ps=ctx.period,
+            )
+        )
+        if role:
+            source = source.where(tpl("role = :r", r=text(role)))
+        return exp.alias_(subquery(source), c, table=True, copy=False), inner
+
+    def sections_terms(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        """The terms of a loop over the sections, for the trace: `[{"section", "value"}, …]` in
+        section order (those its `where` leaves out omitted, an unknown term null), so that
+        `explain` shows each section's part and, by the key `section`, its values and samples."""
+        c = self.alias("c")
+        source, inner = self.sections_rows(e, ctx, c)
+        body = exp.cast(self.cx(e.body, inner), "VARCHAR")
+        terms = exp.select(exp.alias_(col("section_id", c), "id"), exp.alias_(body, "b")
+                           ).from_(source, copy=False)
+        if e.where is not None:
+            where = exp.Paren(this=self.cx(e.where, inner))
+            terms = terms.select(exp.alias_(tpl(":w IS NULL", w=where), "u"), copy=False).where(
+                tpl(":w IS NOT FALSE", w=where.copy()), copy=False)
+        value = "CASE WHEN t.u THEN NULL ELSE t.b END" if e.where is not None else "t.b"
+        return subquery(tpl(
+            f"SELECT CAST(to_json(list_sort(list({{'section': t.id, 'value': {value}}}))) "
+            "AS VARCHAR) FROM :terms AS t", terms=subquery(terms)))
+
+    def sections_gap(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
+        """Why a loop over the sections is unknown, as the line's reason: the sections whose term
+        (or `where` test) is unknown, by code, or that no section is in use (NULL otherwise)."""
+        c = self.alias("c")
+        source, inner = self.sections_rows(e, ctx, c)
+        unknown = tpl(":b IS NULL", b=exp.Paren(this=self.cx(e.body, inner)))
+        if e.where is not None:
+            unknown = tpl(":w IS NULL OR (:w AND :u)", w=exp.Paren(this=self.cx(e.where, inner)),
+                          u=unknown)
+        terms = exp.select(exp.alias_(col("section_id", c), "id"), exp.alias_(unknown, "u")
+                           ).from_(source, copy=False)
+        return subquery(tpl(
+            "SELECT CASE WHEN count(*) = 0 THEN :none WHEN bool_or(t.u) THEN '断面 ' || "
+            "array_to_string(list_sort(list(t.id) FILTER (WHERE t.u)), '、') || :missing END "
+            "FROM :terms AS t",
+            none=text(f"本期没有考核断面（{written(e)}）"),
+            missing=text(f" 数据缺失（{written(e)}）"), terms=subquery(terms),
+        ))
 
     def grouped_comprehension(self, e: ast.Comprehension, ctx: Ctx) -> exp.Expression:
         """A loop over a list at row level: its rows are made by unnest and aggregated by a
@@ -581,6 +632,10 @@ class RuleBuilder(RuleCompiler):
         # its list" and the loop as written; "the section's own twin is missing" per read
         self.control_loops: list[tuple[exp.Expression, str]] = []
         self.own_twins: list[exp.Expression] = []
+        # set by hoist_values: per loop over the sections of a scheme-level rule, the sections
+        # whose term is unknown (sections_gap)
+        self.section_gaps: list[exp.Expression] = []
+        self.section_terms: list[tuple[str, exp.Expression]] = []  # (loop, its terms as JSON)
         self.ctx = Ctx(
             section=col("section_id") if rule.selector else exp.Null(),
             control=col("control_id") if rule.selector else None,
@@ -993,6 +1048,17 @@ class RuleBuilder(RuleCompiler):
             return col(column)
 
         self.hoist_control_reads(reads, deps, put)
+        if rule.selector is None:  # a scheme-level rule reads sections through loops over them
+            loops = sections_loops([x.expr for x in rule.lets] + [rule.amount])
+            self.section_gaps = [
+                put(deps.of(loop) or frozenset(), f"sg_{k}", f"{written(loop)} (missing)",
+                    lambda x=loop: self.sections_gap(x, replace(self.ctx, main=False)))
+                for k, loop in enumerate(loops)]
+            self.section_terms = [
+                (written(loop), put(deps.of(loop) or frozenset(), f"st_{k}", f"{written(loop)} "
+                                    "(terms)", lambda x=loop: self.sections_terms(
+                                        x, replace(self.ctx, main=False))))
+                for k, loop in enumerate(loops)]
         main_ctx = replace(self.ctx, main=True)
         for k, name in enumerate(measure_closure(self.scope, own)):
             expr = self.scope.measures[name].expr
@@ -1037,6 +1103,7 @@ class RuleBuilder(RuleCompiler):
         needed |= {c.name for pair in self.hoisted_exc.values() for c in pair
                    if isinstance(c, exp.Column)}
         needed |= {c.name for c, _ in self.control_loops} | {c.name for c in self.own_twins}
+        needed |= {c.name for c in self.section_gaps} | {c.name for _, c in self.section_terms}
         needed -= {self.ctx.measures[n].name for n in self.ctx.measures if n not in own}
         for grain in self.grains.values():
             columns = [c for c in grain.own if c in needed]
@@ -1063,7 +1130,8 @@ class RuleBuilder(RuleCompiler):
                 lambda c=c: self.cx(c, replace(self.ctx, main=False)))
             self.own_twins.append(put(
                 needs, f"mko_{k}", f"{written(c.call)} (missing)",
-                lambda c=c: tpl(":x IS NULL", x=self.cx(c.call, replace(self.ctx, main=False)))))
+                lambda c=c: tpl(":x IS NULL", x=exp.Paren(
+                    this=self.cx(c.call, replace(self.ctx, main=False))))))
         for k, loop in enumerate(reads.loops):
             needs = deps.of(loop.source) or frozenset()
             lacks = ast.Call("missing", [loop.source])
@@ -1214,7 +1282,8 @@ class RuleBuilder(RuleCompiler):
 
     def null_reason(self, rule: ast.Rule) -> exp.Expression | None:
         """Why the amount is unknown, where the row can tell: a denominator of the rule (its
-        amount or lets, outside loops) that is 0, or a control measure the control lacks."""
+        amount or lets, outside loops) that is 0, sections a loop over them lacks, or a control
+        measure or read the control lacks."""
         whens: list[tuple[exp.Expression, exp.Expression]] = []
         for d in denominators([x.expr for x in rule.lets] + [rule.amount]):
             if (isinstance(d, ast.Num) and d.value != 0) or (
@@ -1232,6 +1301,9 @@ class RuleBuilder(RuleCompiler):
         lacking = [(tpl(":c IS NULL", c=column.copy()), f"control.{name}")
                    for name, column in self.ctx.controls.items()]
         lacking += [(column.copy(), what) for column, what in self.control_loops]
+        if self.section_gaps:  # every loop over the sections that misses some, in order
+            whens.append((exp.or_(*[tpl(":g IS NOT NULL", g=g.copy()) for g in self.section_gaps]),
+                          call("concat_ws", text("；"), *[g.copy() for g in self.section_gaps])))
         for cond, what in lacking:
             whens.append((cond, tpl(
                 ":own || CASE WHEN g.control_id IS NULL THEN :none "
@@ -1357,8 +1429,9 @@ class RuleBuilder(RuleCompiler):
 
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
+            # keys in sorted order, the one spelling a run stores (no re-sorting pass after it)
             args: list[exp.Expression] = []
-            for key, value in pairs:
+            for key, value in sorted(pairs, key=lambda pair: pair[0]):
                 args += [text(key), exp.cast(value, "VARCHAR")]
             return call("json_object", *args)
 
@@ -1393,6 +1466,11 @@ class RuleBuilder(RuleCompiler):
             text("lets"),
             obj(lets),
         ]
+        if self.section_terms:  # a scheme-level rule: each loop over the sections, term by term
+            pairs += [text("sections"), call("json_array", *[
+                call("json_object", text("loop"), text(loop), text("terms"),
+                     exp.cast(column.copy(), "JSON"))
+                for loop, column in self.section_terms])]
         if rule.selector:
             for prefix, _ in self.trace_sides:
                 for key in ("values", "classes"):
@@ -1410,12 +1488,13 @@ class RuleBuilder(RuleCompiler):
             col("branch_label"),
         ]
         if self.cap_columns:
+            # keys in sorted order: a run stores the trace as written (no re-sorting pass)
             pairs += [text("caps"), call("json_array", *[
                 call("json_object",
-                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
-                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"),
+                     text("after"), exp.cast(col(name), "VARCHAR"),
                      text("before"), exp.cast(col(before), "VARCHAR"),
-                     text("after"), exp.cast(col(name), "VARCHAR"))
+                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
+                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"))
                 for cap, before, name in self.cap_columns
             ])]
         return call("json_object", *pairs)
@@ -1547,6 +1626,16 @@ def denominators(exprs: list[ast.Expr]) -> list[ast.Expr]:
     for e in exprs:
         walk(e)
     return list(found.values())
+
+
+def sections_loops(exprs: list[ast.Expr]) -> list[ast.Comprehension]:
+    """The loops over the sections that a row evaluates (not inside another loop), each once."""
+    found: list[ast.Comprehension] = []
+    for node in ast.walk(exprs, skip=lambda n: elsewhere(n) and not is_sections_loop(n)):
+        if is_sections_loop(node) and node not in found:
+            assert isinstance(node, ast.Comprehension)
+            found.append(node)
+    return found
 
 
 def trace_path(path: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from compensation.lang.units import ParamValue, Unit
 
@@ -55,11 +55,12 @@ class TraceRef:
 
 @dataclass(frozen=True)
 class BulletinShows:
-    """What the bulletin shows of each line of the scheme, as its header declares it
+    """What the bulletin shows of each line of the scheme, as its rule file declares it
     (`bulletin index cpi`, `bulletin class section_class`, `bulletin target target`,
     `bulletin rank r ascending "words"`); nothing declared, nothing shown (rows by amount)."""
 
     index: str | None = None  # a measure: its value on the section and on the control
+    index_title: str = ""  # that measure's title (its name when untitled): the column's heading
     klass: str | None = None  # a class measure: the section's class when the line carries one
     target: str | None = None  # a class parameter: the class each row is compared against
     rank: TraceRef | None = None  # a measure or let shown as a change (%) and ranked by
@@ -99,6 +100,43 @@ class CompiledRule:
     # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
     # would compute the trace's values even when nobody reads them
     amounts_sql: str
+
+
+@dataclass(frozen=True)
+class RecordedVersion:
+    """One dated value as a run records it (runs.params): dates in ISO form, the text as written."""
+
+    start: str
+    until: str | None
+    text: str
+    basis: str
+    assumption: str | None
+
+
+@dataclass(frozen=True)
+class RecordedParam:
+    """A parameter as a run records it: `runs.params` is the JSON of the scheme's
+    `CompiledParam`s (engine/schemes.jsonable); explain and the documents read it back with
+    `recorded_params`, not by trying key names."""
+
+    name: str
+    negotiable: bool
+    versions: tuple[RecordedVersion, ...]
+
+
+def recorded_params(data: Any) -> list[RecordedParam]:
+    """`runs.params` (parsed JSON) → its parameters; anything not of that form is left out."""
+    out = []
+    for p in data if isinstance(data, list) else []:
+        if not isinstance(p, dict) or not isinstance(p.get("versions"), list):
+            continue
+        versions = tuple(
+            RecordedVersion(str(v.get("start") or ""), v.get("until"), str(v.get("text") or ""),
+                            str(v.get("basis") or ""), v.get("assumption"))
+            for v in p["versions"] if isinstance(v, dict)
+        )
+        out.append(RecordedParam(str(p.get("name") or ""), bool(p.get("negotiable")), versions))
+    return out
 
 
 @dataclass

@@ -259,12 +259,12 @@ class _Build(Transformer):
     def rank_order(self, meta, ch):
         return str(ch[0])
 
-    def show(self, meta, ch):
-        return ast.Show(ch[0], str(ch[1]), **_pos(meta))
+    def show(self, meta, ch):  # positioned at the name: that is what a message is about
+        return ast.Show(ch[0], str(ch[1]), **_tpos(ch[1]))
 
     def show_rank(self, meta, ch):
         name, order, words = ch
-        return ast.Show("rank", str(name), order == "descending", _unquote(words), **_pos(meta))
+        return ast.Show("rank", str(name), order == "descending", _unquote(words), **_tpos(name))
 
     def header(self, meta, ch):
         head = ast.Header(str(ch[0]), _unquote(ch[1]), **_pos(meta))

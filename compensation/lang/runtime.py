@@ -26,9 +26,7 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
-from compensation.lang.selection import refuse_unregistered
 from compensation.lang.units import ParamValue, validate_overlay
-from compensation.lang.volumes import prepare_volumes
 from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
@@ -178,8 +176,8 @@ def prepare_run(
     if len(set(names)) != len(names):
         raise EcocompError("情景名称重复。(duplicate scenario names)")
 
-    con.execute("CREATE OR REPLACE TEMP TABLE ev_scenarios (scenario VARCHAR PRIMARY KEY)")
-    _insert_columns(con, "ev_scenarios", ["scenario"], [(n,) for n in names], ["VARCHAR"])
+    # names are unique (checked above): no key needed, and the table with its rows is one statement
+    _create_columns(con, "ev_scenarios", ["scenario"], [(n,) for n in names], ["VARCHAR"])
 
     rows = [(compiled.id, *r) for r in _param_rows(compiled, overlays)]
     _create_columns(
@@ -227,10 +225,17 @@ def prepare_run(
            WHERE list_contains(s.schemes, ?)""",
         [compiled.id],
     )
-    refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
+    if compiled.registry_names:
+        # imported here: selection and volumes bring the syntax tree's module (34 dataclasses,
+        # about a tenth of a monthly run's imports), which a rule file without names never needs
+        from compensation.lang.selection import refuse_unregistered
+
+        refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
                     base_only=not overlays)
     if compiled.volume_bases:
+        from compensation.lang.volumes import prepare_volumes
+
         prepare_volumes(con, compiled.volume_bases, compiled.value_kinds, compiled.year_begins,
                         as_of, history_start(compiled, start), end)
     if compiled.uses_daily:
@@ -362,7 +367,11 @@ def _prepare_values(
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
     columns = f"section_id, period, indicator, value, {highest}, class"
     indicators = _indicators(con, compiled, base_only)
-    in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
+    # nor after the last (agreement) year of the run's periods (ev_periods): no cell reads a later
+    # period, and a one-year run of a ten-year record computed and joined all ten years
+    horizon = add_months(year_start(through, compiled.year_begins), 12)
+    in_run = ("WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
+              "AND period < ?")
     wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
               "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
     kinds = set(compiled.value_kinds)
@@ -377,8 +386,9 @@ def _prepare_values(
         return f"automatic := {'true' if automatic else 'false'}"
 
     def from_samples(grain: str, up_to: date | None) -> None:
-        """The `grain` values and flags straight from the samples (to date with `up_to`): every
-        period kind by one rule, the mean of its valid samples rounded once (period_values)."""
+        """The `grain` values straight from the samples (to date with `up_to`): every period kind
+        by one rule, the mean of its valid samples rounded once (period_values). The month flags
+        too; a longer period's flags are its months' (`_flags_from_months`)."""
         cut = ", through := ?, begins := ?" if up_to else ""
         first = [as_of] + ([up_to, compiled.year_begins] if up_to else [])
         if grain == "month" and shared_months:
@@ -389,10 +399,13 @@ def _prepare_values(
         create = grain == "month"  # the first: it creates the tables
         _fill(con, "ev_values", VALUES_COLUMNS,
               f"SELECT '{grain}', {columns} FROM {values} {wanted}",
-              [*first, since, indicators, indicators], create)
-        _fill(con, "ev_flags", FLAGS_COLUMNS,
-              f"SELECT '{grain}', section_id, period, flags FROM {flags} {in_run}",
-              [*first, since], create)
+              [*first, since, horizon, indicators, indicators], create)
+        if grain == "month":
+            _fill(con, "ev_flags", FLAGS_COLUMNS,
+                  f"SELECT '{grain}', section_id, period, flags FROM {flags} {in_run}",
+                  [*first, since, horizon], create)
+        else:
+            _flags_from_months(con, compiled, grain, up_to, since)
 
     from_samples("month", None)
     kinds.discard("month")
@@ -411,6 +424,25 @@ def _prepare_values(
             _monthly_mean(con, compiled, kind, through)
         else:
             from_samples(kind, through)
+
+
+def _flags_from_months(
+    con: duckdb.DuckDBPyConnection, compiled: CompiledScheme, kind: str, through: date | None,
+    since: date,
+) -> None:
+    """A longer period's flags from its months' flags in ev_flags: the distinct flags of its
+    samples (up to `through`'s month) are the distinct flags of its months' samples, so
+    period_flags need not be planned and run again over the samples (about a tenth of a
+    monthly run of every scheme). Periods starting before `since` are left out, as the samples'
+    question left them out (their early months are not in ev_flags)."""
+    cut = "AND m.period <= ? " if through is not None else ""
+    con.execute(
+        "INSERT INTO ev_flags SELECT ?, section_id, period, flags FROM ("
+        "SELECT m.section_id, period_of(m.period, ?, ?) AS period, "
+        "CAST(list_sort(list_distinct(flatten(list(m.flags)))) AS VARCHAR[]) AS flags "
+        f"FROM ev_flags AS m WHERE m.kind = 'month' {cut}GROUP BY 1, 2) WHERE period >= ?",
+        [kind, kind, compiled.year_begins, *([through] if through is not None else []), since],
+    )
 
 
 def _monthly_mean(

@@ -107,6 +107,12 @@ class Scope:
         return None
 
 
+def is_sections_loop(e: object) -> bool:
+    """`f(x for s in sections)`: a loop over the sections rather than over a list."""
+    return (isinstance(e, ast.Comprehension) and isinstance(e.source, ast.Name)
+            and e.source.name == SECTIONS_SOURCE)
+
+
 def is_flag(name: str) -> bool:
     return name in FLAGS
 

@@ -7,6 +7,7 @@ writes them:
 
     rule, file, line, basis, section, control, period_start, param_month,
     params{name: value}, measures{name: value}, control_measures{name: value}, lets{name: value},
+    [sections[{loop, terms[{section, value}]}]]                       scheme-level rules
     [values{indicator: value}, classes{indicator: class},             rules over sections
      control_values{...}, control_classes{...}]                       ... that read a control
     amount_computed, amount_after_exceptions, amount_signed, branch_label,
@@ -52,6 +53,8 @@ class Trace:
     control_values: Values | None = None
     control_classes: Values | None = None
     caps: list[dict[str, str | None]] | None = None
+    # a scheme-level rule's loops over the sections: each section's term (`explain` lists them)
+    sections: list[dict[str, Any]] | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Trace | None:
@@ -80,6 +83,7 @@ class Trace:
             control_values=data.get("control_values"),
             control_classes=data.get("control_classes"),
             caps=data.get("caps"),
+            sections=data.get("sections"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -91,6 +95,8 @@ class Trace:
             "params": self.params, "measures": self.measures,
             "control_measures": self.control_measures, "lets": self.lets,
         }
+        if self.sections is not None:
+            out["sections"] = self.sections
         for key in ("values", "classes", "control_values", "control_classes"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)

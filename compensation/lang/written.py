@@ -24,6 +24,11 @@ def written(e: object) -> str:
         return f"{e.func}({', '.join(written(a) for a in e.args)})"
     if isinstance(e, ast.YearRange):
         return f"{e.func}({written(e.arg)}, {e.first}..{e.last})"
+    if isinstance(e, ast.Comprehension):
+        where = f" where {written(e.where)}" if e.where is not None else ""
+        return f"{e.func}({written(e.body)} for {e.var} in {written(e.source)}{where})"
+    if isinstance(e, ast.Compare):
+        return f"{_operand(e.left)} {e.words or e.op} {_operand(e.right)}"
     if isinstance(e, ast.Unary):
         return ("not " if e.op == "not" else "-") + _operand(e.x)
     if isinstance(e, ast.Binary):

@@ -21,6 +21,7 @@ from typing import Any
 import duckdb
 
 from compensation.engine.ledger import chosen_runs_each
+from compensation.lang.compiled import recorded_params
 from compensation.months import add_months, month_range, month_start
 from compensation.store.functions import has_function
 
@@ -414,70 +415,19 @@ def read_rules_and_parameters(
 
 
 def _parameter_infos(scheme: str, data: Any) -> list[ParameterInfo]:
-    """Parameters in the shapes the engine may record: a list of dicts or a name → dict map."""
-    items: list[tuple[str, Any]] = []
-    if isinstance(data, dict):
-        items = list(data.items())
-    elif isinstance(data, list):
-        items = [(str(d.get("name", "")), d) for d in data if isinstance(d, dict)]
+    """The run's recorded parameters (`recorded_params`): each dated value with its text (without
+    `negotiable`), since (and until) and basis (with its assumption)."""
     infos = []
-    for name, spec in items:
-        if isinstance(spec, dict) and isinstance(spec.get("versions"), list):
-            infos.extend(_versions(scheme, name, spec["versions"]))
-            continue
-        values = spec.get("values") if isinstance(spec, dict) else None
-        if isinstance(values, list) and values:
-            for entry in values:
-                if isinstance(entry, dict):
-                    infos.append(
-                        ParameterInfo(
-                            scheme,
-                            name,
-                            _text(entry.get("text", entry.get("value"))),
-                            _text(entry.get("from", entry.get("since", ""))),
-                            _text(entry.get("basis", spec.get("basis", ""))),
-                        )
-                    )
-        elif isinstance(spec, dict):
-            infos.append(
-                ParameterInfo(
-                    scheme,
-                    name,
-                    _text(spec.get("text", spec.get("value"))),
-                    _text(spec.get("from", spec.get("since", ""))),
-                    _text(spec.get("basis", "")),
-                )
-            )
-        else:
-            infos.append(ParameterInfo(scheme, name, _text(spec), "", ""))
+    for param in recorded_params(data):
+        for version in param.versions:
+            text = version.text.removesuffix(" negotiable").strip()
+            basis = version.basis
+            if version.assumption:
+                basis = f"{basis}（假设：{version.assumption}）" if basis else (
+                    f"假设：{version.assumption}")
+            since = f"{version.start} 至 {version.until}" if version.until else version.start
+            infos.append(ParameterInfo(scheme, param.name, text, since, basis))
     return infos
-
-
-def _versions(scheme: str, name: str, versions: list) -> list[ParameterInfo]:
-    """lang's dated versions: start, text ('50万 negotiable'), basis and an assumption note."""
-    infos = []
-    for version in versions:
-        if not isinstance(version, dict):
-            continue
-        text = _text(version.get("text"))
-        text = text.removesuffix(" negotiable").strip()
-        basis = _text(version.get("basis"))
-        if version.get("assumption"):
-            basis = f"{basis}（假设：{_text(version['assumption'])}）" if basis else (
-                f"假设：{_text(version['assumption'])}")
-        since = _text(version.get("start"))
-        if version.get("until"):
-            since = f"{since} 至 {_text(version['until'])}"
-        infos.append(ParameterInfo(scheme, name, text, since, basis))
-    return infos
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "[" + ", ".join(_text(v) for v in value) + "]"
-    return str(value)
 
 
 def read_corrections(

@@ -38,9 +38,9 @@ def add_section(
     river: str = "测试河",
 ) -> None:
     con.execute(
-        "INSERT INTO sections (section_id, name, river, bank, water_body, role, party_id, co"
-        "ntrol_id, "
-        "river_order, schemes, valid_from) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 1, ?, ?)",
+        "INSERT INTO sections (section_id, name, river, bank, water_body, role, party_id, "
+        "control_id, river_order, schemes, valid_from) "
+        "VALUES (?, ?, ?, NULL, ?, ?, ?, ?, 1, ?, ?)",
         [section_id, section_id, river, water_body, role, party, control, [scheme], valid_from],
     )
 
@@ -60,9 +60,8 @@ def add_sample(
     _row[0] += 1
     at = when if isinstance(when, datetime) else datetime(when.year, when.month, when.day, 10)
     con.execute(
-        "INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value, be"
-        "low_dl, "
-        "detection_limit, flag, source) VALUES (1, ?, ?, ?, ?, ?, false, NULL, ?, ?)",
+        "INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value, "
+        "below_dl, detection_limit, flag, source) VALUES (1, ?, ?, ?, ?, ?, false, NULL, ?, ?)",
         [
             _row[0],
             section_id,

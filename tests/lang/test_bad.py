@@ -43,6 +43,7 @@ def test_every_known_bad_kind_is_covered() -> None:
         "conflicting_exception",
         "measure_cycle",
         "syntax_error",
+        "bulletin_declarations",
     } <= names
 
 

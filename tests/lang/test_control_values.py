@@ -115,3 +115,46 @@ def test_rules_check_warns_of_the_control_denominator() -> None:
     assert [(w.line, w.message) for w in checked.warnings] == [(line, (
         "警告：分母 control.value(NH3N) 可能为 0；为 0 时除法没有结果，该行金额记为 0。"
         "(warning: the denominator can be zero)"))]
+
+
+YEAR_ON_YEAR = """scheme ctl_more "对照断面的同比与标记"
+  basis "测试"
+  period month
+  settle year
+  from 2019-01
+  parties section.party <-> city_treasury
+
+parameters
+  each = 100元 from 2019-01 basis "测试"
+
+rule inflow_rise "入境氨氮同比上升，由市财政补给下游"
+  basis "测试"
+  for each assessed section, month
+  let change "入境氨氮同比变化" = control.value(NH3N) - previous(control.value(NH3N))
+  city_treasury pays section.party
+  amount = if change > 0mg/L then each else 0元
+  except "入境断流" when control.flagged(no_flow) -> 0元
+"""
+
+
+def test_control_reads_in_previous_and_in_an_exception(tmp_path: Path) -> None:
+    """previous(control.value(NH3N)) is the control's value a year before; control.flagged
+    reads the control's flags. ctl NH3-N: 2019-01 0.40, 2020-01 0.50 (change +0.10 → 100元);
+    2019-02 0.40, 2020-02 0.30 (−0.10 → 0); 2020-03 a no-flow sample at the control → the
+    exception, whatever the change (2019-03 0.10, 2020-03 0.60)."""
+    con = new_store(tmp_path)
+    add_section(con, "ctl", "ctl_more", role="control")
+    add_section(con, "a", "ctl_more", party="hanyang", control="ctl")
+    for year, jan, feb, mar in ((2019, "0.40", "0.40", "0.10"), (2020, "0.50", "0.30", "0.60")):
+        for month, v in ((1, jan), (2, feb), (3, mar)):
+            add_sample(con, "ctl", date(year, month, 10), "NH3N", v)
+            add_sample(con, "a", date(year, month, 10), "NH3N", "0.20")
+    add_sample(con, "ctl", date(2020, 3, 20), "NH3N", None, flag="no_flow")
+    path = tmp_path / "ctl_more.rule"
+    path.write_text(YEAR_ON_YEAR, encoding="utf-8")
+    rows = run_rules(con, path, date(2020, 1, 1), date(2020, 3, 1))
+    got = [(r["period_start"].month, r["amount"], r["exception"], r["reason"]) for r in rows]
+    assert got == [(1, D("100.00"), None, None), (2, 0, None, None),
+                   (3, 0, "入境断流", "入境断流")]
+    trace = json.loads(rows[0]["trace"])
+    assert D(trace["lets"]["change"]) == D("0.1")

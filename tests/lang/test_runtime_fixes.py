@@ -176,3 +176,29 @@ def test_all_sections_counts_only_sections_in_use_that_month(tmp_path):
         ("ts1", "wuhan_jkq", "xiantao", D("214285.72")),
         ("ts2", "wuhan_jkq", "xiantao", D("214285.72")),
     ]
+
+
+def test_longer_periods_flags_are_their_months_flags_up_to_the_run(tmp_path):
+    # Agreement years from June. Flags on samples of 2022-05 (year 2021-06), 2022-07 (ice),
+    # 2023-02 (no_flow, on another indicator), 2023-03 (ice again) and 2023-04 (fault, after the
+    # run's last month). A run of 2022-06..2023-03 reads values from January 2022 on, so:
+    # year 2022-06: ice, no_flow (sorted, once each; April's fault is not seen yet); the year
+    # 2021-06 starts before January 2022 and has no row, as the samples' own question gave none.
+    con = new_store(tmp_path)
+    add_section(con, "dg", "daoguan_agreement_year", party="tuanfeng")
+    for when, ind, flag in ((date(2022, 5, 5), "COD", "ice"), (date(2022, 7, 5), "COD", "ice"),
+                            (date(2023, 2, 5), "NH3N", "no_flow"),
+                            (date(2023, 3, 5), "COD", "ice"), (date(2023, 4, 5), "COD", "fault")):
+        add_sample(con, "dg", when, ind, "10.0", flag)
+    compiled = compile_file(RULES / "examples" / "daoguan_agreement_year.rule")
+    prepare_run(con, compiled, date(2022, 6, 1), date(2023, 3, 1), AS_OF)
+    flags = con.execute(
+        "SELECT section_id, period, flags FROM ev_flags WHERE kind = 'year' ORDER BY period"
+    ).fetchall()
+    assert flags == [("dg", date(2022, 6, 1), ["ice", "no_flow"])]
+    # the months themselves are all there (the year is made from them)
+    months = con.execute(
+        "SELECT period, flags FROM ev_flags WHERE kind = 'month' ORDER BY period"
+    ).fetchall()
+    assert [m for m, _ in months] == [date(2022, 5, 1), date(2022, 7, 1), date(2023, 2, 1),
+                                      date(2023, 3, 1), date(2023, 4, 1)]

@@ -195,3 +195,36 @@ rule every "全部达标" basis "测试" for each assessed section, year
     # 汉江 only: h1 and h2 meet → every row 100,000.00; over all sections c1 fails → 0
     assert amounts == {("han", s): D("100000.00") for s in ("c1", "h1", "h2")} | {
         ("every", s): D("0.00") for s in ("c1", "h1", "h2")}
+
+
+def test_blank_attributes_and_a_scheme_level_count_by_party_kind(tmp_path: Path) -> None:
+    """A section without bank compares as blank (`!= "left"` holds, not unknown); a scheme-level
+    rule counts, in its loop over the sections, the provinces' sections at Ⅲ or better.
+    2020: p1 (province, left bank) COD 18.0 Ⅲ; p2 (province, no bank) COD 25.0 Ⅳ; k1 (county, no
+    bank) COD 10.0 Ⅰ."""
+    rule = tmp_path / "kinds.rule"
+    rule.write_text("""scheme kinds_t "测试" basis "测试" period year settle year from 2020-01
+  parties pool <-> section.party
+parameters
+  x = 10万 from 2020-01 basis "测试"
+measure ok = value(COD) <= 20 mg/L
+rule not_left "非左岸断面" basis "测试" for each assessed section where section.bank != "left", year
+  pool pays section.party
+  amount = x
+rule provinces_ok "达标的省级断面数" basis "测试" for each year
+  pool pays pool
+  amount = count(s for s in sections where section.party.kind = "province" and ok) * x
+""", encoding="utf-8")
+    con = new_store(tmp_path)
+    for party, kind in (("pa", "province"), ("pb", "province"), ("kc", "county")):
+        con.execute("INSERT INTO parties (party_id, name, kind) VALUES (?, ?, ?)",
+                    [party, party, kind])
+    for sid, party, cod in (("p1", "pa", "18.0"), ("p2", "pb", "25.0"), ("k1", "kc", "10.0")):
+        add_section(con, sid, "kinds_t", party=party)
+        add_sample(con, sid, date(2020, 7, 1), "COD", cod)
+    con.execute("UPDATE sections SET bank = 'left' WHERE section_id = 'p1'")
+    got = {(r["rule"], r["section_id"]): r["amount"]
+           for r in run_rules(con, rule, date(2020, 1, 1), date(2020, 12, 1))}
+    # not_left: p2 and k1 (bank blank), not p1 (left); provinces_ok: only p1 → 1 × 100,000.00
+    assert got == {("not_left", "k1"): D("100000.00"), ("not_left", "p2"): D("100000.00"),
+                   ("provinces_ok", None): D("100000.00")}

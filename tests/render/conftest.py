@@ -120,11 +120,14 @@ RULES_META = {
                   "basis": "通顺河流域跨市断面水质考核生态补偿协议", "file": "rules/tongshun.rule",
                   "line": 17}],
 }
+# as a run records them (runs.params: the compiled parameters as JSON, compiled.recorded_params)
 PARAMS = {
-    "yangtze_han": [{"name": "reward_hold", "values": [
-        {"value": "50万", "from": "2018-01", "basis": "武政办〔2017〕127号"}]}],
-    "tongshun": [{"name": "target_class", "values": [
-        {"value": "IV", "from": "2022-06", "basis": "协议：以Ⅳ类水质对应的浓度参数进行考核"}]}],
+    "yangtze_han": [{"name": "reward_hold", "negotiable": True, "versions": [
+        {"start": "2018-01-01", "until": None, "text": "50万 negotiable",
+         "basis": "武政办〔2017〕127号", "assumption": None}]}],
+    "tongshun": [{"name": "target_class", "negotiable": True, "versions": [
+        {"start": "2022-06-01", "until": None, "text": "IV negotiable",
+         "basis": "协议：以Ⅳ类水质对应的浓度参数进行考核", "assumption": None}]}],
 }
 
 

@@ -283,31 +283,40 @@ WITH cells AS MATERIALIZED (
     AND (
       (
         (
-          (
-            SELECT
-              sa1.river
-            FROM ev_sections AS sa1
-            WHERE
-              sa1.section_id = s.section_id
+          COALESCE(
+            (
+              SELECT
+                sa1.river
+              FROM ev_sections AS sa1
+              WHERE
+                sa1.section_id = s.section_id
+            ),
+            ''
           ) = '赤水河'
         )
         AND (
-          (
-            SELECT
-              sa2.party_id
-            FROM ev_sections AS sa2
-            WHERE
-              sa2.section_id = s.section_id
+          COALESCE(
+            (
+              SELECT
+                sa2.party_id
+              FROM ev_sections AS sa2
+              WHERE
+                sa2.section_id = s.section_id
+            ),
+            ''
           ) <> 'yunnan'
         )
       )
       AND (
-        (
-          SELECT
-            sa3.party_kind
-          FROM ev_sections AS sa3
-          WHERE
-            sa3.section_id = s.section_id
+        COALESCE(
+          (
+            SELECT
+              sa3.party_kind
+            FROM ev_sections AS sa3
+            WHERE
+              sa3.section_id = s.section_id
+          ),
+          ''
         ) = 'province'
       )
     )
@@ -411,12 +420,15 @@ WITH cells AS MATERIALIZED (
       THEN CAST((
         g.prm_2
       ) * (
-        CASE (
-            SELECT
-              sa5.party_id
-            FROM ev_sections AS sa5
-            WHERE
-              sa5.section_id = g.section_id
+        CASE COALESCE(
+            (
+              SELECT
+                sa5.party_id
+              FROM ev_sections AS sa5
+              WHERE
+                sa5.section_id = g.section_id
+            ),
+            ''
           ) = 'guizhou'
           WHEN TRUE
           THEN g.prm_4

@@ -489,14 +489,16 @@ WITH cells AS MATERIALIZED (
   SELECT
     g.*,
     (
-      SELECT
-        v2.value
-      FROM ev_values AS v2
-      WHERE
-        (
-          v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
-        )
-        AND v2.indicator = 'NH3N'
+      (
+        SELECT
+          v2.value
+        FROM ev_values AS v2
+        WHERE
+          (
+            v2.kind = 'month' AND v2.section_id = g.section_id AND v2.period = g.period_start
+          )
+          AND v2.indicator = 'NH3N'
+      )
     ) IS NULL AS mko_0
   FROM s3 AS g
 ), s5 AS (
