@@ -167,6 +167,8 @@ def _bound_for(options: CompileOptions):  # noqa: ANN202 (a predicate)
     values = options.values_loops or options.ediv6
 
     def wanted(n: exp.Expression) -> bool:
+        if n.find_ancestor(exp.Subquery) is not None:
+            return False  # it may read the enclosing query's tables (a year range's `y`)
         return ((limits and _limit_call(n))
                 or (values and isinstance(n, exp.Subquery) and values_column(n) is not None))
 
