@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from bench import alt_python, alt_sql, engine, latency
+from bench import alt_python, alt_sql, engine, latency, real_path
 from bench.procfs import peak_kb
 from bench.store_setup import fresh_store
 from compensation.store import open_store
@@ -431,4 +431,5 @@ CASES: dict[str, Callable[[Job], Result]] = {
     "sweep.tongshun": sweep_tongshun,
     "demo.cli": demo,
     "cli.latency": cli_latency,
+    "real.path": real_path.real_path,
 }

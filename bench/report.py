@@ -32,12 +32,12 @@ LABELS = {
     "ingest.duckdb_parquet": ("1 导入", "DuckDB read_parquet"),
     "monthly.engine": ("2 自动站月均值", "ecocomp monthly_values"),
     "monthly.hand_sql": ("2 自动站月均值", "手写 DuckDB 查询"),
-    "rules.compiled_amounts": ("3 CPI 规则", "编译的规则 · 只读金额 (prepare_run + SQL)"),
-    "rules.compiled": ("3 CPI 规则", "编译的规则 · 账目行含追溯 trace"),
-    "rules.hand_sql": ("3 CPI 规则", "手写 DuckDB 查询（公平版）"),
-    "rules.hand_sql_old": ("3 CPI 规则", "手写 DuckDB 查询（问题 17 之前的旧版）"),
-    "rules.floor": ("3 CPI 规则", "下限：一次扫描 sum(value) GROUP BY"),
-    "rules.python": ("3 CPI 规则", "Python 逐行 (Decimal)"),
+    "rules.compiled_amounts": ("3 CPI 规则查询本身", "编译的规则 · 只读金额 (prepare_run + SQL)"),
+    "rules.compiled": ("3 CPI 规则查询本身", "编译的规则 · 账目行含追溯 trace"),
+    "rules.hand_sql": ("3 CPI 规则查询本身", "手写 DuckDB 查询（公平版）"),
+    "rules.hand_sql_old": ("3 CPI 规则查询本身", "手写 DuckDB 查询（问题 17 之前的旧版）"),
+    "rules.floor": ("3 CPI 规则查询本身", "下限：一次扫描 sum(value) GROUP BY"),
+    "rules.python": ("3 CPI 规则查询本身", "Python 逐行 (Decimal)"),
     "sweep.one": ("4 情景扫描", "1 个情景（连同基准）"),
     "sweep.all": ("4 情景扫描", "全部情景（连同基准）"),
     "sweep.tongshun.one": ("4 通顺河情景扫描 2022–2024", "1 个情景（连同基准）"),
@@ -336,9 +336,15 @@ def latency_section(run: Run) -> str:
 
 def splice_latency(text: str, section: str) -> str:
     """`text` with its latency section replaced by `section` (or put before the reading)."""
-    if LATENCY_BEGIN in text and LATENCY_END in text:
-        head, rest = text.split(LATENCY_BEGIN, 1)
-        return head + section + rest.split(LATENCY_END, 1)[1]
+    return splice_between(text, LATENCY_BEGIN, LATENCY_END, section)
+
+
+def splice_between(text: str, begin: str, end: str, section: str) -> str:
+    """`text` with what stands from `begin` to `end` replaced by `section` (which carries its
+    own markers), or `section` put before the reading when the markers are not there yet."""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + section + rest.split(end, 1)[1]
     return before_reading(text, section)
 
 
@@ -430,10 +436,7 @@ def issue17_section(run: Run) -> str:
 
 def splice_issue17(text: str, section: str) -> str:
     """`text` with its issue-17 section replaced by `section` (or put before the reading)."""
-    if ISSUE17_BEGIN in text and ISSUE17_END in text:
-        head, rest = text.split(ISSUE17_BEGIN, 1)
-        return head + section + rest.split(ISSUE17_END, 1)[1]
-    return before_reading(text, section)
+    return splice_between(text, ISSUE17_BEGIN, ISSUE17_END, section)
 
 
 def before_reading(text: str, section: str) -> str:

@@ -153,9 +153,10 @@ class Store:
 
     def run(
         self, scheme: str, *, period: str | None = None, year: str | int | None = None,
-        as_of: AsOf = None, rules_dir: PathLike | None = None,
+        as_of: AsOf = None, rules_dir: PathLike | None = None, years: str | None = None,
     ) -> list[RunResult]:
-        """Run a scheme (or "all") for a month `period` ("2024-03") or a `year`, into the ledger.
+        """Run a scheme (or "all") for a month `period` ("2024-03"), a `year`, or `years`
+        ("2018-2027": one run over them), into the ledger.
 
         One run per scheme, all recorded or none; `as_of` (a datetime, or "2024-05-01" meaning
         the end of that day) sees only batches loaded by then.
@@ -166,7 +167,7 @@ class Store:
         stamp = _as_of(as_of)
         with self.writing() as con:
             return run_schemes(con, scheme, period, None if year is None else str(year),
-                               stamp, folder)
+                               stamp, folder, years)
 
     def settle(self, scheme: str, year: str | int, *, final: bool = False) -> Settlement:
         """The year's transfer list; `final=True` records and freezes it (else only reads)."""

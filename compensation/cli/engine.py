@@ -25,6 +25,10 @@ def _period_options(func: click.decorators.FC) -> click.decorators.FC:
 @click.command("run")
 @_period_options
 @click.option(
+    "--years", "years", default=None,
+    help="年份区间 A-B（如 2018-2027）：一次运行覆盖这些（协议）年的全部期间，代替逐年 --year。",
+)
+@click.option(
     "--as-of", "as_of", default=None,
     help="数据截止日期（默认现在）：只用此前载入的批次。",
 )
@@ -34,14 +38,14 @@ def _period_options(func: click.decorators.FC) -> click.decorators.FC:
 )
 @pass_app
 def run_command(
-    app: AppContext, scheme: str, period: str | None, year: str | None, as_of: str | None,
-    rules_dir: Path | None,
+    app: AppContext, scheme: str, period: str | None, year: str | None, years: str | None,
+    as_of: str | None, rules_dir: Path | None,
 ) -> None:
     """运行方案，写入预核算台账（每个期间一次查询，结果可重复）。"""
     from compensation.engine.periods import parse_as_of
 
     results = app.store().run(scheme, period=period, year=year, as_of=parse_as_of(as_of),
-                              rules_dir=rules_dir)
+                              rules_dir=rules_dir, years=years)
     for result in results:
         click.echo(result.message)
 

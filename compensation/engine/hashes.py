@@ -58,18 +58,35 @@ def params_hash(
     return sha256_text(f"{scenario}\n{text}")
 
 
+# How `lines_hash` is computed; runs record it (`runs.hash_version`, NULL on runs made before the
+# column: version 1, one sha256 over a string of every line and trace). Only runs of the same
+# version are compared ("same inputs, same result"). Version 2 hashes each line (a JSON list of its
+# fields: no separator can be forged by a field's text, NULL stays distinct from '-'; the trace
+# enters as its md5, which costs half of hashing it with sha256 and still changes with any byte),
+# then each (rule, period) from its lines' hashes in sorted order, then the run from its periods
+# in key order: no string longer than one period's hashes (a ten-year run's single string of 1.1M
+# lines and traces ran DuckDB out of memory), the same digest whatever the physical row order.
+HASH_VERSION = 2
+
 LINES_HASH_SQL = """
-SELECT sha256(COALESCE(string_agg(concat_ws('|',
-        rule, CAST(period_start AS VARCHAR), CAST(period_end AS VARCHAR),
-        COALESCE(section_id, '-'), payer, payee, CAST(amount AS VARCHAR),
-        COALESCE(branch, '-'), COALESCE(exception, '-'), COALESCE(reason, '-'),
-        COALESCE(CAST(trace AS VARCHAR), '-')), chr(10)
-    ORDER BY rule_order, period_start, period_end, section_id NULLS FIRST, payer, payee, amount,
-             branch, exception, reason, CAST(trace AS VARCHAR)), ''))
-FROM {table}
+WITH line AS (
+    SELECT rule, period_start, period_end,
+           sha256(CAST(to_json([rule, CAST(period_start AS VARCHAR),
+                                CAST(period_end AS VARCHAR), section_id, payer, payee,
+                                CAST(amount AS VARCHAR), branch, exception, reason,
+                                md5(CAST(trace AS VARCHAR))]) AS VARCHAR)) AS h
+    FROM {table}
+), period AS (
+    SELECT rule, period_start, period_end, count(*) AS n, sha256(string_agg(h, '' ORDER BY h)) AS h
+    FROM line GROUP BY rule, period_start, period_end
+)
+SELECT sha256(COALESCE(string_agg(concat_ws('|', rule, CAST(period_start AS VARCHAR),
+                                            CAST(period_end AS VARCHAR), CAST(n AS VARCHAR), h),
+                                  chr(10) ORDER BY rule, period_start, period_end), ''))
+FROM period
 """
 
 
 def lines_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """One hash over the content of a run's lines (not their ids), in a fixed order."""
+    """One hash over the content of a run's lines (not their ids or order): version HASH_VERSION."""
     return str(con.execute(LINES_HASH_SQL.format(table=table)).fetchall()[0][0])

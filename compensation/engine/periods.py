@@ -47,6 +47,20 @@ def parse_year(text: str | int) -> int:
     return int(value)
 
 
+def parse_years(text: str) -> list[int]:
+    """`2022-2024`, `2022..2024` or `2022`: consecutive (agreement) years."""
+    match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|–|～|~)\s*(\d{4}))?\s*", text or "")
+    if not match:
+        raise EcocompError(
+            f"--years 写法“{text}”不对：应为年份或年份区间，如 2022 或 2022-2024。(bad years)"
+        )
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        raise EcocompError(f"--years“{text}”：结束年 {last} 早于开始年 {first}。(bad years)")
+    return list(range(first, last + 1))
+
+
 def parse_as_of(text: str | None) -> datetime:
     """`--as-of 2024-05-01` means the end of that day: batches loaded that day count."""
     if text is None:
@@ -69,6 +83,7 @@ def window_for(
     period: str | None = None,
     year: str | int | None = None,
     begins: int = 1,
+    years: str | None = None,
 ) -> Window | None:
     """The window of one command: a month, a year-to-date, or a whole year; None before the span.
 
@@ -76,13 +91,21 @@ def window_for(
     the first month of its (agreement) year: a monthly run is its to-date provisional status, so
     the window runs from that month (or the span start) to the month asked for. `--year Y` of a
     scheme whose agreement year begins in month N (`year begins month N`) is the agreement year
-    that begins in Y: N/Y to (N-1)/(Y+1).
+    that begins in Y: N/Y to (N-1)/(Y+1). `--years A-B` (run only) is one window over the
+    (agreement) years A to B, labelled "A-B".
     """
-    if (period is None) == (year is None):
+    if sum(x is not None for x in (period, year, years)) != 1:
         raise EcocompError(
             "请给出 --period YYYY-MM 或 --year YYYY 之一（不能都给，也不能都不给）。"
+            if years is None else
+            "请给出 --period、--year 或 --years 中的一个（不能同时给出）。"
+            "(give one of --period, --year, --years)"
         )
-    if period is not None:
+    if years is not None:
+        every = parse_years(years)
+        start, end = agreement_year(every[0], begins)[0], agreement_year(every[-1], begins)[1]
+        label = str(every[0]) if len(every) == 1 else f"{every[0]}-{every[-1]}"
+    elif period is not None:
         month = parse_month(period)
         label = month_label(month)
         start = month if kind == "month" else year_start(month, begins)

@@ -1435,8 +1435,9 @@ class RuleBuilder(RuleCompiler):
 
     def trace(self, rule: ast.Rule) -> exp.Expression:
         def obj(pairs: list[tuple[str, exp.Expression]]) -> exp.Expression:
+            # keys in sorted order, the one spelling a run stores (no re-sorting pass after it)
             args: list[exp.Expression] = []
-            for key, value in pairs:
+            for key, value in sorted(pairs, key=lambda pair: pair[0]):
                 args += [text(key), exp.cast(value, "VARCHAR")]
             return call("json_object", *args)
 
@@ -1493,12 +1494,13 @@ class RuleBuilder(RuleCompiler):
             col("branch_label"),
         ]
         if self.cap_columns:
+            # keys in sorted order: a run stores the trace as written (no re-sorting pass)
             pairs += [text("caps"), call("json_array", *[
                 call("json_object",
-                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
-                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"),
+                     text("after"), exp.cast(col(name), "VARCHAR"),
                      text("before"), exp.cast(col(before), "VARCHAR"),
-                     text("after"), exp.cast(col(name), "VARCHAR"))
+                     text("cap"), text(f"{cap.kind} {written(cap.limit)} per {cap.scope}"),
+                     text("limit"), exp.cast(col(f"{name}_limit"), "VARCHAR"))
                 for cap, before, name in self.cap_columns
             ])]
         return call("json_object", *pairs)

@@ -26,9 +26,7 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
-from compensation.lang.selection import refuse_unregistered
 from compensation.lang.units import ParamValue, validate_overlay
-from compensation.lang.volumes import prepare_volumes
 from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
@@ -227,10 +225,17 @@ def prepare_run(
            WHERE list_contains(s.schemes, ?)""",
         [compiled.id],
     )
-    refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
+    if compiled.registry_names:
+        # imported here: selection and volumes bring the syntax tree's module (34 dataclasses,
+        # about a tenth of a monthly run's imports), which a rule file without names never needs
+        from compensation.lang.selection import refuse_unregistered
+
+        refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
                     base_only=not overlays)
     if compiled.volume_bases:
+        from compensation.lang.volumes import prepare_volumes
+
         prepare_volumes(con, compiled.volume_bases, compiled.value_kinds, compiled.year_begins,
                         as_of, history_start(compiled, start), end)
     if compiled.uses_daily:
@@ -362,7 +367,11 @@ def _prepare_values(
     highest = "highest" if compiled.reads_highest else "CAST(NULL AS DECIMAL(18,6))"
     columns = f"section_id, period, indicator, value, {highest}, class"
     indicators = _indicators(con, compiled, base_only)
-    in_run = "WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ?"
+    # nor after the last (agreement) year of the run's periods (ev_periods): no cell reads a later
+    # period, and a one-year run of a ten-year record computed and joined all ten years
+    horizon = add_months(year_start(through, compiled.year_begins), 12)
+    in_run = ("WHERE section_id IN (SELECT section_id FROM ev_sections) AND period >= ? "
+              "AND period < ?")
     wanted = (f"{in_run} AND (CAST(? AS VARCHAR[]) IS NULL "
               "OR list_contains(CAST(? AS VARCHAR[]), indicator))")
     kinds = set(compiled.value_kinds)
@@ -390,11 +399,11 @@ def _prepare_values(
         create = grain == "month"  # the first: it creates the tables
         _fill(con, "ev_values", VALUES_COLUMNS,
               f"SELECT '{grain}', {columns} FROM {values} {wanted}",
-              [*first, since, indicators, indicators], create)
+              [*first, since, horizon, indicators, indicators], create)
         if grain == "month":
             _fill(con, "ev_flags", FLAGS_COLUMNS,
                   f"SELECT '{grain}', section_id, period, flags FROM {flags} {in_run}",
-                  [*first, since], create)
+                  [*first, since, horizon], create)
         else:
             _flags_from_months(con, compiled, grain, up_to, since)
 

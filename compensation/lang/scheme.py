@@ -65,8 +65,10 @@ def _bulletin(rf: ast.RuleFile) -> BulletinShows:
     def name(role: str) -> str | None:
         return shows[role].name if role in shows else None
 
+    titles = {m.name: m.title or m.name for m in rf.measures}
     return BulletinShows(
         index=name("index"),
+        index_title=titles.get(name("index") or "", ""),
         klass=name("class"),
         target=name("target"),
         rank=TraceRef("measures" if rank.name in measures else "lets", rank.name) if rank else None,

@@ -55,13 +55,14 @@ WITH s AS (
     FROM p WHERE indicator = 'VOL' GROUP BY ALL
 )
 SELECT ? AS kind, c.section_id, c.period, b.basis,
+       -- each branch cast: DuckDB types a CASE of DECIMAL(38,12) and (38,6) as (38,6)
        CASE b.basis
            WHEN 'daily' THEN CASE WHEN f.n_days = date_diff('day', c.period, c.last) + 1
-                                  THEN f.daily END
-           WHEN 'period' THEN ediv(f.total * (date_diff('day', c.period, c.last) + 1) * {sec},
-                                   f.n_samples)
+                                  THEN CAST(f.daily AS DECIMAL(38,12)) END
+           WHEN 'period' THEN CAST(ediv(f.total * (date_diff('day', c.period, c.last) + 1)
+                                        * {sec}, f.n_samples) AS DECIMAL(38,12))
            ELSE CASE WHEN m.n_months = date_diff('month', c.period, c.last) + 1
-                     THEN m.measured END END AS volume
+                     THEN CAST(m.measured AS DECIMAL(38,12)) END END AS volume
 FROM cut AS c
 CROSS JOIN (SELECT unnest(CAST(? AS VARCHAR[])) AS basis) AS b
 LEFT JOIN flows AS f USING (section_id, period)

@@ -6,7 +6,6 @@ TEMP tables (`prepare_run`), and the rows are summed or kept in a TEMP table of 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from compensation.engine.periods import parse_years
 from compensation.errors import EcocompError
 from compensation.lang import BASE_SCENARIO as BASE_NAME
 from compensation.lang import CompiledScheme, compile_file, prepare_run
@@ -64,20 +64,6 @@ def direction_of(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> Di
         )
     first, second = compiled.parties[0], compiled.parties[1]
     return Direction(first, second, _party_name(con, first), _party_name(con, second))
-
-
-def parse_years(text: str) -> list[int]:
-    """`2022-2024`, `2022..2024` or `2022`: consecutive (agreement) years."""
-    match = re.fullmatch(r"\s*(\d{4})\s*(?:(?:-|\.\.|–|～|~)\s*(\d{4}))?\s*", text or "")
-    if not match:
-        raise EcocompError(
-            f"--years 写法“{text}”不对：应为年份或年份区间，如 2022 或 2022-2024。(bad years)"
-        )
-    first = int(match.group(1))
-    last = int(match.group(2) or first)
-    if last < first:
-        raise EcocompError(f"--years“{text}”：结束年 {last} 早于开始年 {first}。(bad years)")
-    return list(range(first, last + 1))
 
 
 def data_years(

@@ -102,6 +102,9 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS line_count INTEGER;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS year_begins INTEGER;
 -- how the scheme forms a longer period's value: 'samples' or 'monthly-mean' (diff recomputes it)
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS period_value VARCHAR;
+-- how lines_hash was computed (compensation/engine/hashes.py HASH_VERSION); NULL: version 1,
+-- made before this column. Runs of different versions are never compared as "same inputs".
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS hash_version INTEGER;
 
 CREATE SEQUENCE IF NOT EXISTS line_seq START 1;
 CREATE TABLE IF NOT EXISTS ledger (

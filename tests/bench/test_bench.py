@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from bench import alt_python, alt_sql, store_setup
+from bench import alt_python, alt_sql, real_path, store_setup
 from bench.config import REPO_DIR, WORK_DIR
 from bench.generate import Network, write_parties, write_sections
 
@@ -83,7 +83,12 @@ def test_quick_run_agrees() -> None:
     assert "逐行一致" in cpi_check["detail"]
     # the fair and the old hand-written query, the two compiled forms and Python: five outputs
     assert cpi_check["detail"].startswith("5 种实现")
-    assert (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8").startswith("# 基准测试结果")
+    # the user's path as processes (quick data: one year, 2024), its ledger equal to the query's
+    assert cases["once/real.path_2024_2024"]["status"] == "ok"
+    real_check = next(c for c in summary["checks"] if c["name"] == "真实路径 CPI 金额 2024")
+    assert real_check["agreed"] and "逐行一致" in real_check["detail"]
+    text = (WORK_DIR / "RESULTS-quick.md").read_text(encoding="utf-8")
+    assert text.startswith("# 基准测试结果") and "## 真实路径 Real path" in text
 
 
 def _cpi_rows(section: str, day: str, cod: str, codmn: str, nh3n: str, tp: str) -> list[dict]:
@@ -250,18 +255,23 @@ def test_alternatives_decide_plus_ten_percent_exactly(endpoint_store: Path) -> N
     assert python == {("BS00001", JAN): Decimal("-1000000.00")}
 
 
-def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+def compiled_cpi_lines(db: Path, columns: str, sections: list[str]) -> list[tuple]:
+    """The compiled CPI rule's base lines of `sections` in January 2024 (real prepare_run)."""
     from compensation.lang import compile_file, prepare_run
 
-    con = store_setup.open_store(endpoint_store)
+    con = store_setup.open_store(db)
     compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
     rule = next(r for r in compiled.rules if r.id == "cpi_band")
     prepare_run(con, compiled, JAN, JAN, AS_OF)
     lines = con.execute(
-        f"SELECT section_id, payer, payee, amount FROM ({rule.sql}) "
-        "WHERE scenario = 'base' AND section_id = 'BS00001'"
-    ).fetchall()
+        f"SELECT {columns} FROM ({rule.sql}) WHERE scenario = 'base' "
+        "AND list_contains(?, section_id) ORDER BY section_id", [sections]).fetchall()
     con.close()
+    return lines
+
+
+def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+    lines = compiled_cpi_lines(endpoint_store, "section_id, payer, payee, amount", ["BS00001"])
     assert lines == [("BS00001", "bp0000", "city_treasury", Decimal("1000000.00"))]
 
 
@@ -329,17 +339,8 @@ def test_fair_hand_sql_exception_correction_and_significance(exception_store: Pa
 
 
 def test_compiled_rule_agrees_on_exception_store(exception_store: Path) -> None:
-    from compensation.lang import compile_file, prepare_run
-
-    con = store_setup.open_store(exception_store)
-    compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
-    rule = next(r for r in compiled.rules if r.id == "cpi_band")
-    prepare_run(con, compiled, JAN, JAN, AS_OF)
-    lines = con.execute(
-        f"SELECT section_id, payer, payee, amount, exception FROM ({rule.sql}) "
-        "WHERE scenario = 'base' AND section_id IN ('BS00001', 'BS00002', 'BS00003') ORDER BY 1"
-    ).fetchall()
-    con.close()
+    lines = compiled_cpi_lines(exception_store, "section_id, payer, payee, amount, exception",
+                               ["BS00001", "BS00002", "BS00003"])
     assert lines == [
         ("BS00001", "city_treasury", "bp0000", Decimal("0.00"), "断流、结冰不考核"),
         ("BS00002", "bp0000", "city_treasury", Decimal("2000000.00"), None),
@@ -358,3 +359,24 @@ def test_floor_sums_every_indicator_of_the_window(cpi_store: Path) -> None:
     dry = con.execute("SELECT count(*) FROM fl WHERE total IS NULL").fetchall()[0][0]
     con.close()
     assert (rows, cod, dry) == (32, [(Decimal("20.000000"),)], 5)
+
+
+def test_real_path_runs_the_user_commands_and_records_the_amounts_by_hand(
+        cpi_store: Path, tmp_path: Path) -> None:
+    """`run --year 2024`, `settle`, the bulletin and the workbooks as processes on the small store:
+    the ledger's CPI lines are the amounts worked out by hand above."""
+    out = tmp_path / "real.parquet"
+    result = real_path.real_path({
+        "db": str(cpi_store), "rules": str(REPO_DIR / "rules"), "work": str(tmp_path / "work"),
+        "first": 2024, "last": 2024, "out": str(out)})
+    assert [s["label"] for s in result["steps"]] == [
+        "run --scheme yangtze_han --year 2024", "settle --year 2024",
+        "bulletin --period 2024-12 --format html", "export districts --year 2024"]
+    assert all(s["seconds"] > 0 and s["peak_mb"] > 0 for s in result["steps"])
+    got = pl.read_parquet(out).sort(["section_id", "period"])
+    assert {(r["section_id"], r["period"]): r["amount"] for r in got.iter_rows(named=True)} == \
+        EXPECTED_CPI
+    # the chain's 9 assessed sections (BS00004… have no data: zero lines with a reason) × 12
+    # months × 2 rules (cpi_band, class_decline), every line traced
+    assert result["ledger"]["lines"] == result["ledger"]["traced"] == 216
+    assert not (tmp_path / "work").exists()  # the copy is removed

@@ -146,3 +146,38 @@ def test_wrong_volumes_are_refused_with_their_place(
     Path("bad.rule").write_text(text, encoding="utf-8")
     got = [d.render().splitlines()[0] for d in check_paths([Path("bad.rule")])]
     assert got == [f"bad.rule:{line}:{col}: {message}"]
+
+
+def test_a_quarter_to_date_and_the_whole_quarter(tmp_path: Path) -> None:
+    """A quarter counts its days up to the run's last month. January 2020: one flow 1.0 a day
+    (31 days); February: 2.0 and 3.0 each day (daily mean 2.5, 29 days); March: nothing. Measured
+    volumes 100 m³ (January) and 200 m³ (February)."""
+    rule = tmp_path / "quarter.rule"
+    rule.write_text(EXAMPLE.read_text(encoding="utf-8").replace("period month", "period quarter")
+                    .replace("section, month", "section, quarter"), encoding="utf-8")
+    con = new_store(tmp_path)
+    add_section(con, "a", "flux_volumes", party="up_a")
+    for day in range(1, 32):
+        add_sample(con, "a", datetime(2020, 1, day, 8), "FLOW", "1.0")
+    for day in range(1, 30):
+        add_sample(con, "a", datetime(2020, 2, day, 8), "FLOW", "2.0")
+        add_sample(con, "a", datetime(2020, 2, day, 20), "FLOW", "3.0")
+    add_sample(con, "a", date(2020, 1, 31), "VOL", "100")
+    add_sample(con, "a", date(2020, 2, 29), "VOL", "200")
+    compiled = compile_file(rule)
+
+    def volumes(month: int) -> dict[str, D | None]:
+        prepare_run(con, compiled, date(2020, month, 1), date(2020, month, 1), AS_OF)
+        return dict(con.execute("SELECT basis, volume FROM ev_volumes WHERE kind = 'quarter' "
+                                "AND period = DATE '2020-01-01'").fetchall())
+
+    # to date (run of February, 60 days): daily 31 × 86,400 × 1.0 + 29 × 86,400 × 2.5 = 8,942,400;
+    # period: (31 × 1.0 + 29 × 5.0) / 89 samples = 176/89 m³/s × 60 × 86,400 s
+    #   = 912,384,000 / 89 = 10,251,505.617977528089 88… → 12 decimals half up …528090;
+    # measured 100 + 200 = 300
+    assert volumes(2) == {"daily": D("8942400"), "period": D("10251505.617977528090"),
+                          "measured": D("300")}
+    # the whole quarter (run of March, 91 days): March has no flow and no volume, so daily and
+    # measured are unknown; period: 176/89 × 91 × 86,400 = 1,383,782,400 / 89
+    #   = 15,548,116.853932584269 66… → …584270
+    assert volumes(3) == {"daily": None, "period": D("15548116.853932584270"), "measured": None}

@@ -43,7 +43,7 @@ def test_a_reissue_on_other_runs_keeps_the_number_and_says_correction(store, tmp
         "INSERT INTO runs SELECT 5, scheme, period_label, window_start, window_end, as_of,"
         " scenario, rules_hash, data_hash, params_hash, lines_hash, engine_version, duckdb_version,"
         " created_at, same_as_run, period_kind, span_start, rules_file, rules_meta, params,"
-        " batch_ids, line_count, year_begins, period_value FROM runs WHERE run_id = 4"
+        " batch_ids, line_count, year_begins, period_value, hash_version FROM runs WHERE run_id = 4"
     )
     store.execute(
         "INSERT INTO ledger SELECT line_id + 100, 5, scheme, rule, period_start, period_end,"

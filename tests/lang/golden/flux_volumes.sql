@@ -202,7 +202,7 @@ SELECT
     'params',
     JSON_OBJECT('price_nh3n', CAST(g.prm_1 AS TEXT), 'target', CAST(g.prm_0 AS TEXT)),
     'measures',
-    JSON_OBJECT('excess', CAST(g.m_0 AS TEXT), 'daily_volume', CAST(g.m_1 AS TEXT)),
+    JSON_OBJECT('daily_volume', CAST(g.m_1 AS TEXT), 'excess', CAST(g.m_0 AS TEXT)),
     'control_measures',
     JSON_OBJECT(),
     'lets',

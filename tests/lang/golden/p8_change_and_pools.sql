@@ -366,14 +366,14 @@ SELECT
     'caps',
     JSON_ARRAY(
       JSON_OBJECT(
+        'after',
+        CAST(g.a_cap0 AS TEXT),
+        'before',
+        CAST(g.a_exc AS TEXT),
         'cap',
         'cap change_cap per section-year',
         'limit',
-        CAST(g.a_cap0_limit AS TEXT),
-        'before',
-        CAST(g.a_exc AS TEXT),
-        'after',
-        CAST(g.a_cap0 AS TEXT)
+        CAST(g.a_cap0_limit AS TEXT)
       )
     )
   ) AS JSON) AS trace

@@ -622,12 +622,12 @@ SELECT
     JSON_OBJECT(),
     'lets',
     JSON_OBJECT(
-      'month_ok',
-      CAST(g.l_0 AS TEXT),
+      'compliant',
+      CAST(g.l_2 AS TEXT),
       'counted_ok',
       CAST(g.l_1 AS TEXT),
-      'compliant',
-      CAST(g.l_2 AS TEXT)
+      'month_ok',
+      CAST(g.l_0 AS TEXT)
     ),
     'values',
     tv.t_values.values,
