@@ -92,11 +92,23 @@ def check_command(app: AppContext, paths: tuple[str, ...], as_json: bool,
     show_default=True,
     help="输出哪个阶段：ast（语法树）、plan（计划）、sql。",
 )
-def compile_command(file: str, stage: str) -> None:
-    """编译一个规则文件并显示某个阶段的结果。"""
+@click.option("--no-optimise", "no_optimise", is_flag=True,
+              help="关闭全部优化，输出朴素形式的 SQL（用于核对优化不改变结果）。")
+@click.option("--optimise", "optimise", default=None, metavar="PASS,...",
+              help="只开启列出的优化（逗号分隔，名称见 docs/rule-language.md）；其余关闭。")
+def compile_command(file: str, stage: str, no_optimise: bool, optimise: str | None) -> None:
+    """编译一个规则文件并显示某个阶段的结果（默认开启全部优化）。"""
     from compensation.lang.emit import emit
+    from compensation.lang.options import CompileOptions
 
-    click.echo(emit(file, stage))
+    if no_optimise and optimise is not None:
+        raise RuleError("--no-optimise 与 --optimise 只能选一个。(choose one of the two options)")
+    options = CompileOptions.all_on()
+    if no_optimise:
+        options = CompileOptions.all_off()
+    elif optimise is not None:
+        options = CompileOptions.parse(optimise)
+    click.echo(emit(file, stage, options))
 
 
 def register(group: click.Group) -> None:
