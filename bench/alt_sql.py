@@ -107,6 +107,21 @@ FROM valued AS r JOIN sections AS sec ON sec.section_id = r.section_id
 """
 
 
+def _band_select(source: str) -> str:
+    """The amount of each pair (ks, kc) of 240·CPI values: r = (ks − kc)/kc decided in exact
+    integers, the closed bands of the domain notes (−10% and +10% fall in the smaller band)."""
+    hold, improve, small, large = (BAND_AMOUNTS[k] for k in ("hold", "improve", "small", "large"))
+    return f"""
+SELECT section_id, period,
+       CAST(CASE WHEN ks <= kc AND 10 * ks >= 9 * kc THEN {hold}
+                 WHEN 10 * ks < 9 * kc THEN {improve}
+                 WHEN 10 * ks <= 11 * kc THEN {small}
+                 ELSE {large} END AS DECIMAL(18,2)) AS amount,
+       ks AS k_section, kc AS k_control
+FROM {source}
+"""
+
+
 def _half_even(x: str, den: str) -> str:
     """x / den rounded half to even, for BIGINT x >= 0 and den > 0 (one division and remainder)."""
     return (f"({x} // {den} + CASE WHEN 2 * ({x} % {den}) > {den} OR (2 * ({x} % {den}) = {den} "
@@ -135,7 +150,6 @@ def cpi_band_sql(overlapping: bool) -> str:
     4.6 million mg/L; beyond that DuckDB stops with an overflow error, never a wrong figure.
     """
     codes = ", ".join(f"'{c}'" for c in CPI_WEIGHTS)
-    hold, improve, small, large = (BAND_AMOUNTS[k] for k in ("hold", "improve", "small", "large"))
     newest = ("QUALIFY row_number() OVER (PARTITION BY s.section_id, s.sampled_at, s.indicator "
               "ORDER BY b.loaded_at DESC, s.batch_id DESC) = 1" if overlapping else "")
     weight = " ".join(f"WHEN '{c}' THEN {w}" for c, w in CPI_WEIGHTS.items())
@@ -194,15 +208,7 @@ pairs AS (
       AND a.valid_from <= last_day(own.period)
       AND (a.valid_to IS NULL OR a.valid_to >= own.period)
 )
-SELECT section_id, period,
-       CAST(CASE WHEN ks <= kc AND 10 * ks >= 9 * kc THEN {hold}
-                 WHEN 10 * ks < 9 * kc THEN {improve}
-                 WHEN 10 * ks <= 11 * kc THEN {small}
-                 ELSE {large} END AS DECIMAL(18,2)) AS amount,
-       ks AS k_section, kc AS k_control
-FROM pairs ANTI JOIN halted USING (section_id, period)
-WHERE kc > 0
-"""
+{_band_select("pairs ANTI JOIN halted USING (section_id, period) WHERE kc > 0")}"""
 
 
 def cpi_band_sql_old() -> str:
@@ -215,7 +221,6 @@ def cpi_band_sql_old() -> str:
     """
     codes = ", ".join(f"'{c}'" for c in CPI_WEIGHTS)
     weight = " ".join(f"WHEN '{c}' THEN {w}" for c, w in CPI_WEIGHTS.items())
-    hold, improve, small, large = (BAND_AMOUNTS[k] for k in ("hold", "improve", "small", "large"))
     where = f"AND s.indicator IN ({codes}) AND s.sampled_at >= $start AND s.sampled_at < $stop"
     return f"""
 WITH {_monthly_ctes(where)},
@@ -241,14 +246,7 @@ pairs AS (
     WHERE k.period >= sides.valid_from AND (sides.valid_to IS NULL OR k.period <= sides.valid_to)
     GROUP BY ALL
 )
-SELECT section_id, period,
-       CAST(CASE WHEN ks <= kc AND 10 * ks >= 9 * kc THEN {hold}
-                 WHEN 10 * ks < 9 * kc THEN {improve}
-                 WHEN 10 * ks <= 11 * kc THEN {small}
-                 ELSE {large} END AS DECIMAL(18,2)) AS amount,
-       ks AS k_section, kc AS k_control
-FROM pairs WHERE ks IS NOT NULL AND kc IS NOT NULL
-"""
+{_band_select("pairs WHERE ks IS NOT NULL AND kc IS NOT NULL")}"""
 
 
 def boundary_hits(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:

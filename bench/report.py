@@ -336,9 +336,15 @@ def latency_section(run: Run) -> str:
 
 def splice_latency(text: str, section: str) -> str:
     """`text` with its latency section replaced by `section` (or put before the reading)."""
-    if LATENCY_BEGIN in text and LATENCY_END in text:
-        head, rest = text.split(LATENCY_BEGIN, 1)
-        return head + section + rest.split(LATENCY_END, 1)[1]
+    return splice_between(text, LATENCY_BEGIN, LATENCY_END, section)
+
+
+def splice_between(text: str, begin: str, end: str, section: str) -> str:
+    """`text` with what stands from `begin` to `end` replaced by `section` (which carries its
+    own markers), or `section` put before the reading when the markers are not there yet."""
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        return head + section + rest.split(end, 1)[1]
     return before_reading(text, section)
 
 
@@ -430,10 +436,7 @@ def issue17_section(run: Run) -> str:
 
 def splice_issue17(text: str, section: str) -> str:
     """`text` with its issue-17 section replaced by `section` (or put before the reading)."""
-    if ISSUE17_BEGIN in text and ISSUE17_END in text:
-        head, rest = text.split(ISSUE17_BEGIN, 1)
-        return head + section + rest.split(ISSUE17_END, 1)[1]
-    return before_reading(text, section)
+    return splice_between(text, ISSUE17_BEGIN, ISSUE17_END, section)
 
 
 def before_reading(text: str, section: str) -> str:

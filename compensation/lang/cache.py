@@ -3,7 +3,8 @@
 Compiling the three shipped schemes costs seconds of CPU (lark, the checker, sqlglot), and every
 `ecocomp run` used to pay it. An entry is keyed on the compiler's version (the bytes of every file
 of `compensation/lang` and `compensation/quality`, `compensation/errors.py`, the installed lark
-and sqlglot, the Python version), the path as given (messages name it) and the rule file's bytes.
+and sqlglot, the Python version), the optimisation passes on (`CompileOptions`: a rule compiled
+with a pass off is another entry), the path as given (messages name it) and the rule file's bytes.
 The rule language has no include, so those bytes are all a compiled scheme depends on; a changed
 byte anywhere is another key, so a stale entry is never found. Entries live in
 `ECOCOMP_CACHE_DIR`, else `$XDG_CACHE_HOME/ecocomp/rules` (`~/.cache/ecocomp/rules`); an
@@ -28,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 
 from compensation.lang.compiled import CompiledScheme
+from compensation.lang.options import ALL_ON, CompileOptions
 
 CACHE_ENV = "ECOCOMP_CACHE_DIR"
 FORMAT = "ecocomp-compiled-scheme/1"
@@ -75,9 +77,10 @@ def compiler_version() -> str:
     return version_of(PACKAGE_DIR)
 
 
-def entry_key(path: str | Path, source: bytes) -> str:
+def entry_key(path: str | Path, source: bytes, options: CompileOptions = ALL_ON) -> str:
     """The key of one rule file's entry."""
-    digest = hashlib.sha256(f"{FORMAT}\0{compiler_version()}\0{path}\0".encode())
+    digest = hashlib.sha256(
+        f"{FORMAT}\0{compiler_version()}\0{options.key()}\0{path}\0".encode())
     digest.update(source)
     return digest.hexdigest()
 
@@ -116,32 +119,32 @@ def _write(entry: Path, key: str, compiled: CompiledScheme) -> None:
         pass  # a read-only or full disk: the next run compiles again
 
 
-def _compile(path: str | Path) -> CompiledScheme:
+def _compile(path: str | Path, options: CompileOptions) -> CompiledScheme:
     from compensation.lang.scheme import compile_uncached  # lark and sqlglot: only on a miss
 
-    return compile_uncached(path)
+    return compile_uncached(path, options)
 
 
 def _without_tree(compiled: CompiledScheme) -> CompiledScheme:
     return dataclasses.replace(compiled, ast=None)
 
 
-def compile_file(path: str | Path) -> CompiledScheme:
-    """Parse, check and compile one rule file, or read it from the cache; RuleError as the
-    compiler raises it (failures are never cached)."""
+def compile_file(path: str | Path, options: CompileOptions = ALL_ON) -> CompiledScheme:
+    """Parse, check and compile one rule file with the passes `options` turns on, or read it
+    from the cache; RuleError as the compiler raises it (failures are never cached)."""
     folder = cache_dir()
     try:
         source = Path(path).read_bytes()
     except OSError:
         folder = None  # the compiler says what is wrong with the path
     if folder is None:
-        return _without_tree(_compile(path))
-    key = entry_key(path, source)
+        return _without_tree(_compile(path, options))
+    key = entry_key(path, source, options)
     entry = folder / f"{key}.pickle"
     found = _read(entry, key)
     if found is not None:
         return found
-    compiled = _without_tree(_compile(path))
+    compiled = _without_tree(_compile(path, options))
     try:
         unchanged = Path(path).read_bytes() == source
     except OSError:

@@ -27,6 +27,7 @@ from compensation.lang.loops import (
     join_loop,
     loop_aggregate,
 )
+from compensation.lang.options import ALL_ON, CompileOptions
 from compensation.lang.scope import Scope, is_sections_loop
 from compensation.lang.selection import ATTRIBUTES
 from compensation.lang.sql import (
@@ -610,8 +611,9 @@ class Grain:
 class RuleBuilder(RuleCompiler):
     """Builds the CTE chain and the final SELECT of one rule."""
 
-    def __init__(self, scope: Scope, rule: ast.Rule) -> None:
+    def __init__(self, scope: Scope, rule: ast.Rule, options: CompileOptions = ALL_ON) -> None:
         super().__init__(scope, rule, rule.selector)
+        self.options = options  # which optimisation passes run (options.py)
         self.ctes: list[tuple[str, exp.Expression]] = []
         self.materialized: set[str] = set()
         self.main = ""  # the last CTE of the scenario-row chain
@@ -656,7 +658,9 @@ class RuleBuilder(RuleCompiler):
         return self.append_plain(self.group_lists(prev), columns)
 
     def append_plain(self, prev: str, columns: list[tuple[str, exp.Expression]]) -> str:
-        exprs, shared = share_repeated([e for _, e in columns], lambda: self.alias("e"))
+        shared: list[tuple[str, exp.Expression]] = []
+        if self.options.share_repeated:
+            exprs, shared = share_repeated([e for _, e in columns], lambda: self.alias("e"))
         if shared:
             prev = self.append_plain(prev, shared)
             columns = [(c, e) for (c, _), e in zip(columns, exprs, strict=True)]
@@ -679,19 +683,21 @@ class RuleBuilder(RuleCompiler):
         for loop in pending:
             root = self.root[prev]
             read = loop.reads()
-            source = root if read <= self.root_columns.get(root, set()) else prev
+            from_root = self.options.loop_from_root and read <= self.root_columns.get(root, set())
+            source = root if from_root else prev
             if source != root:
                 self.materialized.add(prev)
             # one loop per distinct combination of what it reads (as DuckDB's decorrelation
             # would): 10,000 scenarios that differ only in amounts share one computation
             by = sorted(read)
-            on_control = loop.on_control()
+            on_control = self.options.control_loops and loop.on_control()
             shared = self.shared_loops.get((source, loop.canonical())) if on_control else None
             if shared is not None:
                 grouped: exp.Expression = exp.to_table(shared[0])
                 keys, method = shared[1], "the section's loop (above), joined on the control"
             else:
-                with_controls = (self.shares_controls and source == root and "section_id" in read
+                with_controls = (self.options.control_loops and self.shares_controls
+                                 and source == root and "section_id" in read
                                  and not read & CONTROL_AS_OWN.keys())
                 grouped, keys, method = self.compute_loop(loop, by, source, with_controls)
                 on_control = False
@@ -707,7 +713,7 @@ class RuleBuilder(RuleCompiler):
         """The loop's values per key (a CTE when they also cover the controls: the control's twin
         joins it), its key table when driven from the values (a CTE too), and the plan's words."""
         grouped, keys = loop_aggregate(loop, by, source, with_controls,
-                                       {c for c in by if self.section_free(c)})
+                                       {c for c in by if self.section_free(c)}, self.options)
         method = "unnest the list, GROUP BY what the loop reads, join back"
         if keys is not None:
             self.add_cte(keys.name, keys.select, keys.name)
@@ -844,7 +850,7 @@ class RuleBuilder(RuleCompiler):
     def spread_stages(self, c: str, sp: ast.Spread) -> None:
         total = self.cx(sp.total, self.ctx)
         weight = self.cx(sp.weight, self.ctx) if sp.weight is not None else number(Decimal(1))
-        reads = self.grid_reads(total, weight)
+        reads = self.grid_reads(total, weight) if self.options.spread_shared else None
         if reads is None:
             self.main = self.spread_windows(self.main, c, sp.scope, total, weight)
             method = "largest remainder to the fen"

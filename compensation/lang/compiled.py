@@ -60,6 +60,7 @@ class BulletinShows:
     `bulletin rank r ascending "words"`); nothing declared, nothing shown (rows by amount)."""
 
     index: str | None = None  # a measure: its value on the section and on the control
+    index_title: str = ""  # that measure's title (its name when untitled): the column's heading
     klass: str | None = None  # a class measure: the section's class when the line carries one
     target: str | None = None  # a class parameter: the class each row is compared against
     rank: TraceRef | None = None  # a measure or let shown as a change (%) and ranked by

@@ -9,13 +9,14 @@ import json
 from pathlib import Path
 
 from compensation.errors import RuleError
+from compensation.lang.options import ALL_ON, CompileOptions
 
 STAGES = ("ast", "plan", "sql")
 
 
-def emit(path: str | Path, stage: str) -> str:
+def emit(path: str | Path, stage: str, options: CompileOptions = ALL_ON) -> str:
     """`ast`: the syntax tree (JSON); `plan`: the steps of each rule (JSON); `sql`: each
-    rule's query."""
+    rule's query; `options`: the optimisation passes on."""
     if stage not in STAGES:
         raise RuleError(f"未知的阶段“{stage}”；可选：{'、'.join(STAGES)}。(unknown stage)")
     from compensation.lang.ast import to_data
@@ -27,7 +28,7 @@ def emit(path: str | Path, stage: str) -> str:
         if checked.rf is None:
             raise RuleError("\n".join(d.render() for d in checked.diagnostics), checked.diagnostics)
         return json.dumps(to_data(checked.rf), ensure_ascii=False, indent=1)
-    compiled = compile_uncached(path)
+    compiled = compile_uncached(path, options)
     if stage == "plan":
         plans = [{"rule": r.id, "line": r.line, "steps": r.plan.steps} for r in compiled.rules]
         return json.dumps(plans, ensure_ascii=False, indent=1)

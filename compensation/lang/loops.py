@@ -26,7 +26,8 @@ from compensation.lang.loop_values import (
     value_rows,
     values_column,
 )
-from compensation.lang.sql import bind_costly, case, col, subquery, tpl
+from compensation.lang.options import ALL_ON, CompileOptions
+from compensation.lang.sql import bind_costly, binder, case, col, subquery, tpl
 
 
 def _unknown_if_any_is(agg: str) -> str:
@@ -98,22 +99,25 @@ class PendingList:
 
 
 def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool,
-                   section_free: set[str] | None = None
+                   section_free: set[str] | None = None, options: CompileOptions = ALL_ON
                    ) -> tuple[exp.Expression, LoopKeys | None]:
     """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
     `with_controls` adds the control sections' combinations, their columns read as the section's.
     A loop over the section's own period values whose other reads are all in `section_free`
     (the same for every section) is driven from the values instead (loop_values.py): SELECT kid,
     section_id, v, with the key table returned beside it. It covers every section of the run,
-    controls included."""
-    parts, bound = bind_costly(
-        [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else []),
-        f"{loop.var}b",
-    )
-    limits = {c for c, e in bound if isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of"}
+    controls included. `options` switches off the passes here (values_loops, limit_join, ediv6,
+    bind_costly); the lookups a pass rewrites are bound for it even with bind_costly off."""
+    exprs = [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else [])
+    if options.bind_costly:
+        parts, bound = bind_costly(exprs, f"{loop.var}b")
+    else:
+        parts, bound = binder(exprs, _bound_for(options), f"{loop.var}b")
+    limit_calls = {c for c, e in bound if _limit_call(e)}
+    limits = limit_calls if options.limit_join else set()
     values = {c for c, e in bound if _period_value(e)}
     lookup = driven_by_values(loop.func, loop.var, by, section_free or set(), parts[0],
-                              loop.where, bound)
+                              loop.where, bound) if options.values_loops else None
     keys = None
     if lookup is not None:
         keys = loop_keys(loop.column, loop.items, lookup.free, source)
@@ -131,7 +135,8 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
             if c in limits:
                 layer = _join_limit(layer, f"{c}_t", e)
         unnested = layer
-    parts = [_value_over_limit(part, values, limits) for part in parts]
+    if options.ediv6:
+        parts = [_value_over_limit(part, values, limit_calls) for part in parts]
     body, where = parts[0], (parts[1] if loop.where is not None else None)
     carried = ["kid", "section_id"] if keys is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
@@ -149,6 +154,25 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     if by:  # a loop that reads no column of the row is one aggregate over no groups
         grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
     return grouped, None
+
+
+def _limit_call(e: exp.Expression) -> bool:
+    return isinstance(e, exp.Anonymous) and e.name.lower() == "limit_of"
+
+
+def _bound_for(options: CompileOptions):  # noqa: ANN202 (a predicate)
+    """With bind_costly off: the lookups the passes still on rewrite (limit_of for limit_join,
+    ediv6 and values_loops; the period-value lookups for values_loops and ediv6)."""
+    limits = options.limit_join or options.ediv6 or options.values_loops
+    values = options.values_loops or options.ediv6
+
+    def wanted(n: exp.Expression) -> bool:
+        if n.find_ancestor(exp.Subquery) is not None:
+            return False  # it may read the enclosing query's tables (a year range's `y`)
+        return ((limits and _limit_call(n))
+                or (values and isinstance(n, exp.Subquery) and values_column(n) is not None))
+
+    return wanted
 
 
 def _unnested_keys(loop: PendingList, by: list[str], source: str, with_controls: bool

@@ -26,9 +26,7 @@ import duckdb
 
 from compensation.errors import EcocompError
 from compensation.lang.compiled import CompiledScheme
-from compensation.lang.selection import refuse_unregistered
 from compensation.lang.units import ParamValue, validate_overlay
-from compensation.lang.volumes import prepare_volumes
 from compensation.months import MONTHS_PER_KIND, add_months, last_day, year_start
 from compensation.store.functions import has_function
 
@@ -227,10 +225,17 @@ def prepare_run(
            WHERE list_contains(s.schemes, ?)""",
         [compiled.id],
     )
-    refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
+    if compiled.registry_names:
+        # imported here: selection and volumes bring the syntax tree's module (34 dataclasses,
+        # about a tenth of a monthly run's imports), which a rule file without names never needs
+        from compensation.lang.selection import refuse_unregistered
+
+        refuse_unregistered(con, compiled.id, compiled.file, compiled.registry_names)
     _prepare_values(con, compiled, as_of, end, history_start(compiled, start), shared_months,
                     base_only=not overlays)
     if compiled.volume_bases:
+        from compensation.lang.volumes import prepare_volumes
+
         prepare_volumes(con, compiled.volume_bases, compiled.value_kinds, compiled.year_begins,
                         as_of, history_start(compiled, start), end)
     if compiled.uses_daily:

@@ -20,6 +20,7 @@ from compensation.lang.compiled import (
     TraceRef,
     month_date,
 )
+from compensation.lang.options import ALL_ON, CompileOptions
 from compensation.lang.reads import indicators_read
 from compensation.lang.scope import Scope
 from compensation.lang.selection import named_values
@@ -64,8 +65,10 @@ def _bulletin(rf: ast.RuleFile) -> BulletinShows:
     def name(role: str) -> str | None:
         return shows[role].name if role in shows else None
 
+    titles = {m.name: m.title or m.name for m in rf.measures}
     return BulletinShows(
         index=name("index"),
+        index_title=titles.get(name("index") or "", ""),
         klass=name("class"),
         target=name("target"),
         rank=TraceRef("measures" if rank.name in measures else "lets", rank.name) if rank else None,
@@ -78,8 +81,9 @@ def _uses(node: object, func: str) -> bool:
     return any(isinstance(n, ast.Call) and n.func == func for n in ast.walk(node))
 
 
-def compile_uncached(path: str | Path) -> CompiledScheme:
-    """Parse, check and compile one rule file; raise RuleError listing every diagnostic."""
+def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> CompiledScheme:
+    """Parse, check and compile one rule file (`options`: the optimisation passes on); raise
+    RuleError listing every diagnostic."""
     checked = check_file(path)
     if checked.diagnostics or checked.rf is None or checked.scope is None:
         text = "\n".join(d.render() for d in checked.diagnostics)
@@ -87,7 +91,7 @@ def compile_uncached(path: str | Path) -> CompiledScheme:
     rf, scope = checked.rf, checked.scope
     rules = []
     for rule in rf.rules:
-        query, amounts, plan = RuleBuilder(scope, rule).build()
+        query, amounts, plan = RuleBuilder(scope, rule, options).build()
         rules.append(
             CompiledRule(
                 rule.name,

@@ -146,7 +146,7 @@ def str_list(items: list[str]) -> exp.Expression:
     return exp.Array(expressions=[text(x) for x in items])
 
 
-def _bind(
+def binder(
     exprs: list[exp.Expression], wanted: Callable[[exp.Expression], bool], prefix: str
 ) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
     """Replace each outermost node of `exprs` that is `wanted` by a column `g.prefix_k` (equal
@@ -176,7 +176,7 @@ def bind_costly(
     lookup inside one would be planned and run several times; bound once in the layer before, it
     is one join. Equal lookups share one column.
     """
-    return _bind(
+    return binder(
         exprs,
         lambda n: isinstance(n, exp.Subquery)
         or (isinstance(n, exp.Anonymous) and n.name.lower() == "limit_of"),
@@ -217,7 +217,7 @@ def share_repeated(
     repeated = {key for key, n in counts.items() if n > 1}
     if not repeated:
         return exprs, []
-    return _bind(
+    return binder(
         exprs,
         lambda n: isinstance(n, exp.Anonymous) and n.sql(dialect=DIALECT) in repeated,
         new_prefix(),

@@ -58,6 +58,7 @@ class LineView:
     rule_title: str = ""
     rank: int | None = None  # place within its scheme (see rank_rows)
     remark: str = ""  # 备注: why a line is zero or exceptional, or 更正
+    index_title: str = ""  # what the scheme's declared index is called (`bulletin index`)
 
     @property
     def branch_text(self) -> str:
@@ -73,9 +74,10 @@ class SchemeTable:
     rows: list[LineView]
     rewards: Decimal
     penalties: Decimal
-    has_cpi: bool
+    has_index: bool
     part: str = "district"  # 'district' (with the city treasury) or 'cross' (between cities)
     rank_by: str = ""  # what the rows are ranked by, in words
+    index_title: str = ""  # the heading of the index columns (the declared measure's title)
 
     @property
     def has_remarks(self) -> bool:
@@ -224,7 +226,8 @@ def line_view(
     month: date,
     rule_title: str = "",
 ) -> LineView:
-    measures = read_measures(line.trace, scheme_facts(line.scheme).bulletin)
+    shows = scheme_facts(line.scheme).bulletin
+    measures = read_measures(line.trace, shows)
     section = registry.sections.get(line.section_id or "")
     party = assessed_party(line, registry)
     # a year-window line (道观河) is judged on the annual class its trace carries
@@ -262,6 +265,7 @@ def line_view(
         outcome=outcome,
         note=note,
         rule_title=rule_title,
+        index_title=shows.index_title,
     )
 
 
@@ -312,7 +316,7 @@ def _scheme_tables(
     tables = []
     for scheme in dict.fromkeys(v.line.scheme for v in views):
         rows = [replace(v, remark=_remark(v, corrected)) for v in views if v.line.scheme == scheme]
-        has_cpi = any(v.measures.cpi is not None for v in rows)
+        has_index = any(v.measures.index is not None for v in rows)
         by_ratio = any(v.measures.ratio is not None for v in rows)
         with_treasury = any(registry.is_treasury(v.line.payer) or registry.is_treasury(v.line.payee)
                             for v in rows)
@@ -325,7 +329,8 @@ def _scheme_tables(
                 rows=rank_rows(rows, by_ratio, shows.rank_descending),
                 rewards=sum((v.signed for v in rows if v.signed > 0), Decimal(0)),
                 penalties=sum((-v.signed for v in rows if v.signed < 0), Decimal(0)),
-                has_cpi=has_cpi,
+                has_index=has_index,
+                index_title=shows.index_title,
                 part="district" if with_treasury else "cross",
                 rank_by=shows.rank_words + direction if by_ratio
                 else "本月奖惩金额（由高到低）",

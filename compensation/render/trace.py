@@ -22,8 +22,8 @@ class Measures:
     """A row's declared values: the index on the section and on its control, the change (a
     ratio), the class on the section and its control, the target class, the branch in words."""
 
-    cpi: Decimal | None = None
-    cpi_control: Decimal | None = None
+    index: Decimal | None = None
+    index_control: Decimal | None = None
     ratio: Decimal | None = None
     klass: int | None = None
     control_class: int | None = None
@@ -62,8 +62,8 @@ def read_measures(trace: dict[str, Any] | None, shows: BulletinShows) -> Measure
         return t.find(ref, control) if ref is not None else None
 
     return Measures(
-        cpi=as_decimal(find(index)),
-        cpi_control=as_decimal(find(index, control=True)),
+        index=as_decimal(find(index)),
+        index_control=as_decimal(find(index, control=True)),
         ratio=as_decimal(find(shows.rank)),
         klass=as_class(find(klass)),
         control_class=as_class(find(klass, control=True)),

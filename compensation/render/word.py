@@ -170,8 +170,8 @@ def _cell(cell, text: str, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT,
 
 def _scheme_rows(s: SchemeTable) -> tuple[list[str], list[list[str]], set[int]]:
     header = ["名次", "断面", "责任方", "本月类别", "对照/目标类别"]
-    if s.has_cpi:
-        header += ["综合污染指数", "对照断面指数", "变化率"]
+    if s.has_index:
+        header += [s.index_title, "对照断面指数", "变化率"]
     header += ["考核结果"]
     if s.part == "cross":
         header += ["资金流向"]
@@ -183,8 +183,8 @@ def _scheme_rows(s: SchemeTable) -> tuple[list[str], list[list[str]], set[int]]:
         bank = {"left": "（左岸）", "right": "（右岸）"}.get(v.bank or "", "")
         row = [str(v.rank) if v.rank is not None else "—", v.section_name + bank, v.party_name,
                class_numeral(v.klass), f"{v.reference_kind}{class_numeral(v.reference_class)}"]
-        if s.has_cpi:
-            row += [format_index(v.measures.cpi), format_index(v.measures.cpi_control),
+        if s.has_index:
+            row += [format_index(v.measures.index), format_index(v.measures.index_control),
                     format_ratio(v.measures.ratio)]
         row += [v.branch_text]
         if s.part == "cross":
@@ -198,7 +198,7 @@ def _scheme_rows(s: SchemeTable) -> tuple[list[str], list[list[str]], set[int]]:
     total[1] = f"小计：奖励 {format_wan(s.rewards)} 万元，扣罚 {format_wan(s.penalties)} 万元"
     total[amount] = format_wan(s.rewards - s.penalties, signed=True)
     rows.append(total)
-    numeric = {amount} | ({5, 6, 7} if s.has_cpi else set())
+    numeric = {amount} | ({5, 6, 7} if s.has_index else set())
     return header, rows, numeric
 
 

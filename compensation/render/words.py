@@ -16,10 +16,10 @@ from compensation.render.model import LineView
 def _measures(view: LineView) -> str:
     m = view.measures
     parts = []
-    if m.cpi is not None:
-        parts.append(f"综合污染指数 {format_index(m.cpi)}")
-    if m.cpi_control is not None:
-        parts.append(f"入境对照断面 {format_index(m.cpi_control)}")
+    if m.index is not None:
+        parts.append(f"{view.index_title} {format_index(m.index)}")
+    if m.index_control is not None:
+        parts.append(f"入境对照断面 {format_index(m.index_control)}")
     if m.ratio is not None:
         parts.append(f"变化率 r = {format_ratio(m.ratio)}")
     if view.klass is not None:

@@ -255,18 +255,23 @@ def test_alternatives_decide_plus_ten_percent_exactly(endpoint_store: Path) -> N
     assert python == {("BS00001", JAN): Decimal("-1000000.00")}
 
 
-def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+def compiled_cpi_lines(db: Path, columns: str, sections: list[str]) -> list[tuple]:
+    """The compiled CPI rule's base lines of `sections` in January 2024 (real prepare_run)."""
     from compensation.lang import compile_file, prepare_run
 
-    con = store_setup.open_store(endpoint_store)
+    con = store_setup.open_store(db)
     compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
     rule = next(r for r in compiled.rules if r.id == "cpi_band")
     prepare_run(con, compiled, JAN, JAN, AS_OF)
     lines = con.execute(
-        f"SELECT section_id, payer, payee, amount FROM ({rule.sql}) "
-        "WHERE scenario = 'base' AND section_id = 'BS00001'"
-    ).fetchall()
+        f"SELECT {columns} FROM ({rule.sql}) WHERE scenario = 'base' "
+        "AND list_contains(?, section_id) ORDER BY section_id", [sections]).fetchall()
     con.close()
+    return lines
+
+
+def test_compiled_rule_decides_plus_ten_percent_exactly(endpoint_store: Path) -> None:
+    lines = compiled_cpi_lines(endpoint_store, "section_id, payer, payee, amount", ["BS00001"])
     assert lines == [("BS00001", "bp0000", "city_treasury", Decimal("1000000.00"))]
 
 
@@ -334,17 +339,8 @@ def test_fair_hand_sql_exception_correction_and_significance(exception_store: Pa
 
 
 def test_compiled_rule_agrees_on_exception_store(exception_store: Path) -> None:
-    from compensation.lang import compile_file, prepare_run
-
-    con = store_setup.open_store(exception_store)
-    compiled = compile_file(REPO_DIR / "rules" / "yangtze_han.rule")
-    rule = next(r for r in compiled.rules if r.id == "cpi_band")
-    prepare_run(con, compiled, JAN, JAN, AS_OF)
-    lines = con.execute(
-        f"SELECT section_id, payer, payee, amount, exception FROM ({rule.sql}) "
-        "WHERE scenario = 'base' AND section_id IN ('BS00001', 'BS00002', 'BS00003') ORDER BY 1"
-    ).fetchall()
-    con.close()
+    lines = compiled_cpi_lines(exception_store, "section_id, payer, payee, amount, exception",
+                               ["BS00001", "BS00002", "BS00003"])
     assert lines == [
         ("BS00001", "city_treasury", "bp0000", Decimal("0.00"), "断流、结冰不考核"),
         ("BS00002", "bp0000", "city_treasury", Decimal("2000000.00"), None),

@@ -70,8 +70,8 @@ def test_traces_read_into_the_type_and_write_back_unchanged(tmp_path) -> None:
     assert [float(c["after"] or "nan") for c in april.caps] == [50]
     # the header's declaration, as the compiler exports it, names these places
     shows = compile_file(path).bulletin
-    assert shows == BulletinShows(index="idx", target="target", rank=TraceRef("lets", "change"),
-                                  rank_words="指数的变化")
+    assert shows == BulletinShows(index="idx", index_title="指数", target="target",
+                                  rank=TraceRef("lets", "change"), rank_words="指数的变化")
     assert march.find(shows.rank) == march.lets["change"]
     assert march.find(TraceRef("measures", "idx"), control=True) == march.control_measures["idx"]
 

@@ -176,6 +176,41 @@ def test_sql_and_python_classes_agree_on_every_limit(con: duckdb.DuckDBPyConnect
     assert [g[0] for g in got] == [classify(i, v, b) for i, b, v in cases]
 
 
+@pytest.mark.parametrize(("indicator", "body", "value", "expected"), BOUNDARY_VECTORS)
+def test_class_of_limits_boundary_vectors(
+    con: duckdb.DuckDBPyConnection, indicator: str, body: str, value: str, expected: int | None
+) -> None:
+    """period_values' class lookup (gb3838_bounds + class_of_limits) on the same hand vectors."""
+    got = con.execute(
+        "SELECT class_of_limits(CAST(? AS DECIMAL(18,6)), b.direction, b.limits, b.limit_high) "
+        "FROM (SELECT ? AS indicator, ? AS water_body) AS x "
+        "LEFT JOIN gb3838_bounds AS b USING (indicator, water_body)", [value, indicator, body]
+    ).fetchall()[0][0]
+    assert got == expected
+
+
+def test_class_of_limits_is_indicator_class_at_and_next_to_every_limit(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Both are steps at the limits only, so agreeing at each limit and one unit of the sixth
+    decimal either side (the neighbouring DECIMAL(18,6) values), at 0 and at NULL, they agree
+    on every value; pH's 6 and 9 included. An indicator without limits gives NULL in both."""
+    rows = con.execute(
+        """WITH points AS (
+               SELECT indicator, water_body, unnest([0, "limit" - 0.000001, "limit",
+                      "limit" + 0.000001, limit_high - 0.000001, limit_high,
+                      limit_high + 0.000001, NULL]) AS v
+               FROM gb3838_limits
+               UNION ALL SELECT 'TEMP', 'river', CAST(20 AS DECIMAL(18,6)))
+           SELECT p.indicator, p.water_body, p.v, indicator_class(p.indicator, p.water_body, p.v),
+                  class_of_limits(p.v, b.direction, b.limits, b.limit_high)
+           FROM points AS p LEFT JOIN gb3838_bounds AS b USING (indicator, water_body)"""
+    ).fetchall()
+    assert len(rows) > 1000
+    assert [r for r in rows if r[3] != r[4] and not (r[3] is None and r[4] is None)] == []
+    assert {r[4] for r in rows} == {None, 1, 2, 3, 4, 5, 6}
+
+
 def test_current_samples_takes_the_newest_batch_as_of(con: duckdb.DuckDBPyConnection) -> None:
     query = (
         "SELECT value, batch_id, file_name FROM current_samples(?) "

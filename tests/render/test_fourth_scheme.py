@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from compensation.render.bulletin import bulletin_markdown
 from compensation.render.model import build_bulletin
 from compensation.render.profile import PublicationOrder, load_profile
 from compensation.store import transaction
@@ -84,12 +85,18 @@ def test_a_fourth_scheme_has_its_title_place_and_declared_columns(lake_store) ->
     assert lakes.title == TITLE
     (row,) = lakes.rows
     # wqi 0.700 on the lake, 0.800 on its control, shift -0.125: read because declared
-    assert (row.measures.cpi, row.measures.cpi_control, row.measures.ratio) == (
+    assert (row.measures.index, row.measures.index_control, row.measures.ratio) == (
         Decimal("0.700"), Decimal("0.800"), Decimal("-0.125"))
-    assert lakes.has_cpi and lakes.rank_by == "湖泊水质指数的变化率（由高到低）"
+    assert lakes.has_index and lakes.rank_by == "湖泊水质指数的变化率（由高到低）"
+    # the index columns are headed by the declared measure's title, not 综合污染指数
+    assert lakes.index_title == row.index_title == "湖泊水质指数"
     assert row.scheme_title == TITLE
     # its lake is the last row of the class history (东湖 is not among the profile's rivers)
     assert bulletin.history[-1].section_id == "dh01"
+    # as printed: its own heading and columns, the index 0.700 against 0.800, shift -12.50%
+    text = bulletin_markdown(bulletin)
+    assert TITLE in text and "| 湖泊水质指数 | 对照断面指数 | 变化率 |" in text
+    assert "| 0.700 | 0.800 | -12.50% |" in text
 
 
 def test_the_profile_can_put_the_fourth_scheme_first(lake_store) -> None:

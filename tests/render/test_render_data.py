@@ -101,7 +101,8 @@ def test_row_values_are_read_where_the_scheme_declares_them() -> None:
     shows = BulletinShows(index="cpi", klass="section_class", target="target",
                           rank=TraceRef("lets", "r"))
     m = read_measures(trace, shows)
-    assert (m.cpi, m.cpi_control, m.ratio) == (Decimal("0.850"), Decimal("0.9"), Decimal("-0.1"))
+    assert (m.index, m.index_control, m.ratio) == (
+        Decimal("0.850"), Decimal("0.9"), Decimal("-0.1"))
     assert (m.klass, m.control_class, m.target_class, m.branch_label) == (2, 5, 4, "奖励")
     assert read_measures(trace, BulletinShows()) == Measures(branch_label="奖励")
     # a trace that is not the compiler's (no params/measures/lets) gives its label only

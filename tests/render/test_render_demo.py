@@ -64,7 +64,7 @@ def test_january_2018_bulletin_names_the_published_sections(demo) -> None:
             assert (v.payer_name, v.payee_name) == (v.party_name, "市财政")
         # the band follows r exactly as the rule states it
         r = v.measures.ratio
-        cpi, control = v.measures.cpi, v.measures.cpi_control
+        cpi, control = v.measures.index, v.measures.index_control
         assert abs(r - (cpi - control) / control) < Decimal("1e-9")
         expected = (Decimal(1000000) if r < Decimal("-0.1") else Decimal(500000) if r <= 0
                     else Decimal(-1000000) if r <= Decimal("0.1") else Decimal(-2000000))
