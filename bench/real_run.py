@@ -45,12 +45,18 @@ class Span:
         return f"real.path_{self.first}_{self.last}"
 
 
-def spans(start_year: int, years: int) -> list[Span]:
-    """One year, and every year of the data."""
-    out = [Span(start_year, start_year)]
-    if years > 1:
-        out.append(Span(start_year, start_year + years - 1))
+def spans(first: int, last: int) -> list[Span]:
+    """The first year, and every year of the scheme in the data (2018–2025 of 2016–2025)."""
+    out = [Span(first, first)]
+    if last > first:
+        out.append(Span(first, last))
     return out
+
+
+def _scheme_years(run: Run) -> tuple[int, int]:
+    """The yangtze_han years of the rule cases' data: from the scheme's start (2018) on."""
+    s = run.sizes
+    return max(s.start_year, datasets.RULE_SPAN_START.year), s.start_year + s.years - 1
 
 
 def measure_real(run: Run, root: Path) -> None:
@@ -63,7 +69,7 @@ def measure_real(run: Run, root: Path) -> None:
     as_of = datetime.now().isoformat()
     print(f"— 真实路径：{manual.sections} 个断面，ecocomp 进程 run → settle → 通报 → 工作簿",
           flush=True)
-    for span in spans(sizes.start_year, sizes.years):
+    for span in spans(*_scheme_years(run)):
         out_query, out_path = scratch / f"{span.query}.parquet", scratch / f"{span.path}.parquet"
         job = {"db": str(manual.store), "repo": str(REPO_DIR), "as_of": as_of,
                "start": date(span.first, 1, 1).isoformat(),
@@ -112,7 +118,7 @@ def _under_cap(peak_mb: float) -> str:
 def section(run: Run) -> str:
     """The real-path section of RESULTS.md (between markers, so `--real` can replace it alone)."""
     rows, notes = [], []
-    for span in spans(run.sizes.start_year, run.sizes.years):
+    for span in spans(*_scheme_years(run)):
         query, path = run.once.get(span.query), run.once.get(span.path)
         if query is None or path is None:
             continue

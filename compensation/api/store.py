@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from compensation.errors import EcocompError
 from compensation.store import init_store, open_store, resolve_db_path, transaction
 
 if TYPE_CHECKING:
@@ -90,6 +91,26 @@ class Store:
         con = open_store(self.path)
         try:
             yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def scheme_registry(self) -> Iterator[Callable[[str], list[tuple[str, str]]] | None]:
+        """(section id, river) of a scheme's registered sections, read from this database for the
+        `with` block; None without a database or when it cannot be read now (busy), so that
+        `rules check` then checks the rule files alone."""
+        if not self.exists():
+            yield None
+            return
+        from compensation.lang.selection import registry_rows
+
+        try:
+            con = open_store(self.path, read_only=True, wait=0)
+        except (EcocompError, duckdb.Error):
+            yield None
+            return
+        try:
+            yield lambda scheme: registry_rows(con, scheme)
         finally:
             con.close()
 

@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from compensation.cli.common import AppContext, pass_app
-from compensation.errors import EcocompError, RuleError
+from compensation.errors import RuleError
 from compensation.lang.emit import STAGES
-
-
-@contextmanager
-def _registry(app: AppContext) -> Iterator[Callable[[str], list[tuple[str, str]]] | None]:
-    """The database's sections per scheme when there is a database to read (a rule file alone
-    does not say which sections exist); None without one, or when it cannot be read now."""
-    store = app.store()
-    if not store.exists():
-        yield None
-        return
-    import duckdb
-
-    from compensation.lang.selection import registry_rows
-    from compensation.store import open_store
-
-    try:
-        con = open_store(store.path, read_only=True, wait=0)
-    except (EcocompError, duckdb.Error):  # busy or unreadable: check the files alone
-        yield None
-        return
-    try:
-        yield lambda scheme: registry_rows(con, scheme)
-    finally:
-        con.close()
 
 
 @click.group("rules")
@@ -61,7 +35,7 @@ def check_command(app: AppContext, paths: tuple[str, ...], as_json: bool,
     from compensation.lang.check import check_paths_with_warnings
 
     targets = paths or (str(default_rules_dir(rules_dir)),)
-    with _registry(app) as registry:
+    with app.store().scheme_registry() as registry:
         diagnostics, warnings = check_paths_with_warnings(targets, registry)
     for w in warnings:  # on stderr in both forms: the JSON list stays the list of problems
         click.echo(w.render(), err=True)
