@@ -13,6 +13,7 @@ own shape (test_loop_values.py, test_grouped_loops.py, test_grains.py, test_swee
 
 from __future__ import annotations
 
+import csv
 import shutil
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -116,6 +117,7 @@ def demo_store(demo_build, tmp_path_factory, compiled) -> Iterator[duckdb.DuckDB
     copy = tmp_path_factory.mktemp("passes") / "demo.duckdb"
     shutil.copy(demo_build.db, copy)
     con = open_store(copy)
+    con.execute("SET threads = 1")  # small queries: a second thread only adds CPU time
     ids = sorted({by_option["all_on"].id for by_option in compiled.values()})
     con.execute("UPDATE sections SET schemes = list_distinct(list_concat(schemes, ?)) "
                 "WHERE list_contains(schemes, 'yangtze_han')", [ids])
@@ -165,8 +167,9 @@ def _samples(limits: dict[str, Decimal], indicators: list[str], sections: list[s
                 when = datetime(y, m, 10, 9)
                 value: Decimal | None = _value(limits, ind, s, m, i)
                 flag = below = limit = None
-                if (sid, y, m) == ("a2", 2022, 2) and i == 0:
-                    continue  # one indicator missing
+                if (sid, y, m, ind) in {("a2", 2022, 2, "COD"), ("a1", 2023, 5, "NH3N"),
+                                        ("c0", 2022, 11, "TP")}:
+                    continue  # one indicator missing (of every list the rules read)
                 if (sid, y, m) == ("a1", 2022, 8):
                     value, flag = None, "no_flow"
                 elif (sid, y, m) == ("a2", 2023, 1):
@@ -192,7 +195,9 @@ def _samples(limits: dict[str, Decimal], indicators: list[str], sections: list[s
 
 @pytest.fixture(scope="module")
 def generated_store(tmp_path_factory, compiled) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_store(tmp_path_factory.mktemp("passes") / "generated.duckdb")
+    folder = tmp_path_factory.mktemp("passes")
+    con = open_store(folder / "generated.duckdb")
+    con.execute("SET threads = 1")
     schemes = sorted({by_option["all_on"].id for by_option in compiled.values()})
     con.executemany("INSERT INTO batches VALUES (?, 'samples', ?, 'x', 0, ?, NULL, NULL)",
                     [(1, "first.csv", datetime(2000, 1, 1)), (2, "fix.csv", datetime(2001, 1, 1))])
@@ -208,10 +213,16 @@ def generated_store(tmp_path_factory, compiled) -> Iterator[duckdb.DuckDBPyConne
     indicators = sorted(set(limits) | {"FLOW", "VOL", "pH"} | {
         i for by_option in compiled.values() for i in by_option["all_on"].indicators_read.names})
     rows = _samples(limits, indicators, [s[0] for s in sections])
-    con.executemany(
+    # some 9,000 rows: through a CSV file in one statement (executemany takes seconds)
+    csv_path = folder / "samples.csv"
+    with csv_path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([(b, n, *rest) for n, (b, *rest) in enumerate(rows, start=2)])
+    con.execute(
         "INSERT INTO samples (batch_id, row_no, section_id, sampled_at, indicator, value, "
-        "below_dl, detection_limit, flag, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(b, n, *rest) for n, (b, *rest) in enumerate(rows, start=2)])
+        "below_dl, detection_limit, flag, source) SELECT * FROM read_csv(?, header = false, "
+        "columns = {'b': 'INTEGER', 'n': 'INTEGER', 's': 'VARCHAR', 't': 'TIMESTAMP', "
+        "'i': 'VARCHAR', 'v': 'DECIMAL(18,6)', 'd': 'BOOLEAN', 'l': 'DECIMAL(18,6)', "
+        "'f': 'VARCHAR', 'o': 'VARCHAR'})", [str(csv_path)])
     yield con
     con.close()
 
