@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from compensation.engine.ledger import chosen_runs_each
+from compensation.engine.ledger import CHOSEN_RUNS_EACH_SQL, chosen_runs_each
 from compensation.lang.compiled import recorded_params
 from compensation.months import add_months, month_range, month_start
 from compensation.store.functions import has_function
@@ -275,37 +275,110 @@ def chosen_runs(
     return out
 
 
+# The lines that count for each viewed month (`chosen_runs_each` seen from it), matched to their
+# chosen run in SQL so that only the lines of the months asked are read (never the whole of a
+# multi-year run). With $through, a longer period's line is kept once (`LedgerLine.counts_at`):
+# in the month it ends, or in $through while it is still running.
+_VIEW_LINES_SQL = f"""
+WITH chosen AS ({CHOSEN_RUNS_EACH_SQL})
+SELECT COLUMNS
+FROM chosen c JOIN ledger l
+  ON l.run_id = c.run_id AND l.scheme = c.scheme AND l.period_start = c.period_start
+ AND l.period_end = c.period_end
+WHERE l.period_start <= $last AND l.period_end >= $first
+  AND (CAST($through AS DATE) IS NULL
+       OR date_trunc('month', l.period_start) = date_trunc('month', l.period_end)
+       OR c.viewpoint = least(CAST(date_trunc('month', l.period_end) AS DATE),
+                              CAST($through AS DATE)))
+"""
+_LINE_COLUMNS = (
+    "c.viewpoint AS month, l.line_id, l.run_id, l.scheme, l.rule, l.period_start, l.period_end,"
+    " l.section_id, l.payer, l.payee, l.amount, l.branch, l.exception, l.reason,"
+    " CAST(l.trace AS VARCHAR) AS trace"
+)
+# Per party, received − paid over the counted lines, and where it is first seen (month, line,
+# payer before payee): the year-to-date column of a bulletin without its lines in Python.
+_PARTY_NETS_SQL = f"""
+WITH counted AS ({_VIEW_LINES_SQL.replace("COLUMNS",
+                                          "c.viewpoint AS month, l.line_id, l.payer, l.payee,"
+                                          " l.amount")}),
+sides AS (
+    SELECT payee AS party, amount AS signed, month, line_id, 1 AS side FROM counted
+    UNION ALL
+    SELECT payer, -amount, month, line_id, 0 FROM counted WHERE payer <> payee
+)
+SELECT party, sum(signed) AS net FROM sides GROUP BY party
+ORDER BY min(struct_pack(m := month, l := line_id, s := side))
+"""
+
+
+def _view_params(
+    first: date, last: date, schemes: Iterable[str] | None, through: date | None = None
+) -> dict[str, Any]:
+    months = month_range(first, last)
+    return {"schemes": None if schemes is None else sorted(set(schemes)),
+            "range_starts": months, "viewpoints": months, "first": months[0] if months else first,
+            "last": months[-1] if months else last, "through": through}
+
+
+def months_with_lines(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, schemes: Iterable[str] | None = None
+) -> dict[date, int]:
+    """Month → how many lines count for it (only months with lines), without reading a line."""
+    rows = con.execute(
+        _VIEW_LINES_SQL.replace("COLUMNS", "c.viewpoint AS month, count(*) AS n")
+        + " GROUP BY c.viewpoint ORDER BY c.viewpoint",
+        _view_params(first, last, schemes),
+    ).fetchall()
+    return {month_start(m): int(n) for m, n in rows}
+
+
+def lines_run_ids(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, schemes: Iterable[str] | None = None
+) -> set[int]:
+    """The runs that stand behind at least one line counted in months first..last."""
+    rows = con.execute(
+        _VIEW_LINES_SQL.replace("COLUMNS", "DISTINCT l.run_id"),
+        _view_params(first, last, schemes),
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
 def read_lines(
     con: duckdb.DuckDBPyConnection,
     first: date,
     last: date,
     schemes: Iterable[str] | None = None,
+    counted_through: date | None = None,
 ) -> dict[date, list[LedgerLine]]:
     """For each month first..last, the lines that count for it, seen from that month (see the
-    module docstring): the same choice as `ecocomp accounts --period` (engine.ledger)."""
-    wanted = None if schemes is None else sorted(set(schemes))
-    each = chosen_runs_each(con, [(m, m) for m in month_range(first, last)], wanted)
-    picks = {view: chosen for (_, view), chosen in each.items()}
-    by_month: dict[date, list[LedgerLine]] = {m: [] for m in picks}
-    run_ids = sorted({run for chosen in picks.values() for run in chosen.values()})
-    if not run_ids:
+    module docstring): the same choice as `ecocomp accounts --period` (engine.ledger). With
+    `counted_through`, a longer period's line only where `LedgerLine.counts_at(month,
+    counted_through)` holds. Only these months' lines are read, with their traces."""
+    by_month: dict[date, list[LedgerLine]] = {m: [] for m in month_range(first, last)}
+    if not by_month:
         return by_month
     rows = _rows(
         con,
-        "SELECT line_id, run_id, scheme, rule, period_start, period_end, section_id, payer, payee,"
-        " amount, branch, exception, reason, CAST(trace AS VARCHAR) AS trace FROM ledger"
-        " WHERE list_contains(?, run_id) ORDER BY line_id",
-        [run_ids],
+        _VIEW_LINES_SQL.replace("COLUMNS", _LINE_COLUMNS) + " ORDER BY c.viewpoint, l.line_id",
+        _view_params(first, last, schemes, counted_through),
     )
-    lines = [
-        LedgerLine(**{**r, "trace": parse_json(r["trace"]) or {}, "amount": Decimal(r["amount"])})
-        for r in rows
-    ]
-    for month, chosen in picks.items():
-        for line in lines:
-            if chosen.get((line.scheme, line.period_start, line.period_end)) == line.run_id:
-                by_month[month].append(line)
+    for r in rows:
+        month = month_start(r.pop("month"))
+        by_month[month].append(LedgerLine(
+            **{**r, "trace": parse_json(r["trace"]) or {}, "amount": Decimal(r["amount"])}
+        ))
     return by_month
+
+
+def party_nets(
+    con: duckdb.DuckDBPyConnection, first: date, through: date,
+    schemes: Iterable[str] | None = None,
+) -> dict[str, Decimal]:
+    """Party → received − paid over months first..through, each longer period's line once
+    (`LedgerLine.counts_at`), in the order parties first appear; summed exactly in SQL."""
+    rows = con.execute(_PARTY_NETS_SQL, _view_params(first, through, schemes, through)).fetchall()
+    return {str(party): Decimal(net) for party, net in rows}
 
 
 def runs_as_of(con: duckdb.DuckDBPyConnection, run_ids: Iterable[int]) -> datetime | None:
@@ -479,11 +552,15 @@ def read_snapshot(
     last: date,
     schemes: Iterable[str] | None = None,
     class_from: date | None = None,
+    lines_from: date | None = None,
 ) -> StoreSnapshot:
-    """Everything for months first..last (classes from `class_from`, default `first`)."""
+    """Everything for months first..last (classes from `class_from`, default `first`): the runs,
+    rules and data cut-off behind any line of those months, but the lines themselves only from
+    `lines_from` (default `first`; after `last`: none), so a document reads the lines it shows."""
     registry = read_registry(con)
-    lines = read_lines(con, first, last, schemes)
-    run_ids = {line.run_id for month in lines.values() for line in month}
+    start = lines_from or first
+    lines = read_lines(con, start, last, schemes) if start <= last else {}
+    run_ids = lines_run_ids(con, first, last, schemes)
     as_of = runs_as_of(con, run_ids) or datetime.now().replace(microsecond=0)
     classes = read_section_classes(con, as_of, class_from or first, last)
     rules, parameters = read_rules_and_parameters(con, run_ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -15,7 +15,11 @@ from compensation.render.data import (
     Registry,
     RuleInfo,
     Section,
+    StoreSnapshot,
+    add_months,
     month_range,
+    months_with_lines,
+    read_lines,
     read_monthly_values,
     read_snapshot,
 )
@@ -59,11 +63,6 @@ class DistrictBook:
         return [scheme_title(s) for s in self.schemes]
 
 
-def _last_month_with_lines(by_month: dict[date, list]) -> date | None:
-    filled = [m for m, lines in by_month.items() if lines]
-    return max(filled) if filled else None
-
-
 def parse_through(text: str | None, year: int) -> date | None:
     if text is None:
         return None
@@ -89,38 +88,39 @@ def build_district_books(
     month), so a year scheme's provisional status is not counted once per month.
     """
     first = date(year, 1, 1)
-    last = parse_through(through, year) or date(year, 12, 1)
-    snapshot = read_snapshot(con, first, last)
-    if through is None:
-        last = _last_month_with_lines(snapshot.lines_by_month) or last
-    if not any(snapshot.lines_by_month.get(m) for m in month_range(first, last)):
+    asked = parse_through(through, year) or date(year, 12, 1)
+    filled = months_with_lines(con, first, asked)
+    last = max(filled) if through is None and filled else asked
+    if not filled:
         raise EcocompError(
             f"{year} 年（截至 {last.year}-{last.month:02d}）没有任何核算结果，无法导出工作簿；"
             f"请先运行 ecocomp run --scheme all --year {year}。"
         )
+    # runs, rules and classes of the months asked; the lines are read below, a month at a time
+    snapshot = read_snapshot(con, first, asked, lines_from=add_months(asked, 1))
     registry = snapshot.registry
     gaps = year_to_date_gaps(con, last)
-    views: list[tuple[date, LineView]] = []
-    for month in month_range(first, last):
-        for line in snapshot.lines_by_month.get(month, []):
-            if not line.counts_at(month, last):
-                continue
-            views.append((month, line_view(line, registry, snapshot.classes, month)))
+    views = _year_views(con, snapshot, first, last)
+    by_party: dict[str, list[BookLine]] = {}
+    for month, v in views:
+        for party in dict.fromkeys((v.line.payer, v.line.payee)):
+            by_party.setdefault(party, []).append(
+                BookLine(month, v, signed_amount(v.line, party)))
+    ordered_sections = sorted(registry.sections.values(), key=section_order)
+    assessed: dict[str, set[str]] = {}
+    for s in ordered_sections:
+        if s.party_id:
+            assessed.setdefault(s.party_id, set()).add(s.section_id)
     parties = list(dict.fromkeys(
         [p for _, v in views for p in (v.line.payer, v.line.payee)]
-        + [s.party_id for s in sorted(registry.sections.values(), key=section_order)
-           if s.party_id]
+        + [s.party_id for s in ordered_sections if s.party_id]
     ))
     books = []
     for party in parties:
         if registry.is_treasury(party):
             continue
-        mine = [
-            BookLine(month, v, signed_amount(v.line, party))
-            for month, v in views
-            if party in (v.line.payer, v.line.payee)
-        ]
-        sections = _sections_of(registry, party, mine)
+        mine = by_party.get(party, [])
+        sections = _sections_of(registry, assessed.get(party, set()), mine)
         schemes = list(dict.fromkeys(
             [b.view.line.scheme for b in mine] + [x for s in sections for x in s.schemes
                                                   if s.party_id == party]
@@ -143,16 +143,31 @@ def build_district_books(
             as_of=snapshot.as_of or NO_MOMENT,
         ))
     all_sections = {s.section_id for book in books for s in book.sections}
-    values = read_monthly_values(con, snapshot.as_of, all_sections, first, last)
-    for book in books:
-        ids = {s.section_id for s in book.sections}
-        book.values = [v for v in values if v.section_id in ids]
+    values: dict[str, list[MonthlyValue]] = {}
+    for value in read_monthly_values(con, snapshot.as_of, all_sections, first, last):
+        values.setdefault(value.section_id, []).append(value)
+    for book in books:  # in section order, as read
+        ids = sorted({s.section_id for s in book.sections})
+        book.values = [v for sid in ids for v in values.get(sid, [])]
     return books
 
 
-def _sections_of(registry: Registry, party: str, lines: list[BookLine]) -> list[Section]:
-    """The party's sections (assessed on it, or on its lines) and their control sections."""
-    ids = {s.section_id for s in registry.sections.values() if s.party_id == party}
+def _year_views(
+    con: duckdb.DuckDBPyConnection, snapshot: StoreSnapshot, first: date, last: date
+) -> list[tuple[date, LineView]]:
+    """Each month's counted lines as rows, a month at a time: a line's trace is read for its row
+    and then dropped, so a year of traces is never held at once (the rows keep their measures)."""
+    views: list[tuple[date, LineView]] = []
+    for month in month_range(first, last):
+        for line in read_lines(con, month, month, counted_through=last)[month]:
+            view = line_view(line, snapshot.registry, snapshot.classes, month)
+            views.append((month, replace(view, line=replace(line, trace={}))))
+    return views
+
+
+def _sections_of(registry: Registry, assessed: set[str], lines: list[BookLine]) -> list[Section]:
+    """The party's sections (`assessed` on it, or on its lines) and their control sections."""
+    ids = set(assessed)
     ids |= {b.view.line.section_id for b in lines if b.view.line.section_id}
     for sid in list(ids):
         section = registry.sections.get(sid)

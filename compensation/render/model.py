@@ -7,6 +7,7 @@ negative = it pays (a penalty, 扣罚). Payer and payee are shown as well, so no
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,6 +23,7 @@ from compensation.render.data import (
     Section,
     StoreSnapshot,
     add_months,
+    party_nets,
     read_corrections,
     read_snapshot,
     short_rule_path,
@@ -79,8 +81,9 @@ class SchemeTable:
     rank_by: str = ""  # what the rows are ranked by, in words
     index_title: str = ""  # the heading of the index columns (the declared measure's title)
 
-    @property
+    @functools.cached_property
     def has_remarks(self) -> bool:
+        """Asked once per row by the templates: worked out once per table."""
         return any(v.remark for v in self.rows)
 
 
@@ -361,38 +364,37 @@ def _summary(views: list[LineView]) -> Summary:
 
 
 def party_totals(
-    snapshot: StoreSnapshot, month: date, views: list[LineView]
+    con: duckdb.DuckDBPyConnection, registry: Registry, month: date, views: list[LineView],
+    schemes: list[str] | None = None,
 ) -> list[PartyTotal]:
     """Net per party (treasury left out) for the month and for January..month.
 
     Year to date: every single-month line of the year's months, plus each multi-month line once
     (`LedgerLine.counts_at`: a finished quarter in its last month, a running year in this month),
-    so a year scheme's status is not counted twice.
+    so a year scheme's status is not counted twice. Summed in SQL (`data.party_nets`): the year's
+    lines are never read into Python.
     """
-    registry = snapshot.registry
-    lines_ytd: list[LedgerLine] = []
-    for m, lines in snapshot.lines_by_month.items():
-        if m.year != month.year or m > month:
-            continue
-        lines_ytd.extend(x for x in lines if x.counts_at(m, month))
+    year_to_date = party_nets(con, date(month.year, 1, 1), month, schemes)
+    this_month: dict[str, Decimal] = {}
+    for v in views:  # one pass: `signed_amount` of each party on each line
+        line = v.line
+        this_month[line.payee] = this_month.get(line.payee, Decimal(0)) + line.amount
+        if line.payer != line.payee:
+            this_month[line.payer] = this_month.get(line.payer, Decimal(0)) - line.amount
     order = list(dict.fromkeys([v.party_id for v in views] + [v.line.payer for v in views]
                                + [v.line.payee for v in views]))
-    seen_ytd = list(dict.fromkeys(p for x in lines_ytd for p in (x.payer, x.payee)))
-    order += [p for p in seen_ytd if p not in order]
-    totals = []
-    this_month = [v.line for v in views]
-    for party in order:
-        if registry.is_treasury(party):
-            continue
-        totals.append(
-            PartyTotal(
-                party_id=party,
-                name=registry.party_described(party),
-                month=sum((signed_amount(x, party) for x in this_month), Decimal(0)),
-                year_to_date=sum((signed_amount(x, party) for x in lines_ytd), Decimal(0)),
-            )
+    seen = set(order)
+    order += [p for p in year_to_date if p not in seen]
+    return [
+        PartyTotal(
+            party_id=party,
+            name=registry.party_described(party),
+            month=this_month.get(party, Decimal(0)),
+            year_to_date=year_to_date.get(party, Decimal(0)),
         )
-    return totals
+        for party in order
+        if not registry.is_treasury(party)
+    ]
 
 
 def _rules(views: list[LineView], known: dict[tuple[str, str], RuleInfo]) -> list[RuleInfo]:
@@ -458,7 +460,8 @@ def build_bulletin(
     first_of_year = date(month.year, 1, 1)
     history_from = add_months(month, -(HISTORY_MONTHS - 1))
     snapshot = read_snapshot(
-        con, min(first_of_year, history_from), month, schemes, class_from=history_from
+        con, min(first_of_year, history_from), month, schemes, class_from=history_from,
+        lines_from=month,
     )
     lines = snapshot.lines_by_month.get(month, [])
     titles = {key: info.title for key, info in snapshot.rules.items()}
@@ -480,7 +483,7 @@ def build_bulletin(
         period=month,
         schemes=_scheme_tables(rows, snapshot.registry, corrected),
         summary=_summary(views),
-        parties=party_totals(snapshot, month, views),
+        parties=party_totals(con, snapshot.registry, month, views, schemes),
         excluded=[v for v in rows if v.outcome == "excluded"],
         corrections=corrections,
         rules=rules,
