@@ -15,7 +15,7 @@ import duckdb
 from compensation.errors import EcocompError
 from compensation.months import add_months, month_start
 from compensation.render.bulletin import render_bulletin
-from compensation.render.data import read_lines
+from compensation.render.data import months_with_lines
 from compensation.render.labels import scheme_title
 from compensation.render.pdf import find_chromium
 from compensation.render.workbook import export_districts
@@ -31,8 +31,7 @@ def latest_month_with_lines(con: duckdb.DuckDBPyConnection) -> date | None:
         return None
     last = month_start(newest)
     first = add_months(last, -23)
-    by_month = read_lines(con, first, last)
-    filled = [m for m, lines in by_month.items() if lines]
+    filled = months_with_lines(con, first, last)
     return max(filled) if filled else None
 
 

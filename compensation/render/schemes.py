@@ -8,6 +8,7 @@ title and shows no declared columns (its rows ranked by amount).
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,13 @@ def scheme_facts(scheme: str) -> SchemeFacts:
     """The scheme's facts from `<rules>/<id>.rule`, else `<rules>/examples/<id>.rule`."""
     from compensation.engine.schemes import default_rules_dir
 
-    return _facts(default_rules_dir().resolve(), scheme)
+    return _facts(_resolved(default_rules_dir(), os.getcwd()), scheme)
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(folder: Path, cwd: str) -> Path:
+    """`folder.resolve()`: asked for every row of every workbook (8% of their time in a profile)."""
+    return (Path(cwd) / folder).resolve()
 
 
 @functools.lru_cache(maxsize=64)
