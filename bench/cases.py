@@ -30,7 +30,7 @@ Job = dict[str, Any]
 Result = dict[str, Any]
 
 CPI_RULE_FILE = "rules/yangtze_han.rule"
-# every connection, the engine's and the alternatives', has the engine's own memory cap (3 GB
+# every connection, the engine's and the alternatives', has the engine's own memory cap (2.5 GB
 # unless ECOCOMP_MEMORY_LIMIT says otherwise; DuckDB spills beyond it); BENCH_MEMORY_LIMIT overrides
 MEMORY_LIMIT = os.environ.get("BENCH_MEMORY_LIMIT") or memory_limit()
 

@@ -1,4 +1,5 @@
-"""The store caps DuckDB's memory (3 GB unless ECOCOMP_MEMORY_LIMIT says otherwise): beyond it,
+"""The store caps DuckDB's memory (2.5 GB unless ECOCOMP_MEMORY_LIMIT says otherwise, so
+that the whole process stays under 3 GB): beyond it,
 temporary tables and large joins spill to disk instead of taking the bureau PC's memory. A value
 that is not a size is a sentence naming the variable."""
 
@@ -21,11 +22,11 @@ def _about(limit: float, expected: float) -> bool:
     return abs(limit - expected) < 0.1 * 1024**3
 
 
-def test_the_default_cap_is_3_gb(tmp_path, monkeypatch) -> None:
+def test_the_default_cap_is_2_5_gb(tmp_path, monkeypatch) -> None:
     monkeypatch.delenv("ECOCOMP_MEMORY_LIMIT", raising=False)
     con = open_store(tmp_path / "a.duckdb")
-    # 3 GB = 3·10⁹ bytes = 2.79 GiB
-    assert _about(_limit(con), 3e9)
+    # 2.5 GB = 2.5·10⁹ bytes = 2.33 GiB
+    assert _about(_limit(con), 2.5e9)
     con.close()
 
 
