@@ -65,15 +65,17 @@ def test_writers_and_readers_during_a_run(demo_copy: Path, tmp_path: Path) -> No
     small = tmp_path / "one.csv"
     small.write_text("section,sampled_at,indicator,value\ncj_laoguan,2025-01-05,COD,15\n",
                      encoding="utf-8")
-    # hourly 2024 data on six sections, so the run holds the database for seconds (a run of the
-    # demo data alone ends before a second process has started)
-    busy = tmp_path / "hourly_2024.csv"
-    write_big_samples(busy, 150_000, first_year=2024)
+    # hourly 2022–2024 data on six sections and a three-year run, so the run holds the database
+    # for about two seconds: a one-year run of 2024 data ended about 1 s after it opened the file,
+    # too close to when an impatient process (0.3 s to start, 0.5 s of waiting) gives up, and on a
+    # quiet machine the impatient writer got in after the run had finished
+    busy = tmp_path / "hourly_2022_2024.csv"
+    write_big_samples(busy, 630_000, first_year=2022)
     assert run_ecocomp(demo_copy, "load", "samples", str(busy)).returncode == 0
     stop = tmp_path / "stop"
     poller = subprocess.Popen([sys.executable, "-c", POLLER, str(demo_copy), str(stop)],
                               stdout=subprocess.PIPE, text=True)
-    run = start(demo_copy, "run", "--scheme", "all", "--year", "2024", wait="60")
+    run = start(demo_copy, "run", "--scheme", "all", "--years", "2022-2024", wait="60")
     wait_until_open(run.pid, demo_copy)
     impatient_writer = start(demo_copy, "load", "samples", str(small), wait="0.5")
     patient_writer = start(demo_copy, "load", "samples", str(small), wait="300")
@@ -111,7 +113,9 @@ def test_writers_and_readers_during_a_run(demo_copy: Path, tmp_path: Path) -> No
         count, total = final.execute("SELECT count(*), sum(amount) FROM ledger").fetchall()[0]
     finally:
         final.close()
-    assert (runs, count) == (3, 17 * 12 * 2 + 3 * 12 + 1)   # as counted in test_crash
+    # a year as counted in test_crash (17 sections × 12 months × 2 rules, 3 × 12, 1), for three
+    # years; Tongshun begins in 2022-06, so 2022 has 7 of its months
+    assert (runs, count) == (3, 3 * (17 * 12 * 2) + 3 * (7 + 12 + 12) + 3 * 1)
     before_state, after_state = "0 runs, 0 lines, 0.00 yuan", f"3 runs, {count} lines, {total} yuan"
     assert set(seen) <= {before_state, after_state, "busy"}, seen
     assert seen.get("busy") and seen.get(after_state), seen
