@@ -127,11 +127,13 @@ def section(run: Run) -> str:
             notes.append(f"- {_years(span)}：未能测量：{bad.status}：{bad.reason}")
             continue
         rows.append(f"| {_years(span)} | 规则查询本身（prepare_run + CPI 规则只读金额，进程内计时）"
-                    f" | {query.median:.1f} | {query.peak_mb:.0f} | {_under_cap(query.peak_mb)} |")
+                    f" | {query.median:.1f} | – | {query.peak_mb:.0f} | "
+                    f"{_under_cap(query.peak_mb)} |")
         for step in path.result["steps"]:
             seconds = (f"> {step['seconds']:.0f}（未完成，已停止）" if step.get("stopped")
                        else f"{step['seconds']:.1f}")
-            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | "
+            cpu = f"{step['cpu_seconds']:.1f}" if "cpu_seconds" in step else "–"
+            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | {cpu} | "
                         f"{step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
         first = path.result["steps"][0]
         ledger = path.result["ledger"]
@@ -143,7 +145,7 @@ def section(run: Run) -> str:
             f"规则查询本身 {query.median:.1f} s = **{ratio:.2f}**{goal}；"
             f"台账 {ledger['lines']:,} 行（含追溯 {ledger['traced']:,} 行），"
             f"金额合计 {ledger['total']} 元；整条路径 {path.median:.1f} s。")
-    header = ["| 年份 | 步骤 | 秒 | 峰值内存 MB | ≤ 3 GB |", "|---|---|---|---|---|"]
+    header = ["| 年份 | 步骤 | 秒 | CPU 秒 | 峰值内存 MB | ≤ 3 GB |", "|---|---|---|---|---|---|"]
     table = "\n".join([*header, *rows])
     return "\n".join([
         BEGIN,
@@ -153,7 +155,8 @@ def section(run: Run) -> str:
          f"{datetime.now():%Y-%m-%d %H:%M}。在规则案例的同一份数据（{run.sizes.sections:,} 个断面）"
          "的副本上，依次运行用户实际运行的 `ecocomp` 进程：`run`（一年用 `--year`，多年用一次 "
          "`--years`），每年的 `settle`，最后一个月的通报（html）和最后一年的各区工作簿。"
-         "每步为整个进程的墙钟时间（含解释器启动与退出），"
+         "每步为整个进程的墙钟时间（含解释器启动与退出）与 CPU 时间（用户 + 系统，各线程合计；"
+         "机器上另有负载时墙钟变长，CPU 时间基本不变），"
          "峰值内存为该进程的 VmHWM（运行中轮询 /proc）；"
          f"DuckDB 内存上限 {MEMORY_LIMIT}。规则查询本身与案例 3 的做法相同（同一年份窗口）。"),
         "",
