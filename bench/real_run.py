@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench import compare, datasets
 from bench.cases import MEMORY_LIMIT
@@ -111,6 +111,11 @@ def _progress(m: Measurement) -> None:
               flush=True)
 
 
+def _cpu(measured: dict[str, Any]) -> str:
+    """CPU seconds of a step or of the query's measurement ("–" when not recorded)."""
+    return f"{measured['cpu_seconds']:.1f}" if measured.get("cpu_seconds") else "–"
+
+
 def _under_cap(peak_mb: float) -> str:
     return "是" if peak_mb * 1024 * 1024 <= MEMORY_CAP_BYTES else "否"
 
@@ -127,22 +132,24 @@ def section(run: Run) -> str:
             notes.append(f"- {_years(span)}：未能测量：{bad.status}：{bad.reason}")
             continue
         rows.append(f"| {_years(span)} | 规则查询本身（prepare_run + CPI 规则只读金额，进程内计时）"
-                    f" | {query.median:.1f} | – | {query.peak_mb:.0f} | "
+                    f" | {query.median:.1f} | {_cpu(query.result)} | {query.peak_mb:.0f} | "
                     f"{_under_cap(query.peak_mb)} |")
         for step in path.result["steps"]:
             seconds = (f"> {step['seconds']:.0f}（未完成，已停止）" if step.get("stopped")
                        else f"{step['seconds']:.1f}")
-            cpu = f"{step['cpu_seconds']:.1f}" if "cpu_seconds" in step else "–"
-            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | {cpu} | "
-                        f"{step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
+            rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | "
+                        f"{_cpu(step)} | {step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
         first = path.result["steps"][0]
         ledger = path.result["ledger"]
         ratio = first["seconds"] / query.median if query.median else float("nan")
         goal = f"（目标 ≤ {YEAR_GOAL:g}：{'达到' if ratio <= YEAR_GOAL else '未达到'}）" \
             if span.first == span.last else ""
+        by_cpu = (f"（CPU 时间：{first['cpu_seconds']:.1f} s ÷ {query.result['cpu_seconds']:.1f} s"
+                  f" = {first['cpu_seconds'] / query.result['cpu_seconds']:.2f}）"
+                  if first.get("cpu_seconds") and query.result.get("cpu_seconds") else "")
         notes.append(
             f"- {_years(span)}：整个 `ecocomp {first['label']}` 进程 {first['seconds']:.1f} s ÷ "
-            f"规则查询本身 {query.median:.1f} s = **{ratio:.2f}**{goal}；"
+            f"规则查询本身 {query.median:.1f} s = **{ratio:.2f}**{goal}{by_cpu}；"
             f"台账 {ledger['lines']:,} 行（含追溯 {ledger['traced']:,} 行），"
             f"金额合计 {ledger['total']} 元；整条路径 {path.median:.1f} s。")
     header = ["| 年份 | 步骤 | 秒 | CPU 秒 | 峰值内存 MB | ≤ 3 GB |", "|---|---|---|---|---|---|"]
