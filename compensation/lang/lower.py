@@ -83,14 +83,14 @@ def on_control(ctx: Ctx, bound: dict[str, exp.Expression]) -> Ctx:
 
 
 class RuleCompiler:
-    """Compiles one rule; `stages` collects the CTEs in order."""
+    """Lowers the expressions of one rule; what must become a stage of its own (a row-level
+    loop, a spread, a running aggregate) is left pending for the planner."""
 
     def __init__(self, scope: Scope, rule: ast.Rule | None, selector: str | None) -> None:
         self.scope = scope
         self.rule = rule
         self.selector = selector
         self.n = 0
-        self.stages: list[tuple[str, list[tuple[str, exp.Expression]]]] = []
         self.params_used: set[str] = set()
         self.pending_spreads: list[tuple[str, ast.Spread]] = []
         self.pending_so_far: list[tuple[str, ast.SoFar]] = []
