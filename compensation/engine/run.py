@@ -28,6 +28,7 @@ from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, window_for
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
 from compensation.errors import EcocompError
+from compensation.lang.options import CompileOptions
 from compensation.months import month_label
 from compensation.store import transaction
 
@@ -38,6 +39,10 @@ LINE_COLUMNS = (
 )
 
 PrepareRun = Callable[..., Any]
+# A run computes the base scenario only, so `spread_shared` (one spread per distinct parameter
+# values across scenarios, for sweeps) has nothing to share and only adds CTEs and joins: the plain
+# spread gives the same lines (tests/lang/test_pass_equivalence.py) and plans in less time.
+RUN_OPTIONS = CompileOptions(spread_shared=False)
 
 
 @dataclass
@@ -293,7 +298,7 @@ def run_schemes(
 ) -> list[RunResult]:
     """`ecocomp run`: one scheme or all, in one transaction (all recorded or none); `years`
     ("2018-2027"): one run over those (agreement) years."""
-    infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
+    infos = [load_scheme(p, RUN_OPTIONS) for p in scheme_paths(scheme, rules_dir)]
     stamp = as_of or datetime.now()
     with transaction(con):
         # several schemes: their month values in one statement (its planning was most of the cost)
