@@ -27,6 +27,11 @@ class Measurement:
     rows: int = 0
     result: dict[str, Any] = field(default_factory=dict)
     wall: float = 0.0        # seconds of all child processes, start-up included
+    cpu: list[float] = field(default_factory=list)  # the runs' CPU seconds, where a case says
+
+    @property
+    def cpu_median(self) -> float | None:
+        return statistics.median(self.cpu) if self.cpu else None
 
     @property
     def median(self) -> float | None:
@@ -79,6 +84,8 @@ def measure(case: str, job: dict[str, Any], scratch: Path, repeat: int) -> Measu
         if not out.ok:
             break
         out.seconds.append(result["seconds"])
+        if "cpu_seconds" in result:
+            out.cpu.append(result["cpu_seconds"])
         out.rows = result.get("rows", 0)
         out.result = result
         if result["seconds"] > LONG_RUN_SECONDS:

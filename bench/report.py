@@ -382,6 +382,18 @@ def issue17_rows(run: Run) -> list[list[str]]:
     return rows
 
 
+SWEEP_HEADERS = ["案例", "1 个情景 (s)", "全部情景 (s)", "比值", "CPU 1 个 / 全部 (s)", "CPU 比值",
+                 "目标", "达到"]
+
+
+def _cpu_ratio(one: Measurement | None, every: Measurement | None) -> tuple[str, str]:
+    """The two runs' CPU medians and their ratio (CPU time is what a busy machine leaves fair)."""
+    if one is None or every is None or not one.cpu_median or every.cpu_median is None:
+        return "", ""
+    return (f"{_fmt(one.cpu_median)} / {_fmt(every.cpu_median)}",
+            f"{every.cpu_median / one.cpu_median:.2f}")
+
+
 def sweep_rows(run: Run) -> list[list[str]]:
     rows = []
     for one_name, all_name, goal in SWEEP_PAIRS:
@@ -391,9 +403,26 @@ def sweep_rows(run: Run) -> list[list[str]]:
             ratio = f"{every.median / one.median:.2f}"
         met = "" if not goal or not ratio else ("是" if float(ratio) <= 5 else "否")
         rows.append([LABELS[one_name][0], _median_cell(one, run.sizes.repeat),
-                     _median_cell(every, run.sizes.repeat), ratio, goal,
-                     met])
+                     _median_cell(every, run.sizes.repeat), ratio, *_cpu_ratio(one, every),
+                     goal, met])
     return rows
+
+
+def sweep_section(run: Run, loads: tuple[float, float]) -> str:
+    """`--sweep-only`: the two sweeps side by side (wall and CPU), with the machine's load."""
+    return "\n".join([
+        "## 情景扫描 Sweeps（`python -m bench --sweep-only`）",
+        "",
+        (f"生成于 {datetime.now():%Y-%m-%d %H:%M}，总耗时 {run.wall_seconds:.0f} 秒；"
+         f"每项在独立子进程中运行 {run.sizes.repeat} 次取中位数；"
+         f"1 分钟平均负载 开始 {loads[0]:.2f}、结束 {loads[1]:.2f}。"
+         f"机器：{machine()['cpu']}，{machine()['cores']} 核。比值以墙钟为准，CPU 比值"
+         "（进程 CPU 时间，含 DuckDB 各线程）在机器繁忙时更可比。"),
+        "",
+        _md_table(SWEEP_HEADERS, sweep_rows(run)),
+        "",
+        *[f"- {'✔' if c.agreed else '✘'} {c.name}：{c.detail}" for c in run.checks],
+    ])
 
 
 def issue17_section(run: Run) -> str:
@@ -422,8 +451,7 @@ def issue17_section(run: Run) -> str:
         "",
         "### 情景扫描：全部 10,000 个情景 ÷ 1 个情景",
         "",
-        _md_table(["案例", "1 个情景 (s)", "全部情景 (s)", "比值", "目标", "达到"],
-                  sweep_rows(run)),
+        _md_table(SWEEP_HEADERS, sweep_rows(run)),
         "",
         "### 一致性",
         "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -316,6 +317,32 @@ def issue17_only(quick: bool, repeat: int | None) -> int:
     return 1 if run.failed else 0
 
 
+# what `--sweep-only` leaves out: every case but the two sweeps (case 4)
+SWEEP_ONLY_SKIP = ("rules.compile_all", "demo.cli", "cli.latency", "real")
+
+
+def sweep_only(quick: bool, repeat: int | None) -> int:
+    """`--sweep-only`: the Tongshun and the Yangtze–Han sweeps (10,000 scenarios ÷ 1) side by
+    side, in minutes instead of `--issue17`'s hour; written to bench/work/, for the reading."""
+    sizes = QUICK if quick else FULL
+    if repeat is not None:
+        sizes = Sizes(**{**sizes.as_dict(), "repeat": repeat})
+    run = Run(quick, sizes, SWEEP_ONLY_SKIP)
+    root = WORK_DIR / ("quick" if quick else "full")
+    started, load_before = time.perf_counter(), os.getloadavg()[0]
+    store_setup.make_template(root / "template.duckdb")
+    _measure_once(run, root)
+    run.wall_seconds = time.perf_counter() - started
+    section = report.sweep_section(run, (load_before, os.getloadavg()[0]))
+    target = WORK_DIR / ("RESULTS-sweep-quick.md" if quick else "RESULTS-sweep.md")
+    target.write_text(section + "\n", encoding="utf-8")
+    print(section)
+    print(f"结果已写入 {target}")
+    for line in run.failed:
+        print(f"不一致或出错：{line}")
+    return 1 if run.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
@@ -332,7 +359,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--issue17", action="store_true",
                         help="只运行案例 3（下限、两种手写查询、编译规则）与情景扫描；"
                              "全量时更新 bench/RESULTS.md 中的问题 17 一节")
+    parser.add_argument("--sweep-only", action="store_true",
+                        help="只运行两个情景扫描（10,000 个情景 ÷ 1 个，墙钟与 CPU 时间），"
+                             "写入 bench/work/RESULTS-sweep.md")
     args = parser.parse_args(argv)
+    if args.sweep_only:
+        return sweep_only(args.quick, args.repeat)
     if args.latency:
         return latency_only(args.quick)
     if args.issue17:

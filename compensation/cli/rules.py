@@ -70,7 +70,10 @@ def check_command(app: AppContext, paths: tuple[str, ...], as_json: bool,
               help="关闭全部优化，输出朴素形式的 SQL（用于核对优化不改变结果）。")
 @click.option("--optimise", "optimise", default=None, metavar="PASS,...",
               help="只开启列出的优化（逗号分隔，名称见 docs/rule-language.md）；其余关闭。")
-def compile_command(file: str, stage: str, no_optimise: bool, optimise: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="以 JSON 输出计划（仅用于 --emit plan）。")
+def compile_command(file: str, stage: str, no_optimise: bool, optimise: str | None,
+                    as_json: bool) -> None:
     """编译一个规则文件并显示某个阶段的结果（默认开启全部优化）。"""
     from compensation.lang.emit import emit
     from compensation.lang.options import CompileOptions
@@ -82,7 +85,7 @@ def compile_command(file: str, stage: str, no_optimise: bool, optimise: str | No
         options = CompileOptions.all_off()
     elif optimise is not None:
         options = CompileOptions.parse(optimise)
-    click.echo(emit(file, stage, options))
+    click.echo(emit(file, stage, options, as_json))
 
 
 def register(group: click.Group) -> None:

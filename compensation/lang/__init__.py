@@ -1,4 +1,4 @@
-"""The rule language: `rules/*.rule` → parse → check → compile to SQL over the `ev_*` tables.
+"""The rule language: `rules/*.rule` → parse → check → plan → SQL over the `ev_*` tables.
 
 Public entry points: `parse_file`, `check_paths`, `compile_file` (cached, see `cache`; its
 `CompileOptions` say which optimisation passes run), `prepare_run`, `parse_value_text` and

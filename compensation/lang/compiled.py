@@ -96,7 +96,6 @@ class CompiledRule:
     payer: str
     payee: str
     sql: str
-    plan: RulePlan
     # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
     # would compute the trace's values even when nobody reads them
     amounts_sql: str
@@ -187,13 +186,3 @@ class CompiledScheme:
     @property
     def params_by_name(self) -> dict[str, CompiledParam]:
         return {p.name: p for p in self.parameters}
-
-
-@dataclass
-class RulePlan:
-    """The stages of a compiled rule, for `--emit plan` (plain data)."""
-
-    steps: list[dict[str, object]] = field(default_factory=list)
-
-    def add(self, stage: str, **what: object) -> None:
-        self.steps.append({"stage": stage, **what})

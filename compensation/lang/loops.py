@@ -100,19 +100,21 @@ class PendingList:
 
 def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool,
                    section_free: set[str] | None = None, options: CompileOptions = ALL_ON
-                   ) -> tuple[exp.Expression, LoopKeys | None]:
+                   ) -> tuple[exp.Expression, LoopKeys | None, list[str]]:
     """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
     `with_controls` adds the control sections' combinations, their columns read as the section's.
     A loop over the section's own period values whose other reads are all in `section_free`
     (the same for every section) is driven from the values instead (loop_values.py): SELECT kid,
     section_id, v, with the key table returned beside it. It covers every section of the run,
     controls included. `options` switches off the passes here (values_loops, limit_join, ediv6,
-    bind_costly); the lookups a pass rewrites are bound for it even with bind_costly off."""
+    bind_costly); the lookups a pass rewrites are bound for it even with bind_costly off. The
+    third value names the passes that applied (for the plan)."""
     exprs = [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else [])
     if options.bind_costly:
         parts, bound = bind_costly(exprs, f"{loop.var}b")
     else:
         parts, bound = binder(exprs, _bound_for(options), f"{loop.var}b")
+    used = ["bind_costly"] if options.bind_costly and bound else []
     limit_calls = {c for c, e in bound if _limit_call(e)}
     limits = limit_calls if options.limit_join else set()
     values = {c for c, e in bound if _period_value(e)}
@@ -123,6 +125,7 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
         keys = loop_keys(loop.column, loop.items, lookup.free, source)
         unnested = value_rows(lookup, loop.var, loop.items, keys)
         bound = [(c, e) for c, e in bound if c not in lookup.columns]
+        used.append("values_loops")
     else:
         unnested = _unnested_keys(loop, by, source, with_controls)
     if bound:
@@ -135,8 +138,11 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
             if c in limits:
                 layer = _join_limit(layer, f"{c}_t", e)
         unnested = layer
+        used += ["limit_join"] if any(c in limits for c, _ in bound) else []
     if options.ediv6:
         parts = [_value_over_limit(part, values, limit_calls) for part in parts]
+        if any(n.name.lower() == "ediv6" for part in parts for n in part.find_all(exp.Anonymous)):
+            used.append("ediv6")
     body, where = parts[0], (parts[1] if loop.where is not None else None)
     carried = ["kid", "section_id"] if keys is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
@@ -145,7 +151,7 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     if where is not None:
         rows = rows.where(where, copy=False)
     if keys is not None:
-        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), keys), keys
+        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), keys), keys, used
     grouped = exp.select(
         *[col(k, None) for k in by],
         exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
@@ -153,7 +159,7 @@ def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls:
     ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
     if by:  # a loop that reads no column of the row is one aggregate over no groups
         grouped = grouped.group_by(*[col(k, None) for k in by], copy=False)
-    return grouped, None
+    return grouped, None, used
 
 
 def _limit_call(e: exp.Expression) -> bool:

@@ -9,18 +9,18 @@ from pathlib import Path
 from compensation.errors import RuleError
 from compensation.lang import ast
 from compensation.lang.check import check_file
-from compensation.lang.compile import RuleBuilder, _party_text
+from compensation.lang.compile import compile_rule, party_text, plan_rule
 from compensation.lang.compiled import (
     BulletinShows,
     CompiledParam,
     CompiledRule,
     CompiledScheme,
     ParamVersion,
-    RulePlan,
     TraceRef,
     month_date,
 )
 from compensation.lang.options import ALL_ON, CompileOptions
+from compensation.lang.plan import Plan
 from compensation.lang.reads import indicators_read
 from compensation.lang.scope import Scope
 from compensation.lang.selection import named_values
@@ -28,7 +28,7 @@ from compensation.lang.sql import DIALECT
 from compensation.lang.volumes import volume_bases
 
 __all__ = [
-    "CompiledParam", "CompiledRule", "CompiledScheme", "ParamVersion", "RulePlan",
+    "CompiledParam", "CompiledRule", "CompiledScheme", "ParamVersion",
     "compile_uncached",
 ]
 
@@ -81,17 +81,28 @@ def _uses(node: object, func: str) -> bool:
     return any(isinstance(n, ast.Call) and n.func == func for n in ast.walk(node))
 
 
+def checked(path: str | Path) -> tuple[ast.RuleFile, Scope]:
+    """The parsed and checked rule file and its scope; RuleError listing every diagnostic."""
+    found = check_file(path)
+    if found.diagnostics or found.rf is None or found.scope is None:
+        text = "\n".join(d.render() for d in found.diagnostics)
+        raise RuleError(f"规则文件 {path} 未通过检查：\n{text}", found.diagnostics)
+    return found.rf, found.scope
+
+
+def plans(path: str | Path, options: CompileOptions = ALL_ON) -> list[Plan]:
+    """The plan of each rule of the file (`--emit plan`), with the passes `options` turns on."""
+    rf, scope = checked(path)
+    return [plan_rule(scope, rule, options) for rule in rf.rules]
+
+
 def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> CompiledScheme:
     """Parse, check and compile one rule file (`options`: the optimisation passes on); raise
     RuleError listing every diagnostic."""
-    checked = check_file(path)
-    if checked.diagnostics or checked.rf is None or checked.scope is None:
-        text = "\n".join(d.render() for d in checked.diagnostics)
-        raise RuleError(f"规则文件 {path} 未通过检查：\n{text}", checked.diagnostics)
-    rf, scope = checked.rf, checked.scope
+    rf, scope = checked(path)
     rules = []
     for rule in rf.rules:
-        query, amounts, plan = RuleBuilder(scope, rule, options).build()
+        query, amounts, _ = compile_rule(scope, rule, options)
         rules.append(
             CompiledRule(
                 rule.name,
@@ -102,10 +113,9 @@ def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> Comp
                 rule.line,
                 rule.period,
                 rule.selector,
-                _party_text(rule.payer),
-                _party_text(rule.payee),
+                party_text(rule.payer),
+                party_text(rule.payee),
                 query.sql(dialect=DIALECT, pretty=True, copy=False),
-                plan,
                 amounts.sql(dialect=DIALECT, pretty=True, copy=False),
             )
         )
@@ -121,7 +131,7 @@ def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> Comp
         year_begins=h.year_begins,
         span_start=month_date(h.start or "2000-01"),
         span_end=month_date(h.end) if h.end else None,
-        parties=[_party_text(p) for p in h.parties],
+        parties=[party_text(p) for p in h.parties],
         parameters=_parameters(scope),
         measures=[
             {"name": m.name, "title": m.title, "basis": m.basis, "line": m.line}

@@ -3,7 +3,6 @@ comes from a rule file enters a tree only as a literal node built by `text()` or
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 from functools import cache
@@ -181,44 +180,4 @@ def bind_costly(
         lambda n: isinstance(n, exp.Subquery)
         or (isinstance(n, exp.Anonymous) and n.name.lower() == "limit_of"),
         prefix,
-    )
-
-
-SHARED_CALLS = {"round_half_even", "round_half_up", "ediv"}
-
-
-def _shareable(node: exp.Expression) -> bool:
-    """An exact-arithmetic call on the row's own columns only: not reading a subquery, nor
-    inside one (its columns would belong to the subquery's tables)."""
-    return (
-        isinstance(node, exp.Anonymous)
-        and node.name.lower() in SHARED_CALLS
-        and not node.find(exp.Subquery)
-        and all(c.table == "g" for c in node.find_all(exp.Column))
-    )
-
-
-def share_repeated(
-    exprs: list[exp.Expression], new_prefix: Callable[[], str]
-) -> tuple[list[exp.Expression], list[tuple[str, exp.Expression]]]:
-    """Replace each exact-arithmetic call that occurs more than once in `exprs` by a column
-    `g.<prefix>_k` (one new prefix when any), to be computed in the layer before.
-
-    A `by` table compares its rounded subject in every arm of several CASE columns; DuckDB
-    shares repeated subexpressions only outside CASE branches, and each of these calls costs
-    HUGEINT divisions. Calls that are not values of the row (a subquery, or inside one) stay.
-    """
-    counts = Counter(
-        node.sql(dialect=DIALECT)
-        for e in exprs
-        for node in e.find_all(exp.Anonymous)
-        if _shareable(node)
-    )
-    repeated = {key for key, n in counts.items() if n > 1}
-    if not repeated:
-        return exprs, []
-    return binder(
-        exprs,
-        lambda n: isinstance(n, exp.Anonymous) and n.sql(dialect=DIALECT) in repeated,
-        new_prefix(),
     )

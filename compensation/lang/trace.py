@@ -1,4 +1,4 @@
-"""A ledger line's trace: the JSON each rule's query writes (compile.py `RuleBuilder.trace`), as a
+"""A ledger line's trace: the JSON each rule's query writes (final.py `FinalStage.trace`), as a
 type that the documents read (render/trace.py) instead of guessing key names.
 
 Every value is text as the SQL cast it (numbers to 12 decimals, classes as numbers, truth values

@@ -1,7 +1,9 @@
 """`ecocomp scenario sweep`: a grid of overlays evaluated in ONE query, and break-even values.
 
 The scenario is a column of the parameter table, so 10,000 scenarios are one `prepare_run` and
-one query (the rules' SQL joined by UNION ALL), not a loop.
+one query (the rules' SQL joined by UNION ALL), not a loop. When the swept parameters fall in
+groups that act on the nets apart (Tongshun's annual and penalty amounts), the query evaluates
+only each group's variations of one grid point and the grid's nets are added up from them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from compensation.scenario.evaluate import (
 )
 from compensation.scenario.files import Scenario, load_scenario
 from compensation.scenario.grid import GridAxis, GridPoint, axes_from, grid_points, number_text
+from compensation.scenario.grouped import compose, variation_points
+from compensation.scenario.separable import param_groups
 
 ZERO = Decimal("0.00")
 BISECT_POINTS = 16
@@ -87,6 +91,26 @@ def _evaluate(
     return {name: {y: by_year.get(y, ZERO) for y in year_list} for name, by_year in nets.items()}
 
 
+def _evaluate_grid(
+    con: duckdb.DuckDBPyConnection,
+    compiled: CompiledScheme,
+    direction: Direction,
+    year_list: list[int],
+    axes: list[GridAxis],
+    points: list[GridPoint],
+    on: Scenario | None,
+    as_of: datetime | None,
+) -> dict[str, dict[int, Decimal]]:
+    """Every grid point's nets: from the groups' variations when the axes separate (far fewer
+    scenarios in the query), else every point in the query."""
+    groups = param_groups(compiled, [a.name for a in axes]) if len(axes) > 1 else [[]]
+    if len(groups) < 2:
+        return _evaluate(con, compiled, direction, year_list, points, as_of)
+    variations = variation_points(axes, groups, on.overrides if on else None)
+    nets = _evaluate(con, compiled, direction, year_list, variations, as_of)
+    return compose(axes, groups, points, nets)
+
+
 def sweep(
     con: duckdb.DuckDBPyConnection,
     scheme: str | CompiledScheme,
@@ -112,7 +136,8 @@ def sweep(
     points = grid_points(axes, base_scenario.overrides if base_scenario else None)
     direction = direction_of(con, compiled)
     started = time.perf_counter()
-    nets = _evaluate(con, compiled, direction, year_list, points, as_of)
+    nets = _evaluate_grid(con, compiled, direction, year_list, axes, points, base_scenario,
+                          as_of)
     seconds = time.perf_counter() - started
     rows = [SweepRow(p.name, p.labels, nets[p.name]) for p in points]
     base = SweepRow(BASE_SCENARIO, {}, nets[BASE_SCENARIO])

@@ -17,7 +17,7 @@ import duckdb
 from compensation.api import Store
 from compensation.engine.run import RunResult, run_scheme
 from compensation.engine.schemes import SchemeInfo
-from compensation.lang.compiled import CompiledRule, RulePlan
+from compensation.lang.compiled import CompiledRule
 from compensation.store import transaction
 
 Target = Store | duckdb.DuckDBPyConnection
@@ -139,7 +139,7 @@ def scheme(tmp: Path, kind: str = "month", sql: str = BAND_SQL, scheme_id: str =
     return SchemeInfo(
         id=scheme_id, title="测试方案", period_kind=kind, span_start=span_start,
         rules=[CompiledRule(rule_id, "阈值奖罚", "测试依据第1条", None, str(rule_file), 7, kind,
-                            "assessed", "city_treasury", "section.party", sql, RulePlan(), sql)],
+                            "assessed", "city_treasury", "section.party", sql, sql)],
         parameters=[{"name": "reward", "negotiable": True, "versions": [
             {"start": "2018-01-01", "text": "50万", "basis": "测试依据第2条", "assumption": None},
             {"start": "2019-01-01", "text": "60万", "basis": "测试依据第3条", "assumption": "假设"},

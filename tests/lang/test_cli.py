@@ -42,7 +42,16 @@ def test_check_bad_file_shows_caret_without_traceback():
 def test_compile_emits_each_stage():
     ast = json.loads(ecocomp("rules", "compile", "rules/daoguan.rule", "--emit", "ast").stdout)
     assert ast["header"]["id"] == "daoguan"
-    plan = json.loads(ecocomp("rules", "compile", "rules/daoguan.rule", "--emit", "plan").stdout)
-    assert [s["stage"] for s in plan[0]["steps"]][:2] == ["grid", "parameters"]
+    plan = json.loads(ecocomp("rules", "compile", "rules/daoguan.rule", "--emit", "plan",
+                              "--json").stdout)
+    # daoguan's annual_class: cells, prm, grid, then the grain of `indicators` (section_class)
+    assert [s["kind"] for s in plan[0]["stages"]][:4] == ["cells", "params", "grid", "grain"]
+    assert plan[0]["grains"] == [{"value": "section_class", "column": "m_0",
+                                  "params": ["indicators"]}]
+    text = ecocomp("rules", "compile", "rules/daoguan.rule", "--emit", "plan").stdout
+    assert text.startswith("rule annual_class (line 19)\ngrid: scenario × assessed section × year")
+    refused = ecocomp("rules", "compile", "rules/daoguan.rule", "--json")
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "--json 只用于 --emit plan" in refused.stderr
     sql = ecocomp("rules", "compile", "rules/daoguan.rule", "--emit", "sql").stdout
     assert "-- rule annual_class" in sql and "ev_params" in sql

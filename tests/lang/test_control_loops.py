@@ -10,6 +10,7 @@ from decimal import Decimal as D
 from helpers import add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file
+from compensation.lang.scheme import plans
 
 RULE = """scheme t "测试"
   basis "测试"
@@ -68,8 +69,9 @@ def test_a_rule_reading_a_loop_for_section_and_control_computes_it_once(tmp_path
                     encoding="utf-8")
     rule = compile_file(path).rules[1]
     assert rule.sql.count("UNNEST(") == 1
-    loops = [s for s in rule.plan.steps if s["stage"] == "loop"]
-    assert [s["method"].endswith("joined on the control") for s in loops] == [False, True]
+    loops = plans(path)[1].loops
+    assert [loop.method == "control_twin" for loop in loops] == [False, True]
+    assert loops[0].covers_controls and "control_loops" in loops[1].passes
 
 
 def test_a_value_over_its_limit_in_a_loop_divides_in_bigint(tmp_path) -> None:

@@ -1,6 +1,8 @@
-"""Golden snapshots of the AST and the SQL of every rule file in rules/ and rules/examples/.
+"""Golden snapshots of each stage of the compiler (the AST, the plan, the SQL) for every rule file
+in rules/ and rules/examples/, one file per stage, as the PRQL compiler keeps its snapshots.
 
-Regenerate with ECOCOMP_UPDATE_GOLDEN=1 and review the diff (tests/lang/golden/*.ast.json, *.sql).
+Regenerate with ECOCOMP_UPDATE_GOLDEN=1 and review the diff (tests/lang/golden/*.ast.json,
+*.plan.txt, *.sql).
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from compensation.lang.emit import emit
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests/lang/golden"
 FILES = sorted((ROOT / "rules").rglob("*.rule"))
+SUFFIX = {"ast": "ast.json", "plan": "plan.txt", "sql": "sql"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-@pytest.mark.parametrize("stage", ["ast", "sql"])
+@pytest.mark.parametrize("stage", ["ast", "plan", "sql"])
 def test_golden(path: Path, stage: str, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     text = emit(path.relative_to(ROOT), stage) + "\n"
-    target = GOLDEN / f"{path.stem}.{'ast.json' if stage == 'ast' else 'sql'}"
+    target = GOLDEN / f"{path.stem}.{SUFFIX[stage]}"
     if os.environ.get("ECOCOMP_UPDATE_GOLDEN"):
         GOLDEN.mkdir(exist_ok=True)
         target.write_text(text, encoding="utf-8")

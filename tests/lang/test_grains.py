@@ -6,28 +6,28 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal as D
+from pathlib import Path
 
 import sqlglot
 from helpers import AS_OF, RULES, add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file, prepare_run
 from compensation.lang.hoist import Dependencies, measure_closure
-from compensation.lang.scheme import CompiledScheme, compile_uncached
+from compensation.lang.passes import share_repeated
+from compensation.lang.scheme import compile_uncached, plans
 from compensation.lang.scope import Scope
-from compensation.lang.sql import share_repeated
 
 
-def grains_of(compiled: CompiledScheme, rule: str) -> dict[str, list[str]]:
-    plan = next(r.plan for r in compiled.rules if r.id == rule)
-    step = next(s for s in plan.steps if s["stage"] == "grains")
-    return {v["value"]: v["params"] for v in step["values"]}  # type: ignore[index]
+def grains_of(path: Path, rule: str) -> dict[str, list[str]]:
+    plan = next(p for p in plans(path) if p.rule == rule)
+    return {g.value: list(g.params) for g in plan.grains}
 
 
 def test_tongshun_grains_follow_the_parameters_each_value_reads() -> None:
     """section_class reads only the indicator list; meets_target adds the target; the let adds
     judge. The flags of the exception read no parameter at all. No value
     is computed per scenario row: the amounts (spreads of the sums) read annual/penalty amounts."""
-    grains = grains_of(compile_file(RULES / "tongshun.rule"), "monthly_share")
+    grains = grains_of(RULES / "tongshun.rule", "monthly_share")
     assert grains["section_class"] == ["indicators"]
     assert grains["meets_target"] == ["target", "indicators"]
     assert grains["compliant"] == ["target", "indicators", "judge"]
@@ -38,7 +38,7 @@ def test_tongshun_grains_follow_the_parameters_each_value_reads() -> None:
 def test_yangtze_control_measure_and_ratio_do_not_read_the_band() -> None:
     """cpi_band's r reads cpi on both sections (cpi_class, cpi_indicators); the band enters only
     in the table, on the scenario rows, so sweeping the band recomputes no CPI."""
-    grains = grains_of(compile_file(RULES / "yangtze_han.rule"), "cpi_band")
+    grains = grains_of(RULES / "yangtze_han.rule", "cpi_band")
     assert grains["cpi"] == ["cpi_class", "cpi_indicators"]
     assert grains["control.cpi"] == ["cpi_class", "cpi_indicators"]
     assert grains["r"] == ["cpi_class", "cpi_indicators"]
@@ -126,9 +126,9 @@ def test_only_row_values_are_shared_not_calls_inside_a_subquery() -> None:
         ),
         sqlglot.parse_one("EDIV(g.a, g.b) + (SELECT EDIV(v.x, 2) FROM t AS v)", read="duckdb"),
     ]
-    out, shared = share_repeated(exprs, lambda: "e1")
+    shared, out = share_repeated([("x", e) for e in exprs], lambda: "e1")
     assert [(c, e.sql(dialect="duckdb")) for c, e in shared] == [("e1_0", "EDIV(g.a, g.b)")]
-    assert [e.sql(dialect="duckdb") for e in out] == [
+    assert [e.sql(dialect="duckdb") for _, e in out] == [
         "CASE WHEN g.e1_0 > 0 THEN (SELECT EDIV(v.x, 2) FROM t AS v) END",
         "g.e1_0 + (SELECT EDIV(v.x, 2) FROM t AS v)",
     ]

@@ -12,6 +12,7 @@ from decimal import Decimal as D
 from helpers import AS_OF, add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file, prepare_run
+from compensation.lang.scheme import plans
 
 RULE = """scheme t "测试"
   basis "测试"
@@ -99,9 +100,9 @@ def test_the_compiled_rule_has_no_correlated_loop(tmp_path) -> None:
     # the list parameter travels as text (a cheap key) and is unnested once per distinct key
     assert "UNNEST(CASE WHEN g.prm_0 = '' THEN CAST([] AS TEXT[]) ELSE STR_SPLIT(g.prm_0, ',')" \
         in rule.sql and "GROUP BY" in rule.sql
-    loops = [s for s in rule.plan.steps if s["stage"] == "loop"]
+    loops = plans(path)[0].loops
     # grouped by what the loop reads, not by scenario row: one computation for all scenarios
-    assert len(loops) == 1 and loops[0]["reads"] == [
+    assert len(loops) == 1 and loops[0].reads == [
         "period_start", "prm_0", "section_id"]
 
 

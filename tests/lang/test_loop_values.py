@@ -12,7 +12,7 @@ from decimal import Decimal as D
 
 from helpers import add_sample, add_section, new_store, run_rules
 
-from compensation.lang import compile_file
+from compensation.lang.scheme import plans
 
 RULE = """scheme t "测试"
   basis "测试"
@@ -112,13 +112,10 @@ def test_a_body_that_fills_a_missing_value_keeps_the_keys_plan(tmp_path) -> None
     assert got[("guarded", "a2", 3)] == (D("75.00"), None)
     assert got[("guarded", "a2", 4)] == (D("0.00"), None)
     path = tmp_path / "t.rule"
-    methods = {r.id: [s["method"] for s in r.plan.steps if s["stage"] == "loop"]
-               for r in compile_file(path).rules}
-    from_values = ("the list's items joined to the period values present, GROUP BY (key, "
-                   "section), joined back by (key, section)")
-    assert methods["own"] == [from_values, "the section's loop (above), joined on the control"]
-    assert methods["worst_class"] == [from_values]
-    assert methods["guarded"] == ["unnest the list, GROUP BY what the loop reads, join back"]
+    methods = {p.rule: [loop.method for loop in p.loops] for p in plans(path)}
+    assert methods["own"] == ["values", "control_twin"]
+    assert methods["worst_class"] == ["values"]
+    assert methods["guarded"] == ["keys"]
 
 
 def test_each_scenarios_list_is_its_own_key(tmp_path) -> None:
