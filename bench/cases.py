@@ -344,10 +344,31 @@ def sweep_tongshun(job: Job) -> Result:
     same = [r for r in result.rows if r.labels.get("annual_amount") == "300万"
             and r.labels.get("penalty_amount", "300万") == "300万"]
     differ = sum(1 for r in same if r.yearly != result.base.yearly) + (0 if same else 1)
+    # the diagonal (i-th annual with i-th penalty amount): every value of both axes once
+    step = len({r.labels.get("penalty_amount") for r in result.rows}) + 1
+    sample = result.rows[::step] if count > 1 else []
+    plain = _plain_nets(con, job, [(r.name, r.labels) for r in sample])
     con.close()
     return {"seconds": seconds, "cpu_seconds": cpu, "rows": len(result.rows),
             "scenarios_found": len(result.rows), "same_as_base_differs": differ,
-            "via": "compensation.scenario.sweep", "grid": grid}
+            "via": "compensation.scenario.sweep", "grid": grid, "plain_checked": len(sample),
+            "plain_differs": sum(1 for r in sample if plain[r.name] != r.yearly)}
+
+
+def _plain_nets(con: duckdb.DuckDBPyConnection, job: Job,
+                points: list[tuple[str, dict[str, str]]]) -> dict[str, dict[int, Any]]:
+    """Tongshun's yearly nets of `points` (overlays) in one plain query, every point a scenario
+    of its own: what a sweep's composed nets must equal (after the timing)."""
+    if not points:
+        return {}
+    evaluate = "compensation.scenario.evaluate"
+    compiled = engine.engine_function(evaluate, "load_compiled")(
+        "tongshun", Path(job["repo"]) / "rules")
+    direction = engine.engine_function(evaluate, "direction_of")(con, compiled)
+    start, end = engine.engine_function(evaluate, "years_window")(compiled, TONGSHUN_YEARS)
+    nets = engine.engine_function(evaluate, "yearly_nets")(
+        con, compiled, direction, start, end, points, _as_of(job))
+    return {name: {y: nets[name][y] for y in TONGSHUN_YEARS} for name, _ in points}
 
 
 def _sweep_prepare_run(job: Job, con: duckdb.DuckDBPyConnection, compiled: Any,

@@ -218,11 +218,15 @@ def _measure_tongshun_sweep(run: Run, root: Path, scratch: Path) -> None:
     one, every = run.once["sweep.tongshun.one"], run.once["sweep.tongshun.all"]
     if one.ok and every.ok:
         found, differ = every.result["scenarios_found"], every.result["same_as_base_differs"]
-        agreed = found == sizes.sweep_scenarios and differ == 0
+        checked, plain = every.result.get("plain_checked", 0), every.result.get("plain_differs", 0)
+        agreed = found == sizes.sweep_scenarios and differ == 0 and checked > 0 and plain == 0
         run.checks.append(compare.Agreement(
             "通顺河情景扫描", agreed,
             f"网格 {every.result.get('grid')} 共 {found} 个情景（应为 {sizes.sweep_scenarios}）；"
-            f"取值与基准相同的网格点{'与基准逐年净额相同' if differ == 0 else '与基准不同'}"))
+            f"取值与基准相同的网格点{'与基准逐年净额相同' if differ == 0 else '与基准不同'}；"
+            f"对角线上的网格点（第 i 个年度金额配第 i 个补偿金额，共 {checked} 个）各自作为"
+            "一个情景直接计算，"
+            f"{'逐年净额与扫描相同' if plain == 0 else f'{plain} 个与扫描不同'}"))
 
 
 def _skipped(run: Run, name: str) -> bool:

@@ -50,18 +50,22 @@ def compose(
     position = {a.name: i for i, a in enumerate(axes)}
     anchor = nets[_key((0,) * len(axes))]
     years = list(anchor)
-    extra = len(groups) - 1
+    extra = {y: (len(groups) - 1) * anchor[y] for y in years}
     out: Nets = {name: dict(by_year) for name, by_year in nets.items()
                  if not name.startswith("grp:")}
+    # per group: the positions it varies, and its variations' nets by their values there
+    parts = []
+    for group in groups:
+        at = tuple(position[n] for n in group)
+        by_combo = {}
+        for combo in itertools.product(*(range(len(axes[i].texts)) for i in at)):
+            indices = [0] * len(axes)
+            for i, k in zip(at, combo, strict=True):
+                indices[i] = k
+            by_combo[combo] = nets[_key(tuple(indices))]
+        parts.append((at, by_combo))
     combos = itertools.product(*(range(len(a.texts)) for a in axes))
     for point, combo in zip(points, combos, strict=True):
-        parts = []
-        for group in groups:
-            indices = [0] * len(axes)
-            for n in group:
-                indices[position[n]] = combo[position[n]]
-            parts.append(nets[_key(tuple(indices))])
-        out[point.name] = {
-            y: sum((part[y] for part in parts), Decimal(0)) - extra * anchor[y] for y in years
-        }
+        found = [by_combo[tuple(combo[i] for i in at)] for at, by_combo in parts]
+        out[point.name] = {y: sum(part[y] for part in found) - extra[y] for y in years}
     return out
