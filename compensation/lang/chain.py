@@ -19,7 +19,7 @@ from compensation.lang.loop_values import LoopKeys
 from compensation.lang.loops import PendingList, join_loop, loop_aggregate
 from compensation.lang.lower import Ctx, RuleCompiler
 from compensation.lang.options import ALL_ON, CompileOptions
-from compensation.lang.passes import choose_loop, share_repeated
+from compensation.lang.passes import LoopChoice, choose_loop, share_repeated
 from compensation.lang.plan import Column, LoopPlan, PassUse, Plan, Stage, StageKind
 from compensation.lang.scope import Scope
 from compensation.lang.sql import col, subquery, tpl
@@ -128,7 +128,8 @@ class StageChain(RuleCompiler):
         for loop in pending:
             root = self.root_of(prev)
             choice = choose_loop(loop, prev, root, self.root_columns.get(root, set()),
-                                 self.shares_controls, self.shared_loops, self.options)
+                                 self.section_free_columns(), self.shares_controls,
+                                 self.shared_loops, self.options)
             if choice.source != root:
                 self.plan.stage(prev).materialized = True
             used: list[str] = []
@@ -136,33 +137,32 @@ class StageChain(RuleCompiler):
                 grouped: exp.Expression = exp.to_table(choice.twin[0])
                 keys = choice.twin[1]
             else:
-                grouped, keys, used = self.compute_loop(loop, choice.by, choice.source,
-                                                        choice.covers_controls)
-            method = "control_twin" if choice.twin is not None else (
-                "values" if keys is not None else "keys")
+                assert choice.lowered is not None
+                grouped, keys, used = self.compute_loop(loop, choice)
             name = self.next_name()
             self.add_stage(name, "loop", join_loop(prev, loop, grouped, choice.by,
                                                    choice.twin is not None, keys),
                            self.root_of(prev), prev, columns=[loop.column])
             passes = [*choice.passes, *used]
-            self.plan.loops.append(LoopPlan(loop.column, loop.func, choice.by, method,
+            self.plan.loops.append(LoopPlan(loop.column, loop.func, choice.by, choice.method,
                                             choice.source, name, choice.covers_controls, passes))
             self.plan.passes += [PassUse(p, name, f"loop {loop.column}") for p in passes]
             prev = name
         return prev
 
-    def compute_loop(self, loop: PendingList, by: list[str], source: str, with_controls: bool
+    def compute_loop(self, loop: PendingList, choice: LoopChoice
                      ) -> tuple[exp.Expression, LoopKeys | None, list[str]]:
         """The loop's values per key (a stage when they also cover the controls: the control's
         twin joins it), its key table when driven from the values (a stage too), and the
         lowering passes that applied in it."""
-        grouped, keys, used = loop_aggregate(loop, by, source, with_controls,
-                                             {c for c in by if self.section_free(c)},
-                                             self.options)
+        assert choice.lowered is not None
+        source = choice.source
+        grouped, keys, used = loop_aggregate(loop, choice.lowered, choice.by, source,
+                                             choice.covers_controls, self.options)
         if keys is not None:
             self.add_stage(keys.name, "loop_keys", keys.select, keys.name, source,
                            materialized=True)
-        if not with_controls:
+        if not choice.covers_controls:
             return subquery(grouped), keys, used
         name = f"{loop.column}_all"
         self.add_stage(name, "loop_values", grouped, name, source, materialized=True,
@@ -202,11 +202,10 @@ class StageChain(RuleCompiler):
                 self.grains[params] = Grain(key, name)
         return self.grains[params]
 
-    def section_free(self, column: str) -> bool:
-        """A column of the rows that is the same for every section: the period's, the
+    def section_free_columns(self) -> set[str]:
+        """The columns of the rows that are the same for every section: the period's, the
         scenario's and the parameters'."""
-        return column in PERIOD_COLUMNS or column in {
-            self.param_column(n) for n in self.scope.params}
+        return PERIOD_COLUMNS | {self.param_column(n) for n in self.scope.params}
 
     def param_column(self, name: str) -> str:
         return f"prm_{list(self.scope.params).index(name)}"

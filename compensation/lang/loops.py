@@ -19,6 +19,7 @@ from sqlglot import exp
 
 from compensation.lang.loop_values import (
     LoopKeys,
+    ValuesLookup,
     driven_by_values,
     grouped_by_key,
     join_by_key,
@@ -98,28 +99,46 @@ class PendingList:
         return "|".join([self.func, *texts])
 
 
-def loop_aggregate(loop: PendingList, by: list[str], source: str, with_controls: bool,
-                   section_free: set[str] | None = None, options: CompileOptions = ALL_ON
-                   ) -> tuple[exp.Expression, LoopKeys | None, list[str]]:
-    """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
-    `with_controls` adds the control sections' combinations, their columns read as the section's.
-    A loop over the section's own period values whose other reads are all in `section_free`
-    (the same for every section) is driven from the values instead (loop_values.py): SELECT kid,
-    section_id, v, with the key table returned beside it. It covers every section of the run,
-    controls included. `options` switches off the passes here (values_loops, limit_join, ediv6,
-    bind_costly); the lookups a pass rewrites are bound for it even with bind_costly off. The
-    third value names the passes that applied (for the plan)."""
+@dataclass
+class LoweredLoop:
+    """A loop's body (and `where`) with its lookups bound to columns `bound`, and the lookup of
+    the section's own period values that drives it from the values (None: from the keys)."""
+
+    parts: list[exp.Expression]
+    bound: list[tuple[str, exp.Expression]]
+    lookup: ValuesLookup | None
+
+
+def lower_loop(loop: PendingList, by: list[str], section_free: set[str],
+               options: CompileOptions = ALL_ON) -> LoweredLoop:
+    """Bind the loop's lookups (bind_costly; with it off, only those the passes still on
+    rewrite) and find whether it can be driven from the period values (values_loops): a loop over
+    the section's own period values whose other reads are all in `section_free` (the same for
+    every section)."""
     exprs = [loop.body.copy()] + ([loop.where.copy()] if loop.where is not None else [])
     if options.bind_costly:
         parts, bound = bind_costly(exprs, f"{loop.var}b")
     else:
         parts, bound = binder(exprs, _bound_for(options), f"{loop.var}b")
+    lookup = driven_by_values(loop.func, loop.var, by, section_free, parts[0],
+                              loop.where, bound) if options.values_loops else None
+    return LoweredLoop(parts, bound, lookup)
+
+
+def loop_aggregate(loop: PendingList, lowered: LoweredLoop, by: list[str], source: str,
+                   with_controls: bool, options: CompileOptions = ALL_ON
+                   ) -> tuple[exp.Expression, LoopKeys | None, list[str]]:
+    """SELECT <by>, v, present: the loop's value per distinct combination of `by` in `source`;
+    `with_controls` adds the control sections' combinations, their columns read as the section's.
+    A loop driven from the values (`lowered.lookup`, loop_values.py) is SELECT kid, section_id,
+    v, with the key table returned beside it; it covers every section of the run, controls
+    included. `options` switches off the passes here (limit_join, ediv6). The third value names
+    the passes that applied (for the plan)."""
+    parts, bound, lookup = lowered.parts, lowered.bound, lowered.lookup
     used = ["bind_costly"] if options.bind_costly and bound else []
     limit_calls = {c for c, e in bound if _limit_call(e)}
     limits = limit_calls if options.limit_join else set()
     values = {c for c, e in bound if _period_value(e)}
-    lookup = driven_by_values(loop.func, loop.var, by, section_free or set(), parts[0],
-                              loop.where, bound) if options.values_loops else None
     keys = None
     if lookup is not None:
         keys = loop_keys(loop.column, loop.items, lookup.free, source)

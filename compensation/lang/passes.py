@@ -8,8 +8,8 @@ per loop, the method chosen and the passes behind it (`LoopPlan`).
   from there, not from the stage before it (which would then be materialised).
 - `control_loops` (plan): a loop on the section, in a rule that reads the control, covers the
   control sections too; its twin on the control joins that result.
-- `values_loops` (lowering a loop, loops.py): a loop over the section's own period values is
-  driven from the values present, not from every (section, period, item) key.
+- `values_loops` (plan, from the loop as lowered): a loop over the section's own period values
+  is driven from the values present, not from every (section, period, item) key.
 - `bind_costly` (lowering a loop): each lookup inside a loop is computed once in a layer before
   its body.
 - `limit_join` (lowering a loop): `limit(i, wb, k)` in a loop is a LEFT JOIN on gb3838_limits.
@@ -28,15 +28,16 @@ from dataclasses import dataclass, field
 from sqlglot import exp
 
 from compensation.lang.loop_values import LoopKeys
-from compensation.lang.loops import CONTROL_AS_OWN, PendingList
+from compensation.lang.loops import CONTROL_AS_OWN, LoweredLoop, PendingList, lower_loop
 from compensation.lang.options import CompileOptions
+from compensation.lang.plan import LoopMethod
 from compensation.lang.sql import col
 
 # the passes in the order they act on a rule (each named in options.PASSES)
 ORDER = ("loop_from_root", "control_loops", "values_loops", "bind_costly", "limit_join", "ediv6",
          "spread_shared", "share_repeated")
 # where each acts: on the plan, or while a loop is lowered to SQL
-ACTS_ON = {"loop_from_root": "plan", "control_loops": "plan", "values_loops": "loop lowering",
+ACTS_ON = {"loop_from_root": "plan", "control_loops": "plan", "values_loops": "plan",
            "bind_costly": "loop lowering", "limit_join": "loop lowering",
            "ediv6": "loop lowering", "spread_shared": "plan", "share_repeated": "plan"}
 
@@ -49,17 +50,21 @@ class LoopChoice:
 
     source: str
     by: list[str]
+    method: LoopMethod
+    lowered: LoweredLoop | None = None  # its body as lowered (None for a twin: nothing computed)
     covers_controls: bool = False
     twin: tuple[str, LoopKeys | None] | None = None
     passes: list[str] = field(default_factory=list)
 
 
 def choose_loop(loop: PendingList, prev: str, root: str, root_columns: set[str],
-                shares_controls: bool, shared_loops: dict[tuple[str, str],
-                                                       tuple[str, LoopKeys | None]],
+                section_free: set[str], shares_controls: bool,
+                shared_loops: dict[tuple[str, str], tuple[str, LoopKeys | None]],
                 options: CompileOptions) -> LoopChoice:
-    """The one place a loop's plan is chosen (loop_from_root, control_loops); whether it is
-    driven from the values (values_loops) is decided when it is lowered, from its lookups."""
+    """The one place a loop's plan is chosen: where its keys come from (loop_from_root), whether
+    it joins the section's loop or covers the controls (control_loops), and whether it is driven
+    from the period values (values_loops, from its body as lowered: `loops.lower_loop`).
+    `section_free`: the row's columns that are the same for every section."""
     read = loop.reads()
     from_root = options.loop_from_root and read <= root_columns
     source = root if from_root else prev
@@ -70,10 +75,13 @@ def choose_loop(loop: PendingList, prev: str, root: str, root_columns: set[str],
     if options.control_loops and loop.on_control():
         twin = shared_loops.get((source, loop.canonical()))
         if twin is not None:
-            return LoopChoice(source, by, twin=twin, passes=[*used, "control_loops"])
+            return LoopChoice(source, by, "control_twin", twin=twin,
+                              passes=[*used, "control_loops"])
     covers = (options.control_loops and shares_controls and source == root
               and "section_id" in read and not read & CONTROL_AS_OWN.keys())
-    return LoopChoice(source, by, covers, passes=[*used, *(["control_loops"] if covers else [])])
+    lowered = lower_loop(loop, by, {c for c in by if c in section_free}, options)
+    return LoopChoice(source, by, "keys" if lowered.lookup is None else "values", lowered,
+                      covers, passes=[*used, *(["control_loops"] if covers else [])])
 
 
 SHARED_CALLS = {"round_half_even", "round_half_up", "ediv"}

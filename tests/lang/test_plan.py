@@ -86,3 +86,12 @@ def test_the_text_and_json_forms_name_the_same_stages() -> None:
     assert [line.split()[0] for line in text.splitlines()
             if re.match(r"^  [a-z0-9_]+ \[", line)] == names
     assert plan_text(plans(DAOGUAN)[0]) == text  # planned again: the same text
+
+
+def test_passes_lists_every_switch_once_in_order() -> None:
+    from compensation.lang.options import PASSES
+    from compensation.lang.passes import ACTS_ON, ORDER
+
+    assert sorted(ORDER) == sorted(PASSES) and len(set(ORDER)) == len(ORDER)
+    assert set(ACTS_ON) == set(PASSES)
+    assert set(ACTS_ON.values()) == {"plan", "loop lowering"}
