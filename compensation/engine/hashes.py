@@ -74,7 +74,7 @@ WITH line AS (
            sha256(CAST(to_json([rule, CAST(period_start AS VARCHAR),
                                 CAST(period_end AS VARCHAR), section_id, payer, payee,
                                 CAST(amount AS VARCHAR), branch, exception, reason,
-                                md5(CAST(trace AS VARCHAR))]) AS VARCHAR)) AS h
+                                {trace_md5}]) AS VARCHAR)) AS h
     FROM {table}
 ), period AS (
     SELECT rule, period_start, period_end, count(*) AS n, sha256(string_agg(h, '' ORDER BY h)) AS h
@@ -87,6 +87,15 @@ FROM period
 """
 
 
-def lines_hash(con: duckdb.DuckDBPyConnection, table: str) -> str:
+TRACE_MD5 = "md5(CAST(trace AS VARCHAR))"
+
+
+def lines_hash_sql(table: str, trace_md5: str = TRACE_MD5) -> str:
+    """LINES_HASH_SQL over `table`; `trace_md5`: a column already holding each trace's md5 (a run
+    takes it once while staging its lines), else the expression that takes it."""
+    return LINES_HASH_SQL.format(table=table, trace_md5=trace_md5)
+
+
+def lines_hash(con: duckdb.DuckDBPyConnection, table: str, trace_md5: str = TRACE_MD5) -> str:
     """One hash over the content of a run's lines (not their ids or order): version HASH_VERSION."""
-    return str(con.execute(LINES_HASH_SQL.format(table=table)).fetchall()[0][0])
+    return str(con.execute(lines_hash_sql(table, trace_md5)).fetchall()[0][0])

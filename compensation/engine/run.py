@@ -28,6 +28,7 @@ from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, window_for
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
 from compensation.errors import EcocompError
+from compensation.lang.options import CompileOptions
 from compensation.months import month_label
 from compensation.store import transaction
 
@@ -38,6 +39,10 @@ LINE_COLUMNS = (
 )
 
 PrepareRun = Callable[..., Any]
+# A run computes the base scenario only, so `spread_shared` (one spread per distinct parameter
+# values across scenarios, for sweeps) has nothing to share and only adds CTEs and joins: the plain
+# spread gives the same lines (tests/lang/test_pass_equivalence.py) and plans in less time.
+RUN_OPTIONS = CompileOptions(spread_shared=False)
 
 
 @dataclass
@@ -102,12 +107,15 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Windo
 
     Traces are stored as the rule's query wrote them: the compiler writes nested maps in key order
     (tests/engine/test_compiled_traces_canonical.py), so identical inputs give identical bytes
-    without re-sorting every trace in Python (51 s of a one-year run of 10,000 sections)."""
+    without re-sorting every trace in Python (51 s of a one-year run of 10,000 sections). Each
+    trace's md5 is taken here once: the lines hash and the line numbering both use it (taking it
+    twice cost 0.7 s of CPU in a one-year run of 10,000 sections)."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {STAGE} (
             rule_order INTEGER, scenario VARCHAR, rule VARCHAR, period_start DATE,
             period_end DATE, section_id VARCHAR, payer VARCHAR, payee VARCHAR,
-            amount DECIMAL(18,2), branch VARCHAR, exception VARCHAR, reason VARCHAR, trace JSON)"""
+            amount DECIMAL(18,2), branch VARCHAR, exception VARCHAR, reason VARCHAR, trace JSON,
+            trace_md5 VARCHAR)"""
     )
     for order, rule in enumerate(info.rules):
         try:
@@ -116,7 +124,7 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Windo
                 SELECT ? AS rule_order, scenario, rule, CAST(period_start AS DATE),
                        CAST(period_end AS DATE), section_id, payer, payee,
                        CAST(amount AS DECIMAL(18,2)), branch, exception, reason,
-                       CAST(trace AS JSON)
+                       CAST(trace AS JSON), md5(CAST(trace AS VARCHAR))
                 FROM ({rule.sql}) AS rule_rows
                 WHERE scenario = 'base'
                   AND CAST(period_start AS DATE) <= ? AND CAST(period_end AS DATE) >= ?""",
@@ -191,7 +199,7 @@ def run_window(
     run_id, count, total, stored_start, stored_end, lines = con.execute(
         "SELECT nextval('run_seq'), * FROM (SELECT count(*), COALESCE(sum(amount), 0),"
         f" min(period_start), max(period_end) FROM {STAGE}),"
-        f" ({hashes.LINES_HASH_SQL.format(table=STAGE)})"
+        f" ({hashes.lines_hash_sql(STAGE, 'trace_md5')})"
     ).fetchall()[0]
     run_id = int(run_id)
     digest = {
@@ -231,7 +239,7 @@ def run_window(
             SELECT (SELECT COALESCE(max(line_id), 0) FROM ledger)
                      + row_number() OVER (ORDER BY rule_order, period_start, period_end,
                          section_id NULLS FIRST, payer, payee, amount, branch, exception, reason,
-                         md5(CAST(trace AS VARCHAR))),
+                         trace_md5),
                    ?, ?, rule, period_start, period_end, section_id, payer, payee, amount,
                    branch, exception, reason, trace
             FROM {STAGE}""",
@@ -293,7 +301,7 @@ def run_schemes(
 ) -> list[RunResult]:
     """`ecocomp run`: one scheme or all, in one transaction (all recorded or none); `years`
     ("2018-2027"): one run over those (agreement) years."""
-    infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
+    infos = [load_scheme(p, RUN_OPTIONS) for p in scheme_paths(scheme, rules_dir)]
     stamp = as_of or datetime.now()
     with transaction(con):
         # several schemes: their month values in one statement (its planning was most of the cost)

@@ -20,6 +20,7 @@ import duckdb
 
 from compensation.errors import EcocompError, StoreBusy
 from compensation.store.functions import known_macros
+from compensation.store.trace_compression import compress_traces
 
 DEFAULT_DB = "ecocomp.duckdb"
 SCHEMA_VERSION = 2
@@ -122,6 +123,7 @@ def init_store(con: duckdb.DuckDBPyConnection) -> int:
     for package, name in SQL_FILES:
         con.execute(_sql_text(package, name))
     _widen_party_kinds(con)
+    compress_traces(con, _sql_text("compensation.store", "schema.sql"))
     con.execute(
         "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?), ('sql_sha256', ?)",
         [str(SCHEMA_VERSION), sql_fingerprint()],

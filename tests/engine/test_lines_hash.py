@@ -97,6 +97,26 @@ def test_one_changed_amount_or_trace_byte_changes_the_hash() -> None:
 JAN = date(2018, 1, 1)
 
 
+def test_a_run_records_the_hash_of_the_lines_it_wrote(db_path: Path, tmp_path: Path) -> None:
+    """The run takes each trace's md5 once while staging; its digest is still version 2 of the
+    lines the ledger holds, worked out in Python from them."""
+    con = open_store(db_path)
+    toy.setup_store(con)
+    toy.set_value(con, "s1", JAN, "3")
+    toy.set_value(con, "s2", JAN, "30")
+    result = toy.run(con, toy.scheme(tmp_path), period="2018-01")
+    rows = con.execute(
+        """SELECT 0, rule, CAST(period_start AS VARCHAR), CAST(period_end AS VARCHAR),
+                  section_id, payer, payee, CAST(amount AS VARCHAR), branch, exception, reason,
+                  CAST(trace AS VARCHAR)
+           FROM ledger WHERE run_id = ?""", [result.run_id]).fetchall()
+    assert len(rows) == result.line_count > 1
+    assert result.lines_hash == by_hand(rows)
+    assert result.lines_hash == hashes.lines_hash(
+        con, f"(SELECT * FROM ledger WHERE run_id = {result.run_id})")
+    con.close()
+
+
 def test_runs_hashed_the_old_way_are_never_compared_and_an_old_store_is_upgraded(
         db_path: Path, tmp_path: Path) -> None:
     con = open_store(db_path)
