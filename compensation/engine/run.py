@@ -26,6 +26,7 @@ from compensation.engine.coverage import (
 )
 from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, window_for
+from compensation.engine.run_settings import small_run_settings
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
 from compensation.errors import EcocompError
 from compensation.lang.options import CompileOptions
@@ -303,7 +304,7 @@ def run_schemes(
     ("2018-2027"): one run over those (agreement) years."""
     infos = [load_scheme(p, RUN_OPTIONS) for p in scheme_paths(scheme, rules_dir)]
     stamp = as_of or datetime.now()
-    with transaction(con):
+    with small_run_settings(con), transaction(con):
         # several schemes: their month values in one statement (its planning was most of the cost)
         windows = {i.id: w for i in infos if (w := _window(i, period, year, years))}
         starts = [(i.compiled, windows[i.id].start) for i in infos if i.id in windows]
