@@ -128,6 +128,12 @@ def test_a_run_with_its_rules_in_the_cache_does_not_load_the_compiler(tmp_path: 
     assert not warm & {*COMPILER, "polars", "matplotlib", "openpyxl"}, sorted(warm)
     # nor the syntax tree's module: only the compiler needs it (about 50 ms of imports)
     assert "compensation.lang.ast" in cold and "compensation.lang.ast" not in warm
+    # nor the demo's module (its default folder is written in the command, and agrees)
+    assert "compensation.demo" not in warm
+    from compensation.cli.demo import OUT_DIR_SHOWN
+    from compensation.demo import DEFAULT_OUT_DIR
+
+    assert Path(OUT_DIR_SHOWN) == DEFAULT_OUT_DIR
     assert cold_out.startswith("运行 #1：") and warm_out.startswith("运行 #2：")
     assert "与运行 #1 的输入和结果完全相同" in warm_out
     # the reading commands are clients of the API (compensation.api.Store) and print its `data`

@@ -26,8 +26,10 @@ from compensation.engine.coverage import (
 )
 from compensation.engine.money import wan_text
 from compensation.engine.periods import Window, window_for
+from compensation.engine.run_settings import small_run_settings
 from compensation.engine.schemes import SchemeInfo, canonical_json, load_scheme, scheme_paths
 from compensation.errors import EcocompError
+from compensation.lang.options import CompileOptions
 from compensation.months import month_label
 from compensation.store import transaction
 
@@ -38,6 +40,10 @@ LINE_COLUMNS = (
 )
 
 PrepareRun = Callable[..., Any]
+# A run computes the base scenario only, so `spread_shared` (one spread per distinct parameter
+# values across scenarios, for sweeps) has nothing to share and only adds CTEs and joins: the plain
+# spread gives the same lines (tests/lang/test_pass_equivalence.py) and plans in less time.
+RUN_OPTIONS = CompileOptions(spread_shared=False)
 
 
 @dataclass
@@ -300,9 +306,9 @@ def run_schemes(
 ) -> list[RunResult]:
     """`ecocomp run`: one scheme or all, in one transaction (all recorded or none); `years`
     ("2018-2027"): one run over those (agreement) years."""
-    infos = [load_scheme(p) for p in scheme_paths(scheme, rules_dir)]
+    infos = [load_scheme(p, RUN_OPTIONS) for p in scheme_paths(scheme, rules_dir)]
     stamp = as_of or datetime.now()
-    with transaction(con):
+    with small_run_settings(con), transaction(con):
         # several schemes: their month values in one statement (its planning was most of the cost)
         windows = {i.id: w for i in infos if (w := _window(i, period, year, years))}
         starts = [(i.compiled, windows[i.id].start) for i in infos if i.id in windows]

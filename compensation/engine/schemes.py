@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the types only: importing the rule language costs a command
     import duckdb
 
     from compensation.lang.compiled import CompiledRule, CompiledScheme
+    from compensation.lang.options import CompileOptions
 
 ALL = "all"
 
@@ -153,8 +154,9 @@ def describe(compiled: CompiledScheme, path: Path) -> SchemeInfo:
     )
 
 
-def load_scheme(path: Path) -> SchemeInfo:
-    """Compile one rule file with the rule language (errors from the checker pass through)."""
+def load_scheme(path: Path, options: CompileOptions | None = None) -> SchemeInfo:
+    """Compile one rule file with the rule language (errors from the checker pass through);
+    `options`: the optimisation passes on (default: all, the shipped SQL)."""
     from compensation.lang import compile_file  # the rule language is a sibling package
 
-    return describe(compile_file(path), path)
+    return describe(compile_file(path) if options is None else compile_file(path, options), path)

@@ -45,6 +45,8 @@ COMPREHENSION_AGG = {
     "all": _unknown_if_any_is("bool_and(b)"),
     "any": _unknown_if_any_is("bool_or(b)"),
 }
+# mean_count: the same mean (ediv's 1e12 scaling of both sides cancels), a smaller division
+MEAN_BY_COUNT = f"ediv_count({_unknown_if_any_is('sum(b)')}, count(b))"
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -132,8 +134,8 @@ def loop_aggregate(loop: PendingList, lowered: LoweredLoop, by: list[str], sourc
     `with_controls` adds the control sections' combinations, their columns read as the section's.
     A loop driven from the values (`lowered.lookup`, loop_values.py) is SELECT kid, section_id,
     v, with the key table returned beside it; it covers every section of the run, controls
-    included. `options` switches off the passes here (limit_join, ediv6). The third value names
-    the passes that applied (for the plan)."""
+    included. `options` switches off the passes here (limit_join, ediv6, mean_count). The third
+    value names the passes that applied (for the plan)."""
     parts, bound, lookup = lowered.parts, lowered.bound, lowered.lookup
     used = ["bind_costly"] if options.bind_costly and bound else []
     limit_calls = {c for c, e in bound if _limit_call(e)}
@@ -163,6 +165,10 @@ def loop_aggregate(loop: PendingList, lowered: LoweredLoop, by: list[str], sourc
         if any(n.name.lower() == "ediv6" for part in parts for n in part.find_all(exp.Anonymous)):
             used.append("ediv6")
     body, where = parts[0], (parts[1] if loop.where is not None else None)
+    aggregate = COMPREHENSION_AGG[loop.func]
+    if options.mean_count and loop.func == "mean":
+        aggregate = MEAN_BY_COUNT
+        used.append("mean_count")
     carried = ["kid", "section_id"] if keys is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(
         exp.alias_(subquery(unnested), "g", table=True, copy=False), copy=False
@@ -170,10 +176,10 @@ def loop_aggregate(loop: PendingList, lowered: LoweredLoop, by: list[str], sourc
     if where is not None:
         rows = rows.where(where, copy=False)
     if keys is not None:
-        return grouped_by_key(rows, tpl(COMPREHENSION_AGG[loop.func]), keys), keys, used
+        return grouped_by_key(rows, tpl(aggregate), keys), keys, used
     grouped = exp.select(
         *[col(k, None) for k in by],
-        exp.alias_(tpl(COMPREHENSION_AGG[loop.func]), "v"),
+        exp.alias_(tpl(aggregate), "v"),
         exp.alias_(exp.true(), "present"),
     ).from_(exp.alias_(subquery(rows), "r", table=True, copy=False))
     if by:  # a loop that reads no column of the row is one aggregate over no groups

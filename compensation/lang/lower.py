@@ -83,14 +83,14 @@ def on_control(ctx: Ctx, bound: dict[str, exp.Expression]) -> Ctx:
 
 
 class RuleCompiler:
-    """Compiles one rule; `stages` collects the CTEs in order."""
+    """Lowers the expressions of one rule; what must become a stage of its own (a row-level
+    loop, a spread, a running aggregate) is left pending for the planner."""
 
     def __init__(self, scope: Scope, rule: ast.Rule | None, selector: str | None) -> None:
         self.scope = scope
         self.rule = rule
         self.selector = selector
         self.n = 0
-        self.stages: list[tuple[str, list[tuple[str, exp.Expression]]]] = []
         self.params_used: set[str] = set()
         self.pending_spreads: list[tuple[str, ast.Spread]] = []
         self.pending_so_far: list[tuple[str, ast.SoFar]] = []
@@ -416,15 +416,18 @@ class RuleCompiler:
             )
             return self.cx(args[0], inner)
         if f == "runs":
-            d = self.alias("d")
+            d, b = self.alias("d"), self.alias("b")
             return subquery(
                 tpl(
                     "SELECT count(*) FROM (SELECT count(*) AS len FROM ("
                     f"SELECT {d}.day - CAST(row_number() OVER (ORDER BY {d}.day) AS INTEGER)"
                     " AS grp "
-                    f"FROM ev_daily AS {d} WHERE {d}.section_id = :sec AND {d}.indicator = :ind "
+                    f"FROM ev_daily AS {d} JOIN gb3838_bounds AS {b} "
+                    f"ON {b}.indicator = {d}.indicator AND {b}.water_body = :wb "
+                    f"WHERE {d}.section_id = :sec AND {d}.indicator = :ind "
                     f"AND {d}.day BETWEEN :a AND :b AND {d}.valid "
-                    f"AND indicator_class({d}.indicator, :wb, {d}.value) > :k) GROUP BY grp) "
+                    f"AND class_of_limits({d}.value, {b}.direction, {b}.limits, {b}.limit_high)"
+                    " > :k) GROUP BY grp) "
                     "WHERE len >= :n",
                     sec=ctx.section,
                     ind=self.cx(args[0], ctx),

@@ -20,6 +20,8 @@ PASSES: dict[str, str] = {
     "limit_join": "limit(i, wb, k) inside a loop as a LEFT JOIN on gb3838_limits, not the "
                   "limit_of macro",
     "ediv6": "value(i) / limit(i, k) inside a loop by BIGINT division (ediv6), not ediv",
+    "mean_count": "a loop's mean divides its exact sum by the count (ediv_count), not ediv of "
+                  "both scaled to 1e-12 units",
     "bind_costly": "each lookup (subquery, limit_of) inside a loop computed once in the layer "
                    "before its body, not inside the exact-division macros",
     "share_repeated": "an exact-arithmetic call written more than once in a stage computed once "
@@ -40,6 +42,7 @@ class CompileOptions:
     values_loops: bool = True
     limit_join: bool = True
     ediv6: bool = True
+    mean_count: bool = True
     bind_costly: bool = True
     share_repeated: bool = True
     control_loops: bool = True

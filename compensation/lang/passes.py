@@ -14,6 +14,7 @@ per loop, the method chosen and the passes behind it (`LoopPlan`).
   its body.
 - `limit_join` (lowering a loop): `limit(i, wb, k)` in a loop is a LEFT JOIN on gb3838_limits.
 - `ediv6` (lowering a loop): `value(i) / limit(i, k)` in a loop divides in BIGINT.
+- `mean_count` (lowering a loop): a loop's mean divides the exact sum by the count itself.
 - `spread_shared` (plan, windows.py): a spread that reads only parameters runs its windows once
   per year and distinct parameter values.
 - `share_repeated` (plan, each stage as it is added): an exact-arithmetic call written more than
@@ -35,11 +36,12 @@ from compensation.lang.sql import col
 
 # the passes in the order they act on a rule (each named in options.PASSES)
 ORDER = ("loop_from_root", "control_loops", "values_loops", "bind_costly", "limit_join", "ediv6",
-         "spread_shared", "share_repeated")
+         "mean_count", "spread_shared", "share_repeated")
 # where each acts: on the plan, or while a loop is lowered to SQL
 ACTS_ON = {"loop_from_root": "plan", "control_loops": "plan", "values_loops": "plan",
            "bind_costly": "loop lowering", "limit_join": "loop lowering",
-           "ediv6": "loop lowering", "spread_shared": "plan", "share_repeated": "plan"}
+           "ediv6": "loop lowering", "mean_count": "loop lowering", "spread_shared": "plan",
+           "share_repeated": "plan"}
 
 
 @dataclass(frozen=True)

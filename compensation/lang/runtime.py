@@ -165,7 +165,7 @@ def prepare_run(
         raise EcocompError(
             f"核算区间的结束月 {end:%Y-%m} 早于开始月 {start:%Y-%m}。(end before start)"
         )
-    for macro in ("monthly_values", "period_of", "limit_of", "indicator_class"):
+    for macro in ("monthly_values", "period_of", "limit_of", "class_of_limits"):
         if not has_function(con, macro):
             raise EcocompError(
                 f"数据库中缺少水质宏 {macro}（由 quality 模块安装，请先运行 ecocomp init）。"
@@ -468,7 +468,9 @@ def _monthly_mean(
         [kind, kind, compiled.year_begins, through],
     )
     con.execute(
-        "UPDATE ev_values SET class = indicator_class(indicator, s.water_body, value) FROM "
-        "ev_sections AS s WHERE ev_values.section_id = s.section_id AND ev_values.kind = ?",
+        "UPDATE ev_values SET class = class_of_limits(value, b.direction, b.limits, b.limit_high) "
+        "FROM ev_sections AS s JOIN gb3838_bounds AS b ON b.water_body = s.water_body "
+        "WHERE ev_values.section_id = s.section_id AND b.indicator = ev_values.indicator "
+        "AND ev_values.kind = ?",
         [kind],
     )

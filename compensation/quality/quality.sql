@@ -275,56 +275,6 @@ INSERT INTO indicator_info VALUES
     ('COND', '电导率', 'w01014', 'μS/cm', 1, false, false, 27),
     ('TURB', '浊度', 'w01003', 'NTU', 1, false, false, 28);
 
--- Class 1..6 (6 = 劣Ⅴ) of an already rounded value; NULL for items without classes.
-CREATE OR REPLACE MACRO indicator_class(ind, wb, v) AS
-    CASE WHEN v IS NULL THEN NULL
-        WHEN ind = 'As' AND wb = 'lake' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.1 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'As' AND wb = 'river' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.1 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'BOD5' AND wb = 'lake' THEN CASE WHEN v <= 3 THEN 1 WHEN v <= 3 THEN 2 WHEN v <= 4 THEN 3 WHEN v <= 6 THEN 4 WHEN v <= 10 THEN 5 ELSE 6 END
-        WHEN ind = 'BOD5' AND wb = 'river' THEN CASE WHEN v <= 3 THEN 1 WHEN v <= 3 THEN 2 WHEN v <= 4 THEN 3 WHEN v <= 6 THEN 4 WHEN v <= 10 THEN 5 ELSE 6 END
-        WHEN ind = 'CN' AND wb = 'lake' THEN CASE WHEN v <= 0.005 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.2 THEN 4 WHEN v <= 0.2 THEN 5 ELSE 6 END
-        WHEN ind = 'CN' AND wb = 'river' THEN CASE WHEN v <= 0.005 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.2 THEN 4 WHEN v <= 0.2 THEN 5 ELSE 6 END
-        WHEN ind = 'COD' AND wb = 'lake' THEN CASE WHEN v <= 15 THEN 1 WHEN v <= 15 THEN 2 WHEN v <= 20 THEN 3 WHEN v <= 30 THEN 4 WHEN v <= 40 THEN 5 ELSE 6 END
-        WHEN ind = 'COD' AND wb = 'river' THEN CASE WHEN v <= 15 THEN 1 WHEN v <= 15 THEN 2 WHEN v <= 20 THEN 3 WHEN v <= 30 THEN 4 WHEN v <= 40 THEN 5 ELSE 6 END
-        WHEN ind = 'CODMn' AND wb = 'lake' THEN CASE WHEN v <= 2 THEN 1 WHEN v <= 4 THEN 2 WHEN v <= 6 THEN 3 WHEN v <= 10 THEN 4 WHEN v <= 15 THEN 5 ELSE 6 END
-        WHEN ind = 'CODMn' AND wb = 'river' THEN CASE WHEN v <= 2 THEN 1 WHEN v <= 4 THEN 2 WHEN v <= 6 THEN 3 WHEN v <= 10 THEN 4 WHEN v <= 15 THEN 5 ELSE 6 END
-        WHEN ind = 'Cd' AND wb = 'lake' THEN CASE WHEN v <= 0.001 THEN 1 WHEN v <= 0.005 THEN 2 WHEN v <= 0.005 THEN 3 WHEN v <= 0.005 THEN 4 WHEN v <= 0.01 THEN 5 ELSE 6 END
-        WHEN ind = 'Cd' AND wb = 'river' THEN CASE WHEN v <= 0.001 THEN 1 WHEN v <= 0.005 THEN 2 WHEN v <= 0.005 THEN 3 WHEN v <= 0.005 THEN 4 WHEN v <= 0.01 THEN 5 ELSE 6 END
-        WHEN ind = 'Cr6' AND wb = 'lake' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.05 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'Cr6' AND wb = 'river' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.05 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'Cu' AND wb = 'lake' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.0 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'Cu' AND wb = 'river' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.0 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'DO' AND wb = 'lake' THEN CASE WHEN v >= 7.5 THEN 1 WHEN v >= 6 THEN 2 WHEN v >= 5 THEN 3 WHEN v >= 3 THEN 4 WHEN v >= 2 THEN 5 ELSE 6 END
-        WHEN ind = 'DO' AND wb = 'river' THEN CASE WHEN v >= 7.5 THEN 1 WHEN v >= 6 THEN 2 WHEN v >= 5 THEN 3 WHEN v >= 3 THEN 4 WHEN v >= 2 THEN 5 ELSE 6 END
-        WHEN ind = 'F' AND wb = 'lake' THEN CASE WHEN v <= 1.0 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.5 THEN 4 WHEN v <= 1.5 THEN 5 ELSE 6 END
-        WHEN ind = 'F' AND wb = 'river' THEN CASE WHEN v <= 1.0 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.5 THEN 4 WHEN v <= 1.5 THEN 5 ELSE 6 END
-        WHEN ind = 'FCOLI' AND wb = 'lake' THEN CASE WHEN v <= 200 THEN 1 WHEN v <= 2000 THEN 2 WHEN v <= 10000 THEN 3 WHEN v <= 20000 THEN 4 WHEN v <= 40000 THEN 5 ELSE 6 END
-        WHEN ind = 'FCOLI' AND wb = 'river' THEN CASE WHEN v <= 200 THEN 1 WHEN v <= 2000 THEN 2 WHEN v <= 10000 THEN 3 WHEN v <= 20000 THEN 4 WHEN v <= 40000 THEN 5 ELSE 6 END
-        WHEN ind = 'Hg' AND wb = 'lake' THEN CASE WHEN v <= 0.00005 THEN 1 WHEN v <= 0.00005 THEN 2 WHEN v <= 0.0001 THEN 3 WHEN v <= 0.001 THEN 4 WHEN v <= 0.001 THEN 5 ELSE 6 END
-        WHEN ind = 'Hg' AND wb = 'river' THEN CASE WHEN v <= 0.00005 THEN 1 WHEN v <= 0.00005 THEN 2 WHEN v <= 0.0001 THEN 3 WHEN v <= 0.001 THEN 4 WHEN v <= 0.001 THEN 5 ELSE 6 END
-        WHEN ind = 'LAS' AND wb = 'lake' THEN CASE WHEN v <= 0.2 THEN 1 WHEN v <= 0.2 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.3 THEN 4 WHEN v <= 0.3 THEN 5 ELSE 6 END
-        WHEN ind = 'LAS' AND wb = 'river' THEN CASE WHEN v <= 0.2 THEN 1 WHEN v <= 0.2 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.3 THEN 4 WHEN v <= 0.3 THEN 5 ELSE 6 END
-        WHEN ind = 'NH3N' AND wb = 'lake' THEN CASE WHEN v <= 0.15 THEN 1 WHEN v <= 0.5 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.5 THEN 4 WHEN v <= 2.0 THEN 5 ELSE 6 END
-        WHEN ind = 'NH3N' AND wb = 'river' THEN CASE WHEN v <= 0.15 THEN 1 WHEN v <= 0.5 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.5 THEN 4 WHEN v <= 2.0 THEN 5 ELSE 6 END
-        WHEN ind = 'PETRO' AND wb = 'lake' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.5 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'PETRO' AND wb = 'river' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.05 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.5 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'Pb' AND wb = 'lake' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.01 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.05 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'Pb' AND wb = 'river' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.01 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.05 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'S2' AND wb = 'lake' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.1 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.5 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'S2' AND wb = 'river' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 0.1 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.5 THEN 4 WHEN v <= 1.0 THEN 5 ELSE 6 END
-        WHEN ind = 'Se' AND wb = 'lake' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.01 THEN 2 WHEN v <= 0.01 THEN 3 WHEN v <= 0.02 THEN 4 WHEN v <= 0.02 THEN 5 ELSE 6 END
-        WHEN ind = 'Se' AND wb = 'river' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.01 THEN 2 WHEN v <= 0.01 THEN 3 WHEN v <= 0.02 THEN 4 WHEN v <= 0.02 THEN 5 ELSE 6 END
-        WHEN ind = 'TN' AND wb = 'lake' THEN CASE WHEN v <= 0.2 THEN 1 WHEN v <= 0.5 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 1.5 THEN 4 WHEN v <= 2.0 THEN 5 ELSE 6 END
-        WHEN ind = 'TP' AND wb = 'lake' THEN CASE WHEN v <= 0.01 THEN 1 WHEN v <= 0.025 THEN 2 WHEN v <= 0.05 THEN 3 WHEN v <= 0.1 THEN 4 WHEN v <= 0.2 THEN 5 ELSE 6 END
-        WHEN ind = 'TP' AND wb = 'river' THEN CASE WHEN v <= 0.02 THEN 1 WHEN v <= 0.1 THEN 2 WHEN v <= 0.2 THEN 3 WHEN v <= 0.3 THEN 4 WHEN v <= 0.4 THEN 5 ELSE 6 END
-        WHEN ind = 'VPHEN' AND wb = 'lake' THEN CASE WHEN v <= 0.002 THEN 1 WHEN v <= 0.002 THEN 2 WHEN v <= 0.005 THEN 3 WHEN v <= 0.01 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'VPHEN' AND wb = 'river' THEN CASE WHEN v <= 0.002 THEN 1 WHEN v <= 0.002 THEN 2 WHEN v <= 0.005 THEN 3 WHEN v <= 0.01 THEN 4 WHEN v <= 0.1 THEN 5 ELSE 6 END
-        WHEN ind = 'Zn' AND wb = 'lake' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 2.0 THEN 4 WHEN v <= 2.0 THEN 5 ELSE 6 END
-        WHEN ind = 'Zn' AND wb = 'river' THEN CASE WHEN v <= 0.05 THEN 1 WHEN v <= 1.0 THEN 2 WHEN v <= 1.0 THEN 3 WHEN v <= 2.0 THEN 4 WHEN v <= 2.0 THEN 5 ELSE 6 END
-        WHEN ind = 'pH' AND wb = 'lake' THEN CASE WHEN v BETWEEN 6 AND 9 THEN 1 ELSE 6 END
-        WHEN ind = 'pH' AND wb = 'river' THEN CASE WHEN v BETWEEN 6 AND 9 THEN 1 ELSE 6 END
-        ELSE NULL END;
-
 -- The limit of class klass (1..5) for le/ge items, DECIMAL(18,6); NULL otherwise.
 CREATE OR REPLACE MACRO limit_of(ind, wb, klass) AS
     CASE
@@ -408,9 +358,9 @@ CREATE OR REPLACE MACRO assessment_decimals(ind) AS
 -- END GENERATED
 
 -- Each (indicator, water body)'s class limits in class order, and the class of a value by them:
--- the same class as indicator_class (a test compares both at every limit and next to it), for
--- period_values, where indicator_class's fifty-branch CASE cost a quarter of the statement (DuckDB
--- binds, optimises and initialises every branch; the lookup is one join row and one list).
+-- the one SQL form of the GB 3838 class (tests compare it with quality/classify.py at every limit
+-- and next to it). A fifty-branch CASE once did the same and cost a quarter of period_values
+-- (DuckDB binds, optimises and initialises every branch; the lookup is one join row and one list).
 CREATE OR REPLACE TABLE gb3838_bounds AS
     SELECT indicator, water_body, any_value(direction) AS direction,
            list("limit" ORDER BY class) AS limits, max(limit_high) AS limit_high
@@ -423,6 +373,12 @@ CREATE OR REPLACE MACRO class_of_limits(v, direction, limits, high) AS
          WHEN direction = 'range' THEN CASE WHEN v BETWEEN limits[1] AND high THEN 1 ELSE 6 END
          WHEN direction = 'ge' THEN 1 + len(list_filter(limits, lambda x: v < x))
          ELSE 1 + len(list_filter(limits, lambda x: v > x)) END;
+
+-- Class 1..6 (6 = 劣Ⅴ) of one already rounded value; NULL for items without classes. For single
+-- values: a statement over many rows joins gb3838_bounds and calls class_of_limits itself.
+CREATE OR REPLACE MACRO indicator_class(ind, wb, v) AS
+    (SELECT class_of_limits(v, b.direction, b.limits, b.limit_high) FROM gb3838_bounds AS b
+     WHERE b.indicator = ind AND b.water_body = wb);
 
 -- Flags whose value never enters a mean (the river or the instrument was not being measured).
 -- backwater, incident and over_range stay valid: the value is real and rules decide what to do.
@@ -632,8 +588,9 @@ CREATE OR REPLACE MACRO period_flags(as_of, grain, through := NULL, begins := 1)
 -- (`period value monthly-mean`): the monthly values averaged exactly and rounded once more, half to
 -- even, to the assessment decimals; months after through's month left out. As lang/runtime.py.
 CREATE OR REPLACE MACRO monthly_mean_values(as_of, grain, through := NULL, begins := 1) AS TABLE
-    SELECT section_id, period, indicator, value, flags,
-           CAST(indicator_class(indicator, water_body, value) AS TINYINT) AS class, water_body
+    SELECT m.section_id, m.period, m.indicator, m.value, m.flags,
+           CAST(class_of_limits(m.value, b.direction, b.limits, b.limit_high) AS TINYINT) AS class,
+           m.water_body
     FROM (SELECT section_id, period_of(period, grain, begins) AS p, indicator,
                  CAST(round_half_even_at(ediv(sum(value), count(value)),
                                          assessment_decimals(indicator)) AS DECIMAL(18,6)) AS value,
@@ -642,7 +599,8 @@ CREATE OR REPLACE MACRO monthly_mean_values(as_of, grain, through := NULL, begin
           FROM period_values(as_of, 'month')
           WHERE through IS NULL OR period <= date_trunc('month', CAST(through AS DATE))
           GROUP BY section_id, p, indicator) AS m(section_id, period, indicator, value, flags,
-                                                   water_body);
+                                                   water_body)
+    LEFT JOIN gb3838_bounds AS b ON b.indicator = m.indicator AND b.water_body = m.water_body;
 
 CREATE OR REPLACE MACRO monthly_values(as_of) AS TABLE
     SELECT * FROM period_values(as_of, 'month');

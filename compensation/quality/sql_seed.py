@@ -1,8 +1,8 @@
 """Writes the generated part of quality.sql from the packaged CSV tables (the single source).
 
 Run `python -m compensation.quality.sql_seed` after editing a CSV; a test fails while the SQL file
-and the tables disagree. The limits become a table (for joins and reports) and CASE macros (so a
-class over millions of rows is a vectorised expression, not a join).
+and the tables disagree. The limits become a table (classes are a lookup of it: `gb3838_bounds` and
+`class_of_limits` below the block) and a CASE macro for `limit_of`.
 """
 
 from __future__ import annotations
@@ -42,26 +42,6 @@ def _limit_rows() -> list[str]:
                 f"{_num(low)}, {_num(high)})"
             )
     return rows
-
-
-def _class_case() -> str:
-    """CASE over (indicator, water body) giving 1..6; NULL for items without classes."""
-    arms = []
-    for (code, body), std in sorted(load_standards().items()):
-        cond = f"ind = {_q(code)} AND wb = {_q(body)}"
-        if std.direction == "range":
-            arms.append(
-                f"        WHEN {cond} THEN CASE WHEN v BETWEEN {std.low} AND {std.high} "
-                f"THEN 1 ELSE 6 END"
-            )
-        elif std.direction in ("le", "ge"):
-            op = "<=" if std.direction == "le" else ">="
-            steps = " ".join(
-                f"WHEN v {op} {format(lim, 'f')} THEN {k}"
-                for k, lim in enumerate(std.limits, start=1)
-            )
-            arms.append(f"        WHEN {cond} THEN CASE {steps} ELSE 6 END")
-    return "\n".join(arms)
 
 
 def _limit_case() -> str:
@@ -119,12 +99,6 @@ CREATE OR REPLACE TABLE indicator_info (
 );
 INSERT INTO indicator_info VALUES
 {info_values};
-
--- Class 1..6 (6 = 劣Ⅴ) of an already rounded value; NULL for items without classes.
-CREATE OR REPLACE MACRO indicator_class(ind, wb, v) AS
-    CASE WHEN v IS NULL THEN NULL
-{_class_case()}
-        ELSE NULL END;
 
 -- The limit of class klass (1..5) for le/ge items, DECIMAL(18,6); NULL otherwise.
 CREATE OR REPLACE MACRO limit_of(ind, wb, klass) AS

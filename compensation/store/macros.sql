@@ -27,6 +27,12 @@ CREATE OR REPLACE MACRO hdiv_half_even(n, d) AS
 CREATE OR REPLACE MACRO ediv(a, b) AS
     units_dec(hdiv_half_up(dec_units(a) * CAST(1000000000000 AS HUGEINT), dec_units(NULLIF(b, 0))));
 
+-- ediv(a, n) for a whole count n (a loop's mean): the same quotient without scaling both sides by
+-- 1e12 first (the factor cancels in the floor division), so the HUGEINT division works on a
+-- dividend 1e12 times smaller and a divisor of a few bits. NULL when n is 0 or NULL.
+CREATE OR REPLACE MACRO ediv_count(a, n) AS
+    units_dec(hdiv_half_up(dec_units(a), CAST(NULLIF(n, 0) AS HUGEINT)));
+
 -- ediv for a dividend of at most 6 decimals (a period value) and a divisor of at most 6 decimals
 -- below 4e6 (a GB 3838 limit; the compiler uses it only there): the same quotient by long
 -- division in BIGINT, six digits at a time, 4x faster than one HUGEINT division (which works bit by

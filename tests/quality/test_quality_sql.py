@@ -189,26 +189,52 @@ def test_class_of_limits_boundary_vectors(
     assert got == expected
 
 
-def test_class_of_limits_is_indicator_class_at_and_next_to_every_limit(
+# Worked by hand from GB 3838-2002 table 1 (river): COD I and II share 15, so 15 is I and the
+# next DECIMAL(18,6) value is III (<= 20); DO is "not below": 7.5 is I, a millionth less is II;
+# pH is I inside 6..9 and 劣Ⅴ (6) a millionth outside; NH3-N's V limit 2.0 and above it 劣Ⅴ.
+HAND_NEIGHBOURS = [
+    ("COD", "river", "15", 1),
+    ("COD", "river", "15.000001", 3),
+    ("DO", "river", "7.5", 1),
+    ("DO", "river", "7.499999", 2),
+    ("DO", "river", "1.999999", 6),
+    ("pH", "river", "5.999999", 6),
+    ("pH", "river", "9.000001", 6),
+    ("NH3N", "river", "2", 5),
+    ("NH3N", "river", "2.000001", 6),
+]
+
+
+def test_class_of_limits_is_classify_at_and_next_to_every_limit(
     con: duckdb.DuckDBPyConnection,
 ) -> None:
-    """Both are steps at the limits only, so agreeing at each limit and one unit of the sixth
-    decimal either side (the neighbouring DECIMAL(18,6) values), at 0 and at NULL, they agree
-    on every value; pH's 6 and 9 included. An indicator without limits gives NULL in both."""
+    """The one SQL form of the class (gb3838_bounds + class_of_limits, which indicator_class
+    wraps) against quality/classify.py: both are steps at the limits only, so agreeing at each
+    limit and one unit of the sixth decimal either side (the neighbouring DECIMAL(18,6) values)
+    and at 0, they agree on every value; pH's 6 and 9 included, NULL for an item without limits."""
     rows = con.execute(
         """WITH points AS (
                SELECT indicator, water_body, unnest([0, "limit" - 0.000001, "limit",
                       "limit" + 0.000001, limit_high - 0.000001, limit_high,
-                      limit_high + 0.000001, NULL]) AS v
+                      limit_high + 0.000001]) AS v
                FROM gb3838_limits
                UNION ALL SELECT 'TEMP', 'river', CAST(20 AS DECIMAL(18,6)))
-           SELECT p.indicator, p.water_body, p.v, indicator_class(p.indicator, p.water_body, p.v),
-                  class_of_limits(p.v, b.direction, b.limits, b.limit_high)
-           FROM points AS p LEFT JOIN gb3838_bounds AS b USING (indicator, water_body)"""
+           SELECT p.indicator, p.water_body, p.v,
+                  class_of_limits(p.v, b.direction, b.limits, b.limit_high),
+                  indicator_class(p.indicator, p.water_body, p.v)
+           FROM points AS p LEFT JOIN gb3838_bounds AS b USING (indicator, water_body)
+           WHERE p.v IS NOT NULL"""
     ).fetchall()
-    assert len(rows) > 1000
-    assert [r for r in rows if r[3] != r[4] and not (r[3] is None and r[4] is None)] == []
-    assert {r[4] for r in rows} == {None, 1, 2, 3, 4, 5, 6}
+    assert len(rows) > 900  # 0 and limit ± a millionth for every limit row, pH's high end too
+    assert {r[3] for r in rows} == {None, 1, 2, 3, 4, 5, 6}
+    no_value = "SELECT indicator_class('COD', 'river', CAST(NULL AS DECIMAL(18,6)))"
+    assert con.execute(no_value).fetchall() == [(None,)]
+    differ = [r for r in rows if r[3] != classify(r[0], r[2], r[1], round_first=False)]
+    assert differ == []
+    assert [r for r in rows if r[4] != r[3]] == []
+    by_point = {(r[0], r[1], r[2]): r[3] for r in rows}
+    for indicator, body, value, expected in HAND_NEIGHBOURS:
+        assert by_point[(indicator, body, D(value))] == expected, (indicator, value)
 
 
 def test_current_samples_takes_the_newest_batch_as_of(con: duckdb.DuckDBPyConnection) -> None:

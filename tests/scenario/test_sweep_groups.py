@@ -101,3 +101,28 @@ def test_a_changed_rule_file_is_not_read_again(tmp_path) -> None:
     path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
     assert param_groups(compiled, ["annual_amount", "penalty_amount"]) == [
         ["annual_amount", "penalty_amount"]]
+
+
+def test_three_groups_on_the_demo_yangtze_han_year(demo_2022_db) -> None:
+    """The CPI rule's reward_hold and penalty_large are values of different `by r:` branches and
+    class_decline_penalty belongs to the second rule; band (the branches' bounds) is not swept, so
+    three groups: the query holds base, the anchor and one variation per group. Every point equals
+    its own one-scenario run."""
+    import duckdb
+
+    con = duckdb.connect(str(demo_2022_db), read_only=True)
+    grid = ["reward_hold=40万,60万", "penalty_large=100万,300万", "class_decline_penalty=0万,100万"]
+    r = sweep(con, "yangtze_han", grid, "2022", as_of=AS_OF)
+    assert con.execute("SELECT count(*) FROM ev_scenarios").fetchall() == [(5,)]
+    compiled = compile_file(REPO / "rules" / "yangtze_han.rule")
+    direction = direction_of(con, compiled)
+    totals = set()
+    for row in r.rows:
+        plain = yearly_nets(con, compiled, direction, date(2022, 1, 1), date(2022, 12, 1),
+                            [("one", dict(zip(["reward_hold", "penalty_large",
+                                                "class_decline_penalty"],
+                                               row.labels.values(), strict=True)))], AS_OF)
+        assert row.yearly == plain["one"], row.name
+        totals.add(row.total)
+    con.close()
+    assert len(totals) == 8  # every parameter moves the net: the check is not vacuous

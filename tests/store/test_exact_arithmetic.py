@@ -136,6 +136,25 @@ def test_ediv_of_nothing_or_by_zero_is_unknown(con):
     assert row == (None, None, None)
 
 
+def test_ediv_count_is_ediv_by_a_whole_count(con):
+    """The loop mean's division (the mean_count pass): the same quotient as ediv(a, n) for
+    every dividend of _decimal_pairs and counts 1..7, half up at the 12th decimal."""
+    pairs = [(a, n) for a, _ in _decimal_pairs() for n in range(1, 8)]
+    _table(con, "qn", [[a for a, _ in pairs], [n for _, n in pairs]], "DECIMAL(38,12)")
+    got = con.execute(
+        "SELECT ediv_count(c0, CAST(c1 AS BIGINT)), ediv(c0, c1) FROM qn ORDER BY k"
+    ).fetchall()
+    assert [g[0] for g in got] == [g[1] for g in got]
+    # by hand: 1/3 = 0.333333333333|3 → down; 2/3 = 0.666666666666|7 → up; -0.5/4 = -0.125
+    # exactly; 0.000000000001/2 = 0.0000000000005 → half up (away from zero) 0.000000000001
+    row = con.execute(
+        "SELECT ediv_count(1, 3), ediv_count(2, 3), ediv_count(-0.5, 4), "
+        "ediv_count(0.000000000001, 2), ediv_count(1, 0), ediv_count(NULL, 2)"
+    ).fetchall()[0]
+    assert row == (Decimal("0.333333333333"), Decimal("0.666666666667"), Decimal("-0.125"),
+                   Decimal("0.000000000001"), None, None)
+
+
 @pytest.mark.parametrize(
     ("x", "d", "even", "up"),
     [

@@ -105,7 +105,7 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id,
       COUNT(*) AS n,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
+      EDIV_COUNT(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
     FROM (
       SELECT
         g.kid,

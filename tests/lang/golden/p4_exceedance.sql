@@ -709,12 +709,14 @@ WITH cells AS MATERIALIZED (
             SELECT
               d1.day - CAST(ROW_NUMBER() OVER (ORDER BY d1.day) AS INT) AS grp
             FROM ev_daily AS d1
+            JOIN gb3838_bounds AS b2
+              ON b2.indicator = d1.indicator AND b2.water_body = g.water_body
             WHERE
               d1.section_id = g.section_id
               AND d1.indicator = 'NH3N'
               AND d1.day BETWEEN g.period_start AND g.period_end
               AND d1.valid
-              AND INDICATOR_CLASS(d1.indicator, g.water_body, d1.value) > 3
+              AND CLASS_OF_LIMITS(d1.value, b2.direction, b2.limits, b2.limit_high) > 3
           )
           GROUP BY
             grp

@@ -96,7 +96,7 @@ WITH cells AS MATERIALIZED (
       period_start,
       prm_0,
       section_id,
-      EDIV(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
+      EDIV_COUNT(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v,
       TRUE AS present
     FROM (
       SELECT
