@@ -31,7 +31,7 @@ STRICT_NODES = (
     exp.DataType, exp.DataTypeParam, exp.Identifier,
     exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE,
 )
-STRICT_CALLS = {"ediv", "ediv_count", "ediv6", "round_half_even", "round_half_up"}
+STRICT_CALLS = {"ediv", "ediv_count", "ediv6", "ediv6_u", "round_half_even", "round_half_up"}
 LOOKUP_COLUMNS = {"value", "highest", "class"}
 # the columns of the loop's rows that a values-driven loop takes from the section itself
 SECTION_COLUMNS = ("section_id", "water_body")

@@ -45,8 +45,10 @@ COMPREHENSION_AGG = {
     "all": _unknown_if_any_is("bool_and(b)"),
     "any": _unknown_if_any_is("bool_or(b)"),
 }
-# mean_count: the same mean (ediv's 1e12 scaling of both sides cancels), a smaller division
+# mean_count: the same mean (ediv's 1e12 scaling of both sides cancels), a smaller division;
+# a mean of ediv6 quotients sums them in 1e-12 units and converts once
 MEAN_BY_COUNT = f"ediv_count({_unknown_if_any_is('sum(b)')}, count(b))"
+MEAN_OF_UNITS = f"mean_units({_unknown_if_any_is('sum(b)')}, count(b))"
 # a loop over no items: a sum or count is 0, anything else unknown
 EMPTY_LOOP = {"sum": "0", "count": "0"}
 
@@ -168,6 +170,9 @@ def loop_aggregate(loop: PendingList, lowered: LoweredLoop, by: list[str], sourc
     aggregate = COMPREHENSION_AGG[loop.func]
     if options.mean_count and loop.func == "mean":
         aggregate = MEAN_BY_COUNT
+        if isinstance(body, exp.Anonymous) and body.name.lower() == "ediv6":
+            body, aggregate = exp.Anonymous(this="ediv6_u", expressions=body.expressions), \
+                MEAN_OF_UNITS
         used.append("mean_count")
     carried = ["kid", "section_id"] if keys is not None else by
     rows = exp.select(*[col(k) for k in carried], exp.alias_(body, "b")).from_(

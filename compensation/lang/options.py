@@ -21,7 +21,8 @@ PASSES: dict[str, str] = {
                   "limit_of macro",
     "ediv6": "value(i) / limit(i, k) inside a loop by BIGINT division (ediv6), not ediv",
     "mean_count": "a loop's mean divides its exact sum by the count (ediv_count), not ediv of "
-                  "both scaled to 1e-12 units",
+                  "both scaled to 1e-12 units; a mean of ediv6 terms sums them in 1e-12 units "
+                  "(ediv6_u, mean_units)",
     "bind_costly": "each lookup (subquery, limit_of) inside a loop computed once in the layer "
                    "before its body, not inside the exact-division macros",
     "share_repeated": "an exact-arithmetic call written more than once in a stage computed once "

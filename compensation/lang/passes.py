@@ -14,7 +14,8 @@ per loop, the method chosen and the passes behind it (`LoopPlan`).
   its body.
 - `limit_join` (lowering a loop): `limit(i, wb, k)` in a loop is a LEFT JOIN on gb3838_limits.
 - `ediv6` (lowering a loop): `value(i) / limit(i, k)` in a loop divides in BIGINT.
-- `mean_count` (lowering a loop): a loop's mean divides the exact sum by the count itself.
+- `mean_count` (lowering a loop): a loop's mean divides the exact sum by the count itself; a mean
+  of `ediv6` terms sums them in 1e-12 units and converts once.
 - `spread_shared` (plan, windows.py): a spread that reads only parameters runs its windows once
   per year and distinct parameter values.
 - `share_repeated` (plan, each stage as it is added): an exact-arithmetic call written more than

@@ -100,7 +100,7 @@ def subquery(select: exp.Expression) -> exp.Expression:
 
 # How many times DuckDB writes out each argument when it expands a macro (`ediv(a, b)` reads `a`
 # twice and `b` three times, through hdiv_half_up); other calls read each argument once.
-MACRO_COPIES = {"ediv": (2, 3), "ediv_count": (2, 3), "ediv6": (4, 4)}
+MACRO_COPIES = {"ediv": (2, 3), "ediv_count": (2, 3), "ediv6": (4, 4), "ediv6_u": (4, 4)}
 # Beyond this many nodes once macros are expanded, an operand used several times is computed once.
 MAX_COPIED_SIZE = 1000
 

@@ -47,9 +47,19 @@ CREATE OR REPLACE MACRO ediv6_units(x, y, s) AS
 CREATE OR REPLACE MACRO units6(a) AS
     CAST(trunc(a) AS BIGINT) * 1000000 + CAST((a % 1) * 1000000 AS BIGINT);
 
+-- ediv6's quotient as a HUGEINT count of 1e-12 units: a loop's mean sums these and converts once
+-- (mean_units), not once per term (the conversions cost more than the division).
+CREATE OR REPLACE MACRO ediv6_u(a, b) AS
+    ediv6_units(abs(units6(CAST(a AS DECIMAL(18,6)))),
+                NULLIF(abs(units6(CAST(b AS DECIMAL(18,6)))), 0), sign(a) * sign(b));
+
 CREATE OR REPLACE MACRO ediv6(a, b) AS
-    units_dec(ediv6_units(abs(units6(CAST(a AS DECIMAL(18,6)))),
-                          NULLIF(abs(units6(CAST(b AS DECIMAL(18,6)))), 0), sign(a) * sign(b)));
+    units_dec(ediv6_u(a, b));
+
+-- The mean of terms summed in 1e-12 units (s HUGEINT) over n terms, rounded half up at the 12th
+-- decimal: ediv_count(units_dec(s), n) without the round trip through DECIMAL.
+CREATE OR REPLACE MACRO mean_units(s, n) AS
+    units_dec(hdiv_half_up(s, CAST(NULLIF(n, 0) AS HUGEINT)));
 
 -- Round a decimal half to even (GB/T 8170) to d decimals (0 <= d <= 12, a constant), result
 -- DECIMAL(38,12). DuckDB's round_even and round are exact on decimals (half to even and half away

@@ -10,6 +10,7 @@ from decimal import Decimal as D
 from helpers import add_sample, add_section, new_store, run_rules
 
 from compensation.lang import compile_file
+from compensation.lang.options import CompileOptions
 from compensation.lang.scheme import plans
 
 RULE = """scheme t "测试"
@@ -79,7 +80,10 @@ def test_a_value_over_its_limit_in_a_loop_divides_in_bigint(tmp_path) -> None:
     path = tmp_path / "t.rule"
     path.write_text(RULE, encoding="utf-8")
     rule = compile_file(path).rules[0]
-    assert "EDIV6(" in rule.sql
+    # a mean of ediv6 terms: summed in 1e-12 units (mean_count, on by default), ediv6 without it
+    assert "EDIV6_U(" in rule.sql and "MEAN_UNITS(" in rule.sql
+    plain = compile_file(path, CompileOptions(mean_count=False)).rules[0].sql
+    assert "EDIV6(" in plain and "EDIV6_U(" not in plain
     path.write_text(RULE.replace("value(i) / limit(i, III)", "limit(i, III) / value(i)"),
                     encoding="utf-8")
-    assert "EDIV6(" not in compile_file(path).rules[0].sql
+    assert "EDIV6" not in compile_file(path).rules[0].sql

@@ -202,6 +202,32 @@ def test_ediv6_gives_ediv_quotient_for_six_decimal_operands(con):
     assert got == expected
 
 
+def test_a_mean_of_ediv6_in_units_is_the_mean_of_the_quotients(con):
+    """mean_count's form for a loop of ediv6 terms: the quotients summed in 1e-12 units and
+    converted once (mean_units) give the exact mean of the quotients (each half up at the 12th
+    decimal, then the mean half up again), for 997 groups of _six_decimal_pairs."""
+    pairs = _six_decimal_pairs()
+    _table(con, "qm", [[a for a, _ in pairs], [b for _, b in pairs]], "DECIMAL(18,6)")
+    got = [r[0] for r in con.execute(
+        "SELECT mean_units(sum(ediv6_u(c0, c1)), count(*)) FROM qm GROUP BY k % 997 "
+        "ORDER BY k % 997").fetchall()]
+    groups: dict[int, list[Decimal]] = {}
+    with localcontext() as ctx:
+        ctx.prec = 120
+        for k, (a, b) in enumerate(pairs, start=1):
+            groups.setdefault(k % 997, []).append((a / b).quantize(UNIT, rounding=ROUND_HALF_UP))
+        expected = [(sum(q) / len(q)).quantize(UNIT, rounding=ROUND_HALF_UP)
+                    for _, q in sorted(groups.items())]
+    assert got == expected
+    # by hand: 1/3 and -2/3 are 0.333333333333 and -0.666666666667 (half up at the 12th decimal);
+    # their sum -0.333333333334 over 2 terms is -0.166666666667
+    row = con.execute(
+        "SELECT mean_units(ediv6_u(1, 3) + ediv6_u(-2, 3), 2), mean_units(NULL, 2), "
+        "mean_units(ediv6_u(1, 3), 0)"
+    ).fetchall()[0]
+    assert row == (Decimal("-0.166666666667"), None, None)
+
+
 def test_ediv6_of_nothing_or_by_zero_is_unknown_and_a_large_divisor_is_refused(con):
     row = con.execute("SELECT ediv6(1, 0), ediv6(NULL, 2), ediv6(2, NULL)").fetchall()[0]
     assert row == (None, None, None)

@@ -124,12 +124,12 @@ WITH cells AS MATERIALIZED (
       kid,
       section_id,
       COUNT(*) AS n,
-      EDIV_COUNT(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
+      MEAN_UNITS(CASE WHEN BOOL_OR(CAST(b IS NULL AS BOOLEAN)) THEN NULL ELSE SUM(b) END, COUNT(b)) AS v
     FROM (
       SELECT
         g.kid,
         g.section_id,
-        EDIV6((
+        EDIV6_U((
           g.q2_xb_0
         ), (
           g.q2_xb_1
