@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bench import compare, datasets
 from bench.cases import MEMORY_LIMIT
@@ -111,6 +111,11 @@ def _progress(m: Measurement) -> None:
               flush=True)
 
 
+def _cpu(measured: dict[str, Any]) -> str:
+    """CPU seconds of a step or of the query's measurement ("–" when not recorded)."""
+    return f"{measured['cpu_seconds']:.1f}" if measured.get("cpu_seconds") else "–"
+
+
 def _under_cap(peak_mb: float) -> str:
     return "是" if peak_mb * 1024 * 1024 <= MEMORY_CAP_BYTES else "否"
 
@@ -127,23 +132,27 @@ def section(run: Run) -> str:
             notes.append(f"- {_years(span)}：未能测量：{bad.status}：{bad.reason}")
             continue
         rows.append(f"| {_years(span)} | 规则查询本身（prepare_run + CPI 规则只读金额，进程内计时）"
-                    f" | {query.median:.1f} | {query.peak_mb:.0f} | {_under_cap(query.peak_mb)} |")
+                    f" | {query.median:.1f} | {_cpu(query.result)} | {query.peak_mb:.0f} | "
+                    f"{_under_cap(query.peak_mb)} |")
         for step in path.result["steps"]:
             seconds = (f"> {step['seconds']:.0f}（未完成，已停止）" if step.get("stopped")
                        else f"{step['seconds']:.1f}")
             rows.append(f"| {_years(span)} | `ecocomp {step['label']}` | {seconds} | "
-                        f"{step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
+                        f"{_cpu(step)} | {step['peak_mb']:.0f} | {_under_cap(step['peak_mb'])} |")
         first = path.result["steps"][0]
         ledger = path.result["ledger"]
         ratio = first["seconds"] / query.median if query.median else float("nan")
         goal = f"（目标 ≤ {YEAR_GOAL:g}：{'达到' if ratio <= YEAR_GOAL else '未达到'}）" \
             if span.first == span.last else ""
+        by_cpu = (f"（CPU 时间：{first['cpu_seconds']:.1f} s ÷ {query.result['cpu_seconds']:.1f} s"
+                  f" = {first['cpu_seconds'] / query.result['cpu_seconds']:.2f}）"
+                  if first.get("cpu_seconds") and query.result.get("cpu_seconds") else "")
         notes.append(
             f"- {_years(span)}：整个 `ecocomp {first['label']}` 进程 {first['seconds']:.1f} s ÷ "
-            f"规则查询本身 {query.median:.1f} s = **{ratio:.2f}**{goal}；"
+            f"规则查询本身 {query.median:.1f} s = **{ratio:.2f}**{goal}{by_cpu}；"
             f"台账 {ledger['lines']:,} 行（含追溯 {ledger['traced']:,} 行），"
             f"金额合计 {ledger['total']} 元；整条路径 {path.median:.1f} s。")
-    header = ["| 年份 | 步骤 | 秒 | 峰值内存 MB | ≤ 3 GB |", "|---|---|---|---|---|"]
+    header = ["| 年份 | 步骤 | 秒 | CPU 秒 | 峰值内存 MB | ≤ 3 GB |", "|---|---|---|---|---|---|"]
     table = "\n".join([*header, *rows])
     return "\n".join([
         BEGIN,
@@ -153,7 +162,8 @@ def section(run: Run) -> str:
          f"{datetime.now():%Y-%m-%d %H:%M}。在规则案例的同一份数据（{run.sizes.sections:,} 个断面）"
          "的副本上，依次运行用户实际运行的 `ecocomp` 进程：`run`（一年用 `--year`，多年用一次 "
          "`--years`），每年的 `settle`，最后一个月的通报（html）和最后一年的各区工作簿。"
-         "每步为整个进程的墙钟时间（含解释器启动与退出），"
+         "每步为整个进程的墙钟时间（含解释器启动与退出）与 CPU 时间（用户 + 系统，各线程合计；"
+         "机器上另有负载时墙钟变长，CPU 时间基本不变），"
          "峰值内存为该进程的 VmHWM（运行中轮询 /proc）；"
          f"DuckDB 内存上限 {MEMORY_LIMIT}。规则查询本身与案例 3 的做法相同（同一年份窗口）。"),
         "",

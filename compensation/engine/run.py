@@ -233,17 +233,21 @@ def run_window(
         ],
     )
     # line ids in a fixed order of the lines' content; the last tie-break is the trace's md5, not
-    # the trace itself (sorting 1 KB keys of every line cost 4 of 5 s of the numbering)
+    # the trace itself (sorting 1 KB keys of every line cost 4 of 5 s of the numbering). The order
+    # is worked out on the staged rows' narrow columns and the lines written in it: numbering
+    # with every trace carried through the window's sort cost a quarter more CPU.
     con.execute(
         f"""INSERT INTO ledger (line_id, run_id, scheme, rule, period_start, period_end,
                 section_id, payer, payee, amount, branch, exception, reason, trace)
-            SELECT (SELECT COALESCE(max(line_id), 0) FROM ledger)
-                     + row_number() OVER (ORDER BY rule_order, period_start, period_end,
-                         section_id NULLS FIRST, payer, payee, amount, branch, exception, reason,
-                         trace_md5),
-                   ?, ?, rule, period_start, period_end, section_id, payer, payee, amount,
-                   branch, exception, reason, trace
-            FROM {STAGE}""",
+            SELECT n.line_id, ?, ?, s.rule, s.period_start, s.period_end, s.section_id, s.payer,
+                   s.payee, s.amount, s.branch, s.exception, s.reason, s.trace
+            FROM {STAGE} s JOIN (
+                SELECT rowid AS staged, (SELECT COALESCE(max(line_id), 0) FROM ledger)
+                         + row_number() OVER (ORDER BY rule_order, period_start, period_end,
+                             section_id NULLS FIRST, payer, payee, amount, branch, exception,
+                             reason, trace_md5) AS line_id
+                FROM {STAGE}) n ON s.rowid = n.staged
+            ORDER BY n.line_id""",
         [run_id, info.id],
     )
     con.execute(f"DROP TABLE IF EXISTS {STAGE}")

@@ -7,6 +7,7 @@ alternatives are checked on small stores whose amounts are worked out by hand be
 from __future__ import annotations
 
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -373,6 +374,10 @@ def test_real_path_runs_the_user_commands_and_records_the_amounts_by_hand(
         "run --scheme yangtze_han --year 2024", "settle --year 2024",
         "bulletin --period 2024-12 --format html", "export districts --year 2024"]
     assert all(s["seconds"] > 0 and s["peak_mb"] > 0 for s in result["steps"])
+    # a process's CPU time is its own (os.wait4): more than nothing, and no more than every core
+    # of the machine for its wall time
+    cores = os.cpu_count() or 1
+    assert all(0 < s["cpu_seconds"] <= cores * s["seconds"] + 0.1 for s in result["steps"])
     got = pl.read_parquet(out).sort(["section_id", "period"])
     assert {(r["section_id"], r["period"]): r["amount"] for r in got.iter_rows(named=True)} == \
         EXPECTED_CPI
