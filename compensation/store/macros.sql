@@ -76,3 +76,15 @@ CREATE OR REPLACE MACRO round_half_up(x, d) AS
 CREATE OR REPLACE MACRO round_half_even_at(x, d) AS
     units_dec(hdiv_half_even(dec_units(x), CAST(pow(10, 12 - d) AS HUGEINT))
               * CAST(pow(10, 12 - d) AS HUGEINT));
+
+-- A mean s / n2 of 1e-6 units (s HUGEINT or BIGINT, n2 > 0) rounded half to even at its first
+-- significant decimal, at most the 6th (GB/T 8170 for a non-zero mean that rounds to 0 at the
+-- assessment decimals), in 1e-6 units. The integer part q of |s| / n2 has L digits, so the mean
+-- is at least 10^(L-1) units and below 10^L: round to 10^(L-1) units (to 1 unit when q = 0).
+CREATE OR REPLACE MACRO sig_round6(s, n2) AS
+    CAST(hdiv_half_even(CAST(s AS HUGEINT),
+                        CAST(n2 AS HUGEINT)
+                        * CAST(pow(10, greatest(0, length(CAST(abs(s) // n2 AS VARCHAR)) - 1))
+                               AS HUGEINT))
+         * CAST(pow(10, greatest(0, length(CAST(abs(s) // n2 AS VARCHAR)) - 1)) AS HUGEINT)
+         AS BIGINT);
