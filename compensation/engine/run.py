@@ -8,6 +8,7 @@ already recorded is changed: a rerun is a new run, and says when it equals an ea
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -118,6 +119,23 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Windo
             amount DECIMAL(18,2), branch VARCHAR, exception VARCHAR, reason VARCHAR, trace JSON,
             trace_md5 VARCHAR)"""
     )
+    with _trace_values_once(con, info):
+        _stage_rules(con, info, window)
+    _check_staged(con, info)
+
+
+def _trace_values_once(con: duckdb.DuckDBPyConnection, info: SchemeInfo) -> AbstractContextManager:
+    """The traces' values as one table while the rules are staged, when more than one rule or
+    side reads them (built once instead of once per reader: 1.3 s of a one-year run)."""
+    if sum(rule.trace_value_reads for rule in info.rules) < 2:
+        return nullcontext()
+    from compensation.lang.runtime import kept_trace_values
+
+    return kept_trace_values(con, info.compiled.value_kinds)
+
+
+def _stage_rules(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Window) -> None:
+    """Every rule's lines of the base scenario in the window, with trace and md5, into STAGE."""
     for order, rule in enumerate(info.rules):
         try:
             con.execute(
@@ -135,7 +153,6 @@ def _stage_lines(con: duckdb.DuckDBPyConnection, info: SchemeInfo, window: Windo
             raise EcocompError(
                 f"规则 {rule.id}（{rule.file}:{rule.line}）执行失败：{err}。(rule SQL failed)"
             ) from None
-    _check_staged(con, info)
 
 
 def _check_staged(con: duckdb.DuckDBPyConnection, info: SchemeInfo) -> None:

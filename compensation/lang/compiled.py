@@ -100,6 +100,11 @@ class CompiledRule:
     # would compute the trace's values even when nobody reads them
     amounts_sql: str
 
+    @property
+    def trace_value_reads(self) -> int:
+        """How often its traced query reads prepare_run's `ev_trace_values` (section, control)."""
+        return self.sql.count("ev_trace_values")
+
 
 @dataclass(frozen=True)
 class RecordedVersion:

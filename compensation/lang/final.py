@@ -13,7 +13,7 @@ from compensation.lang import units as u
 from compensation.lang.chain import StageChain
 from compensation.lang.lower import Ctx
 from compensation.lang.plan import Final
-from compensation.lang.sql import call, case, col, if_case, number, subquery, text, tpl
+from compensation.lang.sql import call, case, col, if_case, number, text, tpl
 from compensation.lang.written import written
 
 
@@ -128,32 +128,10 @@ class FinalStage(StageChain):
             return col("party_id")
         return col("control_party_id")
 
-    def values_json(self) -> exp.Expression:
-        """Per section and period of the rule's kind, its values and classes as two JSON objects
-        in indicator order (a struct `t`), for the trace. One aggregate, a plain list of small
-        structs, sorted and written out afterwards (an ordered string_agg per object held every
-        group's strings)."""
-
-        def entries(field: str) -> str:
-            return (f"CAST('{{' || array_to_string(list_transform(e.l, x -> to_json(x.i) || ':' "
-                    f"|| COALESCE(CAST(to_json(CAST(x.{field} AS VARCHAR)) AS VARCHAR), 'null')),"
-                    f" ',') || '}}' AS JSON)")
-
-        items = tpl(
-            "SELECT v.section_id, v.period, "
-            "list_sort(list({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l "
-            "FROM ev_values AS v WHERE v.kind = :kind GROUP BY v.section_id, v.period",
-            kind=text(self.ctx.kind),
-        )
-        return tpl(
-            f"SELECT e.section_id, e.period, "
-            f"{{'values': {entries('v')}, 'classes': {entries('c')}}} AS t FROM :items AS e",
-            items=subquery(items),
-        )
-
     def trace_values_table(self) -> exp.Expression:
         """Per cell, the trace's values of its section (and of its control), joined to the final
-        rows on the cell number as the last step (the amounts-only query leaves it out)."""
+        rows on the cell number as the last step (the amounts-only query leaves it out). The
+        values are prepare_run's `ev_trace_values`, so that a run builds them once for all rules."""
         select = exp.select(col("cell", "c")).from_(
             exp.alias_(exp.to_table("cells"), "c", table=True, copy=False))
         for prefix, side in self.trace_sides:
@@ -161,8 +139,9 @@ class FinalStage(StageChain):
             select = select.select(
                 exp.alias_(col("t", alias), f"t_{prefix}values"), copy=False
             ).join(
-                exp.alias_(subquery(self.values_json()), alias, table=True, copy=False),
-                on=tpl(f"{alias}.section_id = c.{side} AND {alias}.period = c.period_start"),
+                exp.alias_(exp.to_table("ev_trace_values"), alias, table=True, copy=False),
+                on=tpl(f"{alias}.kind = :kind AND {alias}.section_id = c.{side} "
+                       f"AND {alias}.period = c.period_start", kind=text(self.ctx.kind)),
                 join_type="LEFT", copy=False,
             )
         return select

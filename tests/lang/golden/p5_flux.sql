@@ -288,37 +288,10 @@ LEFT JOIN (
     c.cell,
     tv_section_id.t AS t_values
   FROM cells AS c
-  LEFT JOIN (
-    SELECT
-      e.section_id,
-      e.period,
-      {'values': CAST('{' || ARRAY_TO_STRING(
-        LIST_TRANSFORM(
-          e.l,
-          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.v AS TEXT)) AS TEXT), 'null')
-        ),
-        ','
-      ) || '}' AS JSON), 'classes': CAST('{' || ARRAY_TO_STRING(
-        LIST_TRANSFORM(
-          e.l,
-          LAMBDA x : TO_JSON(x.i) || ':' || COALESCE(CAST(TO_JSON(CAST(x.c AS TEXT)) AS TEXT), 'null')
-        ),
-        ','
-      ) || '}' AS JSON)} AS t
-    FROM (
-      SELECT
-        v.section_id,
-        v.period,
-        LIST_SORT(ARRAY_AGG({'i': v.indicator, 'v': v.value, 'c': v.class})) AS l
-      FROM ev_values AS v
-      WHERE
-        v.kind = 'month'
-      GROUP BY
-        v.section_id,
-        v.period
-    ) AS e
-  ) AS tv_section_id
-    ON tv_section_id.section_id = c.section_id AND tv_section_id.period = c.period_start
+  LEFT JOIN ev_trace_values AS tv_section_id
+    ON tv_section_id.kind = 'month'
+    AND tv_section_id.section_id = c.section_id
+    AND tv_section_id.period = c.period_start
 ) AS tv
   ON tv.cell = g.cell
 WHERE
