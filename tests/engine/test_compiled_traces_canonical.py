@@ -49,6 +49,19 @@ def add_named(con: duckdb.DuckDBPyConnection, stem: str) -> None:
                     "FROM samples WHERE section_id = ?", [section, like])
 
 
+def prepared(con: duckdb.DuckDBPyConnection, path: Path) -> Any:
+    """The rule file compiled, its scheme given to the named sections, and prepare_run over the
+    demo's years from the scheme's start (the ev_* tables its rules read)."""
+    add_named(con, path.stem)
+    compiled = compile_file(path)
+    con.execute("UPDATE sections SET schemes = list_distinct(list_append(schemes, ?))",
+                [compiled.id])
+    start = max(FIRST, date(compiled.span_start.year, compiled.span_start.month, 1)) \
+        if compiled.span_start else FIRST
+    prepare_run(con, compiled, start, LAST, AS_OF)
+    return compiled
+
+
 def canonical(value: Any, depth: int = 0) -> Any:
     """Maps below the top level in key order (code point order, as DuckDB's list_sort of text)."""
     if isinstance(value, dict):
@@ -78,13 +91,7 @@ def test_the_rule_files_are_all_here() -> None:
 @pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
 def test_compiled_traces_are_already_canonical(demo: duckdb.DuckDBPyConnection,
                                                path: Path) -> None:
-    add_named(demo, path.stem)
-    compiled = compile_file(path)
-    demo.execute("UPDATE sections SET schemes = list_distinct(list_append(schemes, ?))",
-                 [compiled.id])
-    start = max(FIRST, date(compiled.span_start.year, compiled.span_start.month, 1)) \
-        if compiled.span_start else FIRST
-    prepare_run(demo, compiled, start, LAST, AS_OF)
+    compiled = prepared(demo, path)
     traces = []
     for rule in compiled.rules:
         traces += [t for (t,) in demo.execute(

@@ -11,17 +11,16 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from compensation.lang import compile_file, prepare_run
+from compensation.lang import compile_file
 from compensation.lang.compiled import CompiledScheme
 from compensation.lang.runtime import kept_trace_values
 from compensation.store import open_store
-from tests.engine.test_compiled_traces_canonical import AS_OF, FIRST, LAST, RULE_FILES, add_named
+from tests.engine.test_compiled_traces_canonical import RULE_FILES, prepared
 
 SHOWING = [p for p in RULE_FILES
            if any(r.trace_value_reads for r in compile_file(p).rules)]
@@ -35,17 +34,6 @@ def demo(loaded_db: Path, tmp_path_factory: pytest.TempPathFactory
     con = open_store(path)
     yield con
     con.close()
-
-
-def _prepared(con: duckdb.DuckDBPyConnection, path: Path) -> CompiledScheme:
-    add_named(con, path.stem)
-    compiled = compile_file(path)
-    con.execute("UPDATE sections SET schemes = list_distinct(list_append(schemes, ?))",
-                [compiled.id])
-    start = max(FIRST, date(compiled.span_start.year, compiled.span_start.month, 1)) \
-        if compiled.span_start else FIRST
-    prepare_run(con, compiled, start, LAST, AS_OF)
-    return compiled
 
 
 def _traces(con: duckdb.DuckDBPyConnection, compiled: CompiledScheme) -> list[str]:
@@ -66,7 +54,7 @@ def test_the_demo_scheme_keeps_them() -> None:
 
 @pytest.mark.parametrize("path", SHOWING, ids=lambda p: p.stem)
 def test_kept_table_gives_the_same_traces(demo: duckdb.DuckDBPyConnection, path: Path) -> None:
-    compiled = _prepared(demo, path)
+    compiled = prepared(demo, path)
     by_view = _traces(demo, compiled)
     with kept_trace_values(demo, compiled.value_kinds):
         kept = demo.execute("SELECT count(*) FROM ev_trace_values_kept").fetchall()[0][0]
@@ -81,7 +69,7 @@ def test_kept_table_gives_the_same_traces(demo: duckdb.DuckDBPyConnection, path:
 
 
 def test_one_section_month_written_out_independently(demo: duckdb.DuckDBPyConnection) -> None:
-    compiled = _prepared(demo, next(p for p in RULE_FILES if p.stem == "yangtze_han"))
+    compiled = prepared(demo, next(p for p in RULE_FILES if p.stem == "yangtze_han"))
     section, period = demo.execute(
         "SELECT section_id, period FROM ev_values WHERE kind = 'month' "
         "ORDER BY period DESC, section_id LIMIT 1").fetchall()[0]

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from compensation.store import open_store, transaction
+from compensation.store import transaction
+from tests.quality.one_section import one_section_store
 
 MONTH = datetime(2023, 5, 1)
 AS_OF = datetime(2024, 1, 1)
@@ -21,15 +22,8 @@ Row = tuple[str | None, bool, str | None, str | None]
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = open_store(Path(tmp_path_factory.mktemp("pvround")) / "p.duckdb")
-    con.execute(
-        "INSERT INTO batches VALUES (1, 'samples', 'p.csv', 'sha', 0, TIMESTAMP '2023-12-01', "
-        "NULL, NULL)"
-    )
-    con.execute(
-        "INSERT INTO sections VALUES ('R', 'R', '河', NULL, 'river', 'assessed', NULL, NULL, "
-        "NULL, ['t'], DATE '2018-01-01', NULL, NULL, NULL)"
-    )
+    con = one_section_store(Path(tmp_path_factory.mktemp("pvround")) / "p.duckdb", "R", "河",
+                            "river")
     yield con
     con.close()
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from compensation.quality.classify import classify
 from compensation.quality.means import Reading, period_mean
-from compensation.store import open_store, transaction
+from compensation.store import transaction
+from tests.quality.one_section import one_section_store
 
 MONTH = datetime(2023, 5, 1)
 AS_OF = datetime(2024, 1, 1)
@@ -31,15 +32,8 @@ reading = st.one_of(
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    con = open_store(Path(tmp_path_factory.mktemp("prop")) / "p.duckdb")
-    con.execute(
-        "INSERT INTO batches VALUES (1, 'samples', 'p.csv', 'sha', 0, TIMESTAMP '2023-12-01', "
-        "NULL, NULL)"
-    )
-    con.execute(
-        "INSERT INTO sections VALUES ('L', 'L', '湖', NULL, 'lake', 'assessed', NULL, NULL, "
-        "NULL, ['t'], DATE '2018-01-01', NULL, NULL, NULL)"
-    )
+    con = one_section_store(Path(tmp_path_factory.mktemp("prop")) / "p.duckdb", "L", "湖",
+                            "lake")
     yield con
     con.close()
 
