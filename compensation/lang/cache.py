@@ -32,7 +32,7 @@ from compensation.lang.compiled import CompiledScheme
 from compensation.lang.options import ALL_ON, CompileOptions
 
 CACHE_ENV = "ECOCOMP_CACHE_DIR"
-FORMAT = "ecocomp-compiled-scheme/2"  # 2: CompiledRule without its plan
+FORMAT = "ecocomp-compiled-scheme/3"  # 2: CompiledRule without its plan; 3: trace_value_reads
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # compensation/
 # what the compiler reads besides the rule file: its own code and data, and the code of its
 # libraries (the SQL text is sqlglot's)

@@ -99,11 +99,9 @@ class CompiledRule:
     # the same rows with trace NULL, for readers of amounts only (scenarios, benchmarks): DuckDB
     # would compute the trace's values even when nobody reads them
     amounts_sql: str
-
-    @property
-    def trace_value_reads(self) -> int:
-        """How often its traced query reads prepare_run's `ev_trace_values` (section, control)."""
-        return self.sql.count("ev_trace_values")
+    # how often its traced query reads prepare_run's `ev_trace_values` (once per side shown:
+    # section, control); a run keeps the values as a table when its rules read them twice or more
+    trace_value_reads: int = 0
 
 
 @dataclass(frozen=True)

@@ -300,7 +300,8 @@ class FinalStage(StageChain):
             .where(col("in_window"), copy=False)
         )
         values = self.trace_values_table() if self.trace_sides else None
-        self.plan.final = Final(rows, trace, values, routing)
+        self.plan.final = Final(rows, trace, values, routing,
+                                tuple(side for _, side in self.trace_sides))
 
 
 def denominators(exprs: list[ast.Expr]) -> list[ast.Expr]:

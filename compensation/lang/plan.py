@@ -146,6 +146,7 @@ class Final:
     trace: exp.Expression
     trace_values: exp.Expression | None
     routing: dict[str, str]
+    trace_sides: tuple[str, ...] = ()  # the sides whose values it joins (section, control)
 
 
 @dataclass

@@ -102,7 +102,8 @@ def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> Comp
     rf, scope = checked(path)
     rules = []
     for rule in rf.rules:
-        query, amounts, _ = compile_rule(scope, rule, options)
+        query, amounts, plan = compile_rule(scope, rule, options)
+        assert plan.final is not None
         rules.append(
             CompiledRule(
                 rule.name,
@@ -117,6 +118,7 @@ def compile_uncached(path: str | Path, options: CompileOptions = ALL_ON) -> Comp
                 party_text(rule.payee),
                 query.sql(dialect=DIALECT, pretty=True, copy=False),
                 amounts.sql(dialect=DIALECT, pretty=True, copy=False),
+                len(plan.final.trace_sides),
             )
         )
     h = rf.header

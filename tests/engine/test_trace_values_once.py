@@ -52,6 +52,14 @@ def test_the_demo_scheme_keeps_them() -> None:
     assert len(SHOWING) >= 15  # the check below is not vacuous
 
 
+@pytest.mark.parametrize("path", RULE_FILES, ids=lambda p: p.stem)
+def test_the_compiler_counts_the_reads_its_sql_makes(path: Path) -> None:
+    # the count comes from the plan (the sides the trace shows); the SQL names the view once each
+    for rule in compile_file(path).rules:
+        assert rule.trace_value_reads == rule.sql.count("ev_trace_values")
+        assert "ev_trace_values" not in rule.amounts_sql
+
+
 @pytest.mark.parametrize("path", SHOWING, ids=lambda p: p.stem)
 def test_kept_table_gives_the_same_traces(demo: duckdb.DuckDBPyConnection, path: Path) -> None:
     compiled = prepared(demo, path)
